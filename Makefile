@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint format lock bench clean help
+
+help:
+	@echo "make run   - install, migrate, load demo data (first time) and serve on http://$(HOST):$(PORT)"
+	@echo "make test  - run the whole test suite (SQLite, or DATABASE_URL)"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.base-installed: $(BIN)/activate requirements/base.txt pyproject.toml
+	$(BIN)/pip install -q -r requirements/base.txt
+	$(BIN)/pip install -q --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
+	$(BIN)/pip install -q -r requirements/dev.txt
+	@touch $@
+
+run: $(VENV)/.base-installed
+	$(BIN)/jamsos migrate --noinput -v 0
+	$(BIN)/jamsos demo --if-empty
+	$(BIN)/jamsos collectstatic --noinput -v 0
+	$(BIN)/jamsos serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev-installed
+	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-pin after changing pyproject.toml (run inside a fresh venv to avoid stray packages).
+lock: $(VENV)/.dev-installed
+	$(BIN)/python scripts/lock.py
+
+bench: $(VENV)/.dev-installed
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

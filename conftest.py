@@ -1,0 +1,44 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+BROWSER_SKIPPED: list[str] = []
+
+
+@pytest.fixture
+def personas(db):
+    from jamsos.testing.personas import make_personas
+
+    return make_personas()
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require_chromium() -> str:
+    """Return the system Chromium, or skip (locally) / fail (CI) when it is missing."""
+    path = chromium_path()
+    if path:
+        return path
+    message = "system Chromium not found (install it: apt-get install chromium)"
+    if os.environ.get("JAMSOS_REQUIRE_BROWSER"):
+        pytest.fail(message + "; JAMSOS_REQUIRE_BROWSER is set, so this is an error")
+    BROWSER_SKIPPED.append(message)
+    pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any("system Chromium not found" in str(getattr(r, "longrepr", "")) for r in skipped):
+        terminalreporter.write_line(
+            "NOTE: browser tests were SKIPPED because the system Chromium is missing. "
+            "Enable them with: apt-get install chromium   (then run make test again)",
+            yellow=True,
+            bold=True,
+        )

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Refresh the vendored Bootstrap files from the npm registry (needs node; CI does not).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+dest="$here/src/jamsos/web/static/vendor"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd "$tmp" && npm init -y >/dev/null && npm install --silent bootstrap@5.3.9 bootstrap-icons@1.13.2)
+cp "$tmp"/node_modules/bootstrap/dist/css/bootstrap.min.css \
+   "$tmp"/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+   "$tmp"/node_modules/bootstrap/LICENSE "$dest/bootstrap/"
+cp "$tmp"/node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$dest/bootstrap-icons/"
+cp "$tmp"/node_modules/bootstrap-icons/font/fonts/*.woff* "$dest/bootstrap-icons/fonts/"
+cp "$tmp"/node_modules/bootstrap-icons/LICENSE "$dest/bootstrap-icons/"

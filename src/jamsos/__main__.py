@@ -1,0 +1,3 @@
+from jamsos.cli import main
+
+main()

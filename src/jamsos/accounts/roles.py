@@ -1,0 +1,94 @@
+"""Roles and the named permissions each one holds.
+
+Roles are fixed by the programme's organisation (DESIGN.md "Who uses it"), so they live
+in code, not in editable permission tables; a view declares the permission it needs
+(``permission_required = "intake.review_batch"``) and ``User.has_perm`` answers from here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DINAS_OPERATOR = "dinas_operator", _("Operator Disnakertrans")
+    DINAS_HEAD = "dinas_head", _("Kepala Disnakertrans")
+    BPJS_OFFICER = "bpjs_officer", _("Petugas BPJS Ketenagakerjaan")
+    KECAMATAN_OPERATOR = "kecamatan_operator", _("Operator Kecamatan")
+    AGENT = "agent", _("Agen Perisai")
+    EXECUTIVE = "executive", _("Bupati / Sekda")
+    DPRD = "dprd", _("Anggota DPRD")
+    ADMIN = "admin", _("Administrator sistem")
+
+
+# Named permissions, "<app>.<verb>_<noun>". Keep this table the single source of truth.
+PERMISSIONS: dict[str, str] = {
+    "accounts.manage_users": _("Kelola pengguna"),
+    "audit.view_events": _("Lihat jejak audit"),
+    "registry.view_persons": _("Lihat data peserta"),
+    "registry.view_full_nik": _("Lihat NIK lengkap"),
+    "registry.change_person": _("Ubah data peserta"),
+    "intake.propose": _("Usulkan pekerja"),
+    "intake.review_batch": _("Periksa usulan"),
+    "intake.approve_batch": _("Setujui usulan"),
+    "reports.view_aggregates": _("Lihat laporan agregat"),
+    "reference.manage": _("Kelola data referensi"),
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.DINAS_OPERATOR: frozenset(
+        {
+            "registry.view_persons",
+            "registry.view_full_nik",
+            "registry.change_person",
+            "intake.propose",
+            "intake.review_batch",
+            "reports.view_aggregates",
+        }
+    ),
+    Role.DINAS_HEAD: frozenset(
+        {
+            "registry.view_persons",
+            "registry.view_full_nik",
+            "intake.review_batch",
+            "intake.approve_batch",
+            "audit.view_events",
+            "reports.view_aggregates",
+        }
+    ),
+    Role.BPJS_OFFICER: frozenset(
+        {
+            "registry.view_persons",
+            "registry.view_full_nik",
+            "reports.view_aggregates",
+        }
+    ),
+    Role.KECAMATAN_OPERATOR: frozenset({"registry.view_persons", "intake.propose"}),
+    Role.AGENT: frozenset({"intake.propose"}),
+    Role.EXECUTIVE: frozenset({"reports.view_aggregates"}),
+    Role.DPRD: frozenset({"reports.view_aggregates"}),
+    Role.ADMIN: frozenset(
+        {
+            "accounts.manage_users",
+            "audit.view_events",
+            "reference.manage",
+            "reports.view_aggregates",
+        }
+    ),
+}
+
+# Region levels a role's scope may be set at; the narrowest is where proposals come from.
+ROLE_SCOPE_LEVELS: dict[str, frozenset[str]] = {
+    Role.DINAS_OPERATOR: frozenset({"regency", "province"}),
+    Role.DINAS_HEAD: frozenset({"regency", "province"}),
+    Role.BPJS_OFFICER: frozenset({"regency", "province"}),
+    Role.KECAMATAN_OPERATOR: frozenset({"district"}),
+    Role.AGENT: frozenset({"village"}),
+    Role.EXECUTIVE: frozenset({"regency", "province"}),
+    Role.DPRD: frozenset({"regency", "province"}),
+    Role.ADMIN: frozenset({"regency", "province"}),
+}
+
+# Roles that never see a person, only totals (DESIGN.md: DPRD and public views).
+AGGREGATE_ONLY_ROLES = frozenset({Role.DPRD, Role.EXECUTIVE})

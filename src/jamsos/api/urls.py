@@ -1,0 +1,3 @@
+from jamsos.api.base import api
+
+__all__ = ["api"]

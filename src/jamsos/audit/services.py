@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from jamsos.audit.actions import ACTIONS
+from jamsos.audit.context import current_ip
+from jamsos.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from jamsos.accounts.models import User
+
+
+class UnknownAuditAction(ValueError):
+    pass
+
+
+def _object_region(obj: models.Model | None) -> str:
+    if obj is None:
+        return ""
+    code = getattr(obj, "audit_region_code", None)
+    if code is None:
+        for attr in ("region_id", "village_id"):
+            code = getattr(obj, attr, None)
+            if code:
+                break
+    return str(code or "")
+
+
+def audit_event_build(
+    *,
+    action: str,
+    acting_user: User | None,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    region_code: str | None = None,
+) -> AuditEvent:
+    """Build (not save) one event; ``audit_record`` and bulk writers share this."""
+    if action not in ACTIONS:
+        raise UnknownAuditAction(f"audit action {action!r} is not registered in audit.actions")
+    agency = getattr(acting_user, "agency", None) if acting_user else None
+    return AuditEvent(
+        actor=acting_user if acting_user and acting_user.pk else None,
+        actor_label=(str(acting_user) if acting_user else "sistem")[:200],
+        agency_label=(str(agency) if agency else "")[:200],
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        region_code=region_code if region_code is not None else _object_region(obj),
+        before=before,
+        after=after,
+        data=data or {},
+        ip_address=current_ip.get(),
+    )
+
+
+def audit_record(
+    *,
+    action: str,
+    acting_user: User | None,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    region_code: str | None = None,
+) -> AuditEvent:
+    """Write one audit event. Call it inside the transaction of the change it records."""
+    event = audit_event_build(
+        action=action,
+        acting_user=acting_user,
+        obj=obj,
+        before=before,
+        after=after,
+        data=data,
+        region_code=region_code,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(events: Iterable[AuditEvent], *, batch_size: int = 2000) -> int:
+    """Write events built with ``audit_event_build`` in bulk (imports, billing runs)."""
+    return len(AuditEvent.objects.bulk_create(list(events), batch_size=batch_size))
+
+
+def model_snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """A JSON-safe copy of some fields, for the before/after columns."""
+    snapshot: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, getattr(field, "attname", name))
+        if value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
+            value = str(value)
+        snapshot[name] = value
+    return snapshot

@@ -1,0 +1,20 @@
+"""Test overrides: speed only. Behaviour stays as in production."""
+
+from jamsos.config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+
+# TransactionTestCase empties tables between tests, which the append-only triggers refuse;
+# audit/tests/test_append_only.py installs them itself to prove they hold.
+AUDIT_APPEND_ONLY_TRIGGERS = False
+
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jamsos-test-media-"))  # noqa: F405
+GENERATED_ROOT = Path(tempfile.mkdtemp(prefix="jamsos-test-generated-"))  # noqa: F405

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from jamsos.api.urls import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("jamsos.web.urls")),
+    path("", include("jamsos.accounts.urls")),
+    path("", include("jamsos.audit.urls")),
+]
