@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("jamsos.web.urls")),
     path("", include("jamsos.accounts.urls")),
     path("", include("jamsos.audit.urls")),
+    path("wilayah/", include("jamsos.regions.urls")),
+    path("usulan/", include("jamsos.intake.urls")),
 ]

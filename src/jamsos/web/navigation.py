@@ -26,7 +26,7 @@ MENU: list[NavItem] = [
     NavItem(_("Beranda"), "web:home", None, "house"),
     NavItem(_("Pengguna"), "accounts:user_list", "accounts.manage_users", "people"),
     NavItem(_("Jejak audit"), "audit:event_list", "audit.view_events", "journal-text"),
-    NavItem(_("Cek NIK"), "web:nik_check", "intake.propose", "person-vcard"),
+    NavItem(_("Cek NIK"), "regions:nik_check", "intake.propose", "person-vcard"),
 ]
 
 

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "jamsos.accounts",
     "jamsos.audit",
     "jamsos.registry",
+    "jamsos.intake",
+    "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
 ]
