@@ -21,16 +21,17 @@ M = TypeVar("M", bound=Model)
 def region_q(user: User, field: str) -> Q:
     """A filter keeping rows whose region column (a Region FK or code) lies in user's scope.
 
-    ``field`` names the column holding the region code, e.g. ``"village_id"`` or
-    ``"person__village_id"``. Codes are dotted and fixed-width per level, so "inside" is
-    equality or a prefix followed by a dot.
+    ``field`` is the path to a ``Region`` foreign key, e.g. ``"village"`` or
+    ``"person__village"``. Codes are dotted and fixed-width per level, so "inside" is
+    equality or a prefix followed by a dot. The code is Region's primary key, so Django
+    compares the foreign-key column itself: no join.
     """
     if user.is_superuser:
         return Q()
     if not user.is_active or user.region_id is None:
         return Q(pk__in=[])
     code = user.region_id
-    return Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
+    return Q(**{f"{field}__code": code}) | Q(**{f"{field}__code__startswith": code + "."})
 
 
 def scope_queryset(user: User, queryset: QuerySet[M], field: str) -> QuerySet[M]:
@@ -56,13 +57,13 @@ def may_see_persons(user: User) -> bool:
 def user_list_for(viewer: User) -> QuerySet[User]:
     require_perm(viewer, "accounts.manage_users")
     queryset = User.objects.select_related("agency", "region")
-    return scope_queryset(viewer, queryset, "region_id")
+    return scope_queryset(viewer, queryset, "region")
 
 
 def access_user(viewer: User, pk: int, *, for_write: bool = False) -> User:
     if not viewer.has_perm("accounts.manage_users"):
         raise NotFoundOrForbidden("Pengguna tidak ditemukan.")
-    queryset = scope_queryset(viewer, User.objects.select_related("agency", "region"), "region_id")
+    queryset = scope_queryset(viewer, User.objects.select_related("agency", "region"), "region")
     if for_write:
         queryset = queryset.select_for_update()
     user = queryset.filter(pk=pk).first()
@@ -72,4 +73,4 @@ def access_user(viewer: User, pk: int, *, for_write: bool = False) -> User:
 
 
 def agency_list_for(viewer: User) -> QuerySet[Agency]:
-    return scope_queryset(viewer, Agency.objects.select_related("region"), "region_id")
+    return scope_queryset(viewer, Agency.objects.select_related("region"), "region")
