@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jamsos.accounts.models import Agency
+from jamsos.regions.models import Region
+from jamsos.registry.models import Person
+
+
+class ProposalBatch(models.Model):
+    """One proposal list (usulan) from a Camat office, an agent or the Dinas.
+
+    Life cycle (maker-checker):
+    ``draft`` (a form batch being filled) or ``queued`` (file staged) → ``validating`` →
+    ``validated`` (the operator reviews rows) → ``submitted`` (sent to the head) →
+    ``approved`` → ``applied`` (persons created); ``rejected`` by the head, or ``failed``
+    when the file could not be read.
+    """
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Unggah berkas")
+        FORM = "form", _("Formulir")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        QUEUED = "queued", _("Menunggu validasi")
+        VALIDATING = "validating", _("Sedang divalidasi")
+        VALIDATED = "validated", _("Siap diperiksa")
+        SUBMITTED = "submitted", _("Diajukan ke kepala dinas")
+        APPROVED = "approved", _("Disetujui")
+        APPLIED = "applied", _("Masuk registri")
+        REJECTED = "rejected", _("Ditolak")
+        FAILED = "failed", _("Gagal dibaca")
+
+    title = models.CharField(_("judul"), max_length=200, blank=True)
+    source = models.CharField(_("sumber"), max_length=10, choices=Source.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="proposal_batches",
+        verbose_name=_("pengusul"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="proposal_batches",
+        verbose_name=_("instansi pengusul"),
+    )
+    # The region the batch proposes for; every row's village must lie inside it.
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="proposal_batches",
+        verbose_name=_("wilayah"),
+    )
+    original_file = models.FileField(upload_to="intake/%Y/%m/", blank=True)
+    file_name = models.CharField(_("nama berkas"), max_length=255, blank=True)
+    # SHA-256 of the uploaded bytes: the same file twice is recognised, not re-added.
+    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    column_mapping = models.JSONField(default=dict, blank=True)
+
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_processed = models.PositiveIntegerField(default=0)  # progress while validating
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_invalid = models.PositiveIntegerField(default=0)
+    rows_duplicate_in_file = models.PositiveIntegerField(default=0)
+    rows_already_registered = models.PositiveIntegerField(default=0)
+    rows_possible_duplicate = models.PositiveIntegerField(default=0)
+    rows_applied = models.PositiveIntegerField(default=0)
+    # {"errors": {code: n}, "warnings": {code: n}}
+    summary = models.JSONField(default=dict, blank=True)
+    failure_message = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("usulan")
+        verbose_name_plural = _("usulan")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_processed__lte=models.F("rows_total")),
+                name="intake_batch_progress_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Usulan #{self.pk}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_processed / self.rows_total))
+
+
+class ProposalRow(models.Model):
+    """One proposed person: what the file said, what we made of it, and its fate."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        INVALID = "invalid", _("Tidak valid")
+        DUPLICATE_IN_FILE = "duplicate_in_file", _("Ganda dalam berkas")
+        ALREADY_REGISTERED = "already_registered", _("Sudah terdaftar")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Belum diputuskan")
+        ACCEPTED = "accepted", _("Diterima")
+        REJECTED = "rejected", _("Ditolak")
+        SAME_PERSON = "same_person", _("Orang yang sama (tidak ditambahkan)")
+
+    batch = models.ForeignKey(ProposalBatch, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("baris"))
+    raw = models.JSONField(default=dict)  # header → value exactly as read
+    values = models.JSONField(default=dict)  # normalised field → value
+    nik = models.CharField(max_length=32, blank=True, db_index=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    village = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    # [{"code", "severity": "error"|"warning", "column", "value", "message"}]
+    issues = models.JSONField(default=list)
+    possible_duplicate = models.BooleanField(default=False)
+    # [{"source": "file"|"registry", "row_number"|"person_id", "nik", "name", "score"}]
+    duplicate_candidates = models.JSONField(default=list, blank=True)
+    decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.PENDING)
+    decision_reason = models.CharField(max_length=255, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal_rows"
+    )
+
+    class Meta:
+        ordering = ["batch_id", "row_number"]
+        verbose_name = _("baris usulan")
+        verbose_name_plural = _("baris usulan")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row_number"], name="intake_row_unique"),
+        ]
+        indexes = [
+            # Serves the review page's filters: rows of a batch by status.
+            models.Index(fields=["batch", "status"], name="intake_row_batch_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number} {self.full_name}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.village_id or self.batch.region_id
