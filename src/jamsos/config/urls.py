@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("jamsos.audit.urls")),
     path("wilayah/", include("jamsos.regions.urls")),
     path("usulan/", include("jamsos.intake.urls")),
+    path("anggaran/", include("jamsos.budget.urls")),
 ]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jamsos.audit",
     "jamsos.registry",
     "jamsos.intake",
+    "jamsos.budget",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
