@@ -12,3 +12,5 @@ cp "$tmp"/node_modules/bootstrap/dist/css/bootstrap.min.css \
 cp "$tmp"/node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$dest/bootstrap-icons/"
 cp "$tmp"/node_modules/bootstrap-icons/font/fonts/*.woff* "$dest/bootstrap-icons/fonts/"
 cp "$tmp"/node_modules/bootstrap-icons/LICENSE "$dest/bootstrap-icons/"
+# The source maps are not shipped; whitenoise's manifest storage fails on dangling references.
+sed -i '/sourceMappingURL=/d' "$dest"/bootstrap/bootstrap.min.css "$dest"/bootstrap/bootstrap.bundle.min.js
