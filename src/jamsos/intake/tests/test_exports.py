@@ -1,0 +1,127 @@
+"""The Excel files intake hands out, opened back with openpyxl as a proposer would."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from jamsos.intake.exports import (
+    DATA_SHEET,
+    GUIDE_SHEET,
+    LIST_SHEET,
+    TEMPLATE_COLUMNS,
+    TEMPLATE_HEADER_ROW,
+    proposal_template_xlsx,
+)
+from jamsos.regions.models import Region
+from jamsos.registry.models import Occupation
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _column_letter(key: str) -> str:
+    index = [c.key for c in TEMPLATE_COLUMNS].index(key)
+    return openpyxl.utils.get_column_letter(index + 1)
+
+
+def _validation_for(sheet, key: str):
+    cell = f"{_column_letter(key)}{TEMPLATE_HEADER_ROW + 2}"
+    for validation in sheet.data_validations.dataValidation:
+        if cell in validation.sqref:
+            return validation
+    raise AssertionError(f"no dropdown on {cell}")
+
+
+def _list_values(book, formula: str) -> list[str]:
+    # formula like 'Daftar'!$B$2:$B$14
+    sheet_name, ref = formula.lstrip("=").split("!")
+    sheet = book[sheet_name.strip("'")]
+    return [c.value for row in sheet[ref.replace("$", "")] for c in row]
+
+
+def _template(code: str = "13.03") -> openpyxl.Workbook:
+    return _open(proposal_template_xlsx(region=Region.objects.get(pk=code)))
+
+
+def test_template_has_title_header_with_notes_and_hidden_lists():
+    book = _template()
+    assert book.sheetnames[0] == DATA_SHEET
+    sheet = book[DATA_SHEET]
+    assert "Usulan" in sheet["A1"].value
+    assert "Sijunjung" in sheet["A2"].value
+    header = [c.value for c in sheet[TEMPLATE_HEADER_ROW + 1]][: len(TEMPLATE_COLUMNS)]
+    assert header == [c.header for c in TEMPLATE_COLUMNS]
+    for cell in sheet[TEMPLATE_HEADER_ROW + 1][: len(TEMPLATE_COLUMNS)]:
+        assert cell.comment is not None and len(cell.comment.text) > 10, cell.coordinate
+    assert "16 angka" in sheet[f"A{TEMPLATE_HEADER_ROW + 1}"].comment.text
+    assert book[LIST_SHEET].sheet_state == "hidden"
+
+
+def test_template_occupation_dropdown_lists_active_occupations():
+    Occupation.objects.filter(code="lainnya").update(is_active=False)
+    book = _template()
+    validation = _validation_for(book[DATA_SHEET], "occupation")
+    assert validation.type == "list"
+    values = _list_values(book, validation.formula1)
+    assert "Petani" in values and "Guru TPQ/TPSQ" in values
+    assert "Pekerja informal lainnya" not in values
+    assert len(values) == Occupation.objects.filter(is_active=True).count()
+
+
+def test_template_village_dropdown_holds_exactly_the_villages_of_the_region():
+    book = _template("13.03.03")  # Kecamatan Tanjung Gadang
+    validation = _validation_for(book[DATA_SHEET], "village")
+    values = _list_values(book, validation.formula1)
+    expected = set(
+        Region.objects.filter(level="village", code__startswith="13.03.03.").values_list(
+            "name", flat=True
+        )
+    )
+    assert set(values) == expected and len(expected) > 3
+    district = _validation_for(book[DATA_SHEET], "district")
+    assert _list_values(book, district.formula1) == ["Tanjung Gadang"]
+
+
+def test_template_for_one_nagari_offers_only_that_nagari():
+    nagari = Region.objects.get(pk="13.03.03.2001")
+    book = _template(nagari.code)
+    validation = _validation_for(book[DATA_SHEET], "village")
+    assert _list_values(book, validation.formula1) == [nagari.name]
+
+
+def test_template_sex_dropdown_and_text_formats():
+    book = _template()
+    sheet = book[DATA_SHEET]
+    sex = _validation_for(sheet, "sex")
+    assert sex.formula1 == '"L,P"'
+    for key in ("nik", "phone", "family_card_number"):
+        letter = _column_letter(key)
+        assert sheet.column_dimensions[letter].number_format == "@", key
+    assert sheet.column_dimensions[_column_letter("birth_date")].number_format == "dd-mm-yyyy"
+
+
+def test_template_example_row_on_guide_sheet_keeps_nik_as_text():
+    book = _template()
+    guide = book[GUIDE_SHEET]
+    header = [c.value for c in guide[3]][: len(TEMPLATE_COLUMNS)]
+    assert header == [c.header for c in TEMPLATE_COLUMNS]
+    example = {c.key: guide.cell(4, i + 1) for i, c in enumerate(TEMPLATE_COLUMNS)}
+    assert example["nik"].value == "1303035508800001"
+    assert example["nik"].data_type == "s"
+    assert example["birth_date"].is_date
+    assert example["sex"].value == "P"
+    assert example["village"].value  # a real village of the region
+
+
+def test_template_has_no_formula_cells():
+    book = _template()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate)
