@@ -1,0 +1,53 @@
+"""Reads of the registry of persons. Every list is scoped by the access layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from jamsos.accounts.access import may_see_persons, scope_queryset
+from jamsos.accounts.models import User
+from jamsos.lib.errors import PermissionDenied
+from jamsos.lib.nik import nik_clean
+from jamsos.registry.models import Person
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    """What the person list can be narrowed by; empty values mean "any".
+
+    ``search`` matches a name (contains) or a NIK: 16 digits exactly, fewer digits as the
+    beginning of the NIK (the region part a clerk knows).
+    """
+
+    search: str = ""
+    village: str = ""  # region code: the village itself or any region containing it
+    occupation: str = ""  # Occupation.code
+
+
+def person_list(*, viewer: User, filters: PersonFilters | None = None) -> QuerySet[Person]:
+    """Persons whose village lies in the viewer's scope; DPRD and the executive see none."""
+    if not may_see_persons(viewer):
+        raise PermissionDenied("Anda tidak berwenang melihat data peserta.")
+    filters = filters or PersonFilters()
+    queryset = scope_queryset(
+        viewer, Person.objects.select_related("village", "village__parent", "occupation"), "village"
+    )
+    term = filters.search.strip()
+    if term:
+        digits = nik_clean(term)
+        if digits.isdigit() and len(digits) >= 4:
+            queryset = (
+                queryset.filter(nik=digits)
+                if len(digits) == 16
+                else queryset.filter(nik__startswith=digits)
+            )
+        else:
+            queryset = queryset.filter(full_name__icontains=term)
+    if filters.village:
+        code = filters.village
+        queryset = queryset.filter(Q(village_id=code) | Q(village_id__startswith=code + "."))
+    if filters.occupation:
+        queryset = queryset.filter(occupation_id=filters.occupation)
+    return queryset.order_by("full_name", "pk")
