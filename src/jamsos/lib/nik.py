@@ -5,7 +5,9 @@ kecamatan where the NIK was issued, the birth date with 40 added to the day for 
 and a serial among people born that day there.
 
 This module knows no database: region names come through a ``RegionCodebook`` (see
-``jamsos.regions.selectors.region_codebook``), so it is fast in bulk and easy to test.
+``jamsos.regions.selectors.region_codebook``), so it is fast in bulk (the intake pipeline
+runs it on a million rows) and easy to test. Codes, messages and the century rule are
+documented in ``docs/nik.md``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-_SEPARATORS = re.compile(r"[\s.\-_/]+")
-_SIXTEEN_DIGITS = re.compile(r"\d{16}")
+# What operators type or paste inside a NIK: spaces (also non-breaking), dots, hyphens and
+# the dashes word processors substitute for them. A leading apostrophe is how Excel users
+# force a cell to text. Anything else (letters, slashes, commas) is a format error.
+_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")
+# ASCII only: "\d" would also accept Arabic-Indic or full-width digits.
+_SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")
+
+# Births before this year are not plausible for a living NIK holder (facts.md §5).
+EARLIEST_BIRTH_YEAR = 1900
+FEMALE_DAY_OFFSET = 40
+SEXES = frozenset({"L", "P"})
 
 # Stable codes; messages (Bahasa Indonesia) live in MESSAGES and docs/nik.md.
 NIK_FORMAT = "nik_format"
@@ -28,16 +39,29 @@ NIK_BIRTHDATE_MISMATCH = "nik_birthdate_mismatch"
 NIK_SEX_MISMATCH = "nik_sex_mismatch"
 
 MESSAGES: dict[str, str] = {
-    NIK_FORMAT: "NIK harus 16 angka (tanda titik, spasi dan strip boleh).",
+    NIK_FORMAT: "NIK harus 16 angka (spasi, titik dan tanda hubung boleh); diisi: “{raw}”.",
     NIK_PROVINCE_UNKNOWN: "Kode provinsi {province} pada NIK tidak dikenal.",
     NIK_DISTRICT_UNKNOWN: "Kode kecamatan {district} pada NIK tidak ada dalam daftar "
     "Kemendagri 2016–2025.",
     NIK_BIRTHDATE_INVALID: "Bagian tanggal lahir NIK ({part}) bukan tanggal yang sah.",
     NIK_SERIAL_ZERO: "Nomor urut NIK tidak boleh 0000.",
     NIK_BIRTHDATE_MISMATCH: "Tanggal lahir pada NIK ({nik_date}) berbeda dengan tanggal lahir "
-    "yang diisi ({declared}).",
-    NIK_SEX_MISMATCH: "Jenis kelamin pada NIK ({nik_sex}) berbeda dengan yang diisi ({declared}).",
+    "yang diisi ({declared_date}).",
+    NIK_SEX_MISMATCH: "Jenis kelamin pada NIK ({nik_sex}) berbeda dengan yang diisi "
+    "({declared_sex}).",
 }
+ERROR_CODES = frozenset(
+    {
+        NIK_FORMAT,
+        NIK_PROVINCE_UNKNOWN,
+        NIK_BIRTHDATE_INVALID,
+        NIK_SERIAL_ZERO,
+        NIK_BIRTHDATE_MISMATCH,
+        NIK_SEX_MISMATCH,
+    }
+)
+WARNING_CODES = frozenset({NIK_DISTRICT_UNKNOWN})
+SEX_LABELS = {"L": "laki-laki", "P": "perempuan"}
 
 
 class RegionCodebook(Protocol):
@@ -57,7 +81,8 @@ class NikResult:
     province: str | None = None
     regency: str | None = None
     district: str | None = None
-    params: dict[str, str] = field(default_factory=dict)
+    declared_birth_date: dt.date | None = None
+    declared_sex: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -67,10 +92,37 @@ class NikResult:
     def district_digits(self) -> str:
         return self.nik[:6]
 
+    @property
+    def params(self) -> dict[str, str]:
+        """The values messages name; built on demand so that bulk parsing stays cheap."""
+        shown = self.raw.strip()
+        params = {"raw": shown if len(shown) <= 40 else shown[:39] + "…"}
+        if len(self.nik) == 16:
+            nik = self.nik
+            params.update(
+                province=nik[:2],
+                district=f"{nik[:2]}.{nik[2:4]}.{nik[4:6]}",
+                part=f"{nik[6:8]}-{nik[8:10]}-{nik[10:12]}",
+            )
+        if self.birth_date is not None:
+            params["nik_date"] = self.birth_date.strftime("%d-%m-%Y")
+        if self.declared_birth_date is not None:
+            params["declared_date"] = self.declared_birth_date.strftime("%d-%m-%Y")
+        if self.sex is not None:
+            params["nik_sex"] = SEX_LABELS[self.sex]
+        if self.declared_sex is not None:
+            params["declared_sex"] = SEX_LABELS[self.declared_sex]
+        return params
+
     def message(self, code: str) -> str:
         return MESSAGES[code].format(**self.params)
 
+    def messages(self) -> list[tuple[str, str]]:
+        """``(code, message)`` for every error, then every warning."""
+        return [(code, self.message(code)) for code in (*self.errors, *self.warnings)]
+
     def as_dict(self) -> dict[str, object]:
+        """The shape shared by ``jamsos check_nik --json`` and ``/api/regions/nik/…``."""
         return {
             "nik": self.nik,
             "valid": self.valid,
@@ -84,20 +136,57 @@ class NikResult:
         }
 
 
-def nik_clean(raw: str) -> str:
-    """Strip the separators operators type inside a NIK (spaces, dots, dashes)."""
-    return _SEPARATORS.sub("", str(raw).strip())
+def nik_clean(raw: object) -> str:
+    """Strip the separators operators type inside a NIK (spaces, dots, dashes) and the
+    apostrophe Excel users put in front of it."""
+    return _SEPARATORS.sub("", str(raw).strip().removeprefix("'"))
 
 
-def _century_year(yy: int, declared: dt.date | None, today: dt.date) -> int:
+def _birth_years(yy: int, declared: dt.date | None, today: dt.date) -> list[int]:
+    """Candidate years for a two-digit YY, most likely first.
+
+    The declared birth date decides the century when it has the same YY. Otherwise the
+    holder was born in the last 100 years: 20YY, or 19YY when that date is still to come
+    (the caller skips future dates), so on 1 June 2025 ``…151225…`` is 15 Dec 1925.
+    """
+    this_century = today.year - today.year % 100 + yy
+    years = [this_century, this_century - 100]
     if declared is not None and declared.year % 100 == yy:
-        return declared.year
-    year = 2000 + yy
-    return year if year <= today.year else year - 100
+        years.insert(0, declared.year)
+    return years
+
+
+def _birth_date(yy: int, month: int, day: int, declared: dt.date | None, today: dt.date):
+    for year in _birth_years(yy, declared, today):
+        try:
+            born = dt.date(year, month, day)
+        except ValueError:
+            continue  # 29 Feb exists in 2000 but not in 1900: try the next century
+        if born.year >= EARLIEST_BIRTH_YEAR and born <= today:
+            return born
+    return None
+
+
+def _declared_sex(sex: str | None) -> str | None:
+    if sex is None:
+        return None
+    sex = sex.strip().upper()
+    if sex not in SEXES:
+        raise ValueError(f"sex must be 'L' or 'P', not {sex!r}")
+    return sex
+
+
+def _compare_declared(
+    result: NikResult, born: dt.date, nik_sex: str, birth_date: dt.date | None, sex: str | None
+) -> None:
+    if birth_date is not None and born != birth_date:
+        result.errors.append(NIK_BIRTHDATE_MISMATCH)
+    if sex is not None and sex != nik_sex:
+        result.errors.append(NIK_SEX_MISMATCH)
 
 
 def nik_parse(
-    raw: str,
+    raw: object,
     *,
     codebook: RegionCodebook,
     birth_date: dt.date | None = None,
@@ -106,41 +195,43 @@ def nik_parse(
 ) -> NikResult:
     """Validate one NIK and say what it tells about its holder.
 
-    1. Clean separators; anything but 16 digits is ``nik_format`` (and nothing else).
+    1. Clean separators; anything but 16 ASCII digits is ``nik_format`` (and nothing else).
     2. The first 2 digits must be a known province (error), the first 6 a known current or
        historical kecamatan (warning: people keep old NIKs).
-    3. Day > 40 means a woman; the day, month and year must form a real date, not in the
-       future; the century comes from the declared birth date when it has the same YY.
+    3. Day > 40 means a woman; the day (minus 40), month and year must form a real date
+       from 1900 up to today; the century comes from the declared birth date when it has
+       the same YY, else the date lies in the last 100 years.
     4. Serial 0000 is invalid.
-    5. A declared birth date or sex that disagrees with the NIK is an error.
+    5. A declared birth date or sex (``L``/``P``) that disagrees with the NIK is an error;
+       sex is only compared when the date part is valid (otherwise day 32–40 or 72+ says
+       nothing about sex).
+
+    ``sex`` other than L/P (any case) is a programming error: ``ValueError``.
     """
+    sex = _declared_sex(sex)
+    if isinstance(birth_date, dt.datetime):
+        birth_date = birth_date.date()
     today = today or dt.date.today()
     nik = nik_clean(raw)
-    result = NikResult(raw=str(raw), nik=nik)
+    result = NikResult(raw=str(raw), nik=nik, declared_birth_date=birth_date, declared_sex=sex)
     if not _SIXTEEN_DIGITS.fullmatch(nik):
         result.errors.append(NIK_FORMAT)
         return result
 
-    province, regency, district = nik[:2], nik[:4], nik[:6]
-    result.params.update(province=province, district=district)
-    result.province = codebook.name(province)
-    result.regency = codebook.name(regency)
-    result.district = codebook.name(district)
+    result.province = codebook.name(nik[:2])
+    result.regency = codebook.name(nik[:4])
+    result.district = codebook.name(nik[:6])
     if result.province is None:
         result.errors.append(NIK_PROVINCE_UNKNOWN)
     elif result.district is None:
         result.warnings.append(NIK_DISTRICT_UNKNOWN)
 
     day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    result.params["part"] = nik[6:12]
-    nik_sex = "P" if day > 40 else "L"
+    nik_sex = "P" if day > FEMALE_DAY_OFFSET else "L"
     if nik_sex == "P":
-        day -= 40
-    try:
-        born = dt.date(_century_year(yy, birth_date, today), month, day)
-    except ValueError:
-        born = None
-    if born is None or born > today:
+        day -= FEMALE_DAY_OFFSET
+    born = _birth_date(yy, month, day, birth_date, today)
+    if born is None:
         result.errors.append(NIK_BIRTHDATE_INVALID)
     else:
         result.birth_date = born
@@ -148,15 +239,8 @@ def nik_parse(
 
     if nik[12:] == "0000":
         result.errors.append(NIK_SERIAL_ZERO)
-
-    if birth_date is not None and born is not None and born != birth_date:
-        result.errors.append(NIK_BIRTHDATE_MISMATCH)
-        result.params.update(
-            nik_date=born.strftime("%d-%m-%Y"), declared=birth_date.strftime("%d-%m-%Y")
-        )
-    if sex is not None and born is not None and sex != nik_sex:
-        result.errors.append(NIK_SEX_MISMATCH)
-        result.params.update(nik_sex=nik_sex, declared=sex)
+    if born is not None:
+        _compare_declared(result, born, nik_sex, birth_date, sex)
     return result
 
 
@@ -164,16 +248,19 @@ def nik_build(district_code: str, birth_date: dt.date, sex: str, serial: int) ->
     """Compose a NIK from a dotted or plain kecamatan code (``13.03.03``), birth date, sex
     (``L``/``P``) and serial (1–9999). Used by the demo data and the test factories."""
     prefix = district_code.replace(".", "")
-    if len(prefix) != 6 or not prefix.isdigit():
+    if len(prefix) != 6 or not prefix.isdigit() or not prefix.isascii():
         raise ValueError(f"not a kecamatan code: {district_code!r}")
+    if sex not in SEXES:
+        raise ValueError(f"sex must be 'L' or 'P', not {sex!r}")
     if not 1 <= serial <= 9999:
         raise ValueError(f"serial out of range: {serial}")
-    day = birth_date.day + (40 if sex == "P" else 0)
+    day = birth_date.day + (FEMALE_DAY_OFFSET if sex == "P" else 0)
     return f"{prefix}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
 
 
 def nik_mask(nik: str) -> str:
-    """Show the region and the last two digits only: ``130303********12``."""
-    if len(nik) != 16:
-        return "*" * len(nik)
-    return f"{nik[:6]}{'*' * 8}{nik[14:]}"
+    """Show the kecamatan code and the last two digits only: ``130303********12``."""
+    digits = nik_clean(nik)
+    if not _SIXTEEN_DIGITS.fullmatch(digits):
+        return "*" * len(digits)
+    return f"{digits[:6]}{'*' * 8}{digits[14:]}"

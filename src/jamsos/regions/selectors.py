@@ -1,8 +1,395 @@
+"""Reads of the Kemendagri region tree: by code, by forgiving name, and in bulk.
+
+Regions are reference data loaded by migration and never edited at run time, so indexes
+built from them may be cached for the life of the process.
+"""
+
 from __future__ import annotations
 
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db.models import QuerySet
+from rapidfuzz import fuzz, process
+
 from jamsos.regions.models import HistoricalCode, Region
+from jamsos.regions.names import region_kind_hint, region_match_key, region_search_name
+
+# Digits per level in the plain (undotted) code: 13 · 1303 · 130303 · 1303032001.
+_PLAIN_SPLITS = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}
+_DOTTED = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?")
+_CODE_LIKE = re.compile(r"[\d.\s]+")
+
+# Scores (0–100). An exact search name is 100; the same name in the other spelling
+# (Minang/Indonesian, see names.region_match_key) 98; otherwise the fuzzy similarity of
+# the spelling-blind keys, scaled so it stays below 98. A typed kind word that contradicts
+# the unit ("Kota Solok" vs Kabupaten Solok) costs 3 points: enough to break a tie, never
+# enough to hide a good match.
+EXACT_SCORE = 100.0
+SPELLING_SCORE = 98.0
+FUZZY_SCALE = 0.97
+KIND_PENALTY = 3.0
+DEFAULT_MIN_SCORE = 80.0
+# Two candidates closer than this are a near-tie: the look-up refuses to pick.
+DEFAULT_MARGIN = 1.5
+MAX_CANDIDATES = 20
+_KIND_GROUP = {
+    "kota": "kota",
+    "kabupaten": "kabupaten",
+    "kelurahan": "kelurahan",
+    "desa": "rural",
+    "nagari": "rural",
+    "desa_adat": "rural",
+}
+
+
+def region_code_normalise(code: str) -> str | None:
+    """``"1303032001"``, ``"13.03.03.2001"`` or ``" 13 03 03 2001 "`` → ``"13.03.03.2001"``;
+    None when it is not shaped like a region code."""
+    text = str(code).strip()
+    digits = re.sub(r"[\s.]", "", text)
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    if "." in text:
+        dotted = re.sub(r"\s", "", text)
+        return dotted if _DOTTED.fullmatch(dotted) else None
+    splits = _PLAIN_SPLITS.get(len(digits))
+    if splits is None:
+        return None
+    parts, start = [], 0
+    for width in splits:
+        parts.append(digits[start : start + width])
+        start += width
+    return ".".join(parts)
+
+
+def region_get(code: str) -> Region | None:
+    """The current region with this dotted or plain code, or None."""
+    dotted = region_code_normalise(code)
+    if dotted is None:
+        return None
+    return Region.objects.select_related("parent").filter(pk=dotted).first()
+
+
+def historical_code_get(code: str) -> HistoricalCode | None:
+    """A province, regency or kecamatan code from any edition 2016–2025 (Papua's pre-2022
+    kecamatan, for example), or None."""
+    dotted = region_code_normalise(code)
+    if dotted is None:
+        return None
+    return HistoricalCode.objects.filter(pk=dotted).first()
+
+
+def region_children(code: str | Region) -> QuerySet[Region]:
+    """The units directly below a region, by code; empty for an unknown code."""
+    parent = code.code if isinstance(code, Region) else region_code_normalise(code)
+    return Region.objects.filter(parent_id=parent).order_by("code")
+
+
+def region_ancestor_codes(code: str) -> list[str]:
+    """``"13.03.03.2001"`` → ``["13", "13.03", "13.03.03", "13.03.03.2001"]``."""
+    parts = code.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def region_path(region: Region | str) -> list[str]:
+    """Names from the province down to the region itself, in one query:
+    ``["Sumatera Barat", "Kabupaten Sijunjung", "Tanjung Gadang", "Timbulun"]``."""
+    code = region.code if isinstance(region, Region) else region_code_normalise(region)
+    if code is None:
+        return []
+    names = dict(
+        Region.objects.filter(pk__in=region_ancestor_codes(code)).values_list("code", "name")
+    )
+    return [names[c] for c in region_ancestor_codes(code) if c in names]
+
+
+# --- Name look-ups ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionCandidate:
+    region: Region
+    score: float
+
+
+@dataclass(frozen=True)
+class RegionMatch:
+    """The answer of a name look-up.
+
+    ``match`` is the chosen region, or None when two or more candidates score within the
+    margin of each other (``ambiguous``); ``candidates`` lists the best ones, best first,
+    always including every near-tie so a person can choose.
+    """
+
+    match: Region | None
+    score: float
+    candidates: tuple[RegionCandidate, ...]
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.match is None
+
+
+class RegionIndex:
+    """Scores a typed name against a fixed set of regions of one level.
+
+    Holds plain strings, not model instances (84,000 villages load in a tenth of the
+    time). Exact search names and spelling-blind keys are dict look-ups; only a miss on
+    both runs rapidfuzz over the keys. ``regions`` maps codes to already loaded regions;
+    candidates missing from it are fetched in one query.
+    """
+
+    def __init__(
+        self,
+        rows: Iterable[tuple[str, str, str]],
+        level: str,
+        regions: dict[str, Region] | None = None,
+    ) -> None:
+        self.level = level
+        self.codes: list[str] = []
+        self.kinds: list[str] = []
+        self.keys: list[str] = []
+        self.by_name: dict[str, list[int]] = {}
+        self.by_key: dict[str, list[int]] = {}
+        self._regions = regions if regions is not None else {}
+        for i, (code, search_name, kind) in enumerate(rows):
+            key = region_match_key(search_name)
+            self.codes.append(code)
+            self.kinds.append(kind)
+            self.keys.append(key)
+            self.by_name.setdefault(search_name, []).append(i)
+            self.by_key.setdefault(key, []).append(i)
+
+    @classmethod
+    def of_regions(cls, regions: Iterable[Region], level: str) -> RegionIndex:
+        loaded = {r.code: r for r in regions}
+        rows = [(r.code, r.search_name, r.kind) for r in loaded.values()]
+        return cls(rows, level, loaded)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def scores(self, name: str, *, min_score: float = DEFAULT_MIN_SCORE) -> list[tuple[str, float]]:
+        """``(code, score)`` of every region scoring at least ``min_score``, best first."""
+        typed = region_search_name(name, self.level)
+        if not typed:
+            return []
+        key = region_match_key(typed)
+        found: dict[int, float] = {}
+        for i in self.by_name.get(typed, ()):
+            found[i] = EXACT_SCORE
+        for i in self.by_key.get(key, ()):
+            found.setdefault(i, SPELLING_SCORE)
+        if not found:
+            for _choice, similarity, i in process.extract(
+                key,
+                self.keys,
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=min_score / FUZZY_SCALE,
+                limit=10,
+            ):
+                found[i] = similarity * FUZZY_SCALE
+        group = _KIND_GROUP.get(region_kind_hint(name, self.level) or "")
+        if group:
+            for i in found:
+                if _KIND_GROUP.get(self.kinds[i]) != group:
+                    found[i] -= KIND_PENALTY
+        return sorted(
+            ((self.codes[i], round(score, 1)) for i, score in found.items() if score >= min_score),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+
+    def match(
+        self,
+        name: str,
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        margin: float = DEFAULT_MARGIN,
+        limit: int = 5,
+    ) -> RegionMatch | None:
+        ranked = self.scores(name, min_score=min_score)
+        if not ranked:
+            return None
+        best = ranked[0][1]
+        near = sum(1 for _code, score in ranked if score >= best - margin)
+        # Every near-tie is listed so a person can choose, up to a sane number ("Tanjung"
+        # names hundreds of villages across Indonesia).
+        ranked = ranked[: max(limit, min(near, MAX_CANDIDATES))]
+        missing = [code for code, _score in ranked if code not in self._regions]
+        if missing:
+            self._regions.update(Region.objects.select_related("parent").in_bulk(missing))
+        candidates = tuple(RegionCandidate(self._regions[code], score) for code, score in ranked)
+        return RegionMatch(
+            match=candidates[0].region if near == 1 else None,
+            score=best,
+            candidates=candidates,
+        )
+
+
+def _scope_regions(level: str, parent_code: str | None) -> QuerySet[Region]:
+    queryset = Region.objects.filter(level=level)
+    if parent_code:
+        queryset = queryset.filter(code__startswith=parent_code + ".")
+    return queryset.order_by("code")
+
+
+def _scope_rows(level: str, parent_code: str | None) -> list[tuple[str, str, str]]:
+    return list(_scope_regions(level, parent_code).values_list("code", "search_name", "kind"))
+
+
+@lru_cache(maxsize=64)
+def _cached_index(level: str, parent_code: str | None) -> RegionIndex:
+    return RegionIndex(_scope_rows(level, parent_code), level)
+
+
+def region_index(level: str, parent_code: str | None = None) -> RegionIndex:
+    """An index of the regions of ``level`` below ``parent_code`` (all of Indonesia when
+    None). Cached per process, except all 84,000 villages of Indonesia (0.3 s to build,
+    20 MB to keep), which a web worker should not hold."""
+    if level == Region.Level.VILLAGE and parent_code is None:
+        return RegionIndex(_scope_rows(level, None), level)
+    return _cached_index(level, parent_code)
+
+
+def region_find(
+    name: str,
+    *,
+    level: str,
+    parent: str | Region | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
+) -> RegionMatch | None:
+    """Find a region of ``level`` by how a person typed its name, below ``parent``.
+
+    Forgives case, punctuation, kind words (Nagari/Desa/Kelurahan/Kabupaten/Kota/Kec.) and
+    Minang spellings ("Aie Amo" ~ "Air Amo", "Lubuak" ~ "Lubuk"), plus small typos.
+    None when nothing scores ``min_score``; a near-tie gives ``match=None`` with the
+    candidates. ``parent`` may be any ancestor (villages of a kabupaten, say); an unknown
+    parent code finds nothing.
+    """
+    if level not in Region.Level.values:
+        raise ValueError(f"unknown level {level!r}")
+    parent_code = None
+    if parent is not None:
+        parent_code = parent.code if isinstance(parent, Region) else region_code_normalise(parent)
+        if parent_code is None:
+            return None
+    if level == Region.Level.VILLAGE and parent_code is None:
+        # An exact name outranks other spellings by more than the margin, so the rows
+        # with that name answer (one indexed query) without indexing all villages.
+        typed = region_search_name(name, level)
+        exact = list(_scope_regions(level, None).filter(search_name=typed))
+        if exact:
+            return RegionIndex.of_regions(exact, level).match(name, min_score=min_score)
+    return region_index(level, parent_code).match(name, min_score=min_score)
+
+
+class VillageResolver:
+    """Resolve many (village name or code, optional kecamatan) pairs inside one scope.
+
+    Built once for a scope region (a kabupaten for the intake pipeline; a province or
+    a kecamatan work too), it holds the scope's kecamatan and villages in memory and
+    remembers every answer, so 100,000 rows cost one fuzzy search per distinct spelling.
+
+    1. A code (dotted or plain digits) is looked up directly; outside the scope: None.
+    2. A kecamatan given by name or code narrows the search to its villages when it
+       resolves unambiguously; when it does not, the whole scope is searched.
+    3. The village name is matched like ``region_find`` (exact, other spelling, fuzzy).
+    """
+
+    def __init__(self, scope: Region | str | None, *, min_score: float = DEFAULT_MIN_SCORE):
+        scope_code = scope.code if isinstance(scope, Region) else scope
+        if scope_code is not None:
+            scope_code = region_code_normalise(scope_code)
+            if scope_code is None or not Region.objects.filter(pk=scope_code).exists():
+                raise ValueError(f"unknown scope region {scope!r}")
+        self.scope_code = scope_code
+        self.min_score = min_score
+        districts = list(_scope_regions(Region.Level.DISTRICT, scope_code))
+        if scope_code and scope_code.count(".") == 2:  # the scope is itself a kecamatan
+            districts = list(Region.objects.filter(pk=scope_code))
+        villages = list(_scope_regions(Region.Level.VILLAGE, scope_code))
+        self._regions: dict[str, Region] = {r.code: r for r in (*districts, *villages)}
+        self._districts = RegionIndex.of_regions(districts, Region.Level.DISTRICT)
+        self._villages = RegionIndex.of_regions(villages, Region.Level.VILLAGE)
+        self._villages_of: dict[str, list[Region]] = {}
+        for village in villages:
+            self._villages_of.setdefault(village.parent_id, []).append(village)
+        self._district_indexes: dict[str, RegionIndex] = {}
+        self._district_cache: dict[str, str | None] = {}
+        self._cache: dict[tuple[str, str | None], RegionMatch | None] = {}
+
+    def __len__(self) -> int:
+        return len(self._villages)
+
+    def district(self, name_or_code: str) -> Region | None:
+        """The scope's kecamatan by name or code, or None (unknown or ambiguous)."""
+        code = self._district_code(name_or_code)
+        return self._regions[code] if code else None
+
+    def match(self, village: str, district: str | None = None) -> RegionMatch | None:
+        """The village for a row: a ``RegionMatch`` (``match`` None when ambiguous) or
+        None when nothing in scope is close enough."""
+        cache_key = (village.strip().lower(), (district or "").strip().lower() or None)
+        if cache_key in self._cache:
+            return self._cache[cache_key]
+        result = self._match(village, district)
+        self._cache[cache_key] = result
+        return result
+
+    def resolve(self, village: str, district: str | None = None) -> Region | None:
+        """The village, or None when it is unknown or ambiguous (use ``match`` to tell)."""
+        result = self.match(village, district)
+        return result.match if result else None
+
+    def _match(self, village: str, district: str | None) -> RegionMatch | None:
+        if _CODE_LIKE.fullmatch(village.strip()):
+            code = region_code_normalise(village)
+            region = self._regions.get(code) if code else None
+            if region is None or region.level != Region.Level.VILLAGE:
+                return None
+            return RegionMatch(region, EXACT_SCORE, (RegionCandidate(region, EXACT_SCORE),))
+        district_code = self._district_code(district) if district else None
+        if district_code is None:
+            return self._villages.match(village, min_score=self.min_score)
+        index = self._district_indexes.get(district_code)
+        if index is None:
+            index = RegionIndex.of_regions(
+                self._villages_of.get(district_code, []), Region.Level.VILLAGE
+            )
+            self._district_indexes[district_code] = index
+        return index.match(village, min_score=self.min_score)
+
+    def _district_code(self, name_or_code: str) -> str | None:
+        if name_or_code in self._district_cache:
+            return self._district_cache[name_or_code]
+        code: str | None = None
+        if _CODE_LIKE.fullmatch(name_or_code.strip()):
+            dotted = region_code_normalise(name_or_code)
+            region = self._regions.get(dotted) if dotted else None
+            if region is not None and region.level == Region.Level.DISTRICT:
+                code = region.code
+        else:
+            found = self._districts.match(name_or_code, min_score=self.min_score)
+            if found and found.match:
+                code = found.match.code
+        self._district_cache[name_or_code] = code
+        return code
+
+
+# --- NIK codebook ----------------------------------------------------------------------
+
+
+def _display_name(name: str) -> str:
+    """Older editions spell some names in capitals ("KAB. MERAUKE"): show them like the
+    current ones ("Kabupaten Merauke")."""
+    if not name.isupper():
+        return name
+    name = re.sub(r"^KAB\.?\s+", "KABUPATEN ", name)
+    return string.capwords(name.lower())
 
 
 class DbRegionCodebook:
@@ -23,7 +410,7 @@ class DbRegionCodebook:
 def region_codebook() -> DbRegionCodebook:
     names: dict[str, str] = {}
     for code, name in HistoricalCode.objects.values_list("code", "name"):
-        names[code.replace(".", "")] = name
+        names[code.replace(".", "")] = _display_name(name)
     # Current names win over historical ones for the same code.
     for code, name in Region.objects.exclude(level=Region.Level.VILLAGE).values_list(
         "code", "name"
