@@ -1,0 +1,244 @@
+"""Load a realistic Kabupaten Sijunjung into an empty database.
+
+``demo_load`` runs ``DEMO_STEPS`` in order inside one transaction. Each step is a function
+of a ``DemoContext`` that returns how many rows it created. A later issue adds its data
+(proposal batches, budgets, decrees, bills, claims) by appending a step: it finds what the
+earlier steps made in ``ctx.agencies``, ``ctx.users`` and ``ctx.persons``, and draws its
+randomness from ``ctx.rng("<step>")`` so that adding a step never changes earlier data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jamsos.accounts.models import Agency, User
+from jamsos.accounts.services import agency_create, user_create
+from jamsos.audit.models import AuditEvent
+from jamsos.audit.services import audit_event_build, audit_record, audit_record_many
+from jamsos.demo import catalogue as c
+from jamsos.demo.catalogue import DEMO_PASSWORD, DEMO_USERS
+from jamsos.demo.persons import VillageRef, demo_person_rows
+from jamsos.demo.selectors import DemoLogin, demo_database_is_empty, demo_logins
+from jamsos.lib.errors import DomainError
+from jamsos.regions.models import Region
+from jamsos.registry.models import Occupation, Person
+
+__all__ = ["DEMO_PASSWORD", "DEMO_STEPS", "DEMO_USERS", "DemoContext", "DemoSummary", "demo_load"]
+
+MAX_PEOPLE = 1_000_000
+
+
+@dataclass
+class DemoSummary:
+    seed: int
+    people: int
+    as_of: dt.date
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    logins: list[DemoLogin] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+@dataclass
+class DemoContext:
+    seed: int
+    people: int
+    as_of: dt.date
+    regency: Region
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    persons: list[Person] = field(default_factory=list)
+
+    def rng(self, step: str) -> random.Random:
+        """A generator of its own per step (string seeds are stable across runs)."""
+        return random.Random(f"jamsos-demo:{self.seed}:{step}")
+
+
+def demo_step_agencies(ctx: DemoContext) -> int:
+    """Disnakertrans, the BPJS branch, DPRD, Setda, Diskominfo; a kantor camat for every
+    kecamatan and a pemerintah nagari for every village of the regency."""
+    regions = {
+        r.code: r for r in Region.objects.filter(code__startswith=c.REGENCY + ".").order_by("code")
+    }
+    regions[c.REGENCY] = ctx.regency
+    specs = list(c.REGENCY_AGENCIES)
+    for region in regions.values():
+        if region.level == Region.Level.DISTRICT:
+            specs.append(
+                c.DemoAgency(
+                    c.district_agency_code(region.code),
+                    f"Kantor Camat {region.name}",
+                    Agency.Kind.KECAMATAN_OFFICE,
+                    region.code,
+                )
+            )
+        elif region.level == Region.Level.VILLAGE:
+            specs.append(
+                c.DemoAgency(
+                    c.village_agency_code(region.code),
+                    _village_government_name(region),
+                    Agency.Kind.NAGARI,
+                    region.code,
+                )
+            )
+    for spec in specs:
+        ctx.agencies[spec.code] = agency_create(
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+            region=regions[spec.region_code],
+            acting_user=None,
+        )
+    return len(specs)
+
+
+def _village_government_name(region: Region) -> str:
+    if region.kind == Region.Kind.DESA:
+        return "Pemerintah Desa " + region.name.removeprefix("Desa ")
+    if region.kind == Region.Kind.KELURAHAN:
+        return "Kantor Kelurahan " + region.name
+    return "Pemerintah Nagari " + region.name
+
+
+def demo_step_users(ctx: DemoContext) -> int:
+    """One login per role, all with ``DEMO_PASSWORD``; none is a Django superuser."""
+    for i, demo_user in enumerate(DEMO_USERS):
+        agency = ctx.agencies[c.DEMO_USER_AGENCY[demo_user.username]]
+        ctx.users[demo_user.username] = user_create(
+            username=demo_user.username,
+            full_name=demo_user.full_name,
+            role=demo_user.role,
+            agency=agency,
+            region=Region.objects.get(pk=demo_user.region_code),
+            password=DEMO_PASSWORD,
+            email=f"{demo_user.username}@demo.jamsos.invalid",
+            phone=f"+6281270{i:02d}{ctx.seed % 10000:04d}",
+            acting_user=None,
+        )
+    return len(DEMO_USERS)
+
+
+def demo_step_persons(ctx: DemoContext) -> int:
+    """``ctx.people`` persons spread over every village, with one audit event each.
+
+    Each person gets its own ``registry.person.created`` event, as an import would write,
+    so a person's history and the audit page look the same for demo and real data. The
+    events carry no NIK: admins read the audit log but may not see personal data.
+    """
+    villages = [
+        VillageRef(code=code, name=name, kind=kind)
+        for code, name, kind in Region.objects.filter(
+            code__startswith=c.REGENCY + ".", level=Region.Level.VILLAGE
+        ).values_list("code", "name", "kind")
+    ]
+    rows = demo_person_rows(count=ctx.people, seed=ctx.seed, villages=villages, year=ctx.as_of.year)
+    occupations = Occupation.objects.in_bulk({row.occupation_code for row in rows})
+    missing = {row.occupation_code for row in rows} - set(occupations)
+    if missing:
+        raise DomainError(
+            f"Pekerjaan {', '.join(sorted(missing))} tidak ada dalam daftar referensi.",
+            code="demo_occupation_missing",
+        )
+    now = timezone.now()
+    persons = []
+    for row in rows:
+        person = Person(
+            nik=row.nik,
+            full_name=row.full_name,
+            birth_place=row.birth_place,
+            birth_date=row.birth_date,
+            sex=row.sex,
+            mother_name=row.mother_name,
+            address=row.address,
+            village_id=row.village_code,
+            phone=row.phone,
+            occupation=occupations[row.occupation_code],
+            family_card_number=row.family_card_number,
+            created_at=now,
+        )
+        # Field checks only: the foreign keys come from the tables just read, and NIK
+        # uniqueness holds by construction (and by the unique index).
+        person.clean_fields(exclude=["village", "occupation"])
+        persons.append(person)
+    ctx.persons = Person.objects.bulk_create(persons, batch_size=1000)
+    audit_record_many(
+        audit_event_build(
+            action="registry.person.created",
+            acting_user=None,
+            obj=person,
+            after={
+                "village": person.village_id,
+                "occupation": person.occupation_id,
+                "sex": person.sex,
+            },
+            data={"source": "demo", "seed": ctx.seed},
+        )
+        for person in ctx.persons
+    )
+    return len(ctx.persons)
+
+
+DemoStep = Callable[[DemoContext], int]
+
+# In order; later issues append theirs ("budgets", "proposals", "decrees", "bills", …).
+DEMO_STEPS: list[tuple[str, DemoStep]] = [
+    ("agencies", demo_step_agencies),
+    ("users", demo_step_users),
+    ("persons", demo_step_persons),
+]
+
+
+@transaction.atomic
+def demo_load(*, people: int = 500, seed: int = 1, as_of: dt.date | None = None) -> DemoSummary:
+    """Fill an empty database with the Sijunjung demo; refuse if it holds any data.
+
+    ``as_of`` (default today) fixes the year persons' ages are counted in; the same seed
+    and year give the same data.
+    """
+    started = time.perf_counter()
+    if not 0 <= people <= MAX_PEOPLE:
+        raise DomainError(
+            f"Jumlah orang harus antara 0 dan {MAX_PEOPLE:,}.".replace(",", "."),
+            code="demo_people_out_of_range",
+            people=people,
+        )
+    if not demo_database_is_empty():
+        raise DomainError(
+            "Basis data sudah berisi instansi, pengguna atau peserta; data demo hanya dimuat "
+            "ke basis data yang kosong.",
+            code="demo_not_empty",
+        )
+    ctx = DemoContext(
+        seed=seed,
+        people=people,
+        as_of=as_of or timezone.localdate(),
+        regency=Region.objects.get(pk=c.REGENCY),
+    )
+    summary = DemoSummary(seed=seed, people=people, as_of=ctx.as_of)
+    events_before = AuditEvent.objects.count()
+    for name, step in DEMO_STEPS:
+        summary.counts[name] = step(ctx)
+    audit_record(
+        action="demo.data.loaded",
+        acting_user=None,
+        obj=ctx.regency,
+        region_code=c.REGENCY,
+        data={"seed": seed, "people": people, "as_of": ctx.as_of.isoformat(), **summary.counts},
+    )
+    summary.counts["audit_events"] = AuditEvent.objects.count() - events_before
+    summary.logins = demo_logins()
+    summary.seconds = time.perf_counter() - started
+    return summary
