@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("jamsos.audit.urls")),
     path("wilayah/", include("jamsos.regions.urls")),
     path("usulan/", include("jamsos.intake.urls")),
+    path("registri/", include("jamsos.registry.urls")),
     path("anggaran/", include("jamsos.budget.urls")),
 ]

@@ -10,7 +10,8 @@ from jamsos.accounts.access import may_see_persons, scope_queryset
 from jamsos.accounts.models import User
 from jamsos.lib.errors import PermissionDenied
 from jamsos.lib.nik import nik_clean
-from jamsos.registry.models import Person
+from jamsos.regions.models import Region
+from jamsos.registry.models import Occupation, Person
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,31 @@ def person_list(*, viewer: User, filters: PersonFilters | None = None) -> QueryS
             queryset = queryset.filter(full_name__icontains=term)
     if filters.village:
         code = filters.village
-        queryset = queryset.filter(Q(village_id=code) | Q(village_id__startswith=code + "."))
+        queryset = queryset.filter(Q(village__code=code) | Q(village__code__startswith=code + "."))
     if filters.occupation:
         queryset = queryset.filter(occupation_id=filters.occupation)
     return queryset.order_by("full_name", "pk")
+
+
+def village_choices(*, viewer: User) -> QuerySet[Region]:
+    """Villages in the viewer's scope, for filters and dropdowns, by kecamatan and name.
+
+    Regions are keyed by their code, so "in scope" is the code itself or a code below it
+    (the rule of ``accounts.access.region_q``, applied to the key instead of a foreign key).
+    """
+    queryset = Region.objects.filter(level=Region.Level.VILLAGE)
+    if not viewer.is_superuser:
+        code = viewer.region_id if viewer.is_active else None
+        if not code:
+            return queryset.none()
+        queryset = queryset.filter(Q(code=code) | Q(code__startswith=code + "."))
+    return queryset.select_related("parent").order_by("parent__name", "name")
+
+
+def occupation_list() -> QuerySet[Occupation]:
+    return Occupation.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+def person_proposal_rows(*, person: Person) -> QuerySet:
+    """The proposal rows that led to (or matched) this person, newest batch first."""
+    return person.proposal_rows.select_related("batch").order_by("-batch__created_at", "-pk")

@@ -14,7 +14,7 @@ from jamsos.accounts.models import User
 class NavItem:
     label: str
     url_name: str
-    permission: str | None
+    permission: str | tuple[str, ...] | None  # a tuple: any one of them suffices
     icon: str = "circle"
 
     @property
@@ -27,13 +27,17 @@ MENU: list[NavItem] = [
     NavItem(_("Pengguna"), "accounts:user_list", "accounts.manage_users", "people"),
     NavItem(_("Jejak audit"), "audit:event_list", "audit.view_events", "journal-text"),
     NavItem(_("Cek NIK"), "regions:nik_check", "intake.propose", "person-vcard"),
+    NavItem(_("Usulan"), "intake:batch_list", ("intake.propose", "intake.review_batch"), "inboxes"),
+    NavItem(_("Usulkan satu orang"), "intake:person_propose", "intake.propose", "person-plus"),
+    NavItem(_("Registri peserta"), "registry:person_list", "registry.view_persons", "people-fill"),
 ]
 
 
 def menu_for(user: User) -> list[NavItem]:
     items = []
     for item in MENU:
-        if item.permission is not None and not user.has_perm(item.permission):
+        perms = (item.permission,) if isinstance(item.permission, str) else item.permission
+        if perms is not None and not any(user.has_perm(p) for p in perms):
             continue
         try:
             reverse(item.url_name)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from jamsos.registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("", views.person_list, name="person_list"),
+    path("<int:pk>/", views.person_detail, name="person_detail"),
+]

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from jamsos.accounts.access import may_see_persons
+from jamsos.accounts.models import User
+from jamsos.lib.errors import NotFoundOrForbidden
+from jamsos.registry import selectors
+from jamsos.registry.access import access_person
+
+PAGE_SIZE = 25
+NIK_FULL_TAGS = "jamsos.audit.templatetags.nik"
+
+
+def _nik_partial(user: User) -> str:
+    """The full-NIK partial only for roles allowed to see it and only when the audit app's
+    ``nik_full`` tag (which logs an access event) exists; otherwise the masked NIK."""
+    if user.has_perm("registry.view_full_nik") and find_spec(NIK_FULL_TAGS) is not None:
+        return "registry/_nik_full.html"
+    return "registry/_nik_masked.html"
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    if not may_see_persons(request.user):
+        raise Http404
+    filters = selectors.PersonFilters(
+        search=request.GET.get("q", "")[:100],
+        village=request.GET.get("village", "")[:13],
+        occupation=request.GET.get("occupation", "")[:40],
+    )
+    persons = selectors.person_list(viewer=request.user, filters=filters)
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "villages": selectors.village_choices(viewer=request.user),
+        "occupations": selectors.occupation_list(),
+    }
+    return render(request, "registry/person_list.html", context)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        person = access_person(request.user, pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404(exc.message) from exc
+    context = {
+        "person": person,
+        "nik_partial": _nik_partial(request.user),
+        "heirs": person.heirs.all(),
+        "proposals": selectors.person_proposal_rows(person=person),
+    }
+    return render(request, "registry/person_detail.html", context)
