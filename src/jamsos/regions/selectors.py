@@ -6,6 +6,7 @@ built from them may be cached for the life of the process.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from collections.abc import Iterable
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db.models import QuerySet
+from django.utils.timezone import localdate
 from rapidfuzz import fuzz, process
 
+from jamsos.lib.nik import NikResult, nik_parse
 from jamsos.regions.models import HistoricalCode, Region
 from jamsos.regions.names import region_kind_hint, region_match_key, region_search_name
 
@@ -107,6 +110,32 @@ def region_path(region: Region | str) -> list[str]:
     return [names[c] for c in region_ancestor_codes(code) if c in names]
 
 
+def region_paths(codes: Iterable[str]) -> dict[str, list[str]]:
+    """``region_path`` for many codes in one query: code → names from the province down."""
+    wanted = {code: region_ancestor_codes(code) for code in codes}
+    every = {c for chain in wanted.values() for c in chain}
+    names = dict(Region.objects.filter(pk__in=every).values_list("code", "name"))
+    return {code: [names[c] for c in chain if c in names] for code, chain in wanted.items()}
+
+
+def region_describe(regions: Iterable[Region]) -> list[dict[str, object]]:
+    """Plain data for the CLI's ``--json`` and the API: code, name, level, kind, parent
+    code and the path of names, in one query for all the regions."""
+    regions = list(regions)
+    paths = region_paths(r.code for r in regions)
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "kind": r.kind,
+            "parent": r.parent_id,
+            "path": paths[r.code],
+        }
+        for r in regions
+    ]
+
+
 # --- Name look-ups ---------------------------------------------------------------------
 
 
@@ -132,6 +161,19 @@ class RegionMatch:
     @property
     def ambiguous(self) -> bool:
         return self.match is None
+
+    def as_dict(self) -> dict[str, object]:
+        """The shape of ``jamsos find_region --json`` and ``/api/regions/search``."""
+        described = region_describe(c.region for c in self.candidates)
+        for item, candidate in zip(described, self.candidates, strict=True):
+            item["score"] = candidate.score
+        return {
+            "found": self.match is not None,
+            "ambiguous": self.ambiguous,
+            "score": self.score,
+            "match": described[0] if self.match is not None else None,
+            "candidates": described,
+        }
 
 
 class RegionIndex:
@@ -380,7 +422,7 @@ class VillageResolver:
         return code
 
 
-# --- NIK codebook ----------------------------------------------------------------------
+# --- NIK ----------------------------------------------------------------------
 
 
 def _display_name(name: str) -> str:
@@ -417,3 +459,11 @@ def region_codebook() -> DbRegionCodebook:
     ):
         names[code.replace(".", "")] = name
     return DbRegionCodebook(names)
+
+
+def nik_check(nik: str, *, birth_date: dt.date | None = None, sex: str | None = None) -> NikResult:
+    """``nik_parse`` with the region codebook and today's date in Jakarta: what the
+    ``check_nik`` command, the Cek NIK page and the API answer."""
+    return nik_parse(
+        nik, codebook=region_codebook(), birth_date=birth_date, sex=sex, today=localdate()
+    )
