@@ -1,4 +1,10 @@
-"""The menu each role sees, declared as data: (label, url name, permission or None)."""
+"""What each role sees, declared as data: the navbar MENU and the home page's CARDS.
+
+Every entry names the permission that gates it (``User.has_perm`` answers from
+``accounts/roles.py``); a tuple means any one of them suffices. Menu entries whose page is
+not built yet (no URL) are left out; home cards stay, marked "segera tersedia", so each
+role learns what the system will let it do.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import User
+from jamsos.accounts.roles import Role
 
 
 @dataclass(frozen=True)
@@ -30,18 +37,139 @@ MENU: list[NavItem] = [
     NavItem(_("Usulan"), "intake:batch_list", ("intake.propose", "intake.review_batch"), "inboxes"),
     NavItem(_("Usulkan satu orang"), "intake:person_propose", "intake.propose", "person-plus"),
     NavItem(_("Registri peserta"), "registry:person_list", "registry.view_persons", "people-fill"),
+    NavItem(_("Laporan"), "reports:index", "reports.view_aggregates", "bar-chart-line"),
 ]
 
 
+def allowed(user: User, permission: str | tuple[str, ...] | None) -> bool:
+    perms = (permission,) if isinstance(permission, str) else permission
+    return perms is None or any(user.has_perm(p) for p in perms)
+
+
+def url_or_none(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:  # the page is not built yet
+        return None
+
+
 def menu_for(user: User) -> list[NavItem]:
-    items = []
-    for item in MENU:
-        perms = (item.permission,) if isinstance(item.permission, str) else item.permission
-        if perms is not None and not any(user.has_perm(p) for p in perms):
-            continue
-        try:
-            reverse(item.url_name)
-        except NoReverseMatch:  # an app not yet installed
-            continue
-        items.append(item)
-    return items
+    return [
+        item
+        for item in MENU
+        if allowed(user, item.permission) and url_or_none(item.url_name) is not None
+    ]
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    title: str
+    text: str
+    url_name: str
+    permission: str | tuple[str, ...]
+    icon: str
+
+    @property
+    def url(self) -> str | None:
+        return url_or_none(self.url_name)
+
+
+CARDS: list[HomeCard] = [
+    HomeCard(
+        _("Usulkan pekerja"),
+        _(
+            "Ajukan pekerja rentan dari wilayah Anda untuk dilindungi, satu per satu lewat "
+            "ponsel atau sekaligus dengan berkas Excel, lalu pantau statusnya."
+        ),
+        "intake:batch_list",
+        "intake.propose",
+        "person-plus",
+    ),
+    HomeCard(
+        _("Periksa usulan"),
+        _("Periksa NIK, data ganda dan kelengkapan usulan yang masuk sebelum diajukan."),
+        "intake:batch_list",
+        "intake.review_batch",
+        "clipboard-check",
+    ),
+    HomeCard(
+        _("Setujui usulan"),
+        _("Sebagai pemeriksa kedua, setujui atau kembalikan usulan yang sudah diperiksa operator."),
+        "intake:batch_list",
+        "intake.approve_batch",
+        "check2-square",
+    ),
+    HomeCard(
+        _("Registri peserta"),
+        _("Cari pekerja yang terdaftar di wilayah Anda dan lihat status kepesertaannya."),
+        "registry:person_list",
+        "registry.view_persons",
+        "people-fill",
+    ),
+    HomeCard(
+        _("Cek NIK"),
+        _("Periksa apakah NIK sah: kode wilayah, tanggal lahir, jenis kelamin dan nomor urut."),
+        "regions:nik_check",
+        "intake.propose",
+        "person-vcard",
+    ),
+    HomeCard(
+        _("Laporan agregat"),
+        _(
+            "Jumlah peserta, anggaran, iuran dan klaim per kecamatan dan nagari, "
+            "tanpa data pribadi."
+        ),
+        "reports:index",
+        "reports.view_aggregates",
+        "bar-chart-line",
+    ),
+    HomeCard(
+        _("Pengguna"),
+        _("Buat dan kelola akun: peran, instansi dan cakupan wilayah setiap pengguna."),
+        "accounts:user_list",
+        "accounts.manage_users",
+        "people",
+    ),
+    HomeCard(
+        _("Jejak audit"),
+        _("Telusuri siapa mengubah apa, kapan, dan siapa melihat NIK lengkap."),
+        "audit:event_list",
+        "audit.view_events",
+        "journal-text",
+    ),
+    HomeCard(
+        _("Data referensi"),
+        _("Kelola tarif iuran, besaran manfaat, daftar pekerjaan dan data wilayah."),
+        "reference:index",
+        "reference.manage",
+        "sliders",
+    ),
+]
+
+# One line per role on the home page: what this role is for (DESIGN.md "Who uses it").
+ROLE_INTROS: dict[str, str] = {
+    Role.DINAS_OPERATOR: _(
+        "Anda menyiapkan pemeriksaan usulan, anggaran, rancangan SK, pengecekan tagihan "
+        "dan berkas klaim."
+    ),
+    Role.DINAS_HEAD: _(
+        "Anda menyetujui usulan, SK dan pengajuan klaim yang disiapkan operator (pemeriksa kedua)."
+    ),
+    Role.BPJS_OFFICER: _(
+        "Anda memverifikasi kepesertaan, menerbitkan tagihan iuran, serta mencatat keputusan "
+        "dan pembayaran klaim."
+    ),
+    Role.KECAMATAN_OPERATOR: _(
+        "Anda mengusulkan pekerja rentan di kecamatan Anda dan memantau status mereka."
+    ),
+    Role.AGENT: _(
+        "Anda mengusulkan pekerja dari nagari Anda lewat ponsel dan melihat usulan Anda sendiri."
+    ),
+    Role.EXECUTIVE: _("Anda memantau program lewat dasbor dan laporan agregat."),
+    Role.DPRD: _("Anda melihat laporan agregat program. Data pribadi peserta tidak ditampilkan."),
+    Role.ADMIN: _("Anda mengelola pengguna, data referensi dan tarif."),
+}
+
+
+def cards_for(user: User) -> list[HomeCard]:
+    return [card for card in CARDS if allowed(user, card.permission)]

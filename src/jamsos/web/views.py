@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jamsos.web.forms import LoginForm
+from jamsos.web.navigation import ROLE_INTROS, cards_for
 
 
 class LoginView(auth_views.LoginView):
@@ -18,7 +19,12 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    user = request.user
+    return render(
+        request,
+        "web/home.html",
+        {"cards": cards_for(user), "role_intro": ROLE_INTROS.get(user.role, "")},
+    )
 
 
 @require_GET
