@@ -97,10 +97,20 @@ class User(AbstractUser):
             raise ValidationError(_("Pengguna harus memiliki instansi dan cakupan wilayah."))
         allowed = ROLE_SCOPE_LEVELS.get(self.role, frozenset())
         if self.region and self.region.level not in allowed:
+            levels = ", ".join(
+                str(label) for value, label in Region.Level.choices if value in allowed
+            )
             raise ValidationError(
                 {
-                    "region": _("Peran %(role)s tidak boleh bercakupan %(level)s.")
-                    % {"role": self.get_role_display(), "level": self.region.get_level_display()}
+                    "region": _(
+                        "Peran %(role)s harus bercakupan %(allowed)s, bukan %(level)s (%(region)s)."
+                    )
+                    % {
+                        "role": self.get_role_display(),
+                        "allowed": levels or "-",
+                        "level": self.region.get_level_display(),
+                        "region": self.region,
+                    }
                 }
             )
 

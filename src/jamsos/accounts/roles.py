@@ -26,6 +26,8 @@ class Role(models.TextChoices):
 PERMISSIONS: dict[str, str] = {
     "accounts.manage_users": _("Kelola pengguna"),
     "audit.view_events": _("Lihat jejak audit"),
+    # Events tied to no region (failed logins with unknown names, system jobs).
+    "audit.view_system_events": _("Lihat peristiwa sistem tanpa wilayah"),
     "registry.view_persons": _("Lihat data peserta"),
     "registry.view_full_nik": _("Lihat NIK lengkap"),
     "registry.change_person": _("Ubah data peserta"),
@@ -72,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "accounts.manage_users",
             "audit.view_events",
+            "audit.view_system_events",
             "reference.manage",
             "reports.view_aggregates",
         }

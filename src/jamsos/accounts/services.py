@@ -1,15 +1,32 @@
+"""Writes for agencies, users and API tokens. Each one records its audit event.
+
+Rules every user-management write keeps (``acting_user`` None is the system itself: the
+demo loader or the first admin):
+1. The actor holds ``accounts.manage_users`` (self-service password and token changes
+   excepted).
+2. The target user's current scope and its new scope both lie inside the actor's scope,
+   so an admin can neither reach out of its region nor move a user into or out of it.
+3. The agency is active and selectable by the actor (inside or containing its scope).
+4. The region level fits the role (``ROLE_SCOPE_LEVELS``, checked by ``User.clean``).
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from jamsos.accounts.access import require_perm
+from jamsos.accounts.access import (
+    agency_selectable_q,
+    region_in_scope,
+    require_perm,
+)
 from jamsos.accounts.models import Agency, ApiToken, User
 from jamsos.audit.services import audit_record, model_snapshot
-from jamsos.lib.errors import DomainError
+from jamsos.lib.errors import DomainError, PermissionDenied
 from jamsos.regions.models import Region
 
 USER_AUDIT_FIELDS = (
@@ -25,21 +42,53 @@ USER_AUDIT_FIELDS = (
 USER_EDITABLE_FIELDS = ("full_name", "email", "phone", "role", "agency", "region")
 
 
-def _check_inside_scope(acting_user: User | None, region: Region | None) -> None:
+def _require_region_in_scope(acting_user: User | None, region: Region | None) -> None:
     if acting_user is None or acting_user.is_superuser:
         return
-    if region is None or acting_user.region is None or not acting_user.region.contains(region.code):
+    if region is None or not region_in_scope(acting_user, region.code):
         raise DomainError(
-            "Wilayah di luar cakupan Anda.",
+            f"Wilayah {region or '(kosong)'} di luar cakupan Anda "
+            f"({acting_user.region_id or '-'}).",
             code="outside_scope",
+            field="region",
             region=region.code if region else None,
         )
+
+
+def _require_agency_selectable(acting_user: User | None, agency: Agency | None) -> None:
+    if agency is None:
+        return
+    if not agency.is_active:
+        raise DomainError(f"Instansi {agency} tidak aktif.", code="agency_inactive", field="agency")
+    if acting_user is None or acting_user.is_superuser:
+        return
+    if not Agency.objects.filter(agency_selectable_q(acting_user), pk=agency.pk).exists():
+        raise DomainError(
+            f"Instansi {agency} di luar cakupan Anda.", code="outside_scope", field="agency"
+        )
+
+
+def _require_manages(acting_user: User, user: User) -> None:
+    """Rules 1 and 2 for an existing user."""
+    require_perm(acting_user, "accounts.manage_users")
+    if not region_in_scope(acting_user, user.region_id):
+        raise PermissionDenied("Pengguna ini di luar cakupan Anda.", code="outside_scope")
+
+
+def _validate_new_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
 
 
 @transaction.atomic
 def agency_create(
     *, code: str, name: str, kind: str, region: Region, acting_user: User | None
 ) -> Agency:
+    if acting_user is not None:
+        require_perm(acting_user, "accounts.manage_users")
+    _require_region_in_scope(acting_user, region)
     agency = Agency(code=code, name=name, kind=kind, region=region)
     agency.full_clean()
     agency.save()
@@ -68,7 +117,8 @@ def user_create(
     """Create a user. ``acting_user`` None means the system itself (demo, first admin)."""
     if acting_user is not None:
         require_perm(acting_user, "accounts.manage_users")
-    _check_inside_scope(acting_user, region)
+    _require_region_in_scope(acting_user, region)
+    _require_agency_selectable(acting_user, agency)
     user = User(
         username=username,
         full_name=full_name,
@@ -79,7 +129,10 @@ def user_create(
         phone=phone,
     )
     user.full_clean(exclude=["password"])
-    validate_password(password, user)
+    # "Budi" and "budi" would be two accounts nobody can tell apart at the login form.
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"Nama pengguna {username!r} sudah dipakai."})
+    _validate_new_password(password, user)
     user.set_password(password)
     user.save()
     audit_record(
@@ -93,75 +146,126 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, user: User, acting_user: User, **changes: Any) -> User:
-    require_perm(acting_user, "accounts.manage_users")
+    """Change the whitelisted fields in ``changes``; records before and after."""
+    _require_manages(acting_user, user)
     unknown = set(changes) - set(USER_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(
             f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}", code="field_not_editable"
         )
+    if user.pk == acting_user.pk and changes.get("role", user.role) != user.role:
+        # An admin demoting itself could leave a region with nobody to manage it.
+        raise DomainError(
+            "Anda tidak dapat mengubah peran akun sendiri.", code="self_role_change", field="role"
+        )
     before = model_snapshot(user, USER_AUDIT_FIELDS)
     for name, value in changes.items():
         setattr(user, name, value)
-    _check_inside_scope(acting_user, user.region)
+    _require_region_in_scope(acting_user, user.region)
+    if "agency" in changes and user.agency_id != before["agency"]:
+        _require_agency_selectable(acting_user, user.agency)
     user.full_clean(exclude=["password"])
     user.save()
     after = model_snapshot(user, USER_AUDIT_FIELDS)
     if after != before:
+        changed = sorted(k for k in after if after[k] != before[k])
         audit_record(
             action="accounts.user.updated",
             acting_user=acting_user,
             obj=user,
-            before=before,
-            after=after,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
         )
     return user
 
 
 @transaction.atomic
 def user_deactivate(*, user: User, acting_user: User) -> User:
-    require_perm(acting_user, "accounts.manage_users")
+    """Switch a user off. Users are never deleted: audit events point at them."""
+    _require_manages(acting_user, user)
     if user.pk == acting_user.pk:
         raise DomainError("Anda tidak dapat menonaktifkan akun sendiri.", code="self_deactivate")
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-        audit_record(action="accounts.user.deactivated", acting_user=acting_user, obj=user)
+        audit_record(
+            action="accounts.user.deactivated",
+            acting_user=acting_user,
+            obj=user,
+            before={"is_active": True},
+            after={"is_active": False},
+        )
+    return user
+
+
+@transaction.atomic
+def user_activate(*, user: User, acting_user: User) -> User:
+    _require_manages(acting_user, user)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit_record(
+            action="accounts.user.reactivated",
+            acting_user=acting_user,
+            obj=user,
+            before={"is_active": False},
+            after={"is_active": True},
+        )
     return user
 
 
 @transaction.atomic
 def user_set_password(*, user: User, password: str, acting_user: User) -> User:
-    if acting_user.pk != user.pk:
-        require_perm(acting_user, "accounts.manage_users")
-    validate_password(password, user)
+    """Set a password: one's own (the view checks the old one), or another's as admin.
+
+    Changing the password changes the session hash, so the user's other sessions end.
+    """
+    is_self = acting_user.pk == user.pk
+    if not is_self:
+        _require_manages(acting_user, user)
+    _validate_new_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_record(action="accounts.user.password_set", acting_user=acting_user, obj=user)
+    audit_record(
+        action="accounts.user.password_set",
+        acting_user=acting_user,
+        obj=user,
+        data={"by": "self" if is_self else "admin"},
+    )
     return user
 
 
 @transaction.atomic
 def api_token_create(*, user: User, name: str, acting_user: User) -> tuple[ApiToken, str]:
-    """Create a token and return it with its key, which is shown once and never stored."""
+    """Create one of the actor's own tokens; return it with its key, shown once.
+
+    Only the SHA-256 of the key is stored. Nobody mints tokens for someone else: that
+    would be a way to act as them without their password.
+    """
     if acting_user.pk != user.pk:
-        require_perm(acting_user, "accounts.manage_users")
+        raise PermissionDenied("Token API hanya dapat dibuat untuk akun sendiri.")
+    if not user.is_active:
+        raise PermissionDenied("Akun tidak aktif.")
     key = ApiToken.new_key()
-    token = ApiToken.objects.create(
-        user=user, name=name, key_hash=ApiToken.hash_key(key), prefix=key[4:12]
+    token = ApiToken(
+        user=user, name=name.strip(), key_hash=ApiToken.hash_key(key), prefix=key[4:12]
     )
+    token.full_clean()
+    token.save()
     audit_record(
         action="accounts.api_token.created",
         acting_user=acting_user,
         obj=user,
-        data={"token": token.prefix, "name": name},
+        data={"token": token.prefix, "name": token.name},
     )
     return token, key
 
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
+    """Revoke a token: the owner's own, or any of a managed user's (a leaked key)."""
     if acting_user.pk != token.user_id:
-        require_perm(acting_user, "accounts.manage_users")
+        _require_manages(acting_user, token.user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -169,6 +273,6 @@ def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
             action="accounts.api_token.revoked",
             acting_user=acting_user,
             obj=token.user,
-            data={"token": token.prefix},
+            data={"token": token.prefix, "name": token.name},
         )
     return token

@@ -12,6 +12,7 @@ ACTIONS: dict[str, str] = {
     "accounts.user.created": _("Pengguna dibuat"),
     "accounts.user.updated": _("Pengguna diubah"),
     "accounts.user.deactivated": _("Pengguna dinonaktifkan"),
+    "accounts.user.reactivated": _("Pengguna diaktifkan kembali"),
     "accounts.user.password_set": _("Kata sandi pengguna diganti"),
     "accounts.user.logged_in": _("Masuk ke sistem"),
     "accounts.user.logged_out": _("Keluar dari sistem"),

@@ -22,12 +22,11 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be changed.")
 
-    def visible_to(self, region_code: str | None) -> AuditEventQuerySet:
-        if region_code is None:
-            return self
-        return self.filter(
-            models.Q(region_code=region_code) | models.Q(region_code__startswith=region_code + ".")
-        )
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def for_object(self, obj: models.Model) -> AuditEventQuerySet:
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
 class AuditEvent(models.Model):
@@ -63,6 +62,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        # Django's plain base manager (used for related access and internal updates)
+        # would bypass the refusing queryset above.
+        base_manager_name = "objects"
         verbose_name = _("peristiwa audit")
         verbose_name_plural = _("jejak audit")
         indexes = [

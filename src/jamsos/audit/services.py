@@ -3,14 +3,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import models, transaction
 
+from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.audit.actions import ACTIONS
 from jamsos.audit.context import current_ip
 from jamsos.audit.models import AuditEvent
+from jamsos.lib.errors import NotFoundOrForbidden
 
 if TYPE_CHECKING:
     from jamsos.accounts.models import User
+    from jamsos.registry.models import Person
 
 
 class UnknownAuditAction(ValueError):
@@ -98,3 +101,27 @@ def model_snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
             value = str(value)
         snapshot[name] = value
     return snapshot
+
+
+def may_view_full_nik(viewer: User, person: Person) -> bool:
+    """Whether ``nik_access_log`` would let this viewer see this person's full NIK."""
+    return viewer.has_perm("registry.view_full_nik") and region_in_scope(viewer, person.village_id)
+
+
+@transaction.atomic
+def nik_access_log(*, viewer: User, person: Person, purpose: str) -> AuditEvent:
+    """Record that ``viewer`` is being shown ``person``'s full NIK, and why.
+
+    Call it exactly where the full value is put into a response (the ``{% nik_full %}``
+    tag, an export, an API field). It refuses viewers who may not see the NIK, so that a
+    logged view is always an allowed one. The NIK itself is not copied into the event.
+    """
+    require_perm(viewer, "registry.view_full_nik")
+    if not region_in_scope(viewer, person.village_id):
+        raise NotFoundOrForbidden("Peserta tidak ditemukan.")
+    return audit_record(
+        action="registry.person.nik_viewed",
+        acting_user=viewer,
+        obj=person,
+        data={"purpose": purpose[:200]},
+    )
