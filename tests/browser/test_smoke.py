@@ -1,0 +1,126 @@
+"""Smoke test of the running system: every demo role logs in through the form, sees its
+own name, role and menu, and logs out; the login page works on a 360 px phone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from jamsos.accounts.models import User
+from jamsos.accounts.roles import Role
+from jamsos.web.navigation import menu_for
+from jamsos.web.tests.live_system import demo_logins
+from tests.browser.conftest import screenshot_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+ROLES = [
+    "dinas_operator",
+    "dinas_head",
+    "bpjs_officer",
+    "kecamatan_operator",
+    "agent",
+    "executive",
+    "dprd",
+    "admin",
+]
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    page.goto("/masuk/")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+
+
+def expected_menu(role: str) -> list[str]:
+    # The navbar must render exactly what the permission-gated MENU gives this role.
+    return [str(item.label) for item in menu_for(User(role=role, is_active=True))]
+
+
+def nav_labels(page: Page) -> list[str]:
+    return [t.strip() for t in page.get_by_test_id("nav").locator("a.nav-link").all_inner_texts()]
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_logs_in_sees_its_menu_and_logs_out(page: Page, jamsos_system, role):
+    username, password, full_name = demo_logins()[role]
+    log_in(page, username, password)
+    expect(page).to_have_url(jamsos_system.base_url + "/")
+
+    expect(page.get_by_test_id("whoami-role")).to_have_text(str(Role(role).label))
+    name = page.get_by_test_id("whoami-name")
+    expect(name).to_have_text(full_name) if full_name else expect(name).not_to_be_empty()
+    assert nav_labels(page) == expected_menu(role)
+    if role == "admin":
+        assert "Pengguna" in nav_labels(page)
+    if role in ("agent", "dprd", "executive"):
+        assert "Pengguna" not in nav_labels(page)
+        assert "Jejak audit" not in nav_labels(page)
+    cards = page.get_by_test_id("home-card")
+    if role in ("dprd", "executive"):
+        expect(cards).to_have_count(1)
+        expect(cards.first).to_contain_text("Laporan agregat")
+    else:
+        expect(cards.first).to_be_visible()
+    expect(page.get_by_test_id("role-intro")).not_to_be_empty()
+
+    page.get_by_test_id("logout").click()
+    expect(page).to_have_url(re.compile(r"/masuk/$"))
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/masuk/\?next=/$"))
+
+
+def test_wrong_password_shows_an_indonesian_error(page: Page):
+    username, _password, _name = demo_logins()["agent"]
+    log_in(page, username, "bukan-sandinya")
+    expect(page.get_by_test_id("login-error")).to_contain_text(
+        "Nama pengguna atau kata sandi salah"
+    )
+    expect(page).to_have_url(re.compile(r"/masuk/$"))
+
+
+def test_login_page_fits_a_phone(phone_page: Page):
+    phone_page.goto("/masuk/")
+    form_box = phone_page.locator("form:has(#id_password)").bounding_box()
+    assert form_box is not None
+    assert form_box["x"] >= 0
+    assert form_box["x"] + form_box["width"] <= 360
+    assert no_horizontal_scroll(phone_page)
+    expect(phone_page.get_by_role("button", name="Masuk", exact=True)).to_be_in_viewport()
+
+
+def test_phone_menu_collapses_into_the_toggler(phone_page: Page):
+    username, password, _name = demo_logins()["agent"]
+    log_in(phone_page, username, password)
+    expect(phone_page.get_by_test_id("home-cards")).to_be_visible()
+    assert no_horizontal_scroll(phone_page)
+    phone_page.screenshot(path=screenshot_path("home-360"), full_page=True)
+
+    toggler = phone_page.get_by_test_id("nav-toggler")
+    expect(toggler).to_be_visible()
+    expect(phone_page.get_by_test_id("nav")).to_be_hidden()
+    expect(phone_page.get_by_test_id("whoami")).to_be_hidden()
+    toggler.click()
+    expect(phone_page.get_by_test_id("nav")).to_be_visible()
+    expect(phone_page.get_by_test_id("whoami")).to_be_visible()
+    expect(phone_page.get_by_test_id("logout")).to_be_visible()
+    assert no_horizontal_scroll(phone_page)
+
+
+def test_desktop_menu_is_expanded(page: Page):
+    username, password, _name = demo_logins()["dinas_operator"]
+    log_in(page, username, password)
+    expect(page.get_by_test_id("nav-toggler")).to_be_hidden()
+    expect(page.get_by_test_id("nav")).to_be_visible()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    # name, role, language and logout stay on one row with the menu
+    nav_box = page.get_by_test_id("navbar").bounding_box()
+    assert nav_box is not None and nav_box["height"] < 80
+    page.screenshot(path=screenshot_path("home-1280"), full_page=True)
