@@ -124,3 +124,12 @@ def test_desktop_menu_is_expanded(page: Page):
     nav_box = page.get_by_test_id("navbar").bounding_box()
     assert nav_box is not None and nav_box["height"] < 80
     page.screenshot(path=screenshot_path("home-1280"), full_page=True)
+
+
+def test_language_switcher_turns_the_login_page_into_english(page: Page):
+    page.goto("/masuk/")
+    page.get_by_test_id("language-switcher").get_by_role("button", name="EN").click()
+    expect(page.get_by_role("heading", name="Log in to Jamsos")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_test_id("language-switcher").get_by_role("button", name="ID").click()
+    expect(page.get_by_role("heading", name="Masuk ke Jamsos")).to_be_visible()

@@ -139,3 +139,14 @@ def test_language_switcher_posts_to_set_language(client):
     assert resp.status_code == 302
     assert client.cookies["django_language"].value == "en"
     assert '<html lang="en">' in client.get(reverse("web:login")).content.decode()
+
+
+def test_english_is_available(client, personas):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Log in to Jamsos" in client.get(reverse("web:login")).content.decode()
+
+    client.force_login(personas.agent)
+    body = client.get("/").content.decode()
+    assert "Propose workers" in body
+    assert "Perisai agent" in body
+    assert "Usulkan pekerja" not in body
