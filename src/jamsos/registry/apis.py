@@ -12,38 +12,13 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from jamsos.api.schemas import READ_ERRORS, PageIn, PageMetaOut, errors, paginate
 from jamsos.lib.nik import nik_mask
 from jamsos.registry import selectors
 from jamsos.registry.access import access_person
 from jamsos.registry.models import Person
 
 router = Router(tags=["registry"])
-
-MAX_PAGE_SIZE = 200
-
-
-class ErrorOut(Schema):
-    """A domain error: stable ``code``, a message in Bahasa Indonesia, parameters."""
-
-    code: str
-    message: str
-    params: dict[str, object] = {}
-
-
-class UnauthorizedOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[dict[str, object]]
-
-
-ERRORS = {
-    401: UnauthorizedOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-}
 
 
 def _phone_mask(phone: str) -> str:
@@ -53,12 +28,10 @@ def _phone_mask(phone: str) -> str:
     return phone[:4] + "*" * (len(phone) - 6) + phone[-2:]
 
 
-class PersonListIn(Schema):
+class PersonListIn(PageIn):
     q: str = Field("", max_length=100, description="Nama (sebagian) atau NIK (awal/lengkap)")
     village: str = Field("", max_length=13, description="Kode nagari/desa atau wilayah di atasnya")
     occupation: str = Field("", max_length=40, description="Kode pekerjaan")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
 class PersonOut(Schema):
@@ -112,16 +85,13 @@ class PersonDetailOut(PersonOut):
         return data
 
 
-class PersonPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class PersonPageOut(PageMetaOut):
     items: list[PersonOut]
 
 
 @router.get(
     "/persons",
-    response={200: PersonPageOut, **ERRORS},
+    response={200: PersonPageOut, **READ_ERRORS},
     summary="Daftar peserta (NIK disamarkan, sesuai wilayah)",
 )
 def person_list(request: HttpRequest, filters: Query[PersonListIn]) -> dict[str, object]:
@@ -131,19 +101,13 @@ def person_list(request: HttpRequest, filters: Query[PersonListIn]) -> dict[str,
             search=filters.q, village=filters.village, occupation=filters.occupation
         ),
     )
-    offset = (filters.page - 1) * filters.page_size
-    page = persons[offset : offset + filters.page_size]
-    return {
-        "count": persons.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "items": [PersonOut.from_person(p) for p in page],
-    }
+    meta, items = paginate(persons, filters)
+    return {**meta.model_dump(), "items": [PersonOut.from_person(p) for p in items]}
 
 
 @router.get(
     "/persons/{person_id}",
-    response={200: PersonDetailOut, **ERRORS},
+    response={200: PersonDetailOut, **READ_ERRORS, **errors(404)},
     summary="Satu peserta (NIK disamarkan)",
 )
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
