@@ -36,6 +36,11 @@ PERMISSIONS: dict[str, str] = {
     "intake.approve_batch": _("Setujui usulan"),
     "reports.view_aggregates": _("Lihat laporan agregat"),
     "reference.manage": _("Kelola data referensi"),
+    # Budget: DPRD and the executive see totals only (never persons named in reservations).
+    "budget.view_budget": _("Lihat anggaran"),
+    "budget.manage_budget": _("Kelola tahun anggaran, pagu, tahap dan kuota"),
+    "budget.reserve": _("Reservasi anggaran dari pagu"),
+    "budget.approve": _("Tetapkan pagu"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -47,6 +52,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "intake.propose",
             "intake.review_batch",
             "reports.view_aggregates",
+            "budget.view_budget",
+            "budget.manage_budget",
+            "budget.reserve",
         }
     ),
     Role.DINAS_HEAD: frozenset(
@@ -57,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "intake.approve_batch",
             "audit.view_events",
             "reports.view_aggregates",
+            "budget.view_budget",
+            "budget.approve",
         }
     ),
     Role.BPJS_OFFICER: frozenset(
@@ -64,12 +74,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.view_persons",
             "registry.view_full_nik",
             "reports.view_aggregates",
+            "budget.view_budget",
         }
     ),
     Role.KECAMATAN_OPERATOR: frozenset({"registry.view_persons", "intake.propose"}),
     Role.AGENT: frozenset({"intake.propose"}),
-    Role.EXECUTIVE: frozenset({"reports.view_aggregates"}),
-    Role.DPRD: frozenset({"reports.view_aggregates"}),
+    Role.EXECUTIVE: frozenset({"reports.view_aggregates", "budget.view_budget"}),
+    Role.DPRD: frozenset({"reports.view_aggregates", "budget.view_budget"}),
     Role.ADMIN: frozenset(
         {
             "accounts.manage_users",
