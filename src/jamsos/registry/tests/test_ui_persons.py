@@ -139,3 +139,17 @@ def test_menu_shows_registry_only_to_roles_that_see_persons(client, personas):
     url = LIST
     assert url in _login(client, personas.dinas_operator).get("/").content.decode()
     assert url not in _login(client, personas.dprd).get("/").content.decode()
+
+
+def test_detail_shows_full_nik_to_operator_and_logs_it(client, personas, people):
+    from jamsos.audit.models import AuditEvent
+
+    person = people["here"]
+    url = reverse("registry:person_detail", args=[person.pk])
+    response = _login(client, personas.dinas_operator).get(url)
+    assert person.nik in response.content.decode()
+    events = AuditEvent.objects.filter(
+        action="registry.person.nik_viewed", object_id=str(person.pk)
+    )
+    assert events.count() == 1
+    assert events.get().actor == personas.dinas_operator
