@@ -1,0 +1,891 @@
+"""Writes of the budget. Each checks the actor's permission and scope, validates, and
+records its audit event in the same transaction (``acting_user`` None is the system: the
+demo loader or the contributions app's billing run).
+
+**Reserving against a pagu** (``reservation_create``) follows STYLE.md §20, like pretix's
+quota locking:
+
+1. Outside any transaction: check the request, read the rate tables and compute the cost,
+   check the named persons (existence, scope, nagari) in chunks: no per-row query.
+2. ``transaction.atomic(durable=True)``: it cannot run inside someone else's transaction,
+   so the lock is held only as long as this short block and is released by its commit.
+3. Lock the pagu row (``select_for_update``) — the one lock every reservation of this
+   pagu queues on — then, if the reservation counts against a nagari quota, that quota
+   row (always pagu before quota, so two reservations never wait on each other in
+   opposite orders).
+4. Re-read what is reserved *inside* the lock and refuse if the new amount does not fit;
+   a check made before the lock would let two operators both see the same free money.
+5. Check that no named person is already reserved for an overlapping period, write the
+   reservation, its person lines (``bulk_create``) and one audit event; commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jamsos.accounts.access import region_in_scope, require_perm
+from jamsos.accounts.models import User
+from jamsos.audit.services import audit_record, model_snapshot
+from jamsos.budget.estimates import CostEstimate, cost_estimate
+from jamsos.budget.models import (
+    Allocation,
+    ContributionDiscount,
+    ContributionRate,
+    FiscalYear,
+    FundingSource,
+    IncomeBracket,
+    NagariQuota,
+    Phase,
+    RegulationRow,
+    Reservation,
+    ReservationPerson,
+    Segment,
+)
+from jamsos.budget.selectors import allocation_reserved, nagari_reserved_persons
+from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
+from jamsos.lib.formats import angka, rupiah
+from jamsos.lib.periods import Month, last_month, months_between
+from jamsos.regions.models import Region
+from jamsos.registry.models import Person
+
+CHUNK = 10_000  # person ids per query: below SQLite's bound-parameter limit
+
+
+class BudgetExhausted(DomainError):
+    code = "budget_exhausted"
+    http_status = 409
+
+
+class QuotaExhausted(DomainError):
+    code = "quota_exhausted"
+    http_status = 409
+
+
+def _validated(obj: Any) -> None:
+    """``full_clean`` with Django's messages turned into one domain error."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        parts = []
+        for field, messages in exc.message_dict.items():
+            label = "" if field == "__all__" else f"{field}: "
+            parts.append(label + " ".join(str(m) for m in messages))
+        raise DomainError("; ".join(parts), code="invalid", fields=exc.message_dict) from exc
+
+
+def _require(acting_user: User | None, perm: str, region_code: str) -> None:
+    """The actor holds ``perm`` and the kabupaten lies in its scope (None = the system)."""
+    if acting_user is None:
+        return
+    require_perm(acting_user, perm)
+    if not region_in_scope(acting_user, region_code):
+        raise PermissionDenied("Anggaran ini di luar cakupan Anda.", code="outside_scope")
+
+
+# --- Fiscal years, sources, pagu -------------------------------------------------------------
+
+
+@transaction.atomic
+def fiscal_year_create(
+    *, region: Region, year: int, note: str = "", acting_user: User | None
+) -> FiscalYear:
+    _require(acting_user, "budget.manage_budget", region.code)
+    if region.level != Region.Level.REGENCY:
+        raise DomainError(
+            f"Tahun anggaran dibuat untuk kabupaten/kota, bukan {region.get_level_display()}.",
+            code="invalid_region",
+        )
+    if FiscalYear.objects.filter(region=region, year=year).exists():
+        raise DomainError(
+            f"Tahun anggaran {year} untuk {region.name} sudah ada.", code="duplicate_year"
+        )
+    fiscal_year = FiscalYear(region=region, year=year, note=note, created_by=acting_user)
+    _validated(fiscal_year)
+    fiscal_year.save()
+    audit_record(
+        action="budget.fiscal_year.created",
+        acting_user=acting_user,
+        obj=fiscal_year,
+        after={"year": year, "region": region.code},
+    )
+    return fiscal_year
+
+
+@transaction.atomic
+def funding_source_create(
+    *,
+    region: Region,
+    kind: str,
+    name: str,
+    nagari: Region | None = None,
+    dprd_member: str = "",
+    company: str = "",
+    acting_user: User | None,
+) -> FundingSource:
+    _require(acting_user, "budget.manage_budget", region.code)
+    source = FundingSource(
+        region=region,
+        kind=kind,
+        name=name.strip(),
+        nagari=nagari,
+        dprd_member=dprd_member.strip(),
+        company=company.strip(),
+    )
+    _validated(source)
+    source.save()
+    audit_record(
+        action="budget.funding_source.created",
+        acting_user=acting_user,
+        obj=source,
+        after=model_snapshot(source, ["kind", "name", "nagari", "dprd_member", "company"]),
+    )
+    return source
+
+
+@transaction.atomic
+def allocation_create(
+    *,
+    fiscal_year: FiscalYear,
+    source: FundingSource,
+    name: str,
+    pagu: int,
+    segment: str = Segment.BPU,
+    acting_user: User | None,
+) -> Allocation:
+    _require(acting_user, "budget.manage_budget", fiscal_year.region_id)
+    if source.region_id != fiscal_year.region_id:
+        raise DomainError("Sumber dana milik kabupaten lain.", code="source_other_region")
+    if not source.is_active:
+        raise DomainError(f"Sumber dana {source} tidak aktif.", code="source_inactive")
+    if isinstance(pagu, bool) or not isinstance(pagu, int) or pagu <= 0:
+        raise DomainError(
+            f"Pagu harus bilangan bulat rupiah lebih dari 0 (diberikan: {pagu}).",
+            code="invalid_pagu",
+        )
+    allocation = Allocation(
+        fiscal_year=fiscal_year,
+        source=source,
+        name=name.strip(),
+        pagu=pagu,
+        segment=segment,
+        created_by=acting_user,
+    )
+    _validated(allocation)
+    allocation.save()
+    audit_record(
+        action="budget.allocation.created",
+        acting_user=acting_user,
+        obj=allocation,
+        after={"name": allocation.name, "pagu": pagu, "source": source.name, "segment": segment},
+    )
+    return allocation
+
+
+@transaction.atomic
+def allocation_approve(*, allocation: Allocation, acting_user: User | None) -> Allocation:
+    """The Dinas head confirms a pagu figure (maker-checker): draft → approved."""
+    _require(acting_user, "budget.approve", allocation.fiscal_year.region_id)
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    if allocation.status != Allocation.Status.DRAFT:
+        raise InvalidTransition(f"Pagu {allocation} sudah ditetapkan.")
+    if acting_user is not None and allocation.created_by_id == acting_user.pk:
+        raise PermissionDenied(
+            "Pagu harus ditetapkan oleh orang lain daripada pembuatnya.", code="maker_checker"
+        )
+    allocation.status = Allocation.Status.APPROVED
+    allocation.approved_by = acting_user
+    allocation.approved_at = timezone.now()
+    allocation.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(
+        action="budget.allocation.approved",
+        acting_user=acting_user,
+        obj=allocation,
+        data={"pagu": allocation.pagu},
+    )
+    return allocation
+
+
+def allocation_revise(
+    *, allocation: Allocation, pagu: int, reason: str, acting_user: User | None
+) -> Allocation:
+    """Change a pagu (APBD-P, refocusing). Never below what is already reserved.
+
+    A draft pagu may be changed by the operator; an approved one only by the head.
+    """
+    perm = (
+        "budget.approve"
+        if allocation.status == Allocation.Status.APPROVED
+        else "budget.manage_budget"
+    )
+    _require(acting_user, perm, allocation.fiscal_year.region_id)
+    if isinstance(pagu, bool) or not isinstance(pagu, int) or pagu <= 0:
+        raise DomainError(f"Pagu harus bilangan bulat rupiah > 0 (diberikan: {pagu}).")
+    if not reason.strip():
+        raise DomainError("Sebutkan alasan perubahan pagu.", code="reason_required")
+    with transaction.atomic(durable=True):
+        # The same lock as reservations: a revision cannot slip below a concurrent one.
+        locked = Allocation.objects.select_for_update().get(pk=allocation.pk)
+        reserved = allocation_reserved(allocation_id=locked.pk)
+        if pagu < reserved:
+            raise BudgetExhausted(
+                f"Pagu baru {rupiah(pagu)} lebih kecil dari yang sudah direservasi "
+                f"({rupiah(reserved)}). Lepaskan reservasi dulu.",
+                reserved=reserved,
+            )
+        before = locked.pagu
+        locked.pagu = pagu
+        locked.save(update_fields=["pagu"])
+        audit_record(
+            action="budget.allocation.revised",
+            acting_user=acting_user,
+            obj=locked,
+            before={"pagu": before},
+            after={"pagu": pagu},
+            data={"reason": reason.strip()},
+        )
+    return locked
+
+
+@transaction.atomic
+def allocation_absorption_record(
+    *, allocation: Allocation, billed: int, paid: int, through: Month, acting_user: User | None
+) -> Allocation:
+    """Hook for the contributions app: billed and paid totals of a pagu up to a month."""
+    if acting_user is not None:
+        _require(acting_user, "budget.manage_budget", allocation.fiscal_year.region_id)
+    if not 0 <= paid <= billed:
+        raise DomainError(
+            f"Jumlah dibayar ({rupiah(paid)}) harus antara 0 dan jumlah ditagih "
+            f"({rupiah(billed)}).",
+            code="invalid_absorption",
+        )
+    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    before = model_snapshot(allocation, ["billed_amount", "paid_amount", "billed_through"])
+    allocation.billed_amount = billed
+    allocation.paid_amount = paid
+    allocation.billed_through = through.first_day()
+    allocation.save(update_fields=["billed_amount", "paid_amount", "billed_through"])
+    audit_record(
+        action="budget.allocation.absorption_recorded",
+        acting_user=acting_user,
+        obj=allocation,
+        before=before,
+        after={"billed_amount": billed, "paid_amount": paid, "billed_through": str(through)},
+    )
+    return allocation
+
+
+# --- Phases and quotas -----------------------------------------------------------------------
+
+
+def _check_in_year(fiscal_year: FiscalYear, first: Month, months: int) -> Month:
+    if months < 1:
+        raise DomainError("Lama cakupan paling sedikit 1 bulan.", code="invalid_months")
+    last = last_month(first, months)
+    if first.year != fiscal_year.year or last.year != fiscal_year.year:
+        raise DomainError(
+            f"Periode {first} s.d. {last} ({months} bulan) harus di dalam tahun anggaran "
+            f"{fiscal_year.year}; paling lama sampai {fiscal_year.year}-12.",
+            code="period_outside_year",
+        )
+    return last
+
+
+@transaction.atomic
+def phase_create(
+    *,
+    fiscal_year: FiscalYear,
+    number: int,
+    name: str,
+    first_month: Month,
+    months: int,
+    allocation: Allocation | None = None,
+    planned_persons: int | None = None,
+    decree_reference: str = "",
+    note: str = "",
+    acting_user: User | None,
+) -> Phase:
+    _require(acting_user, "budget.manage_budget", fiscal_year.region_id)
+    last = _check_in_year(fiscal_year, first_month, months)
+    if allocation is not None and allocation.fiscal_year_id != fiscal_year.pk:
+        raise DomainError("Pagu tahap harus dari tahun anggaran yang sama.", code="other_year")
+    if Phase.objects.filter(fiscal_year=fiscal_year, number=number).exists():
+        raise DomainError(f"Tahap {number} sudah ada di {fiscal_year}.", code="duplicate_phase")
+    phase = Phase(
+        fiscal_year=fiscal_year,
+        number=number,
+        name=name.strip() or f"Tahap {number}",
+        first_month=first_month.first_day(),
+        last_month=last.first_day(),
+        allocation=allocation,
+        planned_persons=planned_persons,
+        decree_reference=decree_reference.strip(),
+        note=note,
+    )
+    _validated(phase)
+    phase.save()
+    audit_record(
+        action="budget.phase.created",
+        acting_user=acting_user,
+        obj=phase,
+        after={
+            "number": number,
+            "first_month": str(first_month),
+            "last_month": str(last),
+            "allocation": allocation.pk if allocation else None,
+            "planned_persons": planned_persons,
+        },
+    )
+    return phase
+
+
+def _check_nagari(fiscal_year: FiscalYear, nagari: Region) -> None:
+    if nagari.level != Region.Level.VILLAGE or not nagari.code.startswith(
+        fiscal_year.region_id + "."
+    ):
+        raise DomainError(
+            f"{nagari} bukan nagari/desa di {fiscal_year.region.name}.", code="invalid_nagari"
+        )
+
+
+def nagari_quota_set(
+    *,
+    fiscal_year: FiscalYear,
+    nagari: Region,
+    persons: int,
+    note: str = "",
+    acting_user: User | None,
+) -> NagariQuota:
+    """Create or change a nagari's quota; never below the persons already reserved."""
+    _require(acting_user, "budget.manage_budget", fiscal_year.region_id)
+    _check_nagari(fiscal_year, nagari)
+    if isinstance(persons, bool) or not isinstance(persons, int) or persons < 1:
+        raise DomainError(f"Kuota harus ≥ 1 orang (diberikan: {persons}).", code="invalid_quota")
+    with transaction.atomic():
+        quota = (
+            NagariQuota.objects.select_for_update()
+            .filter(fiscal_year=fiscal_year, nagari=nagari)
+            .first()
+        )
+        used = nagari_reserved_persons(fiscal_year_id=fiscal_year.pk, nagari_id=nagari.pk).get(
+            nagari.pk, 0
+        )
+        if persons < used:
+            raise QuotaExhausted(
+                f"Kuota {nagari.name} tidak bisa {persons} orang: sudah {used} orang direservasi.",
+                reserved=used,
+            )
+        before = {"persons": quota.persons} if quota else None
+        if quota is None:
+            quota = NagariQuota(fiscal_year=fiscal_year, nagari=nagari)
+        quota.persons = persons
+        quota.note = note
+        _validated(quota)
+        quota.save()
+        audit_record(
+            action="budget.nagari_quota.set",
+            acting_user=acting_user,
+            obj=quota,
+            before=before,
+            after={"persons": persons, "nagari": nagari.code, "year": fiscal_year.year},
+        )
+    return quota
+
+
+# --- Reservations ----------------------------------------------------------------------------
+
+
+def _unique_ids(person_ids: Iterable[int]) -> list[int]:
+    ids = list(dict.fromkeys(int(pk) for pk in person_ids))
+    if not ids:
+        raise DomainError("Daftar peserta kosong.", code="no_persons")
+    return ids
+
+
+def _check_persons(ids: Sequence[int], *, acting_user: User | None, nagari: Region | None) -> None:
+    """Every named person exists, lies in scope, is alive and (if given) in the nagari."""
+    problems: list[str] = []
+    found = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = Person.objects.filter(pk__in=chunk).values_list(
+            "pk", "full_name", "village_id", "is_deceased"
+        )
+        seen = set()
+        for pk, name, village, deceased in rows:
+            seen.add(pk)
+            if acting_user is not None and not region_in_scope(acting_user, village):
+                problems.append(f"ID {pk}: di luar cakupan Anda")
+            elif deceased:
+                problems.append(f"{name} (ID {pk}): sudah meninggal")
+            elif nagari is not None and village != nagari.pk:
+                problems.append(f"{name} (ID {pk}): bukan warga {nagari.name}")
+        found += len(seen)
+        problems += [f"ID {pk}: tidak ada di registri" for pk in chunk if pk not in seen]
+        if len(problems) >= 10:
+            break
+    if problems:
+        shown = "; ".join(problems[:10])
+        more = f" (dan lainnya; {len(ids) - found} tidak ditemukan)" if len(problems) > 10 else ""
+        raise DomainError(
+            f"Peserta tidak dapat direservasi: {shown}{more}.", code="invalid_persons"
+        )
+
+
+def _check_overlap(ids: Sequence[int], *, first: Month, last: Month) -> None:
+    clashes: list[str] = []
+    for start in range(0, len(ids), CHUNK):
+        rows = ReservationPerson.objects.filter(
+            person_id__in=ids[start : start + CHUNK],
+            reservation__status=Reservation.Status.ACTIVE,
+            reservation__first_month__lte=last.first_day(),
+            reservation__last_month__gte=first.first_day(),
+        ).values_list("person__full_name", "person_id", "reservation_id")[:10]
+        clashes += [f"{name} (ID {pk}) di reservasi #{resv}" for name, pk, resv in rows]
+        if clashes:
+            break
+    if clashes:
+        raise DomainError(
+            f"Sudah direservasi untuk periode yang bertumpang tindih: {'; '.join(clashes)}.",
+            code="already_reserved",
+        )
+
+
+def _resolve_period(
+    *,
+    allocation: Allocation,
+    phase: Phase | None,
+    first_month: Month | None,
+    months: int | None,
+) -> tuple[Month, int]:
+    fiscal_year = allocation.fiscal_year
+    if phase is not None:
+        if phase.fiscal_year_id != fiscal_year.pk:
+            raise DomainError("Tahap dari tahun anggaran lain.", code="other_year")
+        first_month = first_month or Month.from_date(phase.first_month)
+        months = months or months_between(first_month, Month.from_date(phase.last_month))
+    if first_month is None:
+        raise DomainError("Sebutkan bulan mulai atau tahapnya.", code="start_required")
+    if months is None:
+        months = months_between(first_month, first_month.december())
+    _check_in_year(fiscal_year, first_month, months)
+    return first_month, months
+
+
+def _resolve_nagari(allocation: Allocation, nagari: Region | None) -> Region | None:
+    source_nagari = allocation.source.nagari
+    if source_nagari is not None:
+        if nagari is not None and nagari.pk != source_nagari.pk:
+            raise DomainError(
+                f"Pagu APB Nagari {source_nagari.name} hanya untuk warga nagari itu.",
+                code="invalid_nagari",
+            )
+        nagari = source_nagari
+    if nagari is not None:
+        _check_nagari(allocation.fiscal_year, nagari)
+    return nagari
+
+
+def _exhausted_message(allocation: Allocation, *, remaining: int, estimate: CostEstimate) -> str:
+    per_person = estimate.per_person_total
+    fits = max(0, remaining) // per_person if per_person else 0
+    return (
+        f"Pagu {allocation.name} tidak cukup: sisa {rupiah(max(0, remaining))}, diminta "
+        f"{rupiah(estimate.total)} untuk {angka(estimate.persons)} orang × "
+        f"{estimate.months} bulan. Paling banyak {angka(fits)} orang."
+    )
+
+
+def _resolve_persons(
+    persons: int | None, person_ids: Iterable[int] | None
+) -> tuple[int, list[int] | None]:
+    ids = _unique_ids(person_ids) if person_ids is not None else None
+    if ids is not None:
+        if persons is not None and persons != len(ids):
+            raise DomainError(
+                f"Jumlah orang ({persons}) tidak sama dengan jumlah peserta yang disebut "
+                f"({len(ids)}).",
+                code="persons_mismatch",
+            )
+        persons = len(ids)
+    if persons is None:
+        raise DomainError("Sebutkan jumlah orang atau daftar peserta.", code="persons_required")
+    return persons, ids
+
+
+def reservation_create(
+    *,
+    allocation: Allocation,
+    acting_user: User | None,
+    persons: int | None = None,
+    person_ids: Iterable[int] | None = None,
+    first_month: Month | None = None,
+    months: int | None = None,
+    phase: Phase | None = None,
+    nagari: Region | None = None,
+    income: int | None = None,
+    wage: int | None = None,
+    risk_group: str | None = None,
+    sector: str | None = None,
+    note: str = "",
+    _unsafe_skip_lock: bool = False,
+    _after_check: Callable[[], None] | None = None,
+) -> Reservation:
+    """Reserve persons × months × rate against a pagu (see the module docstring).
+
+    ``person_ids`` names the persons (the decree may then use only them); ``persons``
+    alone reserves a count. ``_unsafe_skip_lock`` and ``_after_check`` exist only so the
+    concurrency test can show the overrun that the lock prevents; never pass them.
+    """
+    fiscal_year = allocation.fiscal_year
+    _require(acting_user, "budget.reserve", fiscal_year.region_id)
+    if allocation.status != Allocation.Status.APPROVED:
+        raise InvalidTransition(
+            f"Pagu {allocation} belum ditetapkan kepala dinas; belum bisa direservasi."
+        )
+    persons, ids = _resolve_persons(persons, person_ids)
+    start, months = _resolve_period(
+        allocation=allocation, phase=phase, first_month=first_month, months=months
+    )
+    nagari = _resolve_nagari(allocation, nagari)
+    if ids is not None:
+        _check_persons(ids, acting_user=acting_user, nagari=nagari)
+    estimate = cost_estimate(
+        persons=persons,
+        months=months,
+        start=start,
+        segment=allocation.segment,
+        income=income,
+        wage=wage,
+        risk_group=risk_group,
+        payer=allocation.payer,
+        sector=sector,
+    )
+    reservation = Reservation(
+        allocation=allocation,
+        phase=phase,
+        nagari=nagari,
+        persons=persons,
+        first_month=start.first_day(),
+        last_month=estimate.end.first_day(),
+        segment=allocation.segment,
+        declared_income=estimate.declared_income,
+        wage=estimate.wage,
+        risk_group=estimate.risk_group,
+        payer=allocation.payer,
+        per_person_month=estimate.per_person_month,
+        amount=estimate.total,
+        estimate=estimate.as_dict(),
+        note=note.strip()[:255],
+        created_by=acting_user,
+    )
+    _validated_reservation(reservation)
+
+    with transaction.atomic(durable=True):
+        allocations = Allocation.objects.all()
+        if not _unsafe_skip_lock:
+            allocations = allocations.select_for_update()
+        locked = allocations.get(pk=allocation.pk)  # lock 1: the pagu
+        reserved = allocation_reserved(allocation_id=locked.pk)
+        if reserved + estimate.total > locked.pagu:
+            raise BudgetExhausted(
+                _exhausted_message(locked, remaining=locked.pagu - reserved, estimate=estimate),
+                remaining=locked.pagu - reserved,
+                requested=estimate.total,
+            )
+        if nagari is not None:
+            _check_quota_locked(fiscal_year, nagari, persons, lock=not _unsafe_skip_lock)
+        if ids is not None:
+            _check_overlap(ids, first=start, last=estimate.end)
+        if _after_check is not None:
+            _after_check()
+        _reservation_write(
+            reservation,
+            ids=ids,
+            acting_user=acting_user,
+            reserved_before=reserved,
+            pagu=locked.pagu,
+        )
+    return reservation
+
+
+def _reservation_write(
+    reservation: Reservation,
+    *,
+    ids: list[int] | None,
+    acting_user: User | None,
+    reserved_before: int,
+    pagu: int,
+) -> None:
+    reservation.save(force_insert=True)
+    if ids is not None:
+        ReservationPerson.objects.bulk_create(
+            (ReservationPerson(reservation=reservation, person_id=pk) for pk in ids),
+            batch_size=5000,
+        )
+    audit_record(
+        action="budget.reservation.created",
+        acting_user=acting_user,
+        obj=reservation,
+        data={
+            "allocation": reservation.allocation_id,
+            "persons": reservation.persons,
+            "named_persons": ids is not None,
+            "first_month": str(Month.from_date(reservation.first_month)),
+            "months": reservation.months,
+            "per_person_month": reservation.per_person_month,
+            "amount": reservation.amount,
+            "reserved_before": reserved_before,
+            "pagu": pagu,
+            "nagari": reservation.nagari_id,
+            "phase": reservation.phase_id,
+        },
+    )
+
+
+def _validated_reservation(reservation: Reservation) -> None:
+    # The foreign keys were checked above; skip their per-object look-ups.
+    try:
+        reservation.full_clean(
+            exclude=["allocation", "phase", "nagari", "created_by"], validate_unique=False
+        )
+    except ValidationError as exc:
+        raise DomainError(str(exc), code="invalid") from exc
+
+
+def _check_quota_locked(
+    fiscal_year: FiscalYear, nagari: Region, persons: int, *, lock: bool
+) -> None:
+    """Lock 2 (after the pagu): the nagari's quota, if it has one this year."""
+    quotas = NagariQuota.objects.filter(fiscal_year=fiscal_year, nagari=nagari)
+    if lock:
+        quotas = quotas.select_for_update()
+    quota = quotas.first()
+    if quota is None:
+        return
+    used = nagari_reserved_persons(fiscal_year_id=fiscal_year.pk, nagari_id=nagari.pk).get(
+        nagari.pk, 0
+    )
+    if used + persons > quota.persons:
+        left = max(0, quota.persons - used)
+        raise QuotaExhausted(
+            f"Kuota {nagari.name} TA {fiscal_year.year} tinggal {angka(left)} orang "
+            f"(kuota {angka(quota.persons)}, sudah direservasi {angka(used)}); diminta "
+            f"{angka(persons)} orang.",
+            quota=quota.persons,
+            reserved=used,
+            requested=persons,
+        )
+
+
+def reservation_release(*, reservation: Reservation, acting_user: User | None) -> Reservation:
+    """Give a reservation's money back to its pagu (active → released)."""
+    _require(acting_user, "budget.reserve", reservation.allocation.fiscal_year.region_id)
+    with transaction.atomic(durable=True):
+        Allocation.objects.select_for_update().get(pk=reservation.allocation_id)
+        locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if locked.status != Reservation.Status.ACTIVE:
+            raise InvalidTransition(f"{locked} sudah dilepas.")
+        locked.status = Reservation.Status.RELEASED
+        locked.released_by = acting_user
+        locked.released_at = timezone.now()
+        locked.save(update_fields=["status", "released_by", "released_at"])
+        audit_record(
+            action="budget.reservation.released",
+            acting_user=acting_user,
+            obj=locked,
+            data={"amount": locked.amount, "persons": locked.persons},
+        )
+    return locked
+
+
+def reservation_reduce(
+    *,
+    reservation: Reservation,
+    acting_user: User | None,
+    persons: int | None = None,
+    remove_person_ids: Iterable[int] | None = None,
+    reason: str = "",
+) -> Reservation:
+    """Return part of a reservation (e.g. persons BPJS rejected) to the pagu.
+
+    A reservation that names persons is reduced by naming whom to remove; a count-only one
+    by the new number of persons. The amount is recomputed from the frozen estimate.
+    """
+    _require(acting_user, "budget.reserve", reservation.allocation.fiscal_year.region_id)
+    with transaction.atomic(durable=True):
+        Allocation.objects.select_for_update().get(pk=reservation.allocation_id)
+        locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if locked.status != Reservation.Status.ACTIVE:
+            raise InvalidTransition(f"{locked} sudah dilepas.")
+        named = locked.lines.exists()
+        if named:
+            if remove_person_ids is None:
+                raise DomainError(
+                    "Reservasi ini menyebut peserta; sebutkan siapa yang dikeluarkan.",
+                    code="persons_required",
+                )
+            ids = _unique_ids(remove_person_ids)
+            deleted, _ = locked.lines.filter(person_id__in=ids).delete()
+            if deleted != len(ids):
+                raise DomainError(
+                    "Sebagian peserta tidak ada dalam reservasi ini.", code="invalid_persons"
+                )
+            persons = locked.persons - deleted
+        if persons is None or not 1 <= persons < locked.persons:
+            raise DomainError(
+                f"Jumlah orang baru harus 1–{locked.persons - 1}; untuk mengosongkan, lepaskan "
+                "reservasinya.",
+                code="invalid_persons",
+            )
+        per_person = sum(
+            line["per_person_month"] * line["months"] for line in locked.estimate["periods"]
+        )
+        before = {"persons": locked.persons, "amount": locked.amount}
+        locked.persons = persons
+        locked.amount = per_person * persons
+        locked.estimate = {**locked.estimate, "persons": persons, "total": locked.amount}
+        locked.save(update_fields=["persons", "amount", "estimate"])
+        audit_record(
+            action="budget.reservation.reduced",
+            acting_user=acting_user,
+            obj=locked,
+            before=before,
+            after={"persons": persons, "amount": locked.amount},
+            data={"reason": reason, "removed_person_ids": list(remove_person_ids or [])[:1000]},
+        )
+    return locked
+
+
+# --- Regulation tables (admins) --------------------------------------------------------------
+
+
+def _require_reference(acting_user: User | None) -> None:
+    if acting_user is not None:
+        require_perm(acting_user, "reference.manage")
+
+
+@transaction.atomic
+def income_bracket_add(
+    *,
+    declared_income: int,
+    valid_from: Month,
+    legal_basis: str,
+    note: str = "",
+    acting_user: User | None,
+) -> IncomeBracket:
+    """Add a Lampiran II row. New rows are unconfirmed until someone checks the text."""
+    _require_reference(acting_user)
+    if isinstance(declared_income, bool) or not isinstance(declared_income, int):
+        raise DomainError("Nilai penghasilan harus bilangan bulat rupiah.", code="invalid")
+    bracket = IncomeBracket(
+        declared_income=declared_income,
+        valid_from=valid_from.first_day(),
+        legal_basis=legal_basis.strip(),
+        confirmed=False,
+        note=note,
+    )
+    _validated(bracket)
+    bracket.save()
+    audit_record(
+        action="budget.income_bracket.created",
+        acting_user=acting_user,
+        obj=bracket,
+        after={"declared_income": declared_income, "valid_from": str(valid_from)},
+    )
+    return bracket
+
+
+def _close_previous(model: type[RegulationRow], key: Any, valid_from: Month) -> list[Any]:
+    """End the open-ended row of the same key the month before ``valid_from``."""
+    previous = list(
+        model.objects.select_for_update().filter(
+            key, valid_to__isnull=True, valid_from__lt=valid_from.first_day()
+        )
+    )
+    for row in previous:
+        row.valid_to = (valid_from - 1).first_day()  # type: ignore[operator]
+        row.save(update_fields=["valid_to", "updated_at"])
+    return previous
+
+
+@transaction.atomic
+def contribution_rate_add(
+    *,
+    segment: str,
+    programme: str,
+    basis: str,
+    valid_from: Month,
+    legal_basis: str,
+    risk_group: str = "",
+    percent: Decimal | None = None,
+    amount: int | None = None,
+    confirmed: bool = False,
+    note: str = "",
+    acting_user: User | None,
+) -> ContributionRate:
+    """A rate change from ``valid_from`` on: the open row before it ends the month before."""
+    _require_reference(acting_user)
+    rate = ContributionRate(
+        segment=segment,
+        programme=programme,
+        risk_group=risk_group,
+        basis=basis,
+        percent=percent,
+        amount=amount,
+        valid_from=valid_from.first_day(),
+        legal_basis=legal_basis.strip(),
+        confirmed=confirmed,
+        note=note,
+    )
+    closed = _close_previous(ContributionRate, rate.overlap_key(), valid_from)
+    _validated(rate)
+    rate.save()
+    audit_record(
+        action="budget.contribution_rate.created",
+        acting_user=acting_user,
+        obj=rate,
+        after=model_snapshot(
+            rate, ["segment", "programme", "risk_group", "basis", "percent", "amount"]
+        )
+        | {"valid_from": str(valid_from), "confirmed": confirmed},
+        data={"closed": [row.pk for row in closed]},
+    )
+    return rate
+
+
+@transaction.atomic
+def regulation_row_confirm(
+    *, row: RegulationRow, legal_basis: str, acting_user: User | None
+) -> RegulationRow:
+    """Mark a row as checked against the regulation text, citing where."""
+    _require_reference(acting_user)
+    if not legal_basis.strip():
+        raise DomainError("Sebutkan dasar hukum yang diperiksa.", code="reason_required")
+    if row.confirmed:
+        raise InvalidTransition(f"{row} sudah terkonfirmasi.")
+    before = {"legal_basis": row.legal_basis, "confirmed": False}
+    row.legal_basis = legal_basis.strip()
+    row.confirmed = True
+    row.save(update_fields=["legal_basis", "confirmed", "updated_at"])
+    audit_record(
+        action=f"budget.{_ROW_CODES[type(row)]}.confirmed",
+        acting_user=acting_user,
+        obj=row,
+        before=before,
+        after={"legal_basis": row.legal_basis, "confirmed": True},
+    )
+    return row
+
+
+_ROW_CODES: dict[type[RegulationRow], str] = {
+    IncomeBracket: "income_bracket",
+    ContributionRate: "contribution_rate",
+    ContributionDiscount: "discount",
+}
