@@ -301,7 +301,7 @@ class FiscalYear(models.Model):
     year = models.PositiveSmallIntegerField(_("tahun"))
     note = models.TextField(_("catatan"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -451,7 +451,7 @@ class Allocation(models.Model):
     # The last month the billed/paid figures cover; empty = no billing recorded yet.
     billed_through = _month_field(_("tagihan s.d. bulan"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
@@ -606,7 +606,7 @@ class Reservation(models.Model):
     )
     note = models.CharField(_("catatan"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     released_by = models.ForeignKey(
