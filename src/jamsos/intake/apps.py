@@ -1,6 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntakeConfig(AppConfig):
     name = "jamsos.intake"
     verbose_name = "Usulan"
+
+    def ready(self) -> None:
+        from jamsos.audit.actions import register_actions
+
+        register_actions(
+            {
+                "intake.batch.staged": _("Berkas usulan diunggah"),
+                "intake.batch.validated": _("Usulan selesai divalidasi"),
+                "intake.batch.failed": _("Usulan gagal dibaca"),
+                "intake.batch.submitted": _("Usulan diajukan ke kepala dinas"),
+                "intake.batch.approved": _("Usulan disetujui"),
+                "intake.batch.rejected": _("Usulan ditolak"),
+                "intake.batch.applied": _("Usulan masuk registri"),
+                "intake.person.proposed": _("Satu orang diusulkan lewat formulir"),
+                "intake.row.fixed": _("Baris usulan diperbaiki"),
+                "intake.row.decided": _("Keputusan atas baris usulan"),
+            }
+        )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import Agency
+from jamsos.lib.errors import DomainError
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
 
@@ -100,6 +103,8 @@ class ProposalBatch(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # Age eligibility is judged on this date (default: first day of the next month).
+    coverage_start = models.DateField(_("mulai kepesertaan"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -153,6 +158,9 @@ class ProposalRow(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices)
     # [{"code", "severity": "error"|"warning", "column", "value", "message"}]
     issues = models.JSONField(default=list)
+    # The issue codes again, space-delimited (" nik_format phone_invalid "): serves the
+    # review page's "rows with code X" filter on every database without JSON operators.
+    issue_codes = models.CharField(max_length=500, blank=True, default="")
     possible_duplicate = models.BooleanField(default=False)
     # [{"source": "file"|"registry", "row_number"|"person_id", "nik", "name", "score"}]
     duplicate_candidates = models.JSONField(default=list, blank=True)
@@ -188,3 +196,42 @@ class ProposalRow(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.village_id or self.batch.region_id
+
+
+class EligibilityRule(models.Model):
+    """Who may be proposed, by age at the start of coverage: regulation data, not code.
+
+    The rule in force on a date is the one with the latest ``valid_from`` on or before it.
+    Seeded with at least 18 and under 65 years (facts.md §1.5: unconfirmed; an admin
+    corrects it when the regulation is confirmed, with a new row from its date).
+    """
+
+    valid_from = models.DateField(_("berlaku mulai"), unique=True)
+    min_age = models.PositiveSmallIntegerField(_("umur paling rendah"))
+    max_age_exclusive = models.PositiveSmallIntegerField(_("umur harus di bawah"))
+    legal_basis = models.CharField(_("dasar hukum"), max_length=255)
+    confirmed = models.BooleanField(_("sudah dikonfirmasi"), default=False)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("syarat umur")
+        verbose_name_plural = _("syarat umur")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_age__lt=models.F("max_age_exclusive")),
+                name="intake_eligibility_age_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.min_age}–<{self.max_age_exclusive} tahun sejak {self.valid_from}"
+
+    @classmethod
+    def in_force(cls, on: dt.date) -> EligibilityRule:
+        rule = cls.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
+        if rule is None:
+            raise DomainError(
+                f"Tidak ada syarat umur yang berlaku pada {on:%d-%m-%Y}.",
+                code="eligibility_rule_missing",
+            )
+        return rule

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from jamsos.accounts.access import may_see_persons, scope_queryset
@@ -76,3 +79,46 @@ def occupation_list() -> QuerySet[Occupation]:
 def person_proposal_rows(*, person: Person) -> QuerySet:
     """The proposal rows that led to (or matched) this person, newest batch first."""
     return person.proposal_rows.select_related("batch").order_by("-batch__created_at", "-pk")
+
+
+# --- Bulk look-ups for the intake pipeline (no viewer: callers are services) -----------
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _chunk_size() -> int:
+    # SQLite caps bound parameters (32,766 since 3.32; Django assumes 999 on old ones).
+    limit = connection.features.max_query_params or 10_000
+    return min(limit - 10, 10_000)
+
+
+def person_niks_existing(*, niks: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """``{nik: (person id, full name)}`` for those of ``niks`` already registered."""
+    wanted = sorted({n for n in niks if n})
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(wanted, _chunk_size()):
+        for pk, nik, name in Person.objects.filter(nik__in=chunk).values_list(
+            "pk", "nik", "full_name"
+        ):
+            found[nik] = (pk, name)
+    return found
+
+
+def person_identity_rows(
+    *, birth_dates: Iterable[dt.date]
+) -> list[tuple[int, str, str, dt.date, str, str]]:
+    """``(id, nik, full_name, birth_date, sex, village_id)`` of every registered person
+    born on one of ``birth_dates``: the registry side of possible-duplicate search
+    (served by the ``person_birth_sex_idx`` index)."""
+    wanted = sorted(set(birth_dates))
+    rows: list[tuple[int, str, str, dt.date, str, str]] = []
+    for chunk in _chunks(wanted, _chunk_size()):
+        rows.extend(
+            Person.objects.filter(birth_date__in=chunk).values_list(
+                "pk", "nik", "full_name", "birth_date", "sex", "village_id"
+            )
+        )
+    return rows

@@ -1,0 +1,244 @@
+"""Every code the intake pipeline gives a row, with its severity and its message.
+
+Codes are stable (API clients, the CLI's ``--json`` and the rejection report rely on
+them) and documented in docs/intake.md. Messages are Bahasa Indonesia and name the row,
+the column (as the file calls it) and the value: ``Baris 12, kolom "Tanggal Lahir":
+"31-02-1980" bukan tanggal yang sah.``
+
+Severity: ``error`` makes the row invalid; ``warning`` never changes the status; ``info``
+explains a status (duplicate in the file, already registered) and is not counted in the
+summary's errors or warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jamsos.lib import nik as nik_rules
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+# Field keys of the ``values`` dicts, in the order columns are shown, with the label used
+# when a row has no file header (the one-person form).
+FIELD_LABELS: dict[str, str] = {
+    "nik": "NIK",
+    "full_name": "Nama Lengkap",
+    "birth_place": "Tempat Lahir",
+    "birth_date": "Tanggal Lahir",
+    "sex": "Jenis Kelamin",
+    "mother_name": "Nama Ibu Kandung",
+    "address": "Alamat",
+    "district": "Kecamatan",
+    "village": "Nagari/Desa",
+    "occupation": "Pekerjaan",
+    "phone": "No HP",
+    "family_card_number": "Nomor KK",
+    "declared_income": "Penghasilan per Bulan",
+}
+FIELDS = tuple(FIELD_LABELS)
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str
+    template: str  # after the 'Baris N, kolom "X": "v"' prefix
+    title: str  # short label for filters and counts
+
+
+_CODES: list[Code] = [
+    # -- required fields and formats
+    Code("required_missing", ERROR, "wajib diisi.", "Wajib diisi"),
+    Code(
+        "value_too_long", ERROR, "terlalu panjang (paling banyak {limit} huruf).", "Terlalu panjang"
+    ),
+    Code(
+        "full_name_invalid",
+        ERROR,
+        "bukan nama orang (berisi angka atau tanpa huruf).",
+        "Nama tidak sah",
+    ),
+    # -- NIK (rules and messages of jamsos.lib.nik, docs/nik.md)
+    Code(nik_rules.NIK_FORMAT, ERROR, "{detail}", "Format NIK salah"),
+    Code(
+        "nik_excel_number",
+        ERROR,
+        "NIK tersimpan sebagai angka Excel sehingga digit terakhirnya hilang; ketik ulang "
+        "NIK sebagai teks (format sel Teks).",
+        "NIK rusak oleh Excel",
+    ),
+    Code(nik_rules.NIK_PROVINCE_UNKNOWN, ERROR, "{detail}", "Kode provinsi NIK tidak dikenal"),
+    Code(nik_rules.NIK_BIRTHDATE_INVALID, ERROR, "{detail}", "Tanggal lahir di NIK tidak sah"),
+    Code(nik_rules.NIK_SERIAL_ZERO, ERROR, "{detail}", "Nomor urut NIK 0000"),
+    Code(
+        nik_rules.NIK_BIRTHDATE_MISMATCH,
+        ERROR,
+        "{detail}",
+        "Tanggal lahir berbeda dengan NIK",
+    ),
+    Code(nik_rules.NIK_SEX_MISMATCH, ERROR, "{detail}", "Jenis kelamin berbeda dengan NIK"),
+    Code(nik_rules.NIK_DISTRICT_UNKNOWN, WARNING, "{detail}", "Kode kecamatan NIK tidak dikenal"),
+    Code(
+        "nik_outside_region",
+        WARNING,
+        "NIK diterbitkan di luar {region} (kode {prefix}); boleh, bila orangnya pindah.",
+        "NIK dari luar wilayah",
+    ),
+    # -- birth date, sex, age
+    Code("birth_date_invalid", ERROR, "bukan tanggal yang sah.", "Tanggal lahir tidak sah"),
+    Code("birth_date_future", ERROR, "tanggal lahir di masa depan.", "Tanggal lahir di masa depan"),
+    Code(
+        "sex_invalid",
+        ERROR,
+        "jenis kelamin harus L (laki-laki) atau P (perempuan).",
+        "Jenis kelamin tidak sah",
+    ),
+    Code(
+        "age_below_minimum",
+        ERROR,
+        "berumur {age} tahun pada {coverage_start}; paling rendah {min_age} tahun ({basis}).",
+        "Umur di bawah batas",
+    ),
+    Code(
+        "age_above_maximum",
+        ERROR,
+        "berumur {age} tahun pada {coverage_start}; harus di bawah {max_age} tahun ({basis}).",
+        "Umur di atas batas",
+    ),
+    # -- region
+    Code(
+        "village_unknown", ERROR, "nagari/desa tidak ditemukan{where}.", "Nagari/desa tidak dikenal"
+    ),
+    Code(
+        "village_ambiguous",
+        ERROR,
+        "ada beberapa nagari/desa bernama mirip ({candidates}); isi kolom Kecamatan atau "
+        "tulis kode wilayahnya.",
+        "Nagari/desa ganda",
+    ),
+    Code(
+        "village_outside_region",
+        ERROR,
+        "{village} berada di luar wilayah usulan ({region}).",
+        "Nagari/desa di luar wilayah",
+    ),
+    Code(
+        "village_guessed",
+        WARNING,
+        "dibaca sebagai {village} (kemiripan {score}); periksa ejaannya.",
+        "Nagari/desa ditebak",
+    ),
+    Code(
+        "district_unknown",
+        WARNING,
+        "kecamatan tidak ditemukan; nagari/desa dicari di seluruh wilayah.",
+        "Kecamatan tidak dikenal",
+    ),
+    Code(
+        "district_mismatch",
+        WARNING,
+        "{village} tidak berada di kecamatan ini, melainkan di {district}.",
+        "Kecamatan tidak cocok",
+    ),
+    # -- occupation, contact, family card, income
+    Code(
+        "occupation_unknown",
+        ERROR,
+        "pekerjaan tidak ada dalam daftar pekerjaan.",
+        "Pekerjaan tidak dikenal",
+    ),
+    Code(
+        "occupation_guessed",
+        WARNING,
+        "dibaca sebagai {occupation} (kemiripan {score}); periksa ejaannya.",
+        "Pekerjaan ditebak",
+    ),
+    Code(
+        "phone_invalid",
+        WARNING,
+        "bukan nomor HP Indonesia (mis. 0812xxxxxxxx); nomor tidak disimpan.",
+        "Nomor HP tidak sah",
+    ),
+    Code(
+        "family_card_invalid",
+        WARNING,
+        "nomor KK harus 16 angka; nomor tidak disimpan.",
+        "Nomor KK tidak sah",
+    ),
+    Code(
+        "income_invalid",
+        WARNING,
+        "penghasilan harus angka rupiah; dianggap golongan terendah.",
+        "Penghasilan tidak sah",
+    ),
+    Code("birth_place_missing", WARNING, "tempat lahir kosong.", "Tempat lahir kosong"),
+    Code(
+        "mother_name_missing",
+        WARNING,
+        "nama ibu kandung kosong; diperlukan saat klaim.",
+        "Nama ibu kandung kosong",
+    ),
+    Code(
+        "formula_like_value",
+        WARNING,
+        "diawali = + - @ seperti rumus; disimpan sebagai teks biasa, tidak dihitung.",
+        "Nilai mirip rumus",
+    ),
+    # -- duplicates
+    Code(
+        "possible_duplicate",
+        WARNING,
+        "mungkin orang yang sama dengan {candidate} (nama mirip, tanggal lahir sama, NIK lain).",
+        "Kemungkinan ganda",
+    ),
+    Code(
+        "duplicate_in_file",
+        INFO,
+        "NIK ini sudah ada pada baris {first_row} berkas yang sama.",
+        "Ganda dalam berkas",
+    ),
+    Code(
+        "already_registered",
+        INFO,
+        "NIK ini sudah terdaftar sebagai peserta ({name}).",
+        "Sudah terdaftar",
+    ),
+]
+
+CODES: dict[str, Code] = {c.code: c for c in _CODES}
+
+# Whole-file problems: the file cannot be read, nothing is staged (CLI exit 2).
+FILE_CODES: dict[str, str] = {
+    "file_type": "Berkas bukan .xlsx atau .csv.",
+    "file_empty": "Berkas kosong.",
+    "file_unreadable": "Berkas rusak atau tidak dapat dibaca.",
+    "header_not_found": "Baris judul kolom tidak ditemukan.",
+    "column_missing": "Kolom wajib tidak ada.",
+}
+
+
+def issue_message(code: str, *, row: int, column: str, value: Any = None, **params: Any) -> str:
+    """``Baris 12, kolom "Tanggal Lahir": "31-02-1980" bukan tanggal yang sah.``"""
+    template = CODES[code].template.format(**params)
+    shown = "" if value is None else str(value)
+    if len(shown) > 60:
+        shown = shown[:59] + "…"
+    prefix = f'Baris {row}, kolom "{column}"'
+    return f'{prefix}: "{shown}" {template}' if shown else f"{prefix}: {template}"
+
+
+def issue(
+    code: str, *, row: int, field: str, column: str, value: Any = None, **params: Any
+) -> dict[str, Any]:
+    """One entry of ``ProposalRow.issues``."""
+    return {
+        "code": code,
+        "severity": CODES[code].severity,
+        "field": field,
+        "column": column,
+        "value": "" if value is None else str(value),
+        "message": issue_message(code, row=row, column=column, value=value, **params),
+    }

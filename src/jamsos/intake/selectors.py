@@ -1,0 +1,112 @@
+"""Reads of proposal batches and rows; every list is scoped by ``intake.access``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from jamsos.accounts.models import User
+from jamsos.intake.access import batches_visible_to
+from jamsos.intake.models import EligibilityRule, ProposalBatch, ProposalRow
+from jamsos.lib.errors import NotFoundOrForbidden
+from jamsos.lib.nik import nik_clean
+
+
+def batch_list(*, viewer: User, status: str | None = None) -> QuerySet[ProposalBatch]:
+    """Batches ``viewer`` may see, newest first, optionally of one status."""
+    queryset = batches_visible_to(viewer).select_related("region", "agency", "proposer")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+def batch_rows(
+    *,
+    batch: ProposalBatch,
+    viewer: User,
+    status: str | None = None,
+    code: str | None = None,
+    possible_duplicate: bool | None = None,
+    decision: str | None = None,
+    search: str | None = None,
+) -> QuerySet[ProposalRow]:
+    """Rows of ``batch`` in file order, narrowed by the review page's filters.
+
+    ``code`` keeps rows having that issue code; ``search`` matches a name (contains) or
+    a NIK (16 digits exactly, 4 or more as its beginning). Raises ``NotFoundOrForbidden``
+    when ``viewer`` may not see the batch.
+    """
+    if not batches_visible_to(viewer).filter(pk=batch.pk).exists():
+        raise NotFoundOrForbidden("Usulan tidak ditemukan.")
+    queryset = ProposalRow.objects.filter(batch=batch).select_related(
+        "village", "village__parent", "person", "decided_by"
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if code:
+        queryset = queryset.filter(issue_codes__contains=f" {code} ")
+    if possible_duplicate is not None:
+        queryset = queryset.filter(possible_duplicate=possible_duplicate)
+    if decision:
+        queryset = queryset.filter(decision=decision)
+    term = (search or "").strip()
+    if term:
+        digits = nik_clean(term)
+        if digits.isdigit() and len(digits) >= 4:
+            queryset = queryset.filter(nik__startswith=digits)
+        else:
+            queryset = queryset.filter(full_name__icontains=term)
+    return queryset.order_by("row_number")
+
+
+def batch_code_counts(*, batch: ProposalBatch) -> dict[str, dict[str, int]]:
+    """Counts for the review page: rows by status and by decision, issues by code.
+
+    ``{"status": {...}, "decision": {...}, "errors": {code: n}, "warnings": {code: n}}``
+    — codes count rows (a row with two phone problems counts once).
+    """
+    status = dict.fromkeys(ProposalRow.Status.values, 0)
+    decision = dict.fromkeys(ProposalRow.Decision.values, 0)
+    grouped = (
+        ProposalRow.objects.filter(batch=batch)
+        .values("status", "decision")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for entry in grouped:
+        status[entry["status"]] += entry["n"]
+        decision[entry["decision"]] += entry["n"]
+    summary: dict[str, Any] = batch.summary or {}
+    return {
+        "status": status,
+        "decision": decision,
+        "errors": dict(summary.get("errors", {})),
+        "warnings": dict(summary.get("warnings", {})),
+    }
+
+
+def batch_same_file(*, batch: ProposalBatch) -> QuerySet[ProposalBatch]:
+    """Other batches staged from the very same file (same SHA-256), oldest first."""
+    if not batch.file_sha256:
+        return ProposalBatch.objects.none()
+    return (
+        ProposalBatch.objects.filter(file_sha256=batch.file_sha256)
+        .exclude(pk=batch.pk)
+        .order_by("created_at", "id")
+    )
+
+
+def rows_to_apply(*, batch: ProposalBatch) -> QuerySet[ProposalRow]:
+    """Rows that become persons when ``batch`` is applied: valid, not yet applied, not
+    rejected, and — for possible duplicates — explicitly accepted as a different person."""
+    return (
+        ProposalRow.objects.filter(batch=batch, status=ProposalRow.Status.VALID, person=None)
+        .exclude(decision__in=[ProposalRow.Decision.REJECTED, ProposalRow.Decision.SAME_PERSON])
+        .exclude(Q(possible_duplicate=True) & ~Q(decision=ProposalRow.Decision.ACCEPTED))
+        .order_by("row_number")
+    )
+
+
+def eligibility_rule_list() -> QuerySet[EligibilityRule]:
+    return EligibilityRule.objects.order_by("-valid_from")

@@ -1,0 +1,700 @@
+"""Writes of the intake pipeline: stage → validate → review → submit → approve → apply.
+
+Every service is keyword-only, raises ``DomainError`` subclasses with stable codes, and
+writes its audit event in the transaction of its change. Row-level validation lives in
+``intake.validation`` (vectorised, no writes); this module decides and records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from jamsos.accounts.access import require_perm
+from jamsos.accounts.models import Agency, User
+from jamsos.accounts.roles import Role
+from jamsos.audit.services import audit_record
+from jamsos.intake import selectors
+from jamsos.intake.codes import ERROR, FIELD_LABELS, WARNING
+from jamsos.intake.models import ProposalBatch, ProposalRow
+from jamsos.intake.reading import ProposalTable, proposal_table_from_values, proposal_table_read
+from jamsos.intake.rowstore import rows_write
+from jamsos.intake.validation import (
+    RowCheck,
+    ValidationContext,
+    ValidationResult,
+    proposals_validate,
+    row_check_in_batch,
+)
+from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
+from jamsos.lib.tabular import table_suffix
+from jamsos.regions.models import Region
+from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 5000  # rows written between two progress updates
+SYSTEM_USERNAME_PREFIX = "sistem-impor-"
+Status = ProposalBatch.Status
+RowStatus = ProposalRow.Status
+Decision = ProposalRow.Decision
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _in_scope(user: User, region: Region) -> bool:
+    if user.is_superuser:
+        return True
+    if not user.is_active or user.region_id is None:
+        return False
+    return region.code == user.region_id or region.code.startswith(user.region_id + ".")
+
+
+def _require_state(batch: ProposalBatch, *allowed: str) -> None:
+    if batch.status not in allowed:
+        names = ", ".join(str(Status(s).label) for s in allowed)
+        raise InvalidTransition(
+            f"Usulan berstatus {batch.get_status_display()}; tindakan ini hanya untuk "
+            f"usulan berstatus {names}.",
+            status=batch.status,
+        )
+
+
+def _enqueue_validation(batch_id: int) -> None:
+    from jamsos.intake.tasks import batch_validate_task
+
+    result = batch_validate_task.enqueue(batch_id)
+    ProposalBatch.objects.filter(pk=batch_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+def _result_counts(batch: ProposalBatch, result: ValidationResult) -> None:
+    counts = result.counts()
+    batch.rows_total = counts["rows"]
+    batch.rows_processed = counts["rows"]
+    batch.rows_valid = counts["valid"]
+    batch.rows_invalid = counts["invalid"]
+    batch.rows_duplicate_in_file = counts["duplicate_in_file"]
+    batch.rows_already_registered = counts["already_registered"]
+    batch.rows_possible_duplicate = counts["possible_duplicates"]
+    batch.summary = {
+        **(batch.summary or {}),
+        "errors": counts["errors"],
+        "warnings": counts["warnings"],
+    }
+
+
+def _batch_recount(batch: ProposalBatch) -> None:
+    """Counts and code totals from the rows themselves (after a fix or at apply)."""
+    by_status = dict(
+        ProposalRow.objects.filter(batch=batch)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    batch.rows_total = sum(by_status.values())
+    batch.rows_processed = batch.rows_total
+    batch.rows_valid = by_status.get(RowStatus.VALID, 0)
+    batch.rows_invalid = by_status.get(RowStatus.INVALID, 0)
+    batch.rows_duplicate_in_file = by_status.get(RowStatus.DUPLICATE_IN_FILE, 0)
+    batch.rows_already_registered = by_status.get(RowStatus.ALREADY_REGISTERED, 0)
+    batch.rows_possible_duplicate = ProposalRow.objects.filter(
+        batch=batch, possible_duplicate=True
+    ).count()
+
+
+def _summary_shift(batch: ProposalBatch, old: Iterable[dict], new: Iterable[dict]) -> None:
+    """Move one row's issue codes out of and into ``batch.summary`` (counts rows)."""
+    summary = batch.summary or {}
+    for sign, issues in ((-1, old), (1, new)):
+        for severity, codes in _codes_by_severity(issues).items():
+            bucket = summary.setdefault(f"{severity}s", {})
+            for code in codes:
+                bucket[code] = bucket.get(code, 0) + sign
+                if bucket[code] <= 0:
+                    del bucket[code]
+    batch.summary = summary
+
+
+def _codes_by_severity(issues: Iterable[dict]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {ERROR: set(), WARNING: set()}
+    for entry in issues:
+        if entry["severity"] in found:
+            found[entry["severity"]].add(entry["code"])
+    return found
+
+
+def issue_codes_text(issues: Iterable[dict]) -> str:
+    codes = sorted({entry["code"] for entry in issues})
+    return f" {' '.join(codes)} " if codes else ""
+
+
+def system_actor(region: Region) -> User:
+    """The user the CLI stages batches as when no ``--as`` is given.
+
+    A non-login Dinas operator of the Disnakertrans agency whose region contains
+    ``region`` (created on first use); ``DomainError(no_agency)`` when there is none.
+    """
+    agencies = Agency.objects.filter(kind=Agency.Kind.DINAS, is_active=True)
+    agency = None
+    for candidate in agencies.select_related("region"):
+        if candidate.region.contains(region.code) and (
+            agency is None or len(candidate.region_id) > len(agency.region_id)
+        ):
+            agency = candidate
+    if agency is None:
+        raise DomainError(
+            f"Tidak ada Disnakertrans yang mencakup {region.name}; gunakan --as NAMA_PENGGUNA.",
+            code="no_agency",
+        )
+    user, created = User.objects.get_or_create(
+        username=f"{SYSTEM_USERNAME_PREFIX}{agency.code}"[:150],
+        defaults={
+            "full_name": f"Impor otomatis {agency.name}"[:150],
+            "role": Role.DINAS_OPERATOR,
+            "agency": agency,
+            "region": agency.region,
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+# --- staging and validation -----------------------------------------------------------
+
+
+@transaction.atomic
+def batch_stage_upload(
+    *,
+    upload: File,
+    file_name: str,
+    region: Region,
+    acting_user: User,
+    title: str = "",
+    source: str = ProposalBatch.Source.UPLOAD,
+    coverage_start: dt.date | None = None,
+    enqueue: bool = True,
+) -> ProposalBatch:
+    """Keep an uploaded proposal file and queue its validation.
+
+    1. The user must hold ``intake.propose`` and ``region`` must lie in their scope.
+    2. Only .xlsx and .csv are taken (``file_type``); empty files are ``file_empty``.
+    3. The bytes are stored with their SHA-256 (the same file later is recognised).
+    4. Status ``queued``; after commit the validation task is enqueued (``enqueue=False``
+       lets the CLI validate in-process instead).
+    """
+    require_perm(acting_user, "intake.propose")
+    if not _in_scope(acting_user, region):
+        raise PermissionDenied(
+            f"{region.name} berada di luar wilayah Anda.", code="region_out_of_scope"
+        )
+    table_suffix(file_name)
+    upload.seek(0)
+    data = upload.read()
+    if not data:
+        raise DomainError(f'Berkas "{file_name}" kosong.', code="file_empty")
+    agency = acting_user.agency
+    if agency is None:
+        raise DomainError("Pengguna tanpa instansi tidak dapat mengusulkan.", code="no_agency")
+    batch = ProposalBatch(
+        title=title[:200] or file_name[:200],
+        source=source,
+        status=Status.QUEUED,
+        proposer=acting_user,
+        agency=agency,
+        region=region,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        coverage_start=coverage_start,
+    )
+    batch.original_file.save(file_name, ContentFile(data), save=False)
+    same = list(
+        ProposalBatch.objects.filter(file_sha256=batch.file_sha256).values_list("pk", flat=True)
+    )
+    if same:
+        batch.summary = {"same_file_as": same}
+    batch.full_clean()
+    batch.save()
+    audit_record(
+        action="intake.batch.staged",
+        acting_user=acting_user,
+        obj=batch,
+        data={
+            "file_name": batch.file_name,
+            "sha256": batch.file_sha256,
+            "bytes": len(data),
+            "source": source,
+            "same_file_as": same,
+        },
+    )
+    if enqueue:
+        batch_id = batch.pk
+        transaction.on_commit(lambda: _enqueue_validation(batch_id))
+    return batch
+
+
+def batch_validation_context(batch: ProposalBatch) -> ValidationContext:
+    return ValidationContext.build(region=batch.region, coverage_start=batch.coverage_start)
+
+
+def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) -> ProposalBatch:
+    """Read, check and store every row of a queued batch; the task's one service.
+
+    1. Claim: ``queued`` → ``validating`` with a conditional UPDATE; anyone else's claim
+       (a second worker, the CLI) makes this a no-op.
+    2. Read the stored file and find the header; an unreadable file ends ``failed``
+       with the reason in ``failure_message``.
+    3. Validate all rows at once (``intake.validation``: vectorised, dedup across the
+       whole file and the registry).
+    4. Write the rows in chunks of ``PROGRESS_EVERY``, each chunk committed with the
+       progress (``rows_processed``) so the page can show it.
+    5. Store counts and code totals; ``validated``; audit event.
+    Any other failure removes the partial rows, marks the batch ``failed`` and re-raises.
+    ``table`` lets a caller that has already read the stored file (the CLI) skip step 2.
+    """
+    claimed = ProposalBatch.objects.filter(pk=batch.pk, status=Status.QUEUED).update(
+        status=Status.VALIDATING, rows_processed=0, rows_total=0, failure_message=""
+    )
+    batch.refresh_from_db()
+    if not claimed:
+        return batch
+    try:
+        table = table or _batch_table(batch)
+    except DomainError as exc:
+        return _batch_fail(batch, exc.message, code=exc.code)
+    try:
+        result = proposals_validate(table, context=batch_validation_context(batch))
+        ProposalRow.objects.filter(batch=batch).delete()
+        ProposalBatch.objects.filter(pk=batch.pk).update(rows_total=result.frame.height)
+
+        def progress(done: int) -> None:
+            ProposalBatch.objects.filter(pk=batch.pk).update(rows_processed=done)
+
+        rows_write(batch_id=batch.pk, result=result, chunk=PROGRESS_EVERY, progress=progress)
+        with transaction.atomic():
+            batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+            _result_counts(batch, result)
+            batch.header_row = table.header_row
+            batch.column_mapping = table.mapping
+            batch.status = Status.VALIDATED
+            batch.validated_at = timezone.now()
+            batch.save()
+            audit_record(
+                action="intake.batch.validated",
+                acting_user=None,
+                obj=batch,
+                data={"counts": result.counts(), "header_row": table.header_row},
+            )
+    except Exception as exc:
+        logger.exception("validation of batch %s failed", batch.pk)
+        ProposalRow.objects.filter(batch=batch).delete()
+        _batch_fail(batch, f"Validasi gagal karena kesalahan sistem ({exc.__class__.__name__}).")
+        raise
+    return batch
+
+
+def _batch_table(batch: ProposalBatch) -> ProposalTable:
+    if not batch.original_file:
+        raise DomainError("Berkas usulan tidak tersimpan.", code="file_unreadable")
+    with batch.original_file.open("rb") as handle:
+        data = handle.read()
+    return proposal_table_read(
+        data, file_name=batch.file_name, village_optional=batch.region.level == "village"
+    )
+
+
+@transaction.atomic
+def _batch_fail(batch: ProposalBatch, message: str, *, code: str = "") -> ProposalBatch:
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    batch.status = Status.FAILED
+    batch.failure_message = message
+    batch.rows_processed = 0
+    batch.rows_total = 0
+    batch.save()
+    audit_record(
+        action="intake.batch.failed",
+        acting_user=None,
+        obj=batch,
+        data={"code": code, "message": message},
+    )
+    return batch
+
+
+def row_check_values(*, values: dict[str, str], region: Region, acting_user: User) -> RowCheck:
+    """Validate one person's values as the form would submit them; writes nothing.
+
+    Same rules as a file row (NIK, dates, age, village in ``region``, occupation,
+    phone, names) plus the registry (already registered, possible duplicates).
+    """
+    require_perm(acting_user, "intake.propose")
+    table = proposal_table_from_values(values, village_default=region)
+    result = proposals_validate(table, context=ValidationContext.build(region=region))
+    return result.row_check(1)
+
+
+@transaction.atomic
+def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
+    """An agent's (or kecamatan operator's) one-person proposal: a one-row batch.
+
+    The region is the user's scope; the row is validated at once and the batch is
+    ``validated`` (ready for the Dinas review). Invalid values raise
+    ``DomainError(row_invalid)`` with the messages, so the form can show them; nothing
+    is stored then.
+    """
+    require_perm(acting_user, "intake.propose")
+    region = acting_user.region
+    if region is None or acting_user.agency is None:
+        raise PermissionDenied("Pengguna tanpa wilayah tidak dapat mengusulkan.")
+    check = row_check_values(values=values, region=region, acting_user=acting_user)
+    if check.status == RowStatus.INVALID:
+        raise DomainError(
+            " ".join(i["message"] for i in check.errors),
+            code="row_invalid",
+            issues=check.issues,
+        )
+    now = timezone.now()
+    name = check.values.get("full_name", "")
+    batch = ProposalBatch(
+        title=f"Usulan perorangan: {name}"[:200],
+        source=ProposalBatch.Source.FORM,
+        status=Status.VALIDATED,
+        proposer=acting_user,
+        agency=acting_user.agency,
+        region=region,
+        validated_at=now,
+    )
+    batch.full_clean()
+    batch.save()
+    row = _row_from_check(batch, 1, check, raw=_form_raw(values))
+    row.full_clean()
+    row.save()
+    _batch_recount(batch)
+    _summary_shift(batch, [], row.issues)
+    batch.save()
+    audit_record(
+        action="intake.person.proposed",
+        acting_user=acting_user,
+        obj=batch,
+        data={"row": row.pk, "status": row.status, "nik": row.nik[:6]},
+    )
+    return row
+
+
+def _form_raw(values: dict[str, str]) -> dict[str, str]:
+    return {FIELD_LABELS[k]: str(v) for k, v in values.items() if k in FIELD_LABELS and v}
+
+
+def _row_from_check(
+    batch: ProposalBatch, row_number: int, check: RowCheck, *, raw: dict[str, Any]
+) -> ProposalRow:
+    values = check.values
+    return ProposalRow(
+        batch=batch,
+        row_number=row_number,
+        raw=raw,
+        values=values,
+        nik=str(values.get("nik", ""))[:32],
+        full_name=str(values.get("full_name", ""))[:150],
+        village_id=check.village,
+        status=check.status,
+        issues=check.issues,
+        issue_codes=issue_codes_text(check.issues),
+        possible_duplicate=check.possible_duplicate,
+        duplicate_candidates=check.candidates,
+    )
+
+
+# --- review -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def row_fix(*, row: ProposalRow, values: dict[str, str], acting_user: User) -> ProposalRow:
+    """The operator corrects a row in place; it is validated again, in its batch.
+
+    ``values`` may hold only the changed fields; the rest keep their current values.
+    The decision returns to ``pending``. Audit: before/after values and status.
+    """
+    require_perm(acting_user, "intake.review_batch")
+    batch = ProposalBatch.objects.select_for_update().get(pk=row.batch_id)
+    _require_state(batch, Status.VALIDATED)
+    row = ProposalRow.objects.select_for_update().get(pk=row.pk)
+    unknown = set(values) - set(FIELD_LABELS)
+    if unknown:
+        raise DomainError(
+            f"Kolom tidak dikenal: {', '.join(sorted(unknown))}.", code="field_unknown"
+        )
+    merged = {**(row.values or {}), **{k: ("" if v is None else str(v)) for k, v in values.items()}}
+    labels = {v: k for k, v in (batch.column_mapping or {}).items()}
+    table = proposal_table_from_values(
+        merged, row_number=row.row_number, labels=labels, village_default=batch.region
+    )
+    context = batch_validation_context(batch)
+    result = proposals_validate(table, context=context)
+    check = row_check_in_batch(result.row_check(row.row_number), row=row, context=context)
+    before = {"values": row.values, "status": row.status, "codes": row.issue_codes.split()}
+    old_issues = row.issues
+    fresh = _row_from_check(batch, row.row_number, check, raw=row.raw)
+    for name in (
+        "values",
+        "nik",
+        "full_name",
+        "village_id",
+        "status",
+        "issues",
+        "issue_codes",
+        "possible_duplicate",
+        "duplicate_candidates",
+    ):
+        setattr(row, name, getattr(fresh, name))
+    row.decision = Decision.PENDING
+    row.decision_reason = ""
+    row.decided_by = None
+    row.decided_at = None
+    row.full_clean()
+    row.save()
+    _batch_recount(batch)
+    _summary_shift(batch, old_issues, row.issues)
+    batch.save()
+    audit_record(
+        action="intake.row.fixed",
+        acting_user=acting_user,
+        obj=row,
+        before=before,
+        after={"values": row.values, "status": row.status, "codes": row.issue_codes.split()},
+        data={"batch": batch.pk, "row_number": row.row_number},
+    )
+    return row
+
+
+@transaction.atomic
+def row_decide(
+    *, row: ProposalRow, decision: str, reason: str = "", acting_user: User
+) -> ProposalRow:
+    """Record the reviewer's decision on one row.
+
+    ``accepted`` (a valid row; for a possible duplicate: "a different person"),
+    ``rejected`` (reason required), ``same_person`` (a possible duplicate is the same
+    person as its candidate: not added). Only while the batch is ``validated``.
+    """
+    require_perm(acting_user, "intake.review_batch")
+    batch = ProposalBatch.objects.select_for_update().get(pk=row.batch_id)
+    _require_state(batch, Status.VALIDATED)
+    row = ProposalRow.objects.select_for_update().get(pk=row.pk)
+    if decision not in (Decision.ACCEPTED, Decision.REJECTED, Decision.SAME_PERSON):
+        raise DomainError(f"Keputusan tidak dikenal: {decision}.", code="decision_unknown")
+    reason = (reason or "").strip()
+    if decision == Decision.REJECTED and not reason:
+        raise DomainError("Alasan penolakan wajib diisi.", code="reason_required")
+    if decision == Decision.ACCEPTED and row.status != RowStatus.VALID:
+        raise DomainError(
+            f"Baris {row.row_number} berstatus {row.get_status_display()}; hanya baris valid "
+            "yang dapat diterima. Perbaiki dulu barisnya.",
+            code="row_not_valid",
+        )
+    if decision == Decision.SAME_PERSON and not row.possible_duplicate:
+        raise DomainError(
+            f"Baris {row.row_number} bukan kemungkinan ganda.", code="not_possible_duplicate"
+        )
+    before = {"decision": row.decision, "reason": row.decision_reason}
+    row.decision = decision
+    row.decision_reason = reason[:255]
+    row.decided_by = acting_user
+    row.decided_at = timezone.now()
+    row.full_clean()
+    row.save()
+    audit_record(
+        action="intake.row.decided",
+        acting_user=acting_user,
+        obj=row,
+        before=before,
+        after={"decision": row.decision, "reason": row.decision_reason},
+        data={"batch": batch.pk, "row_number": row.row_number},
+    )
+    return row
+
+
+@transaction.atomic
+def batch_submit(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
+    """The operator sends a reviewed batch to the head: ``validated`` → ``submitted``.
+
+    Refused while a valid possible duplicate is undecided (``duplicates_unresolved``)
+    or when no row would be added (``nothing_to_apply``).
+    """
+    require_perm(acting_user, "intake.review_batch")
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    _require_state(batch, Status.VALIDATED)
+    undecided = ProposalRow.objects.filter(
+        batch=batch,
+        status=RowStatus.VALID,
+        possible_duplicate=True,
+        decision=Decision.PENDING,
+    ).count()
+    if undecided:
+        raise DomainError(
+            f"Masih ada {undecided} kemungkinan ganda yang belum diputuskan "
+            "(orang yang sama atau orang berbeda).",
+            code="duplicates_unresolved",
+        )
+    to_apply = selectors.rows_to_apply(batch=batch).count()
+    if not to_apply:
+        raise DomainError(
+            "Tidak ada baris yang akan ditambahkan ke registri; tolak usulan ini atau "
+            "perbaiki barisnya.",
+            code="nothing_to_apply",
+        )
+    batch.status = Status.SUBMITTED
+    batch.submitted_by = acting_user
+    batch.submitted_at = timezone.now()
+    batch.full_clean()
+    batch.save()
+    audit_record(
+        action="intake.batch.submitted",
+        acting_user=acting_user,
+        obj=batch,
+        data={"rows_to_apply": to_apply},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_approve(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
+    """The head approves a submitted batch and its rows join the registry.
+
+    Maker-checker: whoever submitted (or proposed) the batch cannot approve it
+    (``maker_checker``). Approval and apply share one transaction: if applying fails,
+    the batch stays ``submitted`` and the registry unchanged.
+    """
+    require_perm(acting_user, "intake.approve_batch")
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    _require_state(batch, Status.SUBMITTED)
+    if acting_user.pk in (batch.submitted_by_id, batch.proposer_id):
+        raise PermissionDenied(
+            "Usulan yang Anda ajukan sendiri harus disetujui orang lain.",
+            code="maker_checker",
+        )
+    batch.status = Status.APPROVED
+    batch.decided_by = acting_user
+    batch.decided_at = timezone.now()
+    batch.full_clean()
+    batch.save()
+    audit_record(action="intake.batch.approved", acting_user=acting_user, obj=batch)
+    batch_apply(batch=batch, acting_user=acting_user)
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def batch_reject(*, batch: ProposalBatch, reason: str, acting_user: User) -> ProposalBatch:
+    """The head sends a submitted batch back: ``rejected`` with a reason."""
+    require_perm(acting_user, "intake.approve_batch")
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    _require_state(batch, Status.SUBMITTED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Alasan penolakan wajib diisi.", code="reason_required")
+    batch.status = Status.REJECTED
+    batch.decided_by = acting_user
+    batch.decided_at = timezone.now()
+    batch.decision_note = reason
+    batch.full_clean()
+    batch.save()
+    audit_record(
+        action="intake.batch.rejected", acting_user=acting_user, obj=batch, data={"reason": reason}
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
+    """Create the persons of an approved batch, all or nothing; return how many.
+
+    1. Lock the batch; it must be ``approved`` (or ``applied``: then nothing is left).
+    2. Take the rows to apply (``selectors.rows_to_apply``).
+    3. NIKs already in the registry are skipped (the same file twice, or two batches
+       naming one person): those rows become ``already_registered``.
+    4. Insert the persons and their audit events in bulk (COPY on PostgreSQL), link the
+       rows to them, mark the batch ``applied``.
+    Any failure rolls everything back: the registry is as it was.
+    """
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    _require_state(batch, Status.APPROVED, Status.APPLIED)
+    rows = list(
+        selectors.rows_to_apply(batch=batch).values_list("pk", "row_number", "nik", "values")
+    )
+    from jamsos.registry.selectors import person_niks_existing
+
+    existing = person_niks_existing(niks=[nik for _pk, _n, nik, _v in rows])
+    skipped = [pk for pk, _n, nik, _v in rows if nik in existing]
+    if skipped:
+        ProposalRow.objects.filter(pk__in=skipped).update(status=RowStatus.ALREADY_REGISTERED)
+    persons = [
+        PersonData.from_values(values, source_row=row_number)
+        for _pk, row_number, nik, values in rows
+        if nik not in existing
+    ]
+    try:
+        with transaction.atomic():
+            created = person_bulk_create_prevalidated(
+                persons=persons, acting_user=acting_user, data={"batch": batch.pk}
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            "Sebagian NIK baru saja didaftarkan oleh proses lain; coba setujui lagi.",
+            code="apply_conflict",
+        ) from exc
+    link = [(pk, created[nik]) for pk, _n, nik, _v in rows if nik in created]
+    _rows_link_persons(link)
+    batch.rows_applied = (batch.rows_applied or 0) + len(created)
+    _batch_recount(batch)
+    batch.status = Status.APPLIED
+    batch.applied_at = timezone.now()
+    batch.save()
+    audit_record(
+        action="intake.batch.applied",
+        acting_user=acting_user,
+        obj=batch,
+        data={"created": len(created), "skipped_already_registered": len(skipped)},
+    )
+    return len(created)
+
+
+def _rows_link_persons(pairs: list[tuple[int, int]]) -> None:
+    from jamsos.lib.bulkcopy import rows_update_column
+
+    rows_update_column(ProposalRow, "person_id", pairs)
+
+
+def summary_counts(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """CLI/API summary from row dicts with ``status`` and ``issues`` (used in tests)."""
+    status: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    warnings: Counter[str] = Counter()
+    possible = 0
+    for row in rows:
+        status[row["status"]] += 1
+        found = _codes_by_severity(row["issues"])
+        errors.update(found[ERROR])
+        warnings.update(found[WARNING])
+        possible += "possible_duplicate" in found[WARNING]
+    return {
+        "rows": sum(status.values()),
+        "valid": status[RowStatus.VALID],
+        "invalid": status[RowStatus.INVALID],
+        "duplicate_in_file": status[RowStatus.DUPLICATE_IN_FILE],
+        "already_registered": status[RowStatus.ALREADY_REGISTERED],
+        "possible_duplicates": possible,
+        "errors": dict(sorted(errors.items())),
+        "warnings": dict(sorted(warnings.items())),
+    }

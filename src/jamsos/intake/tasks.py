@@ -1,0 +1,21 @@
+"""Background work of the intake pipeline (django-tasks; ImmediateBackend in tests)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from jamsos.intake.models import ProposalBatch
+
+
+@task()
+def batch_validate_task(batch_id: int) -> None:
+    """Validate a queued batch (``services.batch_validate``). A batch already claimed,
+    validated or gone is left alone, so a task run twice does nothing the second time.
+    A failure is recorded on the batch (``failed``) by the service, then re-raised so
+    the task backend records it too."""
+    from jamsos.intake.services import batch_validate
+
+    batch = ProposalBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return
+    batch_validate(batch=batch)

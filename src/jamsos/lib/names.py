@@ -1,0 +1,97 @@
+"""Personal names as the registry keeps them, and as duplicate search compares them.
+
+``name_normalise``: trim, collapse spaces, Title Case each word — except the particles
+"bin"/"binti" (son/daughter of) inside a name, and the letter after an apostrophe
+("Ma'ruf", not "Ma'Ruf"). ``names_normalise`` does the same to a polars Series.
+
+``name_key``: the spelling duplicate search compares — lower case ASCII letters and single
+spaces, without the particles and common titles (H., Hj., Dr.), so "H. Ma'ruf bin Amin"
+and "MARUF AMIN" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+PARTICLES = ("bin", "binti", "bt", "bte", "binte")
+TITLES = ("h", "hj", "hajjah", "haji", "dr", "drs", "ir", "st", "amd", "spd", "se", "sh")
+_SPACES = re.compile(r"\s+")
+_APOSTROPHE_UPPER = re.compile(r"(?<=['’`])([A-Z])")
+_PARTICLE_TITLE = re.compile(r"(?<= )(" + "|".join(p.title() for p in PARTICLES) + r")(?= |$)")
+_KEY_DROP = re.compile(r"\b(?:" + "|".join(PARTICLES + TITLES) + r")\b")
+_NON_LETTER = re.compile(r"[^a-z ]+")
+
+
+def name_normalise(raw: object) -> str:
+    """``"  siti   NURHALIZA binti AHMAD "`` → ``"Siti Nurhaliza binti Ahmad"``."""
+    if raw is None:
+        return ""
+    text = _SPACES.sub(" ", str(raw)).strip()
+    if not text:
+        return ""
+    text = text.title()
+    text = _PARTICLE_TITLE.sub(lambda m: m[1].lower(), text)
+    return _APOSTROPHE_UPPER.sub(lambda m: m[1].lower(), text)
+
+
+def names_normalise(values: pl.Series) -> pl.Series:
+    """``name_normalise`` over a String Series (nulls stay null).
+
+    Title Case, spaces and particles run vectorised; the rare names with an apostrophe
+    are finished one by one (polars cannot lower-case a regex group).
+    """
+    name = values.name
+    frame = pl.DataFrame({"n": values.cast(pl.String)})
+    text = pl.col("n").str.replace_all(r"\s+", " ").str.strip_chars(" ").str.to_titlecase()
+    for particle in PARTICLES:
+        title = particle.title()
+        text = text.str.replace_all(f" {title} ", f" {particle} ", literal=True)
+        text = (
+            pl.when(text.str.ends_with(f" {title}"))
+            .then(text.str.strip_suffix(f" {title}") + f" {particle}")
+            .otherwise(text)
+        )
+    text = pl.when(text == "").then(None).otherwise(text)
+    result = frame.select(text.alias("n"))["n"]
+    # " Bin Bin " needs a second pass: replace_all does not see overlapping matches.
+    patch = result.str.contains(r"['’`]| (Bin|Binti|Bt|Bte|Binte) ").fill_null(False)
+    if patch.any():
+        positions = patch.arg_true()
+        fixed = [name_normalise(v) for v in values.gather(positions).to_list()]
+        result = result.scatter(positions, fixed)
+    return result.alias(name)
+
+
+def name_key(raw: object) -> str:
+    """``"H. Ma'ruf bin Amin"`` → ``"maruf amin"``: what duplicate search compares."""
+    if raw is None:
+        return ""
+    text = unicodedata.normalize("NFKD", str(raw)).encode("ascii", "ignore").decode().lower()
+    text = text.replace("'", "").replace("’", "").replace("`", "")
+    text = _NON_LETTER.sub(" ", text)
+    text = _KEY_DROP.sub(" ", text)
+    return " ".join(text.split())
+
+
+def names_key(values: pl.Series) -> pl.Series:
+    """``name_key`` over a Series, vectorised for ASCII names (the rest one by one)."""
+    frame = pl.DataFrame({"n": values.cast(pl.String)})
+    drop = r"\b(?:" + "|".join(PARTICLES + TITLES) + r")\b"
+    text = (
+        pl.col("n")
+        .str.to_lowercase()
+        .str.replace_all(r"['’`]", "")
+        .str.replace_all(r"[^a-z ]+", " ")
+        .str.replace_all(drop, " ")
+        .str.replace_all(r" +", " ")
+        .str.strip_chars(" ")
+    )
+    result = frame.select(text.alias("n"))["n"].fill_null("")
+    non_ascii = values.cast(pl.String).str.contains(r"[^\x00-\x7F]").fill_null(False)
+    if non_ascii.any():
+        positions = non_ascii.arg_true()
+        result = result.scatter(positions, [name_key(v) for v in values.gather(positions)])
+    return result.alias(values.name)

@@ -1,0 +1,337 @@
+"""Writes to the registry of persons. Every change is an explicit action with an audit
+event; persons arrive through intake (``person_bulk_create_prevalidated``) or one at a
+time (``person_create``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jamsos.accounts.access import require_perm
+from jamsos.accounts.models import User
+from jamsos.audit.models import AuditEvent
+from jamsos.audit.services import audit_event_build, audit_record, model_snapshot
+from jamsos.lib.bulkcopy import rows_insert
+from jamsos.lib.errors import DomainError
+from jamsos.registry.models import Heir, Person
+from jamsos.registry.selectors import person_niks_existing
+
+# Fields an explicit person update may change (NIK and birth data are identity: a wrong
+# NIK is corrected by the Dinas with a reason, through the same service).
+UPDATABLE_FIELDS = (
+    "nik",
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "mother_name",
+    "address",
+    "village",
+    "phone",
+    "occupation",
+    "declared_income",
+    "family_card_number",
+)
+_PERSON_COLUMNS = (
+    "nik",
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "mother_name",
+    "address",
+    "village",
+    "phone",
+    "occupation",
+    "declared_income",
+    "family_card_number",
+    "is_deceased",
+    "created_at",
+    "updated_at",
+)
+_AUDIT_COLUMNS = (
+    "occurred_at",
+    "actor",
+    "actor_label",
+    "agency_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "region_code",
+    "before",
+    "after",
+    "data",
+    "ip_address",
+)
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """One person to register, already validated (intake's normalised values)."""
+
+    nik: str
+    full_name: str
+    birth_date: dt.date
+    sex: str
+    village: str
+    occupation: str
+    birth_place: str = ""
+    mother_name: str = ""
+    address: str = ""
+    phone: str = ""
+    declared_income: int | None = None
+    family_card_number: str = ""
+    source_row: int | None = None
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any], *, source_row: int | None = None) -> PersonData:
+        income = values.get("declared_income")
+        return cls(
+            nik=values["nik"],
+            full_name=values["full_name"],
+            birth_date=dt.date.fromisoformat(values["birth_date"]),
+            sex=values["sex"],
+            village=values["village"],
+            occupation=values["occupation"],
+            birth_place=values.get("birth_place") or "",
+            mother_name=values.get("mother_name") or "",
+            address=values.get("address") or "",
+            phone=values.get("phone") or "",
+            declared_income=int(income) if income not in (None, "") else None,
+            family_card_number=values.get("family_card_number") or "",
+            source_row=source_row,
+        )
+
+
+def person_bulk_create_prevalidated(
+    *, persons: Sequence[PersonData], acting_user: User | None, data: dict[str, Any]
+) -> dict[str, int]:
+    """Register many persons at once; return ``{nik: person id}``.
+
+    For intake's apply only: the values were validated row by row before (so no
+    ``full_clean`` here) and the caller holds the transaction — a failure anywhere
+    leaves no person and no event behind. Writes with ``COPY``/``executemany``
+    (``lib.bulkcopy``); one ``registry.person.created`` audit event per person, sharing
+    ``data`` (the batch) plus the source row number.
+    """
+    if not persons:
+        return {}
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("person_bulk_create_prevalidated must run inside a transaction")
+    now = timezone.now()
+    rows_insert(
+        Person,
+        _PERSON_COLUMNS,
+        (
+            (
+                p.nik,
+                p.full_name,
+                p.birth_place,
+                p.birth_date,
+                p.sex,
+                p.mother_name,
+                p.address,
+                p.village,
+                p.phone,
+                p.occupation,
+                p.declared_income,
+                p.family_card_number,
+                False,
+                now,
+                now,
+            )
+            for p in persons
+        ),
+    )
+    ids = {
+        nik: pk for nik, (pk, _name) in person_niks_existing(niks=[p.nik for p in persons]).items()
+    }
+    template = audit_event_build(
+        action="registry.person.created", acting_user=acting_user, data=data
+    )
+    object_type = Person._meta.label_lower
+    rows_insert(
+        AuditEvent,
+        _AUDIT_COLUMNS,
+        (
+            (
+                template.occurred_at,
+                template.actor_id,
+                template.actor_label,
+                template.agency_label,
+                template.action,
+                object_type,
+                str(ids[p.nik]),
+                p.full_name[:200],
+                p.village,
+                None,
+                None,
+                json.dumps({**data, "row": p.source_row}),
+                template.ip_address,
+            )
+            for p in persons
+        ),
+    )
+    return ids
+
+
+@transaction.atomic
+def person_create(*, data: PersonData, acting_user: User) -> Person:
+    """Register one person (Dinas data entry); the NIK must be new."""
+    require_perm(acting_user, "registry.change_person")
+    if Person.objects.filter(nik=data.nik).exists():
+        raise DomainError(f"NIK {data.nik} sudah terdaftar.", code="nik_registered")
+    person = Person(
+        nik=data.nik,
+        full_name=data.full_name,
+        birth_place=data.birth_place,
+        birth_date=data.birth_date,
+        sex=data.sex,
+        mother_name=data.mother_name,
+        address=data.address,
+        village_id=data.village,
+        phone=data.phone,
+        occupation_id=data.occupation,
+        declared_income=data.declared_income,
+        family_card_number=data.family_card_number,
+    )
+    person.full_clean()
+    person.save()
+    audit_record(
+        action="registry.person.created",
+        acting_user=acting_user,
+        obj=person,
+        after=model_snapshot(person, ("full_name", "village", "occupation")),
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, person: Person, changes: dict[str, Any], reason: str, acting_user: User
+) -> Person:
+    """Change a registered person's data: an explicit action with a reason.
+
+    Only ``UPDATABLE_FIELDS`` may change (``field_not_updatable`` otherwise); the audit
+    event keeps the fields' values before and after.
+    """
+    require_perm(acting_user, "registry.change_person")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Alasan perubahan wajib diisi.", code="reason_required")
+    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
+    if unknown:
+        raise DomainError(
+            f"Kolom ini tidak dapat diubah: {', '.join(unknown)}.", code="field_not_updatable"
+        )
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changed = [name for name in changes if _current(person, name) != changes[name]]
+    if not changed:
+        return person
+    before = model_snapshot(person, changed)
+    for name in changed:
+        attribute = f"{name}_id" if name in ("village", "occupation") else name
+        setattr(person, attribute, changes[name])
+    person.full_clean()
+    person.save()
+    audit_record(
+        action="registry.person.updated",
+        acting_user=acting_user,
+        obj=person,
+        before=before,
+        after=model_snapshot(person, changed),
+        data={"reason": reason},
+    )
+    return person
+
+
+def _current(person: Person, name: str) -> Any:
+    if name in ("village", "occupation"):
+        return getattr(person, f"{name}_id")
+    return getattr(person, name)
+
+
+@transaction.atomic
+def person_mark_deceased(*, person: Person, deceased_on: dt.date, acting_user: User) -> Person:
+    """Record a death (the start of a JKM claim); not in the future, once only."""
+    require_perm(acting_user, "registry.change_person")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.is_deceased:
+        raise DomainError("Peserta sudah tercatat meninggal.", code="already_deceased")
+    if deceased_on > timezone.localdate():
+        raise DomainError("Tanggal meninggal tidak boleh di masa depan.", code="date_future")
+    if deceased_on < person.birth_date:
+        raise DomainError("Tanggal meninggal sebelum tanggal lahir.", code="date_before_birth")
+    person.is_deceased = True
+    person.deceased_on = deceased_on
+    person.full_clean()
+    person.save()
+    audit_record(
+        action="registry.person.deceased",
+        acting_user=acting_user,
+        obj=person,
+        after={"deceased_on": deceased_on.isoformat()},
+    )
+    return person
+
+
+@transaction.atomic
+def heir_add(
+    *,
+    person: Person,
+    full_name: str,
+    relationship: str,
+    acting_user: User,
+    nik: str = "",
+    birth_date: dt.date | None = None,
+    phone: str = "",
+    bank_name: str = "",
+    bank_account: str = "",
+) -> Heir:
+    """Record an heir (ahli waris) of a person ahead of any claim."""
+    require_perm(acting_user, "registry.change_person")
+    heir = Heir(
+        person=person,
+        full_name=" ".join(full_name.split()),
+        relationship=relationship,
+        nik=nik,
+        birth_date=birth_date,
+        phone=phone,
+        bank_name=bank_name,
+        bank_account=bank_account,
+    )
+    heir.full_clean()
+    heir.save()
+    audit_record(
+        action="registry.heir.added",
+        acting_user=acting_user,
+        obj=person,
+        data={"heir": heir.pk, "relationship": relationship},
+    )
+    return heir
+
+
+@transaction.atomic
+def heir_remove(*, heir: Heir, reason: str, acting_user: User) -> None:
+    """Remove a wrongly recorded heir, with a reason (kept in the audit event)."""
+    require_perm(acting_user, "registry.change_person")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Alasan wajib diisi.", code="reason_required")
+    person = heir.person
+    snapshot = model_snapshot(heir, ("full_name", "relationship", "nik"))
+    heir.delete()
+    audit_record(
+        action="registry.heir.removed",
+        acting_user=acting_user,
+        obj=person,
+        before=snapshot,
+        data={"reason": reason},
+    )
