@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
 
-from jamsos.accounts.access import scope_queryset
+from jamsos.accounts.access import region_code_q, scope_queryset
 from jamsos.accounts.models import User
 from jamsos.budget.estimates import CostEstimate, cost_estimate
 from jamsos.budget.models import (
@@ -62,6 +62,32 @@ def fiscal_year_list(*, viewer: User) -> QuerySet[FiscalYear]:
     return scope_queryset(viewer, queryset, "region").order_by("region_id", "-year")
 
 
+def fiscal_year_totals(*, years: list[FiscalYear]) -> dict[int, dict[str, int]]:
+    """Pagu and active reservations per year, for the year list: two grouped queries."""
+    ids = [year.pk for year in years]
+    totals = {pk: {"pagu": 0, "reserved": 0} for pk in ids}
+    for row in (
+        Allocation.objects.filter(fiscal_year_id__in=ids)
+        .values("fiscal_year_id")
+        .annotate(total=Sum("pagu"))
+        .order_by()
+    ):
+        totals[row["fiscal_year_id"]]["pagu"] = int(row["total"])
+    for row in (
+        Reservation.objects.filter(
+            allocation__fiscal_year_id__in=ids, status=Reservation.Status.ACTIVE
+        )
+        .values("allocation__fiscal_year_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        totals[row["allocation__fiscal_year_id"]]["reserved"] = int(row["total"])
+    for values in totals.values():
+        values["remaining"] = values["pagu"] - values["reserved"]
+        values["percent"] = ratio_percent(values["reserved"], values["pagu"])  # type: ignore[assignment]
+    return totals
+
+
 def funding_source_list(*, viewer: User, region: Region | None = None) -> QuerySet[FundingSource]:
     _require_view(viewer)
     queryset = scope_queryset(
@@ -74,8 +100,8 @@ def funding_source_list(*, viewer: User, region: Region | None = None) -> QueryS
 
 def regency_choices(*, viewer: User) -> QuerySet[Region]:
     """Kabupaten/kota a viewer may keep budgets for: its own, or those of its province."""
-    regencies = Region.objects.filter(level=Region.Level.REGENCY)
-    return scope_queryset(viewer, regencies, "pk").order_by("code")
+    regencies = Region.objects.filter(region_code_q(viewer, "code"), level=Region.Level.REGENCY)
+    return regencies.order_by("code")
 
 
 def nagari_choices(*, fiscal_year: FiscalYear) -> QuerySet[Region]:

@@ -38,6 +38,8 @@ MENU: list[NavItem] = [
     NavItem(_("Usulkan satu orang"), "intake:person_propose", "intake.propose", "person-plus"),
     NavItem(_("Registri peserta"), "registry:person_list", "registry.view_persons", "people-fill"),
     NavItem(_("Laporan"), "reports:index", "reports.view_aggregates", "bar-chart-line"),
+    NavItem(_("Anggaran"), "budget:year_list", "budget.view_budget", "cash-coin"),
+    NavItem(_("Tabel tarif"), "budget:rate_list", "reference.manage", "table"),
 ]
 
 
