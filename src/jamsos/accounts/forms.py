@@ -33,16 +33,25 @@ def bootstrap(form: forms.Form) -> None:
 
 
 def form_add_errors(form: forms.Form, exc: ValidationError | DomainError) -> None:
-    """Show a service's error next to the field it names, else above the form."""
+    """Show a service's error next to the field it names, else above the form.
+
+    A form whose fields are named differently from the service's arguments maps them in
+    ``service_fields`` (the services report password rules under ``"password"``).
+    """
+    renames: dict[str, str] = getattr(form, "service_fields", {})
+
+    def target(name: object) -> str | None:
+        field = renames.get(str(name), str(name))
+        return field if field in form.fields else None
+
     if isinstance(exc, DomainError):
-        field = exc.params.get("field")
-        form.add_error(field if field in form.fields else None, exc.message)
+        form.add_error(target(exc.params.get("field")), exc.message)
         return
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
     for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+        form.add_error(target(name), errors)
 
 
 class RegionCodeField(forms.CharField):
@@ -158,6 +167,7 @@ class UserCreateForm(_UserFieldsForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     field_order = ["username", "full_name", "email", "phone", "role", "agency", "region"]
+    service_fields = {"password": "password1"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,10 +178,6 @@ class UserCreateForm(_UserFieldsForm):
         if data.get("password1") and data.get("password2") != data["password1"]:
             self.add_error("password2", _("Kedua kata sandi tidak sama."))
         return data
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        # The service reports password rules under "password".
-        super().add_error("password1" if field == "password" else field, error)
 
 
 class UserUpdateForm(_UserFieldsForm):
@@ -188,6 +194,8 @@ class UserUpdateForm(_UserFieldsForm):
 
 
 class AdminSetPasswordForm(forms.Form):
+    service_fields = {"password": "password1"}
+
     password1 = forms.CharField(
         label=_("Kata sandi baru"),
         strip=False,
@@ -209,12 +217,11 @@ class AdminSetPasswordForm(forms.Form):
             self.add_error("password2", _("Kedua kata sandi tidak sama."))
         return data
 
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error("password1" if field == "password" else field, error)
-
 
 class OwnPasswordChangeForm(PasswordChangeForm):
     """Django's form (checks the old password and the validators), in our labels."""
+
+    service_fields = {"password": "new_password1"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -226,9 +233,6 @@ class OwnPasswordChangeForm(PasswordChangeForm):
         self.fields["new_password2"].label = _("Ulangi kata sandi baru")
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
         bootstrap(self)
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error("new_password1" if field == "password" else field, error)
 
 
 class AgencyForm(forms.Form):

@@ -26,6 +26,12 @@ def event(personas):
     )
 
 
+def raw_sql(sql: str, params: list | None = None) -> None:
+    """Run one statement in a savepoint, so a refused one does not spoil the test."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 @pytest.fixture
 def triggers():
     """The production triggers, installed inside the test's transaction."""
@@ -74,11 +80,9 @@ def test_base_and_related_managers_refuse_too(event, personas):
 
 def test_raw_sql_update_and_delete_fail_with_triggers(event, triggers):
     with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["x", event.pk])
+        raw_sql("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["x", event.pk])
     with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+        raw_sql("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "accounts.user.updated"
 
 
@@ -90,8 +94,7 @@ def test_triggers_still_allow_inserts(event, triggers, personas):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL only")
 def test_truncate_fails_with_triggers_on_postgresql(event, triggers):
     with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE audit_auditevent CASCADE")
+        raw_sql("TRUNCATE audit_auditevent CASCADE")
 
 
 def test_raw_sql_works_without_triggers(event):
@@ -123,8 +126,7 @@ def test_migration_installs_triggers_unless_switched_off(event, settings):
     migration.forward(None, _Editor())
     try:
         with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+            raw_sql("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     finally:
         migration.backward(None, _Editor())
     with connection.cursor() as cursor:
