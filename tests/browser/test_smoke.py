@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from jamsos.accounts.models import User
@@ -37,7 +38,14 @@ def log_in(page: Page, username: str, password: str) -> None:
 
 def expected_menu(role: str) -> list[str]:
     # The navbar must render exactly what the permission-gated MENU gives this role.
-    return [str(item.label) for item in menu_for(User(role=role, is_active=True))]
+    # (Labels in Indonesian, whatever language an earlier test left active here.)
+    with translation.override("id"):
+        return [str(item.label) for item in menu_for(User(role=role, is_active=True))]
+
+
+def role_label(role: str) -> str:
+    with translation.override("id"):
+        return str(Role(role).label)
 
 
 def nav_labels(page: Page) -> list[str]:
@@ -54,7 +62,7 @@ def test_each_role_logs_in_sees_its_menu_and_logs_out(page: Page, jamsos_system,
     log_in(page, username, password)
     expect(page).to_have_url(jamsos_system.base_url + "/")
 
-    expect(page.get_by_test_id("whoami-role")).to_have_text(str(Role(role).label))
+    expect(page.get_by_test_id("whoami-role")).to_have_text(role_label(role))
     name = page.get_by_test_id("whoami-name")
     expect(name).to_have_text(full_name) if full_name else expect(name).not_to_be_empty()
     assert nav_labels(page) == expected_menu(role)
