@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from jamsos.accounts import services
 from jamsos.accounts.access import access_agency, require_perm
@@ -142,4 +142,4 @@ def users_create(request: HttpRequest, payload: UserCreateIn):
         password=payload.password,
         acting_user=viewer,
     )
-    return 201, user
+    return Status(201, user)
