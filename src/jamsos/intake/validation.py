@@ -38,7 +38,7 @@ from jamsos.intake.lookups import Answer, OccupationLookup, VillageLookup
 from jamsos.intake.models import EligibilityRule, ProposalRow
 from jamsos.intake.reading import ProposalTable
 from jamsos.lib import nik as nik_rules
-from jamsos.lib.dates import date_parse, first_of_next_month
+from jamsos.lib.dates import dates_parse, first_of_next_month
 from jamsos.lib.names import name_key, names_key, names_normalise
 from jamsos.lib.phone import phones_normalise
 from jamsos.regions.models import Region
@@ -320,10 +320,8 @@ def _names(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
 
 
 def _birth_dates(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> pl.DataFrame:
-    def parse(text: str) -> dt.date | None:
-        return date_parse(text, today=context.today)
-
-    frame = frame.with_columns(_mapped(frame["birth_date"], parse, pl.Date).alias("parsed_birth"))
+    parsed = dates_parse(frame["birth_date"], today=context.today)
+    frame = frame.with_columns(parsed.alias("parsed_birth"))
     born = pl.col("parsed_birth")
     unreadable = pl.col("birth_date").is_not_null() & (born.is_null() | (born < EARLIEST_BIRTH))
     future = born > context.today
@@ -551,7 +549,11 @@ def _duplicates(
     dates = people["birth_date"].unique().to_list()
     registry = context.registry.people_born_on(dates) if dates else None
     candidates = dedup.possible_duplicates(people, registry)
-    names = dict(frame.select("row_number", "n_full_name").iter_rows())
+    names = dict(
+        frame.filter(pl.col("row_number").is_in(list(candidates)))
+        .select("row_number", "n_full_name")
+        .iter_rows()
+    )
     for row, found in candidates.items():
         issues.add(
             row,

@@ -5,8 +5,8 @@
 ("Ma'ruf", not "Ma'Ruf"). ``names_normalise`` does the same to a polars Series.
 
 ``name_key``: the spelling duplicate search compares — lower case ASCII letters and single
-spaces, without the particles and common titles (H., Hj., Dr.), so "H. Ma'ruf bin Amin"
-and "MARUF AMIN" meet.
+spaces, without the particles, common titles (H., Hj., Dr.) and the degrees after a
+comma, so "H. Ma'ruf bin Amin, S.Pd" and "MARUF AMIN" meet.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ TITLES = ("h", "hj", "hajjah", "haji", "dr", "drs", "ir", "st", "amd", "spd", "s
 _SPACES = re.compile(r"\s+")
 _APOSTROPHE_UPPER = re.compile(r"(?<=['’`])([A-Z])")
 _PARTICLE_TITLE = re.compile(r"(?<= )(" + "|".join(p.title() for p in PARTICLES) + r")(?= |$)")
+_NEEDS_PATCH = r"['’`]| (?:" + "|".join(p.title() for p in PARTICLES) + r")(?: |$)"
 _KEY_DROP = re.compile(r"\b(?:" + "|".join(PARTICLES + TITLES) + r")\b")
 _NON_LETTER = re.compile(r"[^a-z ]+")
 
@@ -40,24 +41,16 @@ def name_normalise(raw: object) -> str:
 def names_normalise(values: pl.Series) -> pl.Series:
     """``name_normalise`` over a String Series (nulls stay null).
 
-    Title Case, spaces and particles run vectorised; the rare names with an apostrophe
-    are finished one by one (polars cannot lower-case a regex group).
+    Spaces and Title Case run vectorised; the rare names with a particle or an
+    apostrophe are finished one by one (polars cannot lower-case a regex group).
     """
     name = values.name
     frame = pl.DataFrame({"n": values.cast(pl.String)})
     text = pl.col("n").str.replace_all(r"\s+", " ").str.strip_chars(" ").str.to_titlecase()
-    for particle in PARTICLES:
-        title = particle.title()
-        text = text.str.replace_all(f" {title} ", f" {particle} ", literal=True)
-        text = (
-            pl.when(text.str.ends_with(f" {title}"))
-            .then(text.str.strip_suffix(f" {title}") + f" {particle}")
-            .otherwise(text)
-        )
     text = pl.when(text == "").then(None).otherwise(text)
     result = frame.select(text.alias("n"))["n"]
-    # " Bin Bin " needs a second pass: replace_all does not see overlapping matches.
-    patch = result.str.contains(r"['’`]| (Bin|Binti|Bt|Bte|Binte) ").fill_null(False)
+    # The rare names with a particle or an apostrophe are finished one by one.
+    patch = result.str.contains(_NEEDS_PATCH).fill_null(False)
     if patch.any():
         positions = patch.arg_true()
         fixed = [name_normalise(v) for v in values.gather(positions).to_list()]
@@ -70,6 +63,7 @@ def name_key(raw: object) -> str:
     if raw is None:
         return ""
     text = unicodedata.normalize("NFKD", str(raw)).encode("ascii", "ignore").decode().lower()
+    text = text.split(",", 1)[0]  # academic degrees follow a comma: "Budi, S.Pd."
     text = text.replace("'", "").replace("’", "").replace("`", "")
     text = _NON_LETTER.sub(" ", text)
     text = _KEY_DROP.sub(" ", text)
@@ -83,6 +77,7 @@ def names_key(values: pl.Series) -> pl.Series:
     text = (
         pl.col("n")
         .str.to_lowercase()
+        .str.replace(r"(?s),.*$", "")
         .str.replace_all(r"['’`]", "")
         .str.replace_all(r"[^a-z ]+", " ")
         .str.replace_all(drop, " ")

@@ -37,8 +37,11 @@ def phone_normalise(raw: object) -> str | None:
 
 def phones_normalise(values: pl.Series) -> pl.Series:
     """``phone_normalise`` over a String Series, vectorised; null where not a mobile."""
-    text = pl.col("p").str.replace_all(_NOISE, "")
-    rest = (
+    text = pl.col("p")
+    frame = pl.DataFrame({"p": values.cast(pl.String)})
+    # Step by step: each step names the previous column several times.
+    frame = frame.with_columns(text.str.replace_all(_NOISE, ""))
+    frame = frame.with_columns(
         pl.when(text.str.starts_with("+62"))
         .then(text.str.slice(3))
         .when(text.str.starts_with("0062"))
@@ -48,6 +51,5 @@ def phones_normalise(values: pl.Series) -> pl.Series:
         .otherwise(text)
         .str.strip_prefix("0")
     )
-    normalised = pl.when(rest.str.contains(f"^{_MOBILE}$")).then(pl.lit("+62") + rest)
-    frame = pl.DataFrame({"p": values.cast(pl.String)})
+    normalised = pl.when(text.str.contains(f"^{_MOBILE}$")).then(pl.lit("+62") + text)
     return frame.select(normalised.alias(values.name))[values.name]
