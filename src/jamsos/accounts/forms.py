@@ -83,11 +83,17 @@ class RegionCodeField(forms.CharField):
 
 
 def _scope_help() -> str:
-    parts = []
+    """ "Desa/Nagari/Kelurahan: Agen Perisai · Kecamatan: Operator Kecamatan · …", grouping
+    roles that share the same allowed levels, from ``ROLE_SCOPE_LEVELS``."""
+    groups: dict[frozenset[str], list[str]] = {}
     for role, levels in ROLE_SCOPE_LEVELS.items():
-        names = "/".join(str(label) for value, label in Region.Level.choices if value in levels)
-        parts.append(f"{Role(role).label}: {names}")
-    return "; ".join(parts)
+        groups.setdefault(levels, []).append(str(Role(role).label))
+    parts = []
+    for levels, roles in sorted(groups.items(), key=lambda item: len(item[1])):
+        names = " atau ".join(str(lbl) for value, lbl in Region.Level.choices if value in levels)
+        who = ", ".join(roles) if len(roles) <= 2 else str(_("peran lainnya"))
+        parts.append(f"{names}: {who}")
+    return " · ".join(parts)
 
 
 class UserFilterForm(forms.Form):
@@ -135,13 +141,14 @@ class _UserFieldsForm(forms.Form):
     )
     region = RegionCodeField(
         label=_("Cakupan wilayah"),
-        help_text=_("Ketik nama atau kode wilayah. Tingkat yang diizinkan: ") + _scope_help(),
+        help_text=_("Ketik nama atau kode wilayah."),
     )
 
     def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agency_choices(viewer=viewer)
         self.fields["region"].widget.attrs.update({"list": "region-choices", "autocomplete": "off"})
+        self.fields["region"].help_text = f"{self.fields['region'].help_text} {_scope_help()}"
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         bootstrap(self)
 
@@ -231,6 +238,7 @@ class OwnPasswordChangeForm(PasswordChangeForm):
             "Minimal 10 karakter, bukan kata sandi umum, tidak hanya angka."
         )
         self.fields["new_password2"].label = _("Ulangi kata sandi baru")
+        self.fields["new_password2"].help_text = ""
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
         bootstrap(self)
 
