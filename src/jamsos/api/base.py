@@ -99,7 +99,9 @@ _HTTP_CODES = {
 }
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, **params: object):
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, **params: object
+) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "message": message, "params": params}, status=status
     )
