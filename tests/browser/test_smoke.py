@@ -36,6 +36,11 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.get_by_role("button", name="Masuk", exact=True).click()
 
 
+def log_out(page: Page) -> None:
+    page.get_by_test_id("whoami").click()
+    page.get_by_test_id("logout").click()
+
+
 def expected_menu(role: str) -> list[str]:
     # The navbar must render exactly what the permission-gated MENU gives this role.
     # (Labels in Indonesian, whatever language an earlier test left active here.)
@@ -79,7 +84,7 @@ def test_each_role_logs_in_sees_its_menu_and_logs_out(page: Page, jamsos_system,
         expect(cards.first).to_be_visible()
     expect(page.get_by_test_id("role-intro")).not_to_be_empty()
 
-    page.get_by_test_id("logout").click()
+    log_out(page)
     expect(page).to_have_url(re.compile(r"/masuk/$"))
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/masuk/\?next=/$"))
@@ -118,19 +123,26 @@ def test_phone_menu_collapses_into_the_toggler(phone_page: Page):
     toggler.click()
     expect(phone_page.get_by_test_id("nav")).to_be_visible()
     expect(phone_page.get_by_test_id("whoami")).to_be_visible()
-    expect(phone_page.get_by_test_id("logout")).to_be_visible()
+    phone_page.get_by_test_id("whoami").click()
+    expect(phone_page.get_by_test_id("logout")).to_be_in_viewport()
     assert no_horizontal_scroll(phone_page)
+    phone_page.screenshot(path=screenshot_path("menu-360"), full_page=True)
 
 
 def test_desktop_menu_is_expanded(page: Page):
+    # the operator has the longest menu
     username, password, _name = demo_logins()["dinas_operator"]
     log_in(page, username, password)
     expect(page.get_by_test_id("nav-toggler")).to_be_hidden()
     expect(page.get_by_test_id("nav")).to_be_visible()
     expect(page.get_by_test_id("whoami")).to_be_visible()
-    # name, role, language and logout stay on one row with the menu
+    # the menu, the language switcher and the user's name and role fit on one row
     nav_box = page.get_by_test_id("navbar").bounding_box()
     assert nav_box is not None and nav_box["height"] < 80
+    expect(page.get_by_test_id("logout")).to_be_hidden()
+    page.get_by_test_id("whoami").click()
+    expect(page.get_by_test_id("whoami-scope")).to_contain_text("Disnakertrans")
+    expect(page.get_by_test_id("logout")).to_be_visible()
     page.screenshot(path=screenshot_path("home-1280"), full_page=True)
 
 
