@@ -100,8 +100,10 @@ _HTTP_CODES = {
 
 
 def _error(
-    request: HttpRequest, status: int, code: str, message: str, **params: object
+    request: HttpRequest, status: int, code: str, message: str, /, **params: object
 ) -> HttpResponse:
+    # Positional-only: a domain error's params may themselves be named "status" or "code"
+    # (InvalidTransition carries the batch's status).
     return api.create_response(
         request, {"code": code, "message": message, "params": params}, status=status
     )
