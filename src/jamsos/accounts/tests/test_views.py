@@ -138,7 +138,9 @@ def test_list_query_count_does_not_grow_with_users(client, personas, django_asse
     for i in range(30):
         UserFactory(username=f"extra{i}", role=Role.DINAS_OPERATOR, agency=agency)
     assert list_queries(client) == few
-    with django_assert_max_num_queries(6):
+    # The page shell costs 4 (session, user, the user's agency and region); the page
+    # itself 3 or 4 (count, rows, filter choices).
+    with django_assert_max_num_queries(8):
         client.get(reverse("accounts:user_list"))
 
 
