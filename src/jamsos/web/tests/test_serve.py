@@ -98,3 +98,24 @@ def test_serve_stops_the_web_server_when_the_worker_dies(prepared):
     time.sleep(0.2)
     assert not alive(web)
     assert "berhenti sendiri" in prepared.log_tail()
+
+
+def test_serve_refuses_to_start_without_collected_static_files(tmp_path, settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with pytest.raises(CommandError, match="collectstatic"):
+        call_command("serve", "--port", "1")
+
+
+def test_serve_refuses_zero_workers():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--workers"):
+        call_command("serve", "--workers", "0")

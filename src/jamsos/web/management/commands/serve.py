@@ -82,7 +82,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         host = str(options["host"])
         port = int(options["port"])  # type: ignore[call-overload]
-        workers = options["workers"] or default_workers()
+        workers = default_workers() if options["workers"] is None else options["workers"]
         if not isinstance(workers, int) or workers < 1:
             raise CommandError("--workers must be at least 1.")
         self._check_static()
