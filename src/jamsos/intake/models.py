@@ -148,8 +148,8 @@ class ProposalRow(models.Model):
 
     batch = models.ForeignKey(ProposalBatch, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField(_("baris"))
-    raw = models.JSONField(default=dict)  # header → value exactly as read
-    values = models.JSONField(default=dict)  # normalised field → value
+    raw = models.JSONField(default=dict, blank=True)  # header → value exactly as read
+    values = models.JSONField(default=dict, blank=True)  # normalised field → value
     nik = models.CharField(max_length=32, blank=True, db_index=True)
     full_name = models.CharField(max_length=150, blank=True)
     village = models.ForeignKey(
@@ -157,7 +157,7 @@ class ProposalRow(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices)
     # [{"code", "severity": "error"|"warning", "column", "value", "message"}]
-    issues = models.JSONField(default=list)
+    issues = models.JSONField(default=list, blank=True)
     # The issue codes again, space-delimited (" nik_format phone_invalid "): serves the
     # review page's "rows with code X" filter on every database without JSON operators.
     issue_codes = models.CharField(max_length=500, blank=True, default="")
