@@ -6,11 +6,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 
 from jamsos.lib.nik import nik_mask
 
 register = template.Library()
+
+_ROW_PREFIX = re.compile(r'^Baris \d+, kolom "[^"]*": ')
 
 _BATCH_COLORS = {
     "draft": "secondary",
@@ -39,8 +43,15 @@ _DECISION_COLORS = {
 
 @register.filter
 def nik_masked(value: str | None) -> str:
-    """Masked NIK for lists: the region digits and the last two (``130303********12``)."""
-    return nik_mask(value) if value else ""
+    """Masked NIK for lists: the region digits and the last two (``130303********12``).
+
+    Duplicate candidates arrive already masked; those are shown as they are.
+    """
+    if not value:
+        return ""
+    if "*" in value:
+        return value
+    return nik_mask(value)
 
 
 @register.filter
@@ -62,3 +73,28 @@ def decision_color(decision: str) -> str:
 def issues_for(issues: list[dict] | None, column: str) -> list[dict]:
     """The issues of one field (``{% for i in check.issues|issues_for:"nik" %}``)."""
     return [i for i in issues or [] if i.get("column") == column or i.get("field") == column]
+
+
+@register.filter
+def dict_get(mapping: dict | None, key: str) -> object:
+    """``{{ issues|dict_get:field.name }}``: a dict look-up by a variable key."""
+    if not mapping:
+        return []
+    return mapping.get(key, [])
+
+
+@register.filter
+def mask_ids(value: object) -> object:
+    """Mask a 16-digit number (a NIK or a family card number) in raw file cells."""
+    text = str(value or "")
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 16 and len(text) <= 24:
+        return nik_mask(digits)
+    return value
+
+
+@register.filter
+def short_message(message: str) -> str:
+    """An issue message without its 'Baris N, kolom "X": ' prefix, for under a field."""
+    text = _ROW_PREFIX.sub("", str(message or ""), count=1)
+    return text[:1].upper() + text[1:]

@@ -125,3 +125,65 @@ def test_template_has_no_formula_cells():
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate)
+
+
+# -- rejection report -------------------------------------------------------------------
+
+
+def _report_batch(personas):
+    from jamsos.intake.models import ProposalRow
+    from jamsos.intake.tests.test_ui_batches import issue, make_batch, make_row, person_values
+
+    batch = make_batch(personas.agent, column_mapping={"NIK": "nik", "Nama": "full_name"})
+    make_row(batch, 1)  # valid, pending: not in the report
+    make_row(
+        batch,
+        2,
+        status=ProposalRow.Status.INVALID,
+        raw={"NIK": '=HYPERLINK("http://x")', "Nama": "+Budi"},
+        values=person_values(2, nik='=HYPERLINK("http://x")', full_name="+Budi"),
+        issues=[
+            issue("nik_format", "nik", 'Baris 2, kolom "NIK": NIK harus 16 angka.'),
+            issue("phone_invalid", "phone", "nomor HP", severity="warning"),
+        ],
+    )
+    make_row(
+        batch,
+        3,
+        raw={"NIK": "1303031705850003", "Nama": "@Citra"},
+        decision=ProposalRow.Decision.REJECTED,
+        decision_reason="-sudah pindah",
+    )
+    return batch
+
+
+def test_rejection_report_lists_invalid_and_rejected_rows_as_text(personas):
+    from jamsos.intake.exports import rejection_report_xlsx
+
+    batch = _report_batch(personas)
+    book = _open(rejection_report_xlsx(batch=batch, viewer=personas.agent))
+    fix = book["Perbaiki"]
+    header = [c.value for c in fix[4] if c.value]
+    assert header == ["NIK", "Nama", "Baris asal", "Status", "Keterangan"]
+    lines = [[c.value for c in row] for row in fix.iter_rows(min_row=5)]
+    assert [line[2] for line in lines] == [2, 3]
+    assert lines[0][0] == '=HYPERLINK("http://x")' and lines[0][1] == "+Budi"
+    assert "NIK harus 16 angka" in lines[0][4]
+    assert "nomor HP" not in lines[0][4]  # warnings are not reasons to resubmit
+    assert lines[1][1] == "@Citra" and "-sudah pindah" in lines[1][3]
+    issues = [[c.value for c in row] for row in book["Masalah"].iter_rows(min_row=2)]
+    assert issues[0] == [2, "nik", "x", "nik_format", 'Baris 2, kolom "NIK": NIK harus 16 angka.']
+    assert issues[1][0] == 3 and issues[1][3] == "rejected_by_reviewer"
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+
+
+def test_rejection_report_is_scoped(personas):
+    from jamsos.intake.exports import rejection_report_xlsx
+    from jamsos.lib.errors import NotFoundOrForbidden
+
+    batch = _report_batch(personas)
+    with pytest.raises(NotFoundOrForbidden):
+        rejection_report_xlsx(batch=batch, viewer=personas.outsider)
