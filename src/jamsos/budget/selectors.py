@@ -154,7 +154,7 @@ def regulation_tables() -> dict[str, QuerySet[Any]]:
     return {
         "brackets": IncomeBracket.objects.order_by("declared_income", "valid_from"),
         "rates": ContributionRate.objects.order_by(
-            "segment", "programme", "risk_group", "valid_from"
+            "segment", "programme", "percent", "amount", "valid_from"
         ),
         "discounts": ContributionDiscount.objects.order_by("segment", "valid_from", "sector"),
     }
