@@ -136,6 +136,23 @@ def region_describe(regions: Iterable[Region]) -> list[dict[str, object]]:
     ]
 
 
+def historical_code_describe(old: HistoricalCode) -> dict[str, object]:
+    """Like ``region_describe`` for a code no longer current: names from the edition
+    where each ancestor code was last seen; ``kind`` is unknown."""
+    chain = region_ancestor_codes(old.code)
+    names = dict(HistoricalCode.objects.filter(pk__in=chain).values_list("code", "name"))
+    return {
+        "code": old.code,
+        "name": _display_name(old.name),
+        "level": old.level,
+        "kind": None,
+        "parent": chain[-2] if len(chain) > 1 else None,
+        "path": [_display_name(names[c]) for c in chain if c in names],
+        "first_seen": old.first_seen,
+        "last_seen": old.last_seen,
+    }
+
+
 # --- Name look-ups ---------------------------------------------------------------------
 
 

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jamsos.regions import views
 
 app_name = "regions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("cek-nik/", views.nik_check, name="nik_check"),
+]
