@@ -34,6 +34,7 @@ from jamsos.intake.forms import (
 from jamsos.intake.models import ProposalBatch, ProposalRow
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
+from jamsos.regions.selectors import region_paths
 
 BATCH_PAGE_SIZE = 25
 ROW_PAGE_SIZE = 50
@@ -249,9 +250,13 @@ def _row_context(request: HttpRequest, row: ProposalRow, **extra: Any) -> dict[s
             form.fields["nik"].widget.attrs["placeholder"] = nik_mask(row.nik)
             form.fields["nik"].required = False
             form.fields["nik"].help_text = _("Kosongkan bila NIK tidak diubah.")
+    codes = [c.get("village") for c in row.duplicate_candidates or [] if c.get("village")]
     return {
         "row": row,
         "batch": batch,
+        "candidate_villages": {
+            code: path[-1] for code, path in region_paths(codes).items() if path
+        },
         "issues": issues_by_field(row.issues or []),
         "fix_form": form,
         "reject_form": ReasonForm(),

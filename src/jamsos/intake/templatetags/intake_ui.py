@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django import template
@@ -98,3 +99,23 @@ def short_message(message: str) -> str:
     """An issue message without its 'Baris N, kolom "X": ' prefix, for under a field."""
     text = _ROW_PREFIX.sub("", str(message or ""), count=1)
     return text[:1].upper() + text[1:]
+
+
+@register.filter
+def code_title(code: str) -> str:
+    """The short Bahasa Indonesia label of an issue code (``nik_format`` → "Format NIK
+    salah"); unknown codes are shown as they are."""
+    from jamsos.intake.codes import CODES
+
+    found = CODES.get(code)
+    return str(found.title) if found else code
+
+
+@register.filter
+def iso_date(value: object) -> str:
+    """``"1982-02-14"`` (as stored in row values) → ``"14-02-1982"``; other text as is."""
+    text = str(value or "")
+    try:
+        return dt.date.fromisoformat(text).strftime("%d-%m-%Y")
+    except ValueError:
+        return text

@@ -235,7 +235,7 @@ def reviewed_batch(personas):
                 "nik": nik_mask(person_values(1)["nik"]),
                 "name": "Ahmad Yani A",
                 "birth_date": "1985-05-17",
-                "village": "Nagari",
+                "village": AGENT_NAGARI,
                 "score": 96,
             }
         ],
@@ -248,7 +248,8 @@ def test_batch_detail_shows_counts_codes_and_rows(client, personas, reviewed_bat
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="count-invalid">1<' in html
-    assert "nik_format · 1" in html and "possible_duplicate · 1" in html
+    assert "Format NIK salah · 1" in html and "Kemungkinan ganda · 1" in html
+    assert "?code=nik_format" in html
     assert "NIK harus 16 angka" in html
     assert [r.row_number for r in response.context["page"]] == [1, 2, 3]
     assert 'data-testid="submit-batch"' in html  # a reviewer may submit a validated batch
@@ -419,6 +420,8 @@ def test_operator_resolves_possible_duplicate_side_by_side(client, personas, rev
     assert 'data-testid="duplicate-compare"' in page
     assert nik_mask(person_values(1)["nik"]) in page
     assert person_values(3)["nik"] not in page  # NIKs masked on the review page too
+    assert "<td>17-05-1985</td><td>17-05-1985</td>" in page
+    assert "<td>Timbulun</td><td>Timbulun</td>" in page  # the candidate's code, named
     response = client.post(decide_url(row), {"decision": "same_person"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'id="row-panel"' in response.content.decode()
