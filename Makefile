@@ -24,6 +24,8 @@ $(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
 	$(BIN)/pip install -q -r requirements/dev.txt
 	@touch $@
 
+# The single-machine install keeps a generated secret key in the data dir.
+run: export JAMSOS_GENERATE_SECRET_KEY = 1
 run: $(VENV)/.base-installed
 	$(BIN)/jamsos migrate --noinput -v 0
 	$(BIN)/jamsos demo --if-empty

@@ -25,11 +25,13 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
-    """Use SECRET_KEY from the environment, else a key generated once into the data dir.
+    """SECRET_KEY from the environment, else the key kept in the data dir.
 
-    Design goal: a fresh single-machine install works without configuration, yet a key is
-    never committed and never regenerated (which would log everybody out and break signed
-    links). A production deployment sets SECRET_KEY (or SECRET_KEY_FILE).
+    Design goal: a production server never starts with a key nobody chose, yet the
+    single-machine install (``make run``) works without configuration. So a missing key is
+    an error when DEBUG is off, unless JAMSOS_GENERATE_SECRET_KEY=1 (set by ``make run``
+    and the test settings) asks to create one, once, in the data dir. A key is never
+    committed and never regenerated (that would log everybody out).
     """
     key = env_str("SECRET_KEY")
     if key:
@@ -37,8 +39,11 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
-    if not DEBUG and not env_bool("JAMSOS_GENERATE_SECRET_KEY", default=True):
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
+    if not (DEBUG or env_bool("JAMSOS_GENERATE_SECRET_KEY", default=False)):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is required when DEBUG is off: set SECRET_KEY or SECRET_KEY_FILE, "
+            f"or JAMSOS_GENERATE_SECRET_KEY=1 to create one in {key_file}."
+        )
     key = secrets.token_urlsafe(50)
     key_file.write_text(key, encoding="utf-8")
     key_file.chmod(0o600)

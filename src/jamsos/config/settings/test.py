@@ -1,5 +1,10 @@
 """Test overrides: speed only. Behaviour stays as in production."""
 
+import os
+
+# Tests (and the real servers the browser tests start) may create a key in their data dir.
+os.environ.setdefault("JAMSOS_GENERATE_SECRET_KEY", "1")
+
 from jamsos.config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
