@@ -630,19 +630,17 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
     """
     batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
     _require_state(batch, Status.APPROVED, Status.APPLIED)
-    rows = list(
-        selectors.rows_to_apply(batch=batch).values_list("pk", "row_number", "nik", "values")
-    )
+    rows = selectors.rows_to_apply_values(batch=batch)
     from jamsos.registry.selectors import person_niks_existing
 
-    existing = person_niks_existing(niks=[nik for _pk, _n, nik, _v in rows])
-    skipped = [pk for pk, _n, nik, _v in rows if nik in existing]
+    existing = person_niks_existing(niks=[row["nik"] for row in rows])
+    skipped = [row["pk"] for row in rows if row["nik"] in existing]
     if skipped:
         ProposalRow.objects.filter(pk__in=skipped).update(status=RowStatus.ALREADY_REGISTERED)
     persons = [
-        PersonData.from_values(values, source_row=row_number)
-        for _pk, row_number, nik, values in rows
-        if nik not in existing
+        PersonData.from_values(row, source_row=row["row_number"])
+        for row in rows
+        if row["nik"] not in existing
     ]
     try:
         with transaction.atomic():
@@ -654,7 +652,7 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
             "Sebagian NIK baru saja didaftarkan oleh proses lain; coba setujui lagi.",
             code="apply_conflict",
         ) from exc
-    link = [(pk, created[nik]) for pk, _n, nik, _v in rows if nik in created]
+    link = [(row["pk"], created[row["nik"]]) for row in rows if row["nik"] in created]
     _rows_link_persons(link)
     batch.rows_applied = (batch.rows_applied or 0) + len(created)
     _batch_recount(batch)

@@ -23,13 +23,18 @@ from django.utils import timezone
 def _sqlite_converter(field: models.Field) -> Callable[[Any], Any] | None:
     kind = field.get_internal_type()
     if kind == "DateTimeField":
+        last: list[Any] = [None, None]  # bulk rows usually share one timestamp
 
         def datetime_text(value: Any) -> Any:
+            if value is last[0]:
+                return last[1]
+            text = value
             if isinstance(value, dt.datetime):
                 if timezone.is_aware(value):
                     value = timezone.make_naive(value, dt.UTC)
-                return value.isoformat(" ")
-            return value
+                text = value.isoformat(" ")
+            last[0], last[1] = value, text
+            return text
 
         return datetime_text
     if kind == "DateField":

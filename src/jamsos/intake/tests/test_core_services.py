@@ -278,6 +278,7 @@ def test_approve_applies_and_audits_every_person(staged, people, personas):
     person = persons[rows[0]["nik"]]
     assert person.birth_date == rows[0]["birth_date"]
     assert person.phone.startswith("+628")
+    assert (person.family_card_number, person.declared_income) == ("", None)  # JSON nulls
     assert person.occupation_id and person.village_id.startswith("13.03.")
     linked = rows_of(batch)
     assert linked[5].person == person and linked[7].person is None
