@@ -12,4 +12,5 @@ urlpatterns = [
     path("usulan/", include("jamsos.intake.urls")),
     path("registri/", include("jamsos.registry.urls")),
     path("anggaran/", include("jamsos.budget.urls")),
+    path("kepesertaan/", include("jamsos.enrollment.urls")),
 ]

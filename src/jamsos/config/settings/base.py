@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jamsos.registry",
     "jamsos.intake",
     "jamsos.budget",
+    "jamsos.enrollment",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
