@@ -2,6 +2,8 @@ from jamsos.accounts.apis import router as accounts_router
 from jamsos.api.base import api
 from jamsos.audit.apis import router as audit_router
 from jamsos.budget.apis import router as budget_router
+from jamsos.claims.apis import router as claims_router
+from jamsos.contributions.apis import router as contributions_router
 from jamsos.enrollment.apis import router as enrollment_router
 from jamsos.intake.apis import router as intake_router
 from jamsos.regions.apis import router as regions_router
@@ -14,5 +16,7 @@ api.add_router("/registry", registry_router)
 api.add_router("/intake", intake_router)
 api.add_router("/budget", budget_router)
 api.add_router("/enrollment", enrollment_router)
+api.add_router("/contributions", contributions_router)
+api.add_router("/claims", claims_router)
 
 __all__ = ["api"]

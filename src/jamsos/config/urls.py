@@ -13,4 +13,6 @@ urlpatterns = [
     path("registri/", include("jamsos.registry.urls")),
     path("anggaran/", include("jamsos.budget.urls")),
     path("kepesertaan/", include("jamsos.enrollment.urls")),
+    path("iuran/", include("jamsos.contributions.urls")),
+    path("klaim/", include("jamsos.claims.urls")),
 ]

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "jamsos.intake",
     "jamsos.budget",
     "jamsos.enrollment",
+    "jamsos.contributions",
+    "jamsos.claims",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
