@@ -212,6 +212,7 @@ class RegionIndex:
         self.codes: list[str] = []
         self.kinds: list[str] = []
         self.keys: list[str] = []
+        self.glued_keys: list[str] = []
         self.by_name: dict[str, list[int]] = {}
         self.by_key: dict[str, list[int]] = {}
         self._regions = regions if regions is not None else {}
@@ -220,8 +221,25 @@ class RegionIndex:
             self.codes.append(code)
             self.kinds.append(kind)
             self.keys.append(key)
+            self.glued_keys.append(key.replace(" ", ""))
             self.by_name.setdefault(search_name, []).append(i)
             self.by_key.setdefault(key, []).append(i)
+
+    def _fuzzy(self, key: str, min_score: float) -> dict[int, float]:
+        """Two passes at C speed: words in any order, and letters with the spaces taken
+        out (operators glue or split words: "Taratak BaruUtara", "Sun gai Lansek")."""
+        found: dict[int, float] = {}
+        cutoff = min_score / FUZZY_SCALE
+        passes = (
+            (key, self.keys, fuzz.token_sort_ratio),
+            (key.replace(" ", ""), self.glued_keys, fuzz.ratio),
+        )
+        for query, choices, scorer in passes:
+            for _choice, similarity, i in process.extract(
+                query, choices, scorer=scorer, score_cutoff=cutoff, limit=10
+            ):
+                found[i] = max(found.get(i, 0.0), similarity * FUZZY_SCALE)
+        return found
 
     @classmethod
     def of_regions(cls, regions: Iterable[Region], level: str) -> RegionIndex:
@@ -244,14 +262,7 @@ class RegionIndex:
         for i in self.by_key.get(key, ()):
             found.setdefault(i, SPELLING_SCORE)
         if not found:
-            for _choice, similarity, i in process.extract(
-                key,
-                self.keys,
-                scorer=fuzz.token_sort_ratio,
-                score_cutoff=min_score / FUZZY_SCALE,
-                limit=10,
-            ):
-                found[i] = similarity * FUZZY_SCALE
+            found = self._fuzzy(key, min_score)
         group = _KIND_GROUP.get(region_kind_hint(name, self.level) or "")
         if group:
             for i in found:

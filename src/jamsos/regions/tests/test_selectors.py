@@ -84,6 +84,9 @@ def test_region_children_and_path():
         ("Nagari Kunangan Parik Rantang", KUNANGAN, 100),
         ("Lubuk Tarok", LUBUAK_TAROK, 98),
         ("Sungai Lanset", "13.03.06.2001", None),  # a typo: fuzzy, below 98
+        # Glued words must not fall to the shorter neighbour "Taratak Baru" (13.03.03.2003).
+        ("Taratak BaruUtara", "13.03.03.2008", None),
+        ("Tanjung Bonai AurSelatan", "13.03.09.2011", None),
     ],
 )
 def test_region_find_forgives_spelling_among_the_kabupaten_villages(typed, code, score):
