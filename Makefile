@@ -32,8 +32,13 @@ run: $(VENV)/.base-installed
 	$(BIN)/jamsos collectstatic --noinput -v 0
 	$(BIN)/jamsos serve --host $(HOST) --port $(PORT)
 
+# Two runs: everything but the browser tests in parallel, then the browser tests in one
+# process (they share one real server, and Playwright's event loop must not share a
+# process with ORM tests). Exit status 5 = "no tests selected" (e.g. PYTEST_ARGS picked a
+# folder without browser tests) is not a failure.
 test: $(VENV)/.dev-installed
-	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -p no:xdist -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -1,10 +1,10 @@
 """Browser tests drive the real system: ``jamsos serve`` (gunicorn + task worker) on a free
 port, set up as ``make run`` does, with Playwright on the system Chromium.
 
-One server per run: the ``jamsos_system`` fixture is session-scoped and every browser test
-is in the xdist group "browser", so ``pytest -n auto --dist loadgroup`` sends them all to
-one worker. Playwright itself is module-scoped: its sync API keeps an asyncio loop running,
-which makes Django refuse ORM calls in any other test the same worker runs meanwhile.
+One server per run: ``make test`` runs the browser tests (marker ``browser``) in a second,
+single-process pytest run, and the ``jamsos_system`` fixture is session-scoped. Playwright
+is module-scoped: its sync API keeps an asyncio loop running, which makes Django refuse ORM
+calls in any other test the same process runs meanwhile.
 """
 
 from __future__ import annotations
@@ -30,33 +30,6 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """Keep ``--dist loadgroup`` working on pytest 9.2 (pytest-xdist issue #1386).
-
-    xdist groups tests by appending ``@group`` to each node id, but writes the legacy
-    ``item._nodeid``, which pytest 9.2's structured node ids ignore; the browser tests then
-    spread over all workers and each worker starts its own server. Until xdist ships the
-    fix, apply the suffix the way xdist's own pending patch does. A no-op where xdist's
-    suffix took effect, and outside xdist workers.
-    """
-    if not getattr(config.option, "loadgroup", False):
-        return
-    try:
-        from _pytest.nodeid import NodeId
-    except ImportError:  # older pytest: xdist's own suffix works
-        return
-    for item in items:
-        names = {
-            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-            for mark in item.iter_markers("xdist_group")
-        }
-        nodeid = item.nodeid
-        if not names or nodeid.rfind("@") > nodeid.rfind("]") or not hasattr(item, "_id"):
-            continue
-        item._id = NodeId.parse(f"{nodeid}@{'_'.join(sorted(names))}")
 
 
 @pytest.hookimpl(wrapper=True)
