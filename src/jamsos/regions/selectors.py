@@ -89,6 +89,8 @@ def historical_code_get(code: str) -> HistoricalCode | None:
 def region_children(code: str | Region) -> QuerySet[Region]:
     """The units directly below a region, by code; empty for an unknown code."""
     parent = code.code if isinstance(code, Region) else region_code_normalise(code)
+    if parent is None:  # not a code: nothing (filtering on None would give the provinces)
+        return Region.objects.none()
     return Region.objects.filter(parent_id=parent).order_by("code")
 
 

@@ -62,6 +62,8 @@ def test_region_get_accepts_plain_and_dotted_codes():
 def test_region_children_and_path():
     assert [r.code for r in region_children("1303")][:2] == ["13.03.03", "13.03.04"]
     assert list(region_children("13.03.06.2004")) == []
+    assert list(region_children("not a code")) == []
+    assert region_children(region_get("13")).count() == 19  # 12 kabupaten + 7 kota
     assert region_path(region_get(AIE_AMO)) == [
         "Sumatera Barat",
         "Kabupaten Sijunjung",

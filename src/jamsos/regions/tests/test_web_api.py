@@ -169,6 +169,16 @@ class TestRegionApi:
         none = client.get("/api/regions/search", {"q": "Xyzzy Qwerty"}).json()
         assert none["found"] is False and none["candidates"] == []
 
+    def test_search_queries_do_not_grow_with_candidates(
+        self, client, personas, django_assert_max_num_queries
+    ):
+        client.force_login(personas.agent)
+        # "Tanjung" names hundreds of villages: 20 candidates, each with its path.
+        with django_assert_max_num_queries(6):
+            data = client.get("/api/regions/search", {"q": "Tanjung"}).json()
+        assert data["ambiguous"] is True and len(data["candidates"]) == 20
+        assert all(len(c["path"]) == 4 for c in data["candidates"])
+
     def test_search_errors(self, client, personas):
         client.force_login(personas.agent)
         response = client.get("/api/regions/search", {"q": "Aie Amo", "parent": "99.99"})
