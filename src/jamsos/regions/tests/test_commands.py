@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 
@@ -155,9 +154,13 @@ class TestFindRegion:
 
 @pytest.fixture(scope="module")
 def database_url_for_a_subprocess(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The test database, reachable from another process: PostgreSQL by name; SQLite (in
-    memory under tests) copied to a file. Module-scoped so that the copy happens before a
-    test opens its transaction (SQLite's backup waits forever on a writing connection)."""
+    """A database another process can read, holding the migration-loaded regions.
+
+    PostgreSQL: the test database itself (the regions were committed by its migrations).
+    SQLite: the test database lives in this process's memory, and copying it with SQLite's
+    backup API can wait forever on a connection that another test module keeps in a
+    transaction; so the console script migrates a file database of its own instead.
+    """
     settings = connection.settings_dict
     if connection.vendor != "sqlite":
         user = settings["USER"] or "postgres"
@@ -165,15 +168,18 @@ def database_url_for_a_subprocess(django_db_setup, django_db_blocker, tmp_path_f
         host = settings["HOST"] or "127.0.0.1"
         port = settings["PORT"] or 5432
         return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-    target = tmp_path_factory.mktemp("jamsos-cli") / "copy.sqlite3"
-    with django_db_blocker.unblock():
-        connection.ensure_connection()
-        copy = sqlite3.connect(target)
-        try:
-            connection.connection.backup(copy)
-        finally:
-            copy.close()
-    return f"sqlite:///{target}"
+    folder = tmp_path_factory.mktemp("jamsos-cli")
+    url = f"sqlite:///{folder / 'cli.sqlite3'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_"))}
+    env.update(JAMSOS_DATA_DIR=str(folder), DATABASE_URL=url, JAMSOS_GENERATE_SECRET_KEY="1")
+    subprocess.run(
+        [sys.executable, "-m", "jamsos", "migrate", "-v", "0"],
+        env=env,
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    return url
 
 
 def test_the_real_console_script(tmp_path, database_url_for_a_subprocess):
