@@ -32,6 +32,7 @@ class NavItem:
 MENU: list[NavItem] = [
     NavItem(_("Beranda"), "web:home", None, "house"),
     NavItem(_("Pengguna"), "accounts:user_list", "accounts.manage_users", "people"),
+    NavItem(_("Instansi"), "accounts:agency_list", "accounts.manage_users", "building"),
     NavItem(_("Jejak audit"), "audit:event_list", "audit.view_events", "journal-text"),
     NavItem(_("Cek NIK"), "regions:nik_check", "intake.propose", "person-vcard"),
     NavItem(_("Usulan"), "intake:batch_list", ("intake.propose", "intake.review_batch"), "inboxes"),
