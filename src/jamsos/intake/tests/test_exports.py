@@ -187,3 +187,47 @@ def test_rejection_report_is_scoped(personas):
     batch = _report_batch(personas)
     with pytest.raises(NotFoundOrForbidden):
         rejection_report_xlsx(batch=batch, viewer=personas.outsider)
+
+
+def test_filled_template_is_read_back_by_the_intake(personas, django_capture_on_commit_callbacks):
+    """The template's own header and formats must be what the reader understands."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from jamsos.intake import services
+    from jamsos.intake.tests.test_ui_batches import person_values
+
+    region = Region.objects.get(pk="13.03.03")
+    book = _open(proposal_template_xlsx(region=region))
+    sheet = book[DATA_SHEET]
+    values = person_values(1)
+    cells = {
+        "nik": values["nik"],
+        "full_name": values["full_name"],
+        "birth_place": values["birth_place"],
+        "birth_date": dt.datetime(1985, 5, 17),
+        "sex": "L",
+        "mother_name": values["mother_name"],
+        "address": values["address"],
+        "district": "Tanjung Gadang",
+        "village": "Timbulun",
+        "occupation": "Petani",
+        "phone": values["phone"],
+    }
+    for col, column in enumerate(TEMPLATE_COLUMNS, start=1):
+        if column.key in cells:
+            sheet.cell(TEMPLATE_HEADER_ROW + 2, col, cells[column.key])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.batch_stage_upload(
+            upload=ContentFile(buffer.getvalue()),
+            file_name="templat-terisi.xlsx",
+            region=region,
+            acting_user=personas.kecamatan_operator,
+        )
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_total, batch.rows_valid) == ("validated", 1, 1), batch.summary
+    row = batch.rows.get()
+    assert row.nik == values["nik"] and row.village_id == "13.03.03.2001"
