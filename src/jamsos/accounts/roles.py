@@ -41,6 +41,14 @@ PERMISSIONS: dict[str, str] = {
     "budget.manage_budget": _("Kelola tahun anggaran, pagu, tahap dan kuota"),
     "budget.reserve": _("Reservasi anggaran dari pagu"),
     "budget.approve": _("Tetapkan pagu"),
+    # Claims: maker-checker at the Dinas; only BPJS decides and pays.
+    "claims.view_claims": _("Lihat klaim"),
+    "claims.report_claim": _("Laporkan klaim dan unggah dokumen"),
+    "claims.prepare_submission": _("Periksa berkas dan siapkan pengajuan klaim"),
+    "claims.approve_submission": _("Setujui pengajuan klaim ke BPJS"),
+    "claims.decide_claim": _("Catat pemeriksaan dan keputusan klaim"),
+    "claims.record_payout": _("Catat pembayaran klaim"),
+    "claims.view_bank_accounts": _("Lihat rekening ahli waris"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -55,6 +63,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "budget.view_budget",
             "budget.manage_budget",
             "budget.reserve",
+            "claims.view_claims",
+            "claims.report_claim",
+            "claims.prepare_submission",
+            "claims.view_bank_accounts",
         }
     ),
     Role.DINAS_HEAD: frozenset(
@@ -67,6 +79,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "reports.view_aggregates",
             "budget.view_budget",
             "budget.approve",
+            "claims.view_claims",
+            "claims.approve_submission",
+            "claims.view_bank_accounts",
         }
     ),
     Role.BPJS_OFFICER: frozenset(
@@ -75,10 +90,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.view_full_nik",
             "reports.view_aggregates",
             "budget.view_budget",
+            "claims.view_claims",
+            "claims.decide_claim",
+            "claims.record_payout",
+            "claims.view_bank_accounts",
         }
     ),
-    Role.KECAMATAN_OPERATOR: frozenset({"registry.view_persons", "intake.propose"}),
-    Role.AGENT: frozenset({"intake.propose"}),
+    Role.KECAMATAN_OPERATOR: frozenset(
+        {"registry.view_persons", "intake.propose", "claims.view_claims", "claims.report_claim"}
+    ),
+    Role.AGENT: frozenset({"intake.propose", "claims.view_claims", "claims.report_claim"}),
     Role.EXECUTIVE: frozenset({"reports.view_aggregates", "budget.view_budget"}),
     Role.DPRD: frozenset({"reports.view_aggregates", "budget.view_budget"}),
     Role.ADMIN: frozenset(
