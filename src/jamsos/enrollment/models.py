@@ -134,6 +134,18 @@ class Decree(models.Model):
         return Month.from_date(self.last_month) - Month.from_date(self.first_month) + 1  # type: ignore[operator]
 
 
+class RejectionReason(models.TextChoices):
+    """Why the BPJS branch refuses a registration (the reasons seen in practice)."""
+
+    REGISTERED_PU = "terdaftar_pu", _("Sudah terdaftar sebagai peserta PU")
+    REGISTERED_BPU = "terdaftar_bpu", _("Sudah terdaftar sebagai peserta BPU")
+    NIK_UNKNOWN = "nik_dukcapil", _("NIK tidak dikenal Dukcapil")
+    AGE = "usia", _("Usia di luar batas kepesertaan")
+    DATA_MISMATCH = "data_tidak_sesuai", _("Data tidak sesuai KTP")
+    DECEASED = "meninggal", _("Sudah meninggal dunia")
+    OTHER = "lainnya", _("Lainnya")
+
+
 class DecreeLine(models.Model):
     """One recipient in a decree's lampiran, with a snapshot of who they were then.
 
@@ -180,6 +192,39 @@ class DecreeLine(models.Model):
         related_name="+",
     )
     bpjs_recorded_at = models.DateTimeField(null=True, blank=True)
+    bpjs_reason_code = models.CharField(
+        _("kode alasan"), max_length=20, choices=RejectionReason.choices, blank=True
+    )
+    # Set when an issued amending decree strikes this person out ("dicoret").
+    removed_by_line = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dicoret oleh"),
+    )
+    # Money of a rejected or struck-out person goes back to the reservation: ``ref`` marks
+    # the line as due (one ref per recording), ``returned_at`` says it was done.
+    budget_return_ref = models.CharField(max_length=40, blank=True)
+    budget_returned_at = models.DateTimeField(null=True, blank=True)
+
+    # The recipient content of a line is part of the legal act; only these columns, kept
+    # by the system, may change once the decree is issued.
+    BOOKKEEPING_FIELDS = frozenset(
+        {
+            "bpjs_status",
+            "bpjs_reason",
+            "bpjs_reason_code",
+            "kpj_number",
+            "bpjs_coverage_start",
+            "bpjs_recorded_by",
+            "bpjs_recorded_at",
+            "removed_by_line",
+            "budget_return_ref",
+            "budget_returned_at",
+        }
+    )
 
     class Meta:
         ordering = ["decree_id", "line_no"]
@@ -200,9 +245,40 @@ class DecreeLine(models.Model):
     def __str__(self) -> str:
         return f"{self.decree}: {self.line_no}. {self.full_name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A line of an issued decree keeps its recipient content; only the BPJS and budget
+        # bookkeeping may be written, and only by naming those fields.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            fields = kwargs.get("update_fields")
+            if (fields is None or not set(fields) <= self.BOOKKEEPING_FIELDS) and (
+                Decree.objects.filter(pk=self.decree_id, status=Decree.Status.ISSUED).exists()
+            ):
+                raise InvalidTransition(
+                    "Lampiran SK yang sudah ditetapkan tidak dapat diubah; buat SK perubahan.",
+                    code="decree_issued_immutable",
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if Decree.objects.filter(pk=self.decree_id, status=Decree.Status.ISSUED).exists():
+            raise InvalidTransition(
+                "Lampiran SK yang sudah ditetapkan tidak dapat dihapus.",
+                code="decree_issued_immutable",
+            )
+        return super().delete(*args, **kwargs)
+
     @property
     def audit_region_code(self) -> str:
         return self.village_id
+
+    @property
+    def is_live(self) -> bool:
+        """Still a recipient: added, not rejected by BPJS and not struck out."""
+        return (
+            self.action == self.Action.ADD
+            and self.bpjs_status != self.BpjsStatus.REJECTED
+            and self.removed_by_line_id is None
+        )
 
 
 class Membership(models.Model):
@@ -270,3 +346,216 @@ class Membership(models.Model):
 
     def covers(self, month: Month) -> bool:
         return self.first_month <= month.first_day <= self.last_month
+
+
+class DecreeSetting(models.Model):
+    """How a kabupaten writes its SK penetapan: place, signer, number pattern, texts.
+
+    The row without a region is the standard text every kabupaten starts from (seeded by
+    migration 0003); a kabupaten's own row overrides it field by field (an empty field
+    falls back to the standard). Texts may use the placeholders listed in
+    ``jamsos.enrollment.texts.PLACEHOLDERS``.
+    """
+
+    region = models.OneToOneField(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decree_setting",
+        verbose_name=_("kabupaten/kota"),
+    )
+    place = models.CharField(_("ditetapkan di"), max_length=100, blank=True)
+    signer_title = models.CharField(_("jabatan penanda tangan"), max_length=150, blank=True)
+    signer_name = models.CharField(_("nama penanda tangan"), max_length=150, blank=True)
+    # "188.45/{seq}/KPTS-BPT-{year}": suggested for the next decree at issue time.
+    number_format = models.CharField(_("pola nomor SK"), max_length=120, blank=True)
+    title_template = models.CharField(_("pola judul"), max_length=300, blank=True)
+    perbup = models.TextField(
+        _("Peraturan Bupati/Wali Kota program ini"),
+        blank=True,
+        help_text=_("Ditambahkan ke dasar hukum (mengingat) setiap SK."),
+    )
+    considerations = models.JSONField(_("menimbang"), default=list, blank=True)
+    legal_bases = models.JSONField(_("mengingat (tetap)"), default=list, blank=True)
+    decisions = models.JSONField(_("memutuskan"), default=list, blank=True)
+    amendment_considerations = models.JSONField(
+        _("menimbang (SK perubahan)"), default=list, blank=True
+    )
+    amendment_decisions = models.JSONField(_("memutuskan (SK perubahan)"), default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("format SK")
+        verbose_name_plural = _("format SK")
+
+    def __str__(self) -> str:
+        return f"Format SK {self.region.name if self.region_id else '(standar)'}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id or ""
+
+
+class DecreeDocument(models.Model):
+    """A generated decree file (PDF or xlsx), made in the background for large decrees.
+
+    ``fingerprint`` names the decree's content at the time (status, number, texts, lines),
+    so a ready file is reused while the decree is unchanged, and an issued decree's files
+    never need generating twice.
+    """
+
+    class Kind(models.TextChoices):
+        OFFICIAL_PDF = "official_pdf", _("SK resmi (PDF)")
+        PUBLIC_PDF = "public_pdf", _("Salinan publik, NIK disamarkan (PDF)")
+        LAMPIRAN_XLSX = "lampiran_xlsx", _("Lampiran (Excel)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Sedang dibuat")
+        READY = "ready", _("Siap diunduh")
+        FAILED = "failed", _("Gagal")
+
+    decree = models.ForeignKey(Decree, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # Relative to settings.GENERATED_ROOT.
+    file_path = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Rule: one file per decree, kind and content; a second request reuses it.
+            models.UniqueConstraint(
+                fields=["decree", "kind", "fingerprint"], name="enrollment_document_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=F("rows_total")),
+                name="enrollment_document_progress_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.decree}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.decree.region_id
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0 if self.status != self.Status.READY else 100
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class BpjsResultImport(models.Model):
+    """A result file from the BPJS branch, imported once (the same bytes twice add nothing)."""
+
+    decree = models.ForeignKey(Decree, on_delete=models.PROTECT, related_name="bpjs_imports")
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    rows_total = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            # Rule: a result file is imported once per decree (idempotent re-upload).
+            models.UniqueConstraint(
+                fields=["decree", "file_sha256"], name="enrollment_bpjs_import_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hasil BPJS {self.file_name}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.decree.region_id
+
+
+class RenewalProposal(models.Model):
+    """Next year's continuation of this year's members, as a proposal to the budget.
+
+    Made by ``membership_renewal_propose``: it names the persons whose coverage ends in
+    December and what continuing them for the whole next year costs; the Dinas then
+    reserves it against a pagu (``renewal_reserve``) and drafts the decree as usual.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Diusulkan")
+        RESERVED = "reserved", _("Sudah direservasi")
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="renewal_proposals"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    persons = models.PositiveIntegerField(_("jumlah orang"), default=0)
+    # The cost of the persons for 12 months at next year's rates, per funding kind.
+    estimate = models.JSONField(default=dict, blank=True)
+    reservations = models.ManyToManyField(Reservation, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("usulan perpanjangan")
+        verbose_name_plural = _("usulan perpanjangan")
+        constraints = [
+            # Rule: one renewal proposal per fiscal year (re-running adds to it).
+            models.UniqueConstraint(fields=["fiscal_year"], name="enrollment_renewal_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Perpanjangan {self.fiscal_year}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.fiscal_year.region_id
+
+
+class RenewalCandidate(models.Model):
+    """One person carried into next year, with the coverage it continues."""
+
+    proposal = models.ForeignKey(RenewalProposal, on_delete=models.CASCADE, related_name="lines")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    reservation = models.ForeignKey(
+        Reservation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["proposal_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "person"], name="enrollment_renewal_person_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}:{self.person_id}"
