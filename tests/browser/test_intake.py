@@ -165,6 +165,7 @@ def test_intake_from_phone_form_and_upload_to_registry(phone_page: Page, browser
     expect(operator.get_by_test_id("count-valid")).to_have_text("3")
     possible = int(operator.get_by_test_id("count-possible").inner_text())
     assert possible >= 1
+    operator.screenshot(path=screenshot_path("intake-batch-validated"), full_page=True)
 
     # --- resolve the possible duplicates: the first is another person, the rest the same ---
     operator.goto(upload_batch_url + "?possible_duplicate=1")

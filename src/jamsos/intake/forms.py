@@ -197,7 +197,12 @@ class RowFilterForm(forms.Form):
         required=False,
         choices=[("", _("Semua status")), *ProposalRow.Status.choices],
     )
-    code = forms.CharField(label=_("Kode masalah"), required=False, max_length=60)
+    code = forms.CharField(
+        label=_("Kode masalah"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": _("Kode masalah, mis. nik_format")}),
+    )
     possible_duplicate = forms.ChoiceField(
         label=_("Kemungkinan ganda"),
         required=False,
@@ -208,7 +213,12 @@ class RowFilterForm(forms.Form):
         required=False,
         choices=[("", _("Semua keputusan")), *ProposalRow.Decision.choices],
     )
-    q = forms.CharField(label=_("Cari"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Cari"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Cari nama atau NIK"), "type": "search"}),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
