@@ -41,6 +41,15 @@ PERMISSIONS: dict[str, str] = {
     "budget.manage_budget": _("Kelola tahun anggaran, pagu, tahap dan kuota"),
     "budget.reserve": _("Reservasi anggaran dari pagu"),
     "budget.approve": _("Tetapkan pagu"),
+    # Enrollment: the operator drafts an SK, the head approves (maker-checker), BPJS records
+    # its verification; DPRD and the executive see decree and membership totals only.
+    "enrollment.view_decrees": _("Lihat SK penetapan"),
+    "enrollment.draft_decree": _("Susun rancangan SK penetapan dan perpanjangan"),
+    "enrollment.approve_decree": _("Setujui SK penetapan"),
+    "enrollment.issue_decree": _("Catat nomor dan tanggal SK yang ditetapkan"),
+    "enrollment.export_bpjs": _("Unduh berkas pendaftaran kolektif BPJS"),
+    "enrollment.record_bpjs_result": _("Catat hasil verifikasi BPJS"),
+    "enrollment.view_memberships": _("Lihat kepesertaan"),
     # Claims: maker-checker at the Dinas; only BPJS decides and pays.
     "claims.view_claims": _("Lihat klaim"),
     "claims.report_claim": _("Laporkan klaim dan unggah dokumen"),
@@ -63,6 +72,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "budget.view_budget",
             "budget.manage_budget",
             "budget.reserve",
+            "enrollment.view_decrees",
+            "enrollment.draft_decree",
+            "enrollment.issue_decree",
+            "enrollment.export_bpjs",
+            "enrollment.view_memberships",
             "claims.view_claims",
             "claims.report_claim",
             "claims.prepare_submission",
@@ -79,6 +93,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "reports.view_aggregates",
             "budget.view_budget",
             "budget.approve",
+            "enrollment.view_decrees",
+            "enrollment.approve_decree",
+            "enrollment.issue_decree",
+            "enrollment.view_memberships",
             "claims.view_claims",
             "claims.approve_submission",
             "claims.view_bank_accounts",
@@ -90,6 +108,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.view_full_nik",
             "reports.view_aggregates",
             "budget.view_budget",
+            "enrollment.view_decrees",
+            "enrollment.export_bpjs",
+            "enrollment.record_bpjs_result",
+            "enrollment.view_memberships",
             "claims.view_claims",
             "claims.decide_claim",
             "claims.record_payout",
@@ -97,11 +119,32 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.KECAMATAN_OPERATOR: frozenset(
-        {"registry.view_persons", "intake.propose", "claims.view_claims", "claims.report_claim"}
+        {
+            "registry.view_persons",
+            "intake.propose",
+            "enrollment.view_decrees",
+            "enrollment.view_memberships",
+            "claims.view_claims",
+            "claims.report_claim",
+        }
     ),
     Role.AGENT: frozenset({"intake.propose", "claims.view_claims", "claims.report_claim"}),
-    Role.EXECUTIVE: frozenset({"reports.view_aggregates", "budget.view_budget"}),
-    Role.DPRD: frozenset({"reports.view_aggregates", "budget.view_budget"}),
+    Role.EXECUTIVE: frozenset(
+        {
+            "reports.view_aggregates",
+            "budget.view_budget",
+            "enrollment.view_decrees",
+            "enrollment.view_memberships",
+        }
+    ),
+    Role.DPRD: frozenset(
+        {
+            "reports.view_aggregates",
+            "budget.view_budget",
+            "enrollment.view_decrees",
+            "enrollment.view_memberships",
+        }
+    ),
     Role.ADMIN: frozenset(
         {
             "accounts.manage_users",
