@@ -58,6 +58,15 @@ PERMISSIONS: dict[str, str] = {
     "claims.decide_claim": _("Catat pemeriksaan dan keputusan klaim"),
     "claims.record_payout": _("Catat pembayaran klaim"),
     "claims.view_bank_accounts": _("Lihat rekening ahli waris"),
+    # Contributions: BPJS issues bills, the Dinas records the treasury's SP2D payments;
+    # an agent sees its own nagari's APB Nagari bills (scope), DPRD/executive totals only.
+    "contributions.view_bills": _("Lihat tagihan iuran"),
+    "contributions.run_billing": _("Hitung tagihan iuran bulanan"),
+    "contributions.issue_bill": _("Terbitkan tagihan iuran"),
+    "contributions.record_payment": _("Catat pembayaran iuran (SP2D)"),
+    "contributions.reconcile": _("Rekonsiliasi iuran dengan rekening BPJS"),
+    "contributions.manage_arrears": _("Kelola tunggakan dan pengaktifan kembali"),
+    "contributions.view_transparency": _("Lihat transparansi iuran"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -81,6 +90,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "claims.report_claim",
             "claims.prepare_submission",
             "claims.view_bank_accounts",
+            "contributions.view_bills",
+            "contributions.run_billing",
+            "contributions.record_payment",
+            "contributions.reconcile",
+            "contributions.manage_arrears",
+            "contributions.view_transparency",
         }
     ),
     Role.DINAS_HEAD: frozenset(
@@ -100,6 +115,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "claims.view_claims",
             "claims.approve_submission",
             "claims.view_bank_accounts",
+            "contributions.view_bills",
+            "contributions.view_transparency",
         }
     ),
     Role.BPJS_OFFICER: frozenset(
@@ -116,6 +133,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "claims.decide_claim",
             "claims.record_payout",
             "claims.view_bank_accounts",
+            "contributions.view_bills",
+            "contributions.run_billing",
+            "contributions.issue_bill",
+            "contributions.reconcile",
+            "contributions.manage_arrears",
+            "contributions.view_transparency",
         }
     ),
     Role.KECAMATAN_OPERATOR: frozenset(
@@ -128,13 +151,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "claims.report_claim",
         }
     ),
-    Role.AGENT: frozenset({"intake.propose", "claims.view_claims", "claims.report_claim"}),
+    Role.AGENT: frozenset(
+        {"intake.propose", "claims.view_claims", "claims.report_claim", "contributions.view_bills"}
+    ),
     Role.EXECUTIVE: frozenset(
         {
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",
             "enrollment.view_memberships",
+            "contributions.view_transparency",
         }
     ),
     Role.DPRD: frozenset(
@@ -143,6 +169,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "budget.view_budget",
             "enrollment.view_decrees",
             "enrollment.view_memberships",
+            "contributions.view_transparency",
         }
     ),
     Role.ADMIN: frozenset(
