@@ -1,0 +1,84 @@
+"""Checking an uploaded claim document before it is kept: type, size, content.
+
+Design goal: only PDF, JPEG and PNG files reach MEDIA_ROOT, whatever name or
+Content-Type the browser sends. The first bytes must match the extension (a renamed .exe
+is refused), the size is bounded, and an empty file is refused. The file is stored under
+a random name (``claims/<claim id>/<uuid>.<ext>``); the name people gave it is kept in a
+column only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from jamsos.lib.errors import DomainError
+from jamsos.lib.formats import angka
+
+# extension → (content type, leading bytes)
+ALLOWED: dict[str, tuple[str, bytes]] = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+}
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class DocumentInvalid(DomainError):
+    code = "document_invalid"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def max_document_bytes() -> int:
+    return int(getattr(settings, "CLAIM_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def document_check(upload: UploadedFile) -> CheckedFile:
+    """Refuse anything but a non-empty PDF/JPEG/PNG within the size limit."""
+    name = PurePosixPath((upload.name or "").replace("\\", "/")).name[:200]
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in ALLOWED:
+        raise DocumentInvalid(
+            f'Berkas "{name}" ditolak: hanya PDF, JPG atau PNG yang diterima.',
+            code="document_type",
+            value=name,
+        )
+    size = int(upload.size or 0)
+    if size == 0:
+        raise DocumentInvalid(f'Berkas "{name}" kosong.', code="document_empty", value=name)
+    limit = max_document_bytes()
+    if size > limit:
+        raise DocumentInvalid(
+            f'Berkas "{name}" terlalu besar ({angka(size // 1024)} KB); paling besar '
+            f"{angka(limit // 1024)} KB.",
+            code="document_too_large",
+            value=name,
+            size=size,
+        )
+    content_type, magic = ALLOWED[suffix]
+    digest = hashlib.sha256()
+    upload.seek(0)
+    head = upload.read(len(magic))
+    if head != magic:
+        raise DocumentInvalid(
+            f'Isi berkas "{name}" bukan {suffix.lstrip(".").upper()} yang sah.',
+            code="document_content",
+            value=name,
+        )
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedFile(name=name, content_type=content_type, size=size, sha256=digest.hexdigest())
