@@ -1,0 +1,482 @@
+"""The billing run: one bill per funding source for a month (or a prepaid period).
+
+``billing_run`` algorithm (set-based: the work per membership happens in SQL):
+
+1. Check the request: 1, 3, 6 or 12 months, inside one calendar (fiscal) year; the actor
+   may run billing for this kabupaten.
+2. ``transaction.atomic(durable=True)``; lock the funding-source rows being billed, in
+   id order (``select_for_update``). Every billing run, bill issue and payment of a source
+   queues on that row, so two runs of the same month — cron and an operator pressing
+   the button — are serialised, and the second sees the first one's lines.
+3. Plan with one grouped query: per source, segment and month, how many memberships
+   cover the month (``first_month`` ≤ month ≤ ``last_month``, not ``pending``) and have
+   no line for it yet. Nothing unbilled → nothing is written (a rerun creates 0 bills).
+4. Price each (payer, month) once with the budget app's ``cost_estimate`` on rate tables
+   loaded once: the rate is read from the regulation tables, never written here.
+5. Per source: reuse its draft bill for the same period, else create the next bill
+   (sequence 0 is the month's bill; a later one is a supplementary bill for memberships
+   added after the first was issued). Unique (source, month, sequence) is the truth.
+6. ``INSERT … SELECT`` every unbilled membership-month of these sources joined with the
+   rates; ``NOT EXISTS`` plus unique (membership, month) make each month billed once.
+7. Re-sum the touched bills from their lines (per month, then per bill), write the audit
+   events in bulk, commit.
+
+PU memberships are not billed here: their contribution is a percentage of a wage the
+membership does not carry (reported as ``skipped``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jamsos.accounts.models import User
+from jamsos.audit.services import audit_event_build, audit_record_many
+from jamsos.budget.estimates import CostEstimate, cost_estimate, rate_tables_load
+from jamsos.budget.models import FundingSource, Segment
+from jamsos.contributions.models import Bill, BillLine, BillMonth
+from jamsos.contributions.services.common import BillingError, require
+from jamsos.enrollment.models import Membership
+from jamsos.lib.periods import Month, last_month, month_range
+from jamsos.regions.models import Region
+
+# Prepayment periods BPJS officials encourage (facts.md §1.4): a practice, not a rule
+# with a legal maximum, so the choice lives here rather than in the regulation tables.
+PREPAYMENT_MONTHS = (1, 3, 6, 12)
+
+# Memberships billed for the months they cover. ``pending`` ones (waiting for BPJS) are
+# not; a lapsed, ended or deceased membership is billed up to its ``last_month``.
+BILLABLE_STATUSES = (
+    Membership.Status.ACTIVE,
+    Membership.Status.LAPSED,
+    Membership.Status.ENDED,
+    Membership.Status.DECEASED,
+)
+
+
+@dataclass(frozen=True)
+class BillOutcome:
+    bill: Bill
+    created: bool
+    lines_added: int
+
+
+@dataclass
+class BillingResult:
+    regency: Region
+    first_month: Month
+    last_month: Month
+    bills: list[BillOutcome] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def created(self) -> int:
+        return sum(1 for outcome in self.bills if outcome.created)
+
+    @property
+    def lines_added(self) -> int:
+        return sum(outcome.lines_added for outcome in self.bills)
+
+    @property
+    def members(self) -> int:
+        return sum(outcome.bill.members for outcome in self.bills)
+
+    @property
+    def total(self) -> int:
+        return sum(outcome.bill.total for outcome in self.bills)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "month": str(self.first_month),
+            "last_month": str(self.last_month),
+            "regency": self.regency.code,
+            "members": self.members,
+            "total": self.total,
+            "created": self.created,
+            "lines_added": self.lines_added,
+            "skipped": dict(self.skipped),
+            "bills": [
+                {
+                    "source": o.bill.funding_source.name,
+                    "source_id": o.bill.funding_source_id,
+                    "number": o.bill.number,
+                    "status": o.bill.status,
+                    "members": o.bill.members,
+                    "total": o.bill.total,
+                    "created": o.created,
+                    "lines_added": o.lines_added,
+                }
+                for o in self.bills
+            ],
+        }
+
+
+def bill_number(*, regency_code: str, source_id: int, month: Month, sequence: int) -> str:
+    """``IUR/1303/202503/12`` (+ ``/S1`` for a supplement): derived, so never raced for."""
+    number = f"IUR/{regency_code.replace('.', '')}/{month.year:04d}{month.month:02d}/{source_id}"
+    return number + (f"/S{sequence}" if sequence else "")
+
+
+# --- SQL fragments --------------------------------------------------------------------------
+
+
+def _as_month(value: dt.date | str) -> Month:
+    if isinstance(value, dt.date):
+        return Month.from_date(value)
+    return Month.parse(str(value)[:7])
+
+
+def _rows_sql(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list]:
+    """A derived table of literal rows: ``unnest`` of one array per column on PostgreSQL
+    (a handful of parameters whatever the row count), ``VALUES`` on SQLite (which has
+    no row limit there, unlike ``UNION ALL``)."""
+    names = [name for name, _type in columns]
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{sql_type}[]" for _name, sql_type in columns)
+        sql = f"SELECT * FROM unnest({arrays}) AS r({', '.join(names)})"  # noqa: S608
+        return sql, [[row[i] for row in rows] for i in range(len(columns))]
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    aliases = ", ".join(f"column{i + 1} AS {name}" for i, name in enumerate(names))
+    sql = f"SELECT {aliases} FROM (VALUES {', '.join([one] * len(rows))})"  # noqa: S608
+    params = [
+        value.isoformat() if isinstance(value, dt.date) else value for row in rows for value in row
+    ]
+    return sql, params
+
+
+def _in_sql(values: Sequence[Any]) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+_MEMBERSHIP = Membership._meta.db_table
+_LINE = BillLine._meta.db_table
+
+
+def _plan(source_ids: list[int], months: list[Month]) -> dict[tuple[int, str, Month], int]:
+    """(source, segment, month) → memberships covering the month with no line for it."""
+    months_sql, months_params = _rows_sql([("month", "date")], [(m.first_day(),) for m in months])
+    sql = (
+        f"SELECT m.funding_source_id, m.segment, mo.month, COUNT(*) "  # noqa: S608
+        f"FROM {_MEMBERSHIP} m JOIN ({months_sql}) mo "
+        "ON m.first_month <= mo.month AND m.last_month >= mo.month "
+        f"WHERE m.funding_source_id IN {_in_sql(source_ids)} "
+        f"AND m.status IN {_in_sql(BILLABLE_STATUSES)} "
+        f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
+        "WHERE l.membership_id = m.id AND l.month = mo.month) "
+        "GROUP BY m.funding_source_id, m.segment, mo.month"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*months_params, *source_ids, *BILLABLE_STATUSES])
+        return {
+            (source_id, segment, _as_month(month)): count
+            for source_id, segment, month, count in cursor.fetchall()
+        }
+
+
+def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, int]]) -> int:
+    """Write every unbilled membership-month matching ``rate_rows`` (source, segment,
+    month, amount, bill) in one statement; return how many lines were written."""
+    rates_sql, rates_params = _rows_sql(
+        [
+            ("source_id", "bigint"),
+            ("segment", "text"),
+            ("month", "date"),
+            ("amount", "bigint"),
+            ("bill_id", "bigint"),
+        ],
+        rate_rows,
+    )
+    source_ids = sorted({row[0] for row in rate_rows})
+    sql = (
+        f"INSERT INTO {_LINE} (bill_id, membership_id, month, amount) "  # noqa: S608
+        f"SELECT r.bill_id, m.id, r.month, r.amount FROM {_MEMBERSHIP} m "
+        f"JOIN ({rates_sql}) r ON r.source_id = m.funding_source_id "
+        "AND r.segment = m.segment AND m.first_month <= r.month AND m.last_month >= r.month "
+        f"WHERE m.funding_source_id IN {_in_sql(source_ids)} "
+        f"AND m.status IN {_in_sql(BILLABLE_STATUSES)} "
+        f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
+        "WHERE l.membership_id = m.id AND l.month = r.month)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rates_params, *source_ids, *BILLABLE_STATUSES])
+        return cursor.rowcount
+
+
+def bills_resum(bill_ids: Sequence[int]) -> None:
+    """Recompute each bill's months (lines, amount) and totals from its lines."""
+    if not bill_ids:
+        return
+    per_month: dict[int, dict[Month, tuple[int, int]]] = defaultdict(dict)
+    sql = (
+        f"SELECT bill_id, month, COUNT(*), SUM(amount) FROM {_LINE} "  # noqa: S608
+        f"WHERE bill_id IN {_in_sql(bill_ids)} GROUP BY bill_id, month"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(bill_ids))
+        for bill_id, month, count, amount in cursor.fetchall():
+            per_month[bill_id][_as_month(month)] = (int(count), int(amount or 0))
+    for bill_month in BillMonth.objects.filter(bill_id__in=bill_ids):
+        lines, amount = per_month[bill_month.bill_id].get(Month.from_date(bill_month.month), (0, 0))
+        if (bill_month.lines, bill_month.amount) != (lines, amount):
+            BillMonth.objects.filter(pk=bill_month.pk).update(lines=lines, amount=amount)
+    for bill in Bill.objects.filter(pk__in=bill_ids):
+        months = per_month[bill.pk]
+        person_months = sum(count for count, _amount in months.values())
+        if len(months) <= 1:
+            members = person_months
+        else:  # a prepaid bill: a member appears once per month
+            members = (
+                BillLine.objects.filter(bill_id=bill.pk).values("membership_id").distinct().count()
+            )
+        Bill.objects.filter(pk=bill.pk).update(
+            members=members,
+            person_months=person_months,
+            total=sum(amount for _count, amount in months.values()),
+        )
+
+
+# --- The run --------------------------------------------------------------------------------
+
+
+def _check_period(month: Month, months: int) -> Month:
+    if months not in PREPAYMENT_MONTHS:
+        choices = ", ".join(str(m) for m in PREPAYMENT_MONTHS)
+        raise BillingError(
+            f"Lama tagihan {months} bulan tidak didukung; pilih {choices} bulan.",
+            code="prepayment_months",
+            value=months,
+        )
+    end = last_month(month, months)
+    if end.year != month.year:
+        raise BillingError(
+            f"Tagihan {months} bulan mulai {month} melewati Desember {month.year}; tagihan "
+            "dibayar dari anggaran satu tahun, jadi paling lama sampai bulan Desember.",
+            code="prepayment_crosses_year",
+            value=str(month),
+        )
+    return end
+
+
+def _prices(payers: dict[int, str], months: list[Month]) -> dict[tuple[int, Month], CostEstimate]:
+    tables = rate_tables_load(first=months[0], last=months[-1], segment=Segment.BPU)
+    by_payer: dict[tuple[str, Month], CostEstimate] = {}
+    prices = {}
+    for source_id, payer in payers.items():
+        for month in months:
+            key = (payer, month)
+            if key not in by_payer:
+                by_payer[key] = cost_estimate(
+                    persons=1,
+                    months=1,
+                    start=month,
+                    segment=Segment.BPU,
+                    payer=payer,
+                    tables=tables,
+                )
+            prices[(source_id, month)] = by_payer[key]
+    return prices
+
+
+def _bill_for(
+    source: FundingSource, *, first: Month, last: Month, acting_user: User | None
+) -> tuple[Bill, bool]:
+    existing = list(
+        Bill.objects.filter(funding_source=source, first_month=first.first_day()).order_by(
+            "sequence"
+        )
+    )
+    latest = existing[-1] if existing else None
+    if (
+        latest is not None
+        and latest.status == Bill.Status.DRAFT
+        and latest.last_month == last.first_day()
+    ):
+        return latest, False
+    sequence = latest.sequence + 1 if latest is not None else 0
+    bill = Bill.objects.create(
+        number=bill_number(
+            regency_code=source.region_id, source_id=source.pk, month=first, sequence=sequence
+        ),
+        regency_id=source.region_id,
+        region_id=source.nagari_id or source.region_id,
+        funding_source=source,
+        first_month=first.first_day(),
+        last_month=last.first_day(),
+        sequence=sequence,
+        created_by=acting_user,
+    )
+    return bill, True
+
+
+def billing_run(
+    *,
+    regency: Region,
+    month: Month,
+    months: int = 1,
+    sources: Sequence[FundingSource] | None = None,
+    acting_user: User | None,
+    _unsafe_skip_lock: bool = False,
+    _after_plan: Callable[[], None] | None = None,
+) -> BillingResult:
+    """Bill ``month`` (or ``months`` months from it, prepaid) for the kabupaten's sources.
+
+    See the module docstring for the algorithm. ``_unsafe_skip_lock`` and ``_after_plan``
+    exist for the concurrency tests only (STYLE.md §22): the first removes the lock, the
+    second lets two runs interleave between planning and writing.
+    """
+    require(acting_user, "contributions.run_billing", regency.code)
+    end = _check_period(month, months)
+    if sources is None:
+        sources = list(FundingSource.objects.filter(region=regency).order_by("pk"))
+    foreign = [s.name for s in sources if s.region_id != regency.code]
+    if foreign:
+        raise BillingError(
+            f"Sumber dana {', '.join(foreign)} bukan milik {regency.name}.",
+            code="source_other_region",
+        )
+    result = BillingResult(regency=regency, first_month=month, last_month=end)
+    if not sources:
+        return result
+    by_id = {s.pk: s for s in sources}
+    period = list(month_range(month, end))
+    with transaction.atomic(durable=True):
+        if not _unsafe_skip_lock:
+            list(
+                FundingSource.objects.select_for_update()
+                .filter(pk__in=by_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        plan = _plan(sorted(by_id), period)
+        if _after_plan is not None:
+            _after_plan()
+        for (_source, segment, _month), count in plan.items():
+            if segment != Segment.BPU:
+                result.skipped[segment] = result.skipped.get(segment, 0) + count
+        billable = {
+            (source_id, m): count
+            for (source_id, segment, m), count in plan.items()
+            if segment == Segment.BPU
+        }
+        written = _write(by_id, billable, first=month, last=end, acting_user=acting_user)
+        result.bills = _month_bills(by_id, month, written)
+        _audit(result, months=months, acting_user=acting_user)
+    return result
+
+
+def _write(
+    by_id: dict[int, FundingSource],
+    billable: dict[tuple[int, Month], int],
+    *,
+    first: Month,
+    last: Month,
+    acting_user: User | None,
+) -> dict[int, tuple[bool, int]]:
+    """Steps 4–7: price, pick or create bills, insert the lines, re-sum.
+
+    Returns bill id → (created, lines added)."""
+    if not billable:
+        return {}
+    source_ids = sorted({source_id for source_id, _m in billable})
+    months = sorted({m for _s, m in billable})
+    prices = _prices({sid: by_id[sid].payer for sid in source_ids}, months)
+    bills: dict[int, tuple[Bill, bool]] = {}
+    for source_id in source_ids:
+        bills[source_id] = _bill_for(
+            by_id[source_id], first=first, last=last, acting_user=acting_user
+        )
+    frozen = {
+        (bm.bill_id, Month.from_date(bm.month)): bm.per_person_month
+        for bm in BillMonth.objects.filter(bill_id__in=[b.pk for b, _c in bills.values()])
+    }
+    new_months = []
+    rate_rows = []
+    for source_id, m in sorted(billable):
+        bill = bills[source_id][0]
+        estimate = prices[(source_id, m)]
+        amount = frozen.get((bill.pk, m))
+        if amount is None:
+            # A bill-month keeps the rate it was first billed at (with its legal basis).
+            amount = int(estimate.per_person_month or 0)
+            components = estimate.components or {"jkk": 0, "jkm": 0}
+            new_months.append(
+                BillMonth(
+                    bill=bill,
+                    month=m.first_day(),
+                    segment=Segment.BPU,
+                    per_person_month=amount,
+                    jkk=components["jkk"],
+                    jkm=components["jkm"],
+                    legal_basis=list(estimate.legal_basis),
+                    unconfirmed=list(estimate.unconfirmed),
+                )
+            )
+        rate_rows.append((source_id, Segment.BPU, m.first_day(), amount, bill.pk))
+    BillMonth.objects.bulk_create(new_months)
+    _insert_lines(rate_rows)
+    bills_resum([bill.pk for bill, _created in bills.values()])
+    return {
+        # Exact under the lock: the plan counted what the insert then wrote.
+        bill.pk: (created, sum(c for (sid, _m), c in billable.items() if sid == source_id))
+        for source_id, (bill, created) in bills.items()
+    }
+
+
+def _month_bills(
+    by_id: dict[int, FundingSource], month: Month, written: dict[int, tuple[bool, int]]
+) -> list[BillOutcome]:
+    """Every bill of these sources starting this month: touched now or by an earlier run."""
+    bills = Bill.objects.filter(
+        funding_source_id__in=by_id, first_month=month.first_day()
+    ).select_related("funding_source")
+    outcomes = []
+    for bill in bills.order_by("funding_source__kind", "funding_source__name", "sequence"):
+        created, added = written.get(bill.pk, (False, 0))
+        outcomes.append(BillOutcome(bill=bill, created=created, lines_added=added))
+    return outcomes
+
+
+def _audit(result: BillingResult, *, months: int, acting_user: User | None) -> None:
+    """One event per bill created or extended, and one for the run; none for a no-op."""
+    events = []
+    for outcome in result.bills:
+        if not outcome.lines_added:
+            continue
+        bill = outcome.bill
+        events.append(
+            audit_event_build(
+                action="contributions.bill.created"
+                if outcome.created
+                else "contributions.bill.extended",
+                acting_user=acting_user,
+                obj=bill,
+                after={"members": bill.members, "total": bill.total, "status": bill.status},
+                data={"lines_added": outcome.lines_added, "months": months},
+            )
+        )
+    if not events:
+        return
+    events.append(
+        audit_event_build(
+            action="contributions.billing.ran",
+            acting_user=acting_user,
+            region_code=result.regency.code,
+            data={
+                "month": str(result.first_month),
+                "last_month": str(result.last_month),
+                "created": result.created,
+                "lines_added": result.lines_added,
+                "skipped": result.skipped,
+                "at": timezone.now().isoformat(),
+            },
+        )
+    )
+    audit_record_many(events)
