@@ -1,23 +1,24 @@
 """Arrears and lapse from the regulation data (``LapseRule``, facts.md §1.4).
 
-A month of a membership is *paid* when its bill line belongs to a paid or reconciled
-bill; every other covered month up to the check month — billed and unpaid, partly paid,
-or never billed — is unpaid (the payer, not the member, decides when the bill runs).
-A partly paid bill leaves all its lines unpaid: a collective bill says nothing about
-which members a partial transfer was for.
+What counts: a *billed* month is a contribution due. It is unpaid while its bill is
+issued or partly paid (a partial transfer of a collective bill says nothing about which
+members it was for), paid once the bill is paid or reconciled. Draft bills are not due
+yet, and months never billed in this system (coverage from before it started) are not
+counted as arrears: going live must not lapse everybody. The claims app reads paid
+months the same way (``BillLine`` + ``Bill.SETTLED``, covered months otherwise).
 
 ``arrears_check`` algorithm, for a month A (default: this month):
 
 1. Pick the rule valid in A for each segment that has one (BPU: lapse at 3, warn at 2).
-2. One grouped query: active memberships of the segment covering A, with the last
-   paid month; the trailing run of unpaid months ends at A and starts after the last
-   paid month (or at the first month). Only runs ≥ the warning length come back.
-3. Run ≥ ``unpaid_months`` → lapse: a conditional UPDATE (only rows still active)
-   sets status ``lapsed``, the reason, and ``last_month`` to the month before the
+2. One grouped query over bill lines of open bills up to A of active memberships of the
+   segment, keeping only lines after the membership's last paid month: the unpaid
+   months since the last payment. Memberships with ≥ the warning length come back.
+3. ≥ ``unpaid_months`` → lapse: a conditional UPDATE (only rows still active) sets
+   status ``lapsed``, the reason, and ``last_month`` to the month before the
    ``unpaid_months``-th unpaid month ("masuk bulan ketiga tanpa pembayaran,
    perlindungan langsung terputus"); lines of later months still in draft bills are
    removed; a notice and an audit event per membership.
-4. Warning length ≤ run < ``unpaid_months`` → a warning notice (once per month).
+4. Warning length ≤ unpaid < ``unpaid_months`` → a warning notice (once per month).
 
 Reactivation (``membership_reactivate``) never reopens the lapsed row: it creates a new
 membership — a new coverage period, which restarts the 3-month and 3-year claim rules.
@@ -30,8 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, IntegerField, Max, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from jamsos.accounts.models import User
@@ -42,7 +42,7 @@ from jamsos.contributions.services.common import require, validated
 from jamsos.enrollment.models import Membership
 from jamsos.lib.errors import DomainError, InvalidTransition
 from jamsos.lib.formats import bulan
-from jamsos.lib.periods import Month, month_range
+from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 
 
@@ -55,11 +55,6 @@ def lapse_rules_valid(month: Month) -> list[LapseRule]:
     )
 
 
-def _index(expression: Any) -> Any:
-    """Months since year 0 of a date expression (``Month.index`` in SQL)."""
-    return ExtractYear(expression) * 12 + ExtractMonth(expression) - 1
-
-
 @dataclass(frozen=True)
 class ArrearsEntry:
     membership_id: int
@@ -67,16 +62,15 @@ class ArrearsEntry:
     kpj_number: str
     village_id: str
     funding_source_id: int
-    first_unpaid: Month
-    as_of: Month
+    unpaid_months: tuple[Month, ...]
 
     @property
-    def unpaid_months(self) -> list[Month]:
-        return list(month_range(self.first_unpaid, self.as_of))
-
-    @property
-    def run(self) -> int:
+    def unpaid(self) -> int:
         return len(self.unpaid_months)
+
+    def last_covered(self, rule: LapseRule) -> Month:
+        """The month before the rule's last unpaid month: protection ends there."""
+        return self.unpaid_months[rule.unpaid_months - 1] - 1  # type: ignore[return-value]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,45 +82,61 @@ class ArrearsEntry:
         }
 
 
+def _unpaid_lines(
+    *, segment: str, as_of: Month, memberships: QuerySet[Membership]
+) -> QuerySet[BillLine]:
+    """Lines due and unpaid up to ``as_of``, after their membership's last paid month."""
+    last_paid = (
+        BillLine.objects.filter(
+            membership_id=OuterRef("membership_id"), bill__status__in=Bill.SETTLED
+        )
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    return (
+        BillLine.objects.filter(
+            bill__status__in=Bill.OPEN,
+            month__lte=as_of.first_day(),
+            membership__in=memberships.filter(status=Membership.Status.ACTIVE, segment=segment),
+        )
+        .annotate(last_paid=Subquery(last_paid))
+        .filter(Q(last_paid__isnull=True) | Q(month__gt=F("last_paid")))
+    )
+
+
 def arrears_candidates(
     *, rule: LapseRule, as_of: Month, memberships: QuerySet[Membership] | None = None
 ) -> list[ArrearsEntry]:
-    """Step 2: active memberships of the rule's segment in arrears for ≥ the warning."""
-    day = as_of.first_day()
-    queryset = memberships if memberships is not None else Membership.objects.all()
-    first_index = _index(F("first_month"))
+    """Step 2: active memberships of the rule's segment unpaid for ≥ the warning length."""
+    lines = _unpaid_lines(
+        segment=rule.segment,
+        as_of=as_of,
+        memberships=memberships if memberships is not None else Membership.objects.all(),
+    )
+    counted = dict(
+        lines.values("membership_id")
+        .annotate(unpaid=Count("pk"))
+        .filter(unpaid__gte=rule.warn_at_months)
+        .values_list("membership_id", "unpaid")
+        .order_by()
+    )
+    if not counted:
+        return []
+    months: dict[int, list[Month]] = defaultdict(list)
+    for membership_id, month in (
+        lines.filter(membership_id__in=list(counted))
+        .values_list("membership_id", "month")
+        .order_by("month")
+    ):
+        months[membership_id].append(Month.from_date(month))
     rows = (
-        queryset.filter(
-            status=Membership.Status.ACTIVE,
-            segment=rule.segment,
-            first_month__lte=day,
-            last_month__gte=day,
-        )
-        .annotate(
-            last_paid=Max("bill_lines__month", filter=Q(bill_lines__bill__status__in=Bill.SETTLED))
-        )
-        .annotate(
-            start_index=Greatest(
-                first_index,
-                Coalesce(_index(F("last_paid")), first_index - 1) + 1,
-                output_field=IntegerField(),
-            )
-        )
-        .annotate(run=Value(as_of.index, output_field=IntegerField()) - F("start_index") + 1)
-        .filter(run__gte=rule.warn_at_months)
-        .values_list(
-            "pk",
-            "person__full_name",
-            "kpj_number",
-            "village_id",
-            "funding_source_id",
-            "start_index",
-        )
+        Membership.objects.filter(pk__in=list(counted))
+        .values_list("pk", "person__full_name", "kpj_number", "village_id", "funding_source_id")
         .order_by("village_id", "person__full_name", "pk")
     )
     return [
-        ArrearsEntry(pk, name, kpj, village, source, Month.from_index(int(start)), as_of)
-        for pk, name, kpj, village, source, start in rows
+        ArrearsEntry(pk, name, kpj, village, source, tuple(months[pk]))
+        for pk, name, kpj, village, source in rows
     ]
 
 
@@ -180,8 +190,8 @@ def arrears_check(
     with transaction.atomic():
         for rule in report.rules:
             entries = arrears_candidates(rule=rule, as_of=as_of, memberships=_scoped(regency))
-            lapses = [e for e in entries if e.run >= rule.unpaid_months]
-            warnings = [e for e in entries if e.run < rule.unpaid_months]
+            lapses = [e for e in entries if e.unpaid >= rule.unpaid_months]
+            warnings = [e for e in entries if e.unpaid < rule.unpaid_months]
             if apply:
                 lapses = _lapse(lapses, rule=rule, as_of=as_of, acting_user=acting_user)
                 report.new_warnings += _warn(warnings, rule=rule, as_of=as_of)
@@ -218,9 +228,9 @@ def _warn(entries: list[ArrearsEntry], *, rule: LapseRule, as_of: Month) -> int:
 
 def _lapse_reason(entry: ArrearsEntry, rule: LapseRule) -> str:
     return (
-        f"Nonaktif: iuran {entry.run} bulan berturut-turut belum dibayar "
-        f"({bulan(str(entry.first_unpaid))} s.d. {bulan(str(entry.as_of))}); aturan "
-        f"{rule.segment.upper()} nonaktif setelah {rule.unpaid_months} bulan menunggak."
+        f"Nonaktif: iuran {entry.unpaid} bulan berturut-turut belum dibayar "
+        f"({bulan(str(entry.unpaid_months[0]))} s.d. {bulan(str(entry.unpaid_months[-1]))}); "
+        f"aturan {rule.segment.upper()} nonaktif setelah {rule.unpaid_months} bulan menunggak."
     )[:255]
 
 
@@ -229,23 +239,19 @@ def _lapse(
 ) -> list[ArrearsEntry]:
     """Step 3; returns the entries actually lapsed (still active at the UPDATE)."""
     now = timezone.now()
-    by_start: dict[Month, list[ArrearsEntry]] = defaultdict(list)
-    for entry in entries:
-        by_start[entry.first_unpaid].append(entry)
-    done: list[ArrearsEntry] = []
     touched_bills: set[int] = set()
-    for start, group in by_start.items():
-        # Covered up to the month before the rule's last unpaid month.
-        last_covered = start + (rule.unpaid_months - 2)
+    done: list[ArrearsEntry] = []
+    # One conditional UPDATE per distinct (last covered month, reason): usually a few.
+    groups: dict[tuple[Month, str], list[ArrearsEntry]] = defaultdict(list)
+    for entry in entries:
+        groups[(entry.last_covered(rule), _lapse_reason(entry, rule))].append(entry)
+    for (last_covered, reason), group in groups.items():
         ids = [e.membership_id for e in group]
-        changed = set(
-            Membership.objects.filter(pk__in=ids, status=Membership.Status.ACTIVE).values_list(
-                "pk", flat=True
-            )
-        )
+        still_active = Membership.objects.filter(pk__in=ids, status=Membership.Status.ACTIVE)
+        changed = set(still_active.values_list("pk", flat=True))
         Membership.objects.filter(pk__in=changed, status=Membership.Status.ACTIVE).update(
             status=Membership.Status.LAPSED,
-            status_reason=_lapse_reason(group[0], rule),
+            status_reason=reason,
             status_changed_at=now,
             last_month=last_covered.first_day(),
         )
@@ -283,7 +289,7 @@ def _lapse(
             before={"status": Membership.Status.ACTIVE},
             after={
                 "status": Membership.Status.LAPSED,
-                "last_month": str(e.first_unpaid + (rule.unpaid_months - 2)),
+                "last_month": str(e.last_covered(rule)),
             },
             data={
                 "as_of": str(as_of),

@@ -42,6 +42,7 @@ from jamsos.budget.estimates import CostEstimate, cost_estimate, rate_tables_loa
 from jamsos.budget.models import FundingSource, Segment
 from jamsos.contributions.models import Bill, BillLine, BillMonth
 from jamsos.contributions.services.common import BillingError, require
+from jamsos.contributions.sql import as_month, in_sql, rows_sql
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month, last_month, month_range
 from jamsos.regions.models import Region
@@ -126,49 +127,19 @@ def bill_number(*, regency_code: str, source_id: int, month: Month, sequence: in
 # --- SQL fragments --------------------------------------------------------------------------
 
 
-def _as_month(value: dt.date | str) -> Month:
-    if isinstance(value, dt.date):
-        return Month.from_date(value)
-    return Month.parse(str(value)[:7])
-
-
-def _rows_sql(
-    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
-) -> tuple[str, list]:
-    """A derived table of literal rows: ``unnest`` of one array per column on PostgreSQL
-    (a handful of parameters whatever the row count), ``VALUES`` on SQLite (which has
-    no row limit there, unlike ``UNION ALL``)."""
-    names = [name for name, _type in columns]
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{sql_type}[]" for _name, sql_type in columns)
-        sql = f"SELECT * FROM unnest({arrays}) AS r({', '.join(names)})"  # noqa: S608
-        return sql, [[row[i] for row in rows] for i in range(len(columns))]
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    aliases = ", ".join(f"column{i + 1} AS {name}" for i, name in enumerate(names))
-    sql = f"SELECT {aliases} FROM (VALUES {', '.join([one] * len(rows))})"  # noqa: S608
-    params = [
-        value.isoformat() if isinstance(value, dt.date) else value for row in rows for value in row
-    ]
-    return sql, params
-
-
-def _in_sql(values: Sequence[Any]) -> str:
-    return "(" + ", ".join(["%s"] * len(values)) + ")"
-
-
 _MEMBERSHIP = Membership._meta.db_table
 _LINE = BillLine._meta.db_table
 
 
 def _plan(source_ids: list[int], months: list[Month]) -> dict[tuple[int, str, Month], int]:
     """(source, segment, month) → memberships covering the month with no line for it."""
-    months_sql, months_params = _rows_sql([("month", "date")], [(m.first_day(),) for m in months])
+    months_sql, months_params = rows_sql([("month", "date")], [(m.first_day(),) for m in months])
     sql = (
         f"SELECT m.funding_source_id, m.segment, mo.month, COUNT(*) "  # noqa: S608
         f"FROM {_MEMBERSHIP} m JOIN ({months_sql}) mo "
         "ON m.first_month <= mo.month AND m.last_month >= mo.month "
-        f"WHERE m.funding_source_id IN {_in_sql(source_ids)} "
-        f"AND m.status IN {_in_sql(BILLABLE_STATUSES)} "
+        f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
+        f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
         f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
         "WHERE l.membership_id = m.id AND l.month = mo.month) "
         "GROUP BY m.funding_source_id, m.segment, mo.month"
@@ -176,7 +147,7 @@ def _plan(source_ids: list[int], months: list[Month]) -> dict[tuple[int, str, Mo
     with connection.cursor() as cursor:
         cursor.execute(sql, [*months_params, *source_ids, *BILLABLE_STATUSES])
         return {
-            (source_id, segment, _as_month(month)): count
+            (source_id, segment, as_month(month)): count
             for source_id, segment, month, count in cursor.fetchall()
         }
 
@@ -184,7 +155,7 @@ def _plan(source_ids: list[int], months: list[Month]) -> dict[tuple[int, str, Mo
 def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, int]]) -> int:
     """Write every unbilled membership-month matching ``rate_rows`` (source, segment,
     month, amount, bill) in one statement; return how many lines were written."""
-    rates_sql, rates_params = _rows_sql(
+    rates_sql, rates_params = rows_sql(
         [
             ("source_id", "bigint"),
             ("segment", "text"),
@@ -200,8 +171,8 @@ def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, int]]) -> int:
         f"SELECT r.bill_id, m.id, r.month, r.amount FROM {_MEMBERSHIP} m "
         f"JOIN ({rates_sql}) r ON r.source_id = m.funding_source_id "
         "AND r.segment = m.segment AND m.first_month <= r.month AND m.last_month >= r.month "
-        f"WHERE m.funding_source_id IN {_in_sql(source_ids)} "
-        f"AND m.status IN {_in_sql(BILLABLE_STATUSES)} "
+        f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
+        f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
         f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
         "WHERE l.membership_id = m.id AND l.month = r.month)"
     )
@@ -217,12 +188,12 @@ def bills_resum(bill_ids: Sequence[int]) -> None:
     per_month: dict[int, dict[Month, tuple[int, int]]] = defaultdict(dict)
     sql = (
         f"SELECT bill_id, month, COUNT(*), SUM(amount) FROM {_LINE} "  # noqa: S608
-        f"WHERE bill_id IN {_in_sql(bill_ids)} GROUP BY bill_id, month"
+        f"WHERE bill_id IN {in_sql(bill_ids)} GROUP BY bill_id, month"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, list(bill_ids))
         for bill_id, month, count, amount in cursor.fetchall():
-            per_month[bill_id][_as_month(month)] = (int(count), int(amount or 0))
+            per_month[bill_id][as_month(month)] = (int(count), int(amount or 0))
     for bill_month in BillMonth.objects.filter(bill_id__in=bill_ids):
         lines, amount = per_month[bill_month.bill_id].get(Month.from_date(bill_month.month), (0, 0))
         if (bill_month.lines, bill_month.amount) != (lines, amount):
