@@ -118,6 +118,11 @@ def paid_months(membership: Membership) -> frozenset[Month]:
     return frozenset({m for m, paid in billed.items() if paid} | (covered - billed.keys()))
 
 
+def covers(membership: Membership, month: Month) -> bool:
+    """Whether the membership's coverage period includes ``month``."""
+    return membership.first_month <= month.first_day() <= membership.last_month
+
+
 def contribution_months(membership: Membership, *, until: Month) -> int:
     """Months of contributions of this coverage period up to and including ``until``."""
     return sum(1 for month in paid_months(membership) if month <= until)
@@ -195,7 +200,7 @@ def _membership_findings(
         findings.append(
             Finding("membership_pending", ERROR, "Kepesertaan belum aktif (masih menunggu BPJS).")
         )
-    if not membership.covers(month):
+    if not covers(membership, month):
         findings.append(
             Finding(
                 "membership_not_covering",

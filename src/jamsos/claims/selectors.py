@@ -5,6 +5,7 @@ stage clocks (SLA), the dashboard, and the "claims paid" figures for transparenc
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from jamsos.accounts.access import may_see_persons, region_code_q, scope_queryse
 from jamsos.accounts.models import User
 from jamsos.claims import rules as r
 from jamsos.claims.benefits import BenefitEstimate, BenefitInputError, benefit_estimate
+from jamsos.claims.eligibility import covers
 from jamsos.claims.models import (
     BeasiswaOrigin,
     BenefitRule,
@@ -26,6 +28,8 @@ from jamsos.claims.models import (
     ClaimType,
     DocumentRequirement,
 )
+from jamsos.enrollment.models import Membership
+from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.lib.periods import Month
 from jamsos.registry.models import Heir
 
@@ -492,3 +496,33 @@ def benefit_rule_list() -> QuerySet[BenefitRule]:
 def requirement_list(*, claim_type: str | None = None) -> QuerySet[DocumentRequirement]:
     queryset = DocumentRequirement.objects.filter(is_active=True)
     return queryset.filter(claim_type=claim_type) if claim_type else queryset
+
+
+def membership_find(*, viewer: User, identifier: str, event_date: dt.date | None) -> Membership:
+    """The membership a claim is reported against: by NIK or KPJ number, in scope.
+
+    Of the person's memberships, the one covering the event month wins, else the latest.
+    """
+    digits = re.sub(r"\D", "", identifier or "")
+    if not digits:
+        raise DomainError("Isi NIK atau nomor KPJ peserta.", code="membership_identifier_required")
+    queryset = scope_queryset(
+        viewer,
+        Membership.objects.select_related("person", "village", "funding_source"),
+        "village",
+    )
+    match = Q(kpj_number=digits)
+    if len(digits) == 16:
+        match |= Q(person__nik=digits)
+    candidates = list(queryset.filter(match).order_by("-first_month", "-pk"))
+    if not candidates:
+        raise NotFoundOrForbidden(
+            f"Peserta dengan NIK/KPJ {digits} tidak ditemukan di wilayah Anda.",
+            code="membership_not_found",
+        )
+    if event_date is not None:
+        month = Month.from_date(event_date)
+        for membership in candidates:
+            if covers(membership, month):
+                return membership
+    return candidates[0]

@@ -1,0 +1,71 @@
+"""Permission-checked fetches of claims (STYLE.md 15, 17).
+
+Design goal: a claim reaches a view or an API operation only through here. The viewer
+needs ``claims.view_claims``, must be allowed to see persons (DPRD and the executive see
+totals only) and the claim's village must lie in the viewer's scope: an agent sees its
+nagari's claims, a kecamatan operator its kecamatan's. Missing and forbidden look the
+same. ``for_write`` locks the row: call it inside the transaction of the change.
+"""
+
+from __future__ import annotations
+
+from jamsos.accounts.access import may_see_persons, region_in_scope, scope_queryset
+from jamsos.accounts.models import User
+from jamsos.claims.models import Claim, ClaimDocument, ClaimHeir
+from jamsos.claims.selectors import claim_detail_queryset
+from jamsos.enrollment.models import Membership
+from jamsos.lib.errors import NotFoundOrForbidden
+
+
+def _may_view(viewer: User) -> bool:
+    if not viewer.has_perm("claims.view_claims"):
+        return False
+    return may_see_persons(viewer)
+
+
+def access_claim(viewer: User, pk: int, *, for_write: bool = False) -> Claim:
+    if not _may_view(viewer):
+        raise NotFoundOrForbidden("Klaim tidak ditemukan.")
+    queryset = scope_queryset(viewer, claim_detail_queryset(), "village")
+    if for_write:
+        queryset = queryset.select_for_update(of=("self",))
+    claim = queryset.filter(pk=pk).first()
+    if claim is None:
+        raise NotFoundOrForbidden("Klaim tidak ditemukan.")
+    return claim
+
+
+def access_claim_document(viewer: User, pk: int) -> ClaimDocument:
+    if not _may_view(viewer):
+        raise NotFoundOrForbidden("Dokumen tidak ditemukan.")
+    document = ClaimDocument.objects.select_related("claim", "requirement").filter(pk=pk).first()
+    if document is None:
+        raise NotFoundOrForbidden("Dokumen tidak ditemukan.")
+    if not region_in_scope(viewer, document.claim.village_id):
+        raise NotFoundOrForbidden("Dokumen tidak ditemukan.")
+    return document
+
+
+def access_claim_heir(viewer: User, claim: Claim, pk: int) -> ClaimHeir:
+    heir = claim.heirs.filter(pk=pk).first()
+    if heir is None:
+        raise NotFoundOrForbidden("Ahli waris tidak ditemukan.")
+    return heir
+
+
+def access_membership_for_claim(viewer: User, pk: int) -> Membership:
+    """A membership the viewer may report a claim against (its village in scope)."""
+    if not viewer.has_perm("claims.report_claim"):
+        raise NotFoundOrForbidden("Kepesertaan tidak ditemukan.")
+    queryset = scope_queryset(
+        viewer, Membership.objects.select_related("person", "village"), "village"
+    )
+    membership = queryset.filter(pk=pk).first()
+    if membership is None:
+        raise NotFoundOrForbidden("Kepesertaan tidak ditemukan.")
+    return membership
+
+
+def may_view_bank_accounts(viewer: User) -> bool:
+    """Heirs' bank accounts in full: BPJS and the Dinas only; everyone else sees them masked."""
+    return viewer.has_perm("claims.view_bank_accounts")
