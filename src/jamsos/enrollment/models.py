@@ -294,6 +294,7 @@ class Membership(models.Model):
         LAPSED = "lapsed", _("Nonaktif (menunggak)")
         ENDED = "ended", _("Berakhir")
         DECEASED = "deceased", _("Meninggal")
+        CANCELLED = "cancelled", _("Batal sebelum mulai")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     segment = models.CharField(_("segmen"), max_length=3, choices=Segment.choices)
@@ -343,6 +344,11 @@ class Membership(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.village_id
+
+    # Statuses whose months were (or will be) really covered: a second coverage of the
+    # same person may not overlap them. A lapsed membership stopped before its last
+    # month (reactivation starts a new row); a cancelled one never started.
+    COVERING_STATUSES = (Status.PENDING, Status.ACTIVE, Status.ENDED, Status.DECEASED)
 
     def covers(self, month: Month) -> bool:
         return self.first_month <= month.first_day <= self.last_month

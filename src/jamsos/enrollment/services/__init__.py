@@ -12,6 +12,7 @@ from jamsos.enrollment.services.bpjs import (
     BpjsResult,
     BpjsResultsInvalid,
     RowError,
+    bpjs_results_import,
     bpjs_results_record,
     decree_budget_returns_flush,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "BpjsResultsInvalid",
     "DecreeOverQuota",
     "RowError",
+    "bpjs_results_import",
     "bpjs_results_record",
     "decree_amend",
     "decree_approve",

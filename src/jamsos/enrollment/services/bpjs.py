@@ -22,6 +22,7 @@ Re-recording what is already recorded changes nothing (idempotent).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import uuid
@@ -420,7 +421,7 @@ def _raise_if_overlapping(decree: Decree, accepted: Sequence[tuple[BpjsResult, _
         clashes += list(
             Membership.objects.filter(
                 ids_q("person_id", chunk),
-                status__in=[Membership.Status.PENDING, Membership.Status.ACTIVE],
+                status__in=Membership.COVERING_STATUSES,
                 first_month__lte=decree.last_month,
                 last_month__gte=decree.first_month,
             ).values_list("person_id", "first_month", "last_month")[:SHOWN_ERRORS]
@@ -518,6 +519,67 @@ def _line_events(
         event.object_id = str(line.pk)
         event.object_repr = line.full_name[:200]
         yield event
+
+
+def bpjs_results_import(
+    *, decree: Decree, data: bytes, file_name: str, acting_user: User | None
+) -> BpjsRecordSummary:
+    """Import the branch's result file: atomic (every row or none) and idempotent.
+
+    The same bytes imported again for the same decree add nothing and say so; a
+    different file repeating recorded results leaves them unchanged. Parse and rule
+    errors are reported together, each naming its row, column and value.
+    """
+    from jamsos.enrollment.bpjs_layout import bpjs_results_read
+
+    require(acting_user, "enrollment.record_bpjs_result", decree.region_id)
+    if decree.status != Decree.Status.ISSUED:
+        raise InvalidTransition("Hasil BPJS dicatat untuk SK yang sudah ditetapkan.")
+    digest = hashlib.sha256(data).hexdigest()
+    done = BpjsResultImport.objects.filter(decree=decree, file_sha256=digest).first()
+    if done is not None:
+        return BpjsRecordSummary(
+            unchanged=done.accepted + done.rejected + done.unchanged,
+            skipped=done.skipped,
+            import_id=done.pk,
+            duplicate_file=True,
+        )
+    parsed = bpjs_results_read(data, file_name=file_name)
+    _todo, _unchanged, rule_errors = (
+        _check(decree, parsed.results) if parsed.results else ([], 0, [])
+    )
+    errors = sorted([*parsed.errors, *rule_errors], key=lambda e: (e.row or 0, e.column))
+    if errors:
+        raise BpjsResultsInvalid(errors)
+    if not parsed.results:
+        raise DomainError(
+            f'Berkas "{file_name}" tidak berisi hasil (kolom STATUS kosong di semua baris).',
+            code="no_results",
+        )
+    record = BpjsResultImport(
+        decree=decree,
+        file_name=file_name[:255],
+        file_sha256=digest,
+        rows_total=parsed.rows_total,
+        skipped=parsed.skipped,
+        imported_by=acting_user,
+    )
+    with transaction.atomic():
+        summary = bpjs_results_record(
+            decree=decree,
+            results=parsed.results,
+            acting_user=acting_user,
+            source=f"berkas {file_name}"[:100],
+            import_record=record,
+        )
+        summary.skipped = parsed.skipped
+        audit_record(
+            action="enrollment.bpjs.file_imported",
+            acting_user=acting_user,
+            obj=decree,
+            data={"file_name": file_name, "sha256": digest, **summary.as_dict()},
+        )
+    return summary
 
 
 # --- Money back to the pagu -------------------------------------------------------------------

@@ -108,7 +108,7 @@ def coverage_clashes(
     for chunk in id_chunks(ids):
         memberships = Membership.objects.filter(
             ids_q("person_id", chunk),
-            status__in=[Membership.Status.PENDING, Membership.Status.ACTIVE],
+            status__in=Membership.COVERING_STATUSES,
             first_month__lte=last,
             last_month__gte=first,
         ).values_list("person__full_name", "person__nik", "first_month", "last_month")

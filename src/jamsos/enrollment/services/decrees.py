@@ -28,14 +28,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from jamsos.accounts.access import region_in_scope
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record, model_snapshot
 from jamsos.budget.models import Allocation, Reservation
-from jamsos.enrollment.models import Decree, DecreeLine, DecreeSetting, Membership
+from jamsos.enrollment.models import Decree, DecreeLine, DecreeSetting
 from jamsos.enrollment.services.common import (
     SHOWN,
     id_chunks,
@@ -717,11 +716,3 @@ def reservation_release_guard(reservation: Reservation) -> None:
             "dapat dilepas. Kurangi orang lewat penolakan BPJS atau SK perubahan.",
             code="reservation_in_use",
         )
-
-
-def decree_q_live_for_person(person_id: int) -> Q:
-    return Q(person_id=person_id, action=DecreeLine.Action.ADD, removed_by_line__isnull=True)
-
-
-def membership_statuses() -> tuple[str, ...]:
-    return (Membership.Status.PENDING, Membership.Status.ACTIVE)

@@ -127,14 +127,21 @@ def memberships_create_prevalidated(
 def memberships_end_for_lines(*, lines: Iterable[DecreeLine], last: Month, decree: Decree) -> int:
     """End the coverage of persons an issued amendment strikes out.
 
-    A membership not started yet ends without a covered month; a running one is covered
-    to the end of the month the amendment was issued in (the refresh ends it after).
+    A membership whose first month is after the amendment's month is cancelled (it never
+    covered anything); a running one is covered to the end of the month the amendment was
+    issued in (the refresh ends it after).
     """
     line_ids = [line.pk for line in lines]
     memberships = list(
         Membership.objects.select_for_update()
         .filter(decree_line_id__in=line_ids)
-        .exclude(status__in=[Membership.Status.ENDED, Membership.Status.DECEASED])
+        .exclude(
+            status__in=[
+                Membership.Status.ENDED,
+                Membership.Status.DECEASED,
+                Membership.Status.CANCELLED,
+            ]
+        )
     )
     now = timezone.now()
     as_of = Month.current()
@@ -143,8 +150,9 @@ def memberships_end_for_lines(*, lines: Iterable[DecreeLine], last: Month, decre
     for membership in memberships:
         first = Month.from_date(membership.first_month)
         before = {"status": membership.status, "last_month": str(membership.last_month)}
-        if membership.status == Membership.Status.PENDING and last < first:
-            membership.status = Membership.Status.ENDED
+        if last < first:
+            # Struck out before its first month: it never covered anything.
+            membership.status = Membership.Status.CANCELLED
         else:
             end = min(Month.from_date(membership.last_month), max(first, last))
             membership.last_month = end.first_day()
@@ -306,7 +314,7 @@ def _covered_persons(ids: Sequence[int], *, first: Month, last: Month) -> set[in
         covered |= set(
             Membership.objects.filter(
                 ids_q("person_id", chunk),
-                status__in=[Membership.Status.PENDING, Membership.Status.ACTIVE],
+                status__in=Membership.COVERING_STATUSES,
                 first_month__lte=last.first_day(),
                 last_month__gte=first.first_day(),
             ).values_list("person_id", flat=True)
