@@ -1,0 +1,240 @@
+"""The billing run: exact sums, idempotent reruns, covered months only, prepayment,
+rates from the regulation tables, supplements, audit and budget absorption."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jamsos.audit.models import AuditEvent
+from jamsos.budget import services as budget_services
+from jamsos.budget.estimates import cost_estimate
+from jamsos.budget.models import Allocation, ContributionRate, Segment
+from jamsos.contributions import services
+from jamsos.contributions.models import Bill, BillLine, BillMonth
+from jamsos.contributions.services import BillingError
+from jamsos.enrollment.models import Membership
+from jamsos.lib.errors import PermissionDenied
+from jamsos.lib.periods import Month
+
+pytestmark = pytest.mark.django_db
+
+
+def rate(month: Month, payer: str = "apbd") -> int:
+    """The per-person-month rate, read from the tables like the billing run does."""
+    return cost_estimate(persons=1, months=1, start=month, payer=payer).per_person_month
+
+
+def run(regency, month: str, **kwargs) -> services.BillingResult:
+    return services.billing_run(
+        regency=regency, month=Month.parse(month), acting_user=None, **kwargs
+    )
+
+
+def test_one_bill_per_source_with_exact_totals(sijunjung, apbd, apb_nagari, make_members):
+    make_members(1_333, apbd)
+    make_members(100, apb_nagari)
+    result = run(sijunjung, "2025-03")
+    assert result.created == 2
+    by_source = {o.bill.funding_source_id: o.bill for o in result.bills}
+    per_month = rate(Month(2025, 3))
+    assert per_month == 16_800  # the seed's package, as the tables say today
+    assert by_source[apbd.pk].members == 1_333
+    assert by_source[apbd.pk].total == 1_333 * per_month == 22_394_400
+    assert by_source[apb_nagari.pk].total == 100 * per_month
+    assert result.total == 1_433 * per_month
+    # the bill total is the sum of its lines, to the rupiah
+    for bill in by_source.values():
+        assert (
+            sum(BillLine.objects.filter(bill=bill).values_list("amount", flat=True)) == bill.total
+        )
+    # scope: the APB Nagari bill belongs to its nagari, the APBD one to the kabupaten
+    assert by_source[apb_nagari.pk].region_id == apb_nagari.nagari_id
+    assert by_source[apbd.pk].region_id == "13.03"
+
+
+def test_phase_one_of_the_seed_billed_month_by_month(sijunjung, apbd, make_members):
+    """1,333 persons × 9 months (Mar–Nov 2022) = Rp 201,549,600 (facts.md §0)."""
+    make_members(1_333, apbd, first="2022-03", last="2022-11")
+    for month in range(1, 13):
+        run(sijunjung, f"2022-{month:02d}")
+    bills = Bill.objects.filter(funding_source=apbd)
+    assert bills.count() == 9
+    assert sum(b.total for b in bills) == 201_549_600
+    assert BillLine.objects.count() == 1_333 * 9
+
+
+def test_rerun_creates_nothing(sijunjung, apbd, make_members):
+    make_members(5, apbd)
+    first = run(sijunjung, "2025-01")
+    events = AuditEvent.objects.count()
+    second = run(sijunjung, "2025-01")
+    assert (first.created, second.created) == (1, 0)
+    assert second.lines_added == 0
+    assert (second.members, second.total) == (first.members, first.total)
+    assert Bill.objects.count() == 1
+    assert BillLine.objects.count() == 5
+    assert AuditEvent.objects.count() == events  # a no-op writes no events
+
+
+def test_a_membership_is_billed_exactly_for_its_covered_months(sijunjung, apbd, make_members):
+    (starts_mid_year,) = make_members(1, apbd, first="2025-05", last="2025-12")
+    (ends_mid_year,) = make_members(1, apbd, first="2025-01", last="2025-04")
+    (lapsed,) = make_members(1, apbd, first="2025-01", last="2025-06", status="lapsed")
+    (deceased,) = make_members(1, apbd, first="2025-01", last="2025-08", status="deceased")
+    (pending,) = make_members(1, apbd, status="pending")
+    for month in range(1, 13):
+        run(sijunjung, f"2025-{month:02d}")
+
+    def months_of(membership):
+        return [
+            Month.from_date(d)
+            for d in BillLine.objects.filter(membership=membership)
+            .order_by("month")
+            .values_list("month", flat=True)
+        ]
+
+    assert months_of(starts_mid_year) == [Month(2025, m) for m in range(5, 13)]
+    assert months_of(ends_mid_year) == [Month(2025, m) for m in range(1, 5)]
+    assert months_of(lapsed) == [Month(2025, m) for m in range(1, 7)]
+    assert months_of(deceased) == [Month(2025, m) for m in range(1, 9)]
+    assert months_of(pending) == []
+    assert sum(Bill.objects.values_list("total", flat=True)) == (8 + 4 + 6 + 8) * 16_800
+
+
+@pytest.mark.parametrize("months", [3, 6, 12])
+def test_prepayment_bills_each_month_once(sijunjung, apbd, make_members, months):
+    make_members(4, apbd, first="2025-01", last="2025-12")
+    (late,) = make_members(1, apbd, first="2025-02", last="2025-12")
+    result = run(sijunjung, "2025-01", months=months)
+    (outcome,) = result.bills
+    bill = outcome.bill
+    assert Month.from_date(bill.last_month) == Month(2025, months)
+    assert bill.person_months == 4 * months + (months - 1)
+    assert bill.members == 5
+    assert bill.total == bill.person_months * 16_800
+    assert BillMonth.objects.filter(bill=bill).count() == months
+    # Running a month the prepayment covers adds nothing: each month is billed once.
+    again = run(sijunjung, f"2025-{months:02d}")
+    assert again.created == 0
+    assert BillLine.objects.filter(membership=late).count() == months - 1
+
+
+def test_prepayment_limits(sijunjung, apbd, make_members):
+    make_members(1, apbd)
+    with pytest.raises(BillingError) as exc:
+        run(sijunjung, "2025-01", months=2)
+    assert exc.value.code == "prepayment_months"
+    with pytest.raises(BillingError) as exc:
+        run(sijunjung, "2025-11", months=3)
+    assert exc.value.code == "prepayment_crosses_year"
+    assert "Desember 2025" in exc.value.message
+
+
+def test_the_rate_comes_from_the_tables(sijunjung, apbd, make_members):
+    make_members(2, apbd)
+    budget_services.contribution_rate_add(
+        segment=Segment.BPU,
+        programme="jkm",
+        basis=ContributionRate.Basis.FLAT,
+        amount=7_200,
+        valid_from=Month(2025, 7),
+        legal_basis="Uji: perubahan tarif JKM",
+        acting_user=None,
+    )
+    june = run(sijunjung, "2025-06").bills[0].bill
+    july = run(sijunjung, "2025-07").bills[0].bill
+    assert june.total == 2 * 16_800
+    assert july.total == 2 * (10_000 + 7_200)
+    july_month = BillMonth.objects.get(bill=july)
+    assert (july_month.jkk, july_month.jkm) == (10_000, 7_200)
+    assert "Uji: perubahan tarif JKM" in july_month.legal_basis
+
+
+def test_pu_memberships_are_reported_not_billed(sijunjung, apbd, make_members):
+    make_members(2, apbd)
+    make_members(3, apbd, segment=Segment.PU)
+    result = run(sijunjung, "2025-01")
+    assert result.skipped == {"pu": 3}
+    assert result.members == 2
+
+
+def test_late_members_extend_a_draft_and_get_a_supplement_after_issue(
+    sijunjung, apbd, make_members
+):
+    make_members(2, apbd)
+    first = run(sijunjung, "2025-01").bills[0].bill
+    make_members(1, apbd)
+    extended = run(sijunjung, "2025-01")
+    assert extended.created == 0
+    assert extended.bills[0].bill.pk == first.pk
+    assert extended.bills[0].bill.members == 3
+    services.bill_issue(bill=first, acting_user=None)
+    make_members(1, apbd)
+    supplement = run(sijunjung, "2025-01")
+    assert supplement.created == 1
+    numbers = sorted(o.bill.number for o in supplement.bills)
+    assert numbers == [first.number, first.number + "/S1"]
+    new = next(o.bill for o in supplement.bills if o.created)
+    assert (new.sequence, new.members, new.total) == (1, 1, 16_800)
+    assert Bill.objects.get(pk=first.pk).total == 3 * 16_800  # the issued bill is untouched
+
+
+def test_events_and_permissions(sijunjung, apbd, make_members, personas):
+    make_members(1, apbd)
+    for user in (personas.agent, personas.dinas_head, personas.dprd, personas.outsider):
+        with pytest.raises(PermissionDenied):
+            services.billing_run(regency=sijunjung, month=Month(2025, 1), acting_user=user)
+    result = services.billing_run(
+        regency=sijunjung, month=Month(2025, 1), acting_user=personas.bpjs_officer
+    )
+    bill = result.bills[0].bill
+    created = AuditEvent.objects.get(action="contributions.bill.created")
+    assert created.object_id == str(bill.pk)
+    assert created.actor == personas.bpjs_officer
+    assert created.after["total"] == 16_800
+    assert AuditEvent.objects.filter(
+        action="contributions.billing.ran", region_code="13.03"
+    ).exists()
+
+
+def test_issuing_and_paying_update_the_pagu(sijunjung, apbd, make_members):
+    year = budget_services.fiscal_year_create(region=sijunjung, year=2025, acting_user=None)
+    allocation = budget_services.allocation_approve(
+        allocation=budget_services.allocation_create(
+            fiscal_year=year, source=apbd, name="Iuran 2025", pagu=10_000_000, acting_user=None
+        ),
+        acting_user=None,
+    )
+    make_members(10, apbd)
+    bill = run(sijunjung, "2025-02").bills[0].bill
+    allocation.refresh_from_db()
+    assert allocation.billed_amount == 0  # a draft is not billed yet
+    services.bill_issue(bill=bill, acting_user=None)
+    allocation.refresh_from_db()
+    assert (allocation.billed_amount, allocation.paid_amount) == (168_000, 0)
+    assert allocation.billed_through == dt.date(2025, 2, 1)
+    services.payment_record(
+        bill=bill,
+        sp2d_number="900/001/SP2D-LS/2025",
+        paid_on=dt.date(2025, 2, 20),
+        amount=100_000,
+        treasury_account="RKUD Sijunjung",
+        acting_user=None,
+    )
+    allocation = Allocation.objects.get(pk=allocation.pk)
+    assert (allocation.billed_amount, allocation.paid_amount) == (168_000, 100_000)
+
+
+def test_only_the_regencys_sources(sijunjung, apbd, make_members):
+    from jamsos.budget.models import FundingSource
+    from jamsos.testing.factories import region
+
+    padang = budget_services.funding_source_create(
+        region=region("13.71"), kind=FundingSource.Kind.APBD, name="APBD Padang", acting_user=None
+    )
+    with pytest.raises(BillingError) as exc:
+        run(sijunjung, "2025-01", sources=[padang])
+    assert exc.value.code == "source_other_region"
+    assert not Membership.objects.filter(funding_source=padang).exists()
