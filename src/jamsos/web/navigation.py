@@ -40,6 +40,12 @@ MENU: list[NavItem] = [
     NavItem(_("Registri peserta"), "registry:person_list", "registry.view_persons", "people-fill"),
     NavItem(_("Laporan"), "reports:index", "reports.view_aggregates", "bar-chart-line"),
     NavItem(_("Anggaran"), "budget:year_list", "budget.view_budget", "cash-coin"),
+    NavItem(
+        _("SK & kepesertaan"),
+        "enrollment:decree_list",
+        ("enrollment.view_decrees", "enrollment.view_memberships"),
+        "file-earmark-text",
+    ),
     NavItem(_("Iuran"), "contributions:bill_list", "contributions.view_bills", "receipt"),
     NavItem(
         _("Transparansi iuran"),
