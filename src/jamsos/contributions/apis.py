@@ -311,6 +311,7 @@ class MembershipOut(Schema):
 @router.post("/billing-runs", response=BillingRunOut, summary="Hitung tagihan bulan")
 def billing_run(request: HttpRequest, payload: BillingRunIn) -> dict[str, Any]:
     user = _user(request)
+    require_perm(user, "contributions.run_billing")
     regency = _regency(request, payload.regency)
     sources = None
     if payload.source_ids:
@@ -410,6 +411,7 @@ def bill_reconcile(request: HttpRequest, bill_id: int) -> dict[str, Any]:
 
 @router.get("/transparency", response=TransparencyOut, summary="Transparansi iuran")
 def transparency(request: HttpRequest, regency: str, year: int) -> dict[str, Any]:
+    require_perm(_user(request), "contributions.view_transparency")
     report = selectors.transparency_report(
         viewer=_user(request), regency=_regency(request, regency), year=year
     )
