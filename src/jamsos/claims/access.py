@@ -1,30 +1,38 @@
 """Permission-checked fetches of claims (STYLE.md 15, 17).
 
 Design goal: a claim reaches a view or an API operation only through here. The viewer
-needs ``claims.view_claims``, must be allowed to see persons (DPRD and the executive see
-totals only) and the claim's village must lie in the viewer's scope: an agent sees its
+needs ``claims.view_claims`` and must not be an aggregate-only role (DPRD and the
+executive see totals only) and the claim's village must lie in the viewer's scope: an agent sees its
 nagari's claims, a kecamatan operator its kecamatan's. Missing and forbidden look the
 same. ``for_write`` locks the row: call it inside the transaction of the change.
 """
 
 from __future__ import annotations
 
-from jamsos.accounts.access import may_see_persons, region_in_scope, scope_queryset
+from jamsos.accounts.access import region_in_scope, scope_queryset
 from jamsos.accounts.models import User
+from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
 from jamsos.claims.models import Claim, ClaimDocument, ClaimHeir
 from jamsos.claims.selectors import claim_detail_queryset
 from jamsos.enrollment.models import Membership
 from jamsos.lib.errors import NotFoundOrForbidden
 
 
-def _may_view(viewer: User) -> bool:
+def may_view_claims(viewer: User) -> bool:
+    """``claims.view_claims`` and not an aggregate-only role (DPRD, executive).
+
+    Not ``may_see_persons``: agents see their own nagari's claims without holding the
+    registry's ``view_persons``.
+    """
     if not viewer.has_perm("claims.view_claims"):
         return False
-    return may_see_persons(viewer)
+    if viewer.is_superuser:
+        return True
+    return viewer.role not in AGGREGATE_ONLY_ROLES
 
 
 def access_claim(viewer: User, pk: int, *, for_write: bool = False) -> Claim:
-    if not _may_view(viewer):
+    if not may_view_claims(viewer):
         raise NotFoundOrForbidden("Klaim tidak ditemukan.")
     queryset = scope_queryset(viewer, claim_detail_queryset(), "village")
     if for_write:
@@ -36,7 +44,7 @@ def access_claim(viewer: User, pk: int, *, for_write: bool = False) -> Claim:
 
 
 def access_claim_document(viewer: User, pk: int) -> ClaimDocument:
-    if not _may_view(viewer):
+    if not may_view_claims(viewer):
         raise NotFoundOrForbidden("Dokumen tidak ditemukan.")
     document = ClaimDocument.objects.select_related("claim", "requirement").filter(pk=pk).first()
     if document is None:

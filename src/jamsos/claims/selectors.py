@@ -13,8 +13,9 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from jamsos.accounts.access import may_see_persons, region_code_q, scope_queryset
+from jamsos.accounts.access import region_q, scope_queryset
 from jamsos.accounts.models import User
+from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
 from jamsos.claims import rules as r
 from jamsos.claims.benefits import BenefitEstimate, BenefitInputError, benefit_estimate
 from jamsos.claims.eligibility import covers
@@ -60,7 +61,9 @@ class ClaimFilters:
 
 def claim_list(*, viewer: User, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
     """Claims of the viewer's area; none for roles that see totals only."""
-    if not viewer.has_perm("claims.view_claims") or not may_see_persons(viewer):
+    if not viewer.has_perm("claims.view_claims"):
+        return Claim.objects.none()
+    if not viewer.is_superuser and viewer.role in AGGREGATE_ONLY_ROLES:
         return Claim.objects.none()
     queryset = scope_queryset(
         viewer,
@@ -273,7 +276,7 @@ def claim_stage_clocks(*, claim: Claim) -> list[StageClock]:
         clocks.append(
             StageClock(
                 status=transition.to_status,
-                label=Status(transition.to_status).label,
+                label=str(Status(transition.to_status).label),
                 entered_at=transition.at,
                 left_at=following.at if following else None,
                 agency=str(following.agency or "") if following else "",
@@ -420,10 +423,10 @@ def _paid_queryset(
 ) -> QuerySet[Claim]:
     queryset = Claim.objects.filter(status=Status.PAID)
     if viewer is not None:
-        queryset = queryset.filter(region_code_q(viewer, "village_id"))
+        queryset = queryset.filter(region_q(viewer, "village"))
     if region_code:
         queryset = queryset.filter(
-            Q(village_id=region_code) | Q(village_id__startswith=region_code + ".")
+            Q(village__code=region_code) | Q(village__code__startswith=region_code + ".")
         )
     if first is not None:
         queryset = queryset.filter(payout_date__gte=first.first_day())

@@ -53,6 +53,12 @@ MENU: list[NavItem] = [
         "contributions.view_transparency",
         "clipboard-data",
     ),
+    NavItem(
+        _("Klaim"),
+        "claims:claim_list",
+        ("claims.view_claims", "reports.view_aggregates"),
+        "heart-pulse",
+    ),
     NavItem(_("Tabel tarif"), "budget:rate_list", "reference.manage", "table"),
 ]
 
@@ -128,6 +134,16 @@ CARDS: list[HomeCard] = [
         "regions:nik_check",
         "intake.propose",
         "person-vcard",
+    ),
+    HomeCard(
+        _("Klaim JKK dan JKM"),
+        _(
+            "Laporkan kematian atau kecelakaan kerja peserta, lengkapi dokumen ahli waris, "
+            "dan pantau klaim sampai manfaat dibayar."
+        ),
+        "claims:claim_list",
+        "claims.view_claims",
+        "heart-pulse",
     ),
     HomeCard(
         _("Laporan agregat"),
