@@ -187,7 +187,7 @@ def decree_candidates(
     first, last = reservation.first_month, reservation.last_month
     persons = scope_queryset(viewer, Person.objects.filter(is_deceased=False), "village")
     region = reservation.allocation.fiscal_year.region_id
-    persons = persons.filter(village_id__startswith=region + ".")
+    persons = persons.filter(village__code__startswith=region + ".")
     named = list(reservation.lines.values_list("person_id", flat=True))
     if named:
         persons = persons.filter(pk__in=named)
@@ -195,7 +195,7 @@ def decree_candidates(
         persons = persons.filter(village_id=reservation.nagari_id)
     if village is not None:
         persons = persons.filter(
-            Q(village_id=village.pk) | Q(village_id__startswith=village.pk + ".")
+            Q(village_id=village.pk) | Q(village__code__startswith=village.pk + ".")
         )
     covered = Membership.objects.filter(
         person=OuterRef("pk"),
@@ -259,7 +259,9 @@ def membership_list(
         )
     if filters.village:
         code = filters.village
-        memberships = memberships.filter(Q(village_id=code) | Q(village_id__startswith=code + "."))
+        memberships = memberships.filter(
+            Q(village_id=code) | Q(village__code__startswith=code + ".")
+        )
     if filters.funding_source:
         memberships = memberships.filter(funding_source_id=filters.funding_source)
     term = filters.search.strip()

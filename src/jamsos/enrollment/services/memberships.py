@@ -237,7 +237,7 @@ def _renewal_candidates(fiscal_year: FiscalYear) -> list[tuple[int, int, int, st
     region = fiscal_year.region_id
     rows = (
         Membership.objects.filter(
-            Q(village_id__startswith=region + "."),
+            Q(village__code__startswith=region + "."),
             last_month__year=previous,
             status__in=[
                 Membership.Status.PENDING,
