@@ -12,7 +12,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from jamsos.audit.models import AuditEvent
-from jamsos.enrollment import bpjs_layout, services
+from jamsos.enrollment import services
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
 from jamsos.enrollment.tests.conftest import OTHER_NAGARI, make_persons, reserve
 from jamsos.enrollment.tests.test_documents import pdf_text
@@ -26,7 +26,10 @@ def login(client, user):
     return client
 
 
-def accept_all(decree, personas, as_of=Month(2022, 4)):
+APRIL_2022 = Month(2022, 4)
+
+
+def accept_all(decree, personas, as_of=APRIL_2022):
     return services.bpjs_results_record(
         decree=decree,
         results=[
