@@ -5,11 +5,12 @@ dates and phones written many ways, ~1% repeated NIKs, ~1% near-duplicates, a fe
 percent of errors and warnings) — a 100k-row .xlsx (xlsxwriter constant_memory), a
 100k-row and a 1M-row .csv — and reports:
 
-1. dry-run validation rows/s (reading, every check, duplicate search against a seeded
-   registry), reader alone, peak memory (RSS high-water mark: steps run from small to
-   large, so each figure bounds that step);
-2. staging (validate + write every row) and applying (approve: persons + audit events)
-   rows/s on SQLite and PostgreSQL, and the row writer against ``bulk_create``;
+1. dry-run validation rows/s (reading, every check, duplicate search against an empty
+   and a seeded registry), the reader alone, and peak memory (each dry run in a fresh
+   process: its RSS high-water mark, and the mark after start-up as baseline);
+2. staging (validate + write every row) and applying (approve: persons + audit events
+   in one transaction; then the after-commit linking of rows to persons) rows/s on
+   SQLite and PostgreSQL, and the row writer against ``bulk_create``;
 3. possible-duplicate precision and recall on a labelled synthetic set (typos,
    transposed letters, swapped and missing name parts, different NIK serial).
 
@@ -42,6 +43,8 @@ POSTGRES_URL = os.environ.get(
 )
 COVERAGE = dt.date(2026, 12, 1)
 SEED = 20261201
+# A throw-away data dir per run: let settings create its secret key there.
+os.environ.setdefault("JAMSOS_GENERATE_SECRET_KEY", "1")
 
 
 # --- data ---------------------------------------------------------------------------
@@ -238,6 +241,9 @@ def _stage_and_apply(path: Path) -> dict[str, Any]:
     started = time.perf_counter()
     batch = services.batch_approve(batch=batch, acting_user=cast.dinas_head)
     apply = time.perf_counter() - started
+    started = time.perf_counter()
+    linked = services.batch_link_persons(batch=batch)  # the after-commit task
+    link = time.perf_counter() - started
     return {
         "file": path.name,
         "rows": batch.rows_total,
@@ -246,6 +252,8 @@ def _stage_and_apply(path: Path) -> dict[str, Any]:
         "persons_created": batch.rows_applied,
         "apply_s": round(apply, 2),
         "apply_rows_per_s": round(batch.rows_applied / apply),
+        "link_rows_after_commit_s": round(link, 2),
+        "rows_linked": linked,
         "peak_rss_mb": _rss_mb(),
     }
 
@@ -320,6 +328,7 @@ def _dedup_quality(originals: int, duplicates: int) -> dict[str, Any]:
     truth: set[tuple[int, int]] = set()
     per_kind: dict[str, list[int]] = {k: [0, 0] for k in KINDS}
     kind_of: dict[int, str] = {}
+    group = {n: n for n in range(1, originals + 1)}  # variants of one person: one group
     for i in range(duplicates):
         ref = rng.randrange(originals)
         person = people[ref]
@@ -333,6 +342,7 @@ def _dedup_quality(originals: int, duplicates: int) -> dict[str, Any]:
         )
         truth.add((ref + 1, number))
         kind_of[number] = kind
+        group[number] = ref + 1
     frame = dedup.people_frame(rows)
     started = time.perf_counter()
     found = dedup.possible_duplicates(frame)
@@ -342,6 +352,8 @@ def _dedup_quality(originals: int, duplicates: int) -> dict[str, Any]:
         for row, candidates in found.items()
         for c in candidates
     }
+    # Two variants of one person flagged together are right too (same group).
+    correct = {pair for pair in predicted if group[pair[0]] == group[pair[1]]}
     hits = predicted & truth
     for _a, b in truth:
         per_kind[kind_of[b]][1] += 1
@@ -351,7 +363,8 @@ def _dedup_quality(originals: int, duplicates: int) -> dict[str, Any]:
         "people": len(rows),
         "true_pairs": len(truth),
         "flagged_pairs": len(predicted),
-        "precision": round(len(hits) / max(len(predicted), 1), 4),
+        "wrong_pairs": len(predicted - correct),
+        "precision": round(len(correct) / max(len(predicted), 1), 4),
         "recall": round(len(hits) / max(len(truth), 1), 4),
         "recall_by_kind": {k: round(h / max(t, 1), 3) for k, (h, t) in per_kind.items()},
         "seconds": round(seconds, 2),
@@ -380,12 +393,16 @@ def _database_process(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         files = _files(Path(args.workdir), args.rows, args.csv_rows)
         figures["files_s"] = round(time.perf_counter() - started, 1)
-        figures["baseline_rss_mb"] = _rss_mb()
+        import gc
+
+        gc.collect()
+        database_url = _test_database_url(connection)
+        if not args.skip_dry_run:
+            figures["dry_run_empty_registry"] = _child_dry_run(files["csv"], database_url)
         figures["registry_seeded"] = _seed_registry(args.rows, args.registry)
         if not args.skip_dry_run:
-            figures["dry_run"] = [_dry_run(files["csv"]), _dry_run(files["xlsx"])]
-            if args.csv_rows and args.big:
-                figures["dry_run"].append(_dry_run(files["csv_big"]))
+            runs = [files["csv"], files["xlsx"]] + ([files["csv_big"]] if args.big else [])
+            figures["dry_run"] = [_child_dry_run(path, database_url) for path in runs]
         figures["stage_and_apply"] = _stage_and_apply(files["csv"])
         figures["row_writers"] = _writers(files["csv"], min(args.rows, 20_000))
         if args.dedup:
@@ -393,6 +410,32 @@ def _database_process(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return figures
+
+
+def _test_database_url(connection: Any) -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + settings["NAME"]
+
+
+def _child_dry_run(path: Path, database_url: str) -> dict[str, Any]:
+    """A dry run in a fresh process: its memory high-water mark is its own."""
+    env = dict(os.environ, DATABASE_URL=database_url)
+    command = [sys.executable, __file__, "--phase", "dry-run", "--file", str(path)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _dry_run_process(path: Path) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    baseline = _rss_mb()
+    figures = _dry_run(path)
+    return {**figures, "baseline_rss_mb": baseline}
 
 
 def _reader_alone(files: dict[str, Path]) -> dict[str, Any]:
@@ -429,13 +472,17 @@ def main() -> int:
         "--workdir", default=str(Path(tempfile.gettempdir()) / "jamsos-bench-intake")
     )
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--phase", choices=["database"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["database", "dry-run"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--skip-dry-run", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--big", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.phase == "database":
         print(json.dumps(_database_process(args)))
+        return 0
+    if args.phase == "dry-run":
+        print(json.dumps(_dry_run_process(Path(args.file))))
         return 0
 
     report: dict[str, Any] = {"rows": args.rows, "csv_rows": args.csv_rows}

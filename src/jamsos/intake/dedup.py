@@ -63,14 +63,15 @@ def _subset_score(parts_a: list[str], parts_b: list[str], score: float) -> float
 
 
 def name_score(a: str, b: str) -> float:
-    """Similarity 0–100 of two name keys: the token-sort ratio (typos, transposed
-    letters, swapped parts), or ``SUBSET_SCORE`` when the names have a different number
-    of parts and every part of the shorter is found in the longer (a missing part)."""
+    """Similarity 0–100 of two name keys: the better of the plain and the token-sort
+    ratio (typos, transposed letters, swapped parts), or ``SUBSET_SCORE`` when the
+    names have a different number of parts and every part of the shorter is found in
+    the longer (a missing part)."""
     if a == b:
         return 100.0 if a else 0.0
     if not a or not b:
         return 0.0
-    score = fuzz.token_sort_ratio(a, b)
+    score = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
     parts_a, parts_b = a.split(), b.split()
     if score >= THRESHOLD or len(parts_a) == len(parts_b):
         return score
@@ -91,88 +92,109 @@ class Person:
 
 
 _LETTER_BITS = {chr(97 + i): 1 << i for i in range(26)}
-# token_sort_ratio ≥ T needs min(len)/max(len) ≥ T / (2 − T) (ratio = 2·matches / total).
-_MIN_LENGTH_RATIO = (THRESHOLD / 100) / (2 - THRESHOLD / 100)
+# Pairs joined at once: a million rows born on 17,000 days make 30 million same-day
+# pairs; blocks of days keep the join (and memory) bounded.
+BLOCK_PEOPLE = 25_000
 
 
-def _features(people: pl.DataFrame) -> pl.DataFrame:
-    """Per person: the key's length, its number of parts and a bitmask of the parts'
-    first letters, for the vectorised pre-filter."""
+def _features(people: pl.DataFrame, villages: dict[str, int]) -> pl.DataFrame:
+    """The slim per-person columns the pair filter needs: integers only.
+
+    ``length`` and ``parts`` of the key, ``initials`` (bitmask of the parts' first
+    letters) and ``letters`` (bitmask of every letter present); the NIK, sex and
+    village as integers (compared, never shown).
+    """
     key = pl.col("key")
-    return people.with_columns(
-        key.str.len_chars().alias("length"),
-        (key.str.count_matches(" ") + 1).alias("parts"),
-        key.str.split(" ")
-        .list.eval(
-            pl.element()
-            .str.slice(0, 1)
-            .replace_strict(_LETTER_BITS, default=0, return_dtype=pl.Int64)
-        )
-        .list.unique()
-        .list.sum()
-        .alias("letters"),
+    return people.select(
+        pl.col("ref").cast(pl.Int64),
+        pl.col("nik").cast(pl.Int64, strict=False).alias("nik"),
+        pl.col("birth_date"),
+        pl.col("sex").replace_strict({"L": 1, "P": 2}, default=0, return_dtype=pl.Int8),
+        pl.col("village").replace_strict(villages, default=-1, return_dtype=pl.Int32),
+        key.str.len_chars().cast(pl.Int32).alias("length"),
+        (key.str.count_matches(" ") + 1).cast(pl.Int32).alias("parts"),
+        _bitmask(
+            key.str.extract_all(r"(?:^| )[a-z]").list.eval(pl.element().str.strip_chars())
+        ).alias("initials"),
+        pl.sum_horizontal(
+            key.str.contains(letter, literal=True).cast(pl.Int64) * bit
+            for letter, bit in _LETTER_BITS.items()
+        ).alias("letters"),
     )
+
+
+def _bitmask(letters: pl.Expr) -> pl.Expr:
+    bits = letters.list.eval(
+        pl.element().replace_strict(_LETTER_BITS, default=0, return_dtype=pl.Int64)
+    )
+    return bits.list.unique().list.sum().cast(pl.Int64)
 
 
 def _pairs_frame(left: pl.DataFrame, right: pl.DataFrame, *, same_source: bool) -> pl.DataFrame:
-    """Pairs worth scoring: same birth date, other NIK, same sex or village, and names
-    that could still reach ``THRESHOLD`` (lengths close enough, or a different number
-    of parts whose first letters nest). The filter is exact for ``name_score``."""
+    """``(ref, ref_b)`` of pairs worth scoring: same birth date, other NIK, same sex or
+    village, and keys that can still reach ``THRESHOLD``. The filter is exact for
+    ``name_score``: a ratio ≥ T needs lengths within T/(2−T) of each other and no more
+    letters present in one key only than the edits T allows (1 − T of both lengths);
+    the missing-part rule needs a different number of parts whose initials nest."""
     pairs = left.join(right, on="birth_date", suffix="_b")
     condition = (pl.col("nik") != pl.col("nik_b")).fill_null(True) & (
-        (pl.col("sex") == pl.col("sex_b")).fill_null(False)
-        | (pl.col("village") == pl.col("village_b")).fill_null(False)
+        (pl.col("sex") == pl.col("sex_b")) & (pl.col("sex") > 0)
+        | (pl.col("village") == pl.col("village_b")) & (pl.col("village") >= 0)
     )
     if same_source:
         condition = condition & (pl.col("ref_b") < pl.col("ref"))
-    pairs = pairs.filter(condition)
+    slack = 1 - THRESHOLD / 100
+    total = pl.col("length") + pl.col("length_b")
     shorter = pl.min_horizontal("length", "length_b")
     longer = pl.max_horizontal("length", "length_b")
-    a_short = pl.col("parts") < pl.col("parts_b")
+    one_sided = (pl.col("letters") ^ pl.col("letters_b")).bitwise_count_ones()
+    ratio_possible = (shorter * (2 - THRESHOLD / 100) >= longer * THRESHOLD / 100) & (
+        one_sided <= total * slack
+    )
+    common = pl.col("initials") & pl.col("initials_b")
     nest = (
-        pl.when(a_short)
-        .then((pl.col("letters") & pl.col("letters_b")) == pl.col("letters"))
-        .otherwise((pl.col("letters") & pl.col("letters_b")) == pl.col("letters_b"))
+        pl.when(pl.col("parts") < pl.col("parts_b"))
+        .then(common == pl.col("initials"))
+        .otherwise(common == pl.col("initials_b"))
     )
-    worth = (shorter >= longer * _MIN_LENGTH_RATIO) | (
-        (pl.col("parts") != pl.col("parts_b")) & nest
+    subset_possible = (pl.col("parts") != pl.col("parts_b")) & nest
+    keep = (
+        condition
+        & (ratio_possible | subset_possible)
+        & (pl.col("length") > 0)
+        & (pl.col("length_b") > 0)
     )
-    return pairs.filter(worth & (pl.col("key") != "") & (pl.col("key_b") != ""))
+    return pairs.filter(keep).select("ref", "ref_b")
 
 
-def _pair_scores(pairs: pl.DataFrame) -> list[float]:
-    """``name_score`` of each pair (the same steps, without re-checking the pre-filter)."""
-    scores: list[float] = []
-    append = scores.append
-    token_sort_ratio = fuzz.token_sort_ratio
-    for key, key_b, parts, parts_b in zip(
-        pairs["key"].to_list(),
-        pairs["key_b"].to_list(),
-        pairs["parts"].to_list(),
-        pairs["parts_b"].to_list(),
-        strict=True,
-    ):
-        if key == key_b:
-            append(100.0)
-            continue
-        score = token_sort_ratio(key, key_b)
-        if score < THRESHOLD and parts != parts_b:
-            score = _subset_score(key.split(), key_b.split(), score)
-        append(score)
-    return scores
+def _pair_scores(pairs: pl.DataFrame, keys: dict[int, str], keys_b: dict[int, str]) -> list[float]:
+    """``name_score`` of each pair, keys looked up by ref."""
+    return [name_score(keys[a], keys_b[b]) for a, b in pairs.iter_rows()]
 
 
 def _candidate(source: str, row: dict[str, Any], score: float) -> dict[str, Any]:
     ref_key = "row_number" if source == "file" else "person_id"
     return {
         "source": source,
-        ref_key: row["ref_b"],
-        "nik": nik_mask(row["nik_b"] or ""),
-        "name": row["name_b"],
+        ref_key: row["ref"],
+        "nik": nik_mask(row["nik"] or ""),
+        "name": row["name"],
         "birth_date": row["birth_date"].isoformat(),
-        "village": row["village_b"] or "",
+        "village": row["village"] or "",
         "score": round(score, 1),
     }
+
+
+def _blocks(rows: pl.DataFrame) -> list[pl.DataFrame]:
+    """``rows`` split into runs of whole birth dates of about ``BLOCK_PEOPLE`` people."""
+    rows = rows.sort("birth_date")
+    if rows.height <= BLOCK_PEOPLE:
+        return [rows]
+    per_date = rows.group_by("birth_date", maintain_order=True).len()
+    block = (per_date["len"].cum_sum() // BLOCK_PEOPLE).alias("block")
+    dates = per_date.select("birth_date", block)
+    tagged = rows.join(dates, on="birth_date", maintain_order="left")
+    return [part.drop("block") for part in tagged.partition_by("block", maintain_order=True)]
 
 
 def possible_duplicates(
@@ -184,21 +206,57 @@ def possible_duplicates(
     (``name_key``), name (as shown), birth_date (Date), sex, village. In the file,
     the later row of a pair gets the earlier one as its candidate.
     """
-    found: dict[int, list[dict[str, Any]]] = {}
-    rows = _features(rows)
-    sources: list[tuple[str, pl.DataFrame]] = [("file", _pairs_frame(rows, rows, same_source=True))]
-    if registry is not None and registry.height:
-        sources.append(("registry", _pairs_frame(rows, _features(registry), same_source=False)))
-    for source, pairs in sources:
-        hits = pairs.with_columns(pl.Series("score", _pair_scores(pairs), pl.Float64)).filter(
-            pl.col("score") >= THRESHOLD
+    registry = registry if registry is not None else pl.DataFrame(schema=PEOPLE_SCHEMA)
+    villages = {
+        code: i
+        for i, code in enumerate(
+            pl.concat([rows["village"], registry["village"]]).drop_nulls().unique().to_list()
         )
-        for row in hits.iter_rows(named=True):
-            found.setdefault(row["ref"], []).append(_candidate(source, row, row["score"]))
-    for ref, candidates in found.items():
-        candidates.sort(key=lambda c: -c["score"])
-        found[ref] = candidates[:MAX_CANDIDATES]
-    return found
+    }
+    sources = {"file": rows, "registry": registry}
+    keys = {
+        name: dict(zip(f["ref"].to_list(), f["key"].to_list(), strict=True))
+        for name, f in sources.items()
+    }
+    found: dict[int, list[tuple[str, int, float]]] = {}
+    slim_registry = _features(registry, villages)
+    for block in _blocks(_features(rows, villages)):
+        dates = block["birth_date"].unique()
+        others = slim_registry.filter(pl.col("birth_date").is_in(dates.implode()))
+        for source, right in (("file", block), ("registry", others)):
+            if right.height == 0:
+                continue
+            pairs = _pairs_frame(block, right, same_source=source == "file")
+            scores = _pair_scores(pairs, keys["file"], keys[source])
+            for (ref, ref_b), score in zip(pairs.iter_rows(), scores, strict=True):
+                if score >= THRESHOLD:
+                    found.setdefault(ref, []).append((source, ref_b, score))
+    return _described(found, sources)
+
+
+def _described(
+    found: dict[int, list[tuple[str, int, float]]], sources: dict[str, pl.DataFrame]
+) -> dict[int, list[dict[str, Any]]]:
+    """The candidates of each row as the review page shows them, best first."""
+    wanted = {
+        source: {ref for hits in found.values() for s, ref, _ in hits if s == source}
+        for source in sources
+    }
+    details = {
+        source: {
+            row["ref"]: row
+            for row in frame.filter(pl.col("ref").is_in(list(wanted[source]))).iter_rows(named=True)
+        }
+        for source, frame in sources.items()
+    }
+    described: dict[int, list[dict[str, Any]]] = {}
+    for ref, hits in found.items():
+        hits.sort(key=lambda hit: (-hit[2], hit[0], hit[1]))
+        described[ref] = [
+            _candidate(source, details[source][ref_b], score)
+            for source, ref_b, score in hits[:MAX_CANDIDATES]
+        ]
+    return described
 
 
 def people_frame(people: Iterable[Person]) -> pl.DataFrame:

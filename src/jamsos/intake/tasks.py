@@ -19,3 +19,13 @@ def batch_validate_task(batch_id: int) -> None:
     if batch is None:
         return
     batch_validate(batch=batch)
+
+
+@task()
+def batch_link_persons_task(batch_id: int) -> None:
+    """After an apply commits: link the batch's rows to their new persons."""
+    from jamsos.intake.services import batch_link_persons
+
+    batch = ProposalBatch.objects.filter(pk=batch_id).first()
+    if batch is not None:
+        batch_link_persons(batch=batch)

@@ -39,11 +39,11 @@ from jamsos.intake.models import EligibilityRule, ProposalRow
 from jamsos.intake.reading import ProposalTable
 from jamsos.lib import nik as nik_rules
 from jamsos.lib.dates import dates_parse, first_of_next_month
-from jamsos.lib.names import name_key, names_key, names_normalise
+from jamsos.lib.names import name_key, name_normalise, names_key, names_normalise
 from jamsos.lib.phone import phones_normalise
 from jamsos.regions.models import Region
 from jamsos.regions.selectors import region_codebook
-from jamsos.registry.selectors import person_identity_rows, person_niks_existing
+from jamsos.registry.selectors import person_identity_frame, person_niks_existing
 
 if TYPE_CHECKING:
     from jamsos.lib.nik import RegionCodebook
@@ -98,10 +98,9 @@ class RegistryLookup:
         return person_niks_existing(niks=niks)
 
     def people_born_on(self, dates: list[dt.date]) -> pl.DataFrame:
-        rows = person_identity_rows(birth_dates=dates)
-        return dedup.people_frame(
-            dedup.Person(pk, nik, name_key(name), name, born, sex, village)
-            for pk, nik, name, born, sex, village in rows
+        frame = person_identity_frame(birth_dates=dates)
+        return frame.with_columns(names_key(frame["name"]).alias("key")).select(
+            list(dedup.PEOPLE_SCHEMA)
         )
 
 
@@ -266,6 +265,10 @@ def income_parse(raw: str | None) -> int | None:
     return int(text) if text.isdigit() and 0 < int(text) < 10**12 else None
 
 
+def _name_or_none(raw: str) -> str | None:
+    return name_normalise(raw) or None
+
+
 def _mapped(series: pl.Series, decide: Callable[[Any], Any], dtype: pl.DataType) -> pl.Series:
     """``decide`` applied once per distinct non-null value, mapped back to every row."""
     distinct = series.drop_nulls().unique().to_list()
@@ -300,7 +303,7 @@ def _names(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
     frame = frame.with_columns(
         names_normalise(frame["full_name"]).alias("n_full_name"),
         names_normalise(frame["mother_name"]).alias("n_mother_name"),
-        names_normalise(frame["birth_place"]).alias("n_birth_place"),
+        _mapped(frame["birth_place"], _name_or_none, pl.String).alias("n_birth_place"),
         pl.col("address").str.replace_all(r"\s+", " ").alias("n_address"),
     )
     issues.add_where(

@@ -90,34 +90,3 @@ def rows_insert(
     with connection.cursor() as cursor:
         cursor.executemany(sql, prepared())
     return count
-
-
-def rows_update_column(
-    model: type[models.Model],
-    field: str,
-    pairs: Sequence[tuple[int, Any]],
-    *,
-    using: str = "default",
-) -> int:
-    """Set ``field`` of many rows at once from ``(pk, value)`` pairs (integer values)."""
-    if not pairs:
-        return 0
-    connection = connections[using]
-    meta = model._meta
-    table = connection.ops.quote_name(meta.db_table)
-    column = connection.ops.quote_name(meta.get_field(field).column)
-    pk = connection.ops.quote_name(meta.pk.column)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {table} SET {column} = v.value FROM "  # noqa: S608
-                "(SELECT unnest(%s::bigint[]) AS pk, unnest(%s::bigint[]) AS value) AS v "
-                f"WHERE {table}.{pk} = v.pk",
-                [[p for p, _v in pairs], [v for _p, v in pairs]],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
-                [(value, key) for key, value in pairs],
-            )
-    return len(pairs)

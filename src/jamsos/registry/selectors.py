@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -106,11 +107,16 @@ def _person_rows_where(column: str, values: list[str], fields: str) -> list[tupl
             f"WHERE {column} IN (SELECT value FROM json_each(%s))"
         )
         params = [json.dumps(values)]
-    else:  # pragma: no cover - other databases: the portable way
+    else:  # pragma: no cover - other databases: one IN list per chunk
         found: list[tuple] = []
-        names = [f.strip() for f in fields.split(",")]
         for chunk in _chunks(values, 900):
-            found.extend(Person.objects.filter(**{f"{column}__in": chunk}).values_list(*names))
+            marks = ", ".join(["%s"] * len(chunk))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {fields} FROM {table} WHERE {column} IN ({marks})",  # noqa: S608
+                    chunk,
+                )
+                found.extend(cursor.fetchall())
         return found
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -119,33 +125,30 @@ def _person_rows_where(column: str, values: list[str], fields: str) -> list[tupl
 
 def person_niks_existing(*, niks: Iterable[str]) -> dict[str, tuple[int, str]]:
     """``{nik: (person id, full name)}`` for those of ``niks`` already registered."""
-    wanted = sorted({n for n in niks if n})
+    wanted = list({n for n in niks if n})
     if not wanted:
         return {}
     rows = _person_rows_where("nik", wanted, "id, nik, full_name")
     return {nik: (pk, name) for pk, nik, name in rows}
 
 
-def person_identity_rows(
-    *, birth_dates: Iterable[dt.date]
-) -> list[tuple[int, str, str, dt.date, str, str]]:
-    """``(id, nik, full_name, birth_date, sex, village_id)`` of every registered person
-    born on one of ``birth_dates``: the registry side of possible-duplicate search
-    (served by the ``person_birth_sex_idx`` index)."""
-    wanted = sorted({d.isoformat() for d in birth_dates})
+def person_identity_frame(*, birth_dates: Iterable[dt.date]) -> pl.DataFrame:
+    """Every registered person born on one of ``birth_dates``: the registry side of
+    possible-duplicate search (served by the ``person_birth_sex_idx`` index), as a
+    polars frame ``ref`` (person id), ``nik``, ``name``, ``birth_date``, ``sex``,
+    ``village``. Dates travel as ISO text (no per-row date conversion on SQLite)."""
+    wanted = list({d.isoformat() for d in birth_dates})
+    schema = {
+        "ref": pl.Int64,
+        "nik": pl.String,
+        "name": pl.String,
+        "birth_date": pl.String,
+        "sex": pl.String,
+        "village": pl.String,
+    }
     if not wanted:
-        return []
-    rows = _person_rows_where(
-        "birth_date", wanted, "id, nik, full_name, birth_date, sex, village_id"
-    )
-    return [
-        (
-            pk,
-            nik,
-            name,
-            born if isinstance(born, dt.date) else dt.date.fromisoformat(born),
-            sex,
-            village,
-        )
-        for pk, nik, name, born, sex, village in rows
-    ]
+        return pl.DataFrame(schema=schema).with_columns(pl.col("birth_date").cast(pl.Date))
+    text = "CAST(birth_date AS TEXT)" if connection.vendor == "sqlite" else "birth_date::text"
+    rows = _person_rows_where("birth_date", wanted, f"id, nik, full_name, {text}, sex, village_id")
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.with_columns(pl.col("birth_date").str.to_date("%Y-%m-%d"))

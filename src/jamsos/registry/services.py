@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jamsos.accounts.access import require_perm
@@ -20,7 +20,6 @@ from jamsos.audit.services import audit_event_build, audit_record, model_snapsho
 from jamsos.lib.bulkcopy import rows_insert
 from jamsos.lib.errors import DomainError
 from jamsos.registry.models import Heir, Person
-from jamsos.registry.selectors import person_niks_existing
 
 # Fields an explicit person update may change (NIK and birth data are identity: a wrong
 # NIK is corrected by the Dinas with a reason, through the same service).
@@ -39,6 +38,7 @@ UPDATABLE_FIELDS = (
     "family_card_number",
 )
 _PERSON_COLUMNS = (
+    "id",
     "nik",
     "full_name",
     "birth_place",
@@ -110,6 +110,32 @@ class PersonData:
         )
 
 
+def _person_ids(count: int) -> list[int]:
+    """``count`` new primary keys for persons, taken before inserting them (so the audit
+    events and the caller know them without reading the rows back).
+
+    PostgreSQL: from the identity sequence, like any insert. SQLite: after the highest
+    id ever used (``sqlite_sequence``); safe because Django opens SQLite transactions
+    with ``BEGIN IMMEDIATE``, so no one else writes until we commit.
+    """
+    table = Person._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        highest = cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table]
+            )
+            highest = max(highest, cursor.fetchone()[0])
+    return list(range(highest + 1, highest + 1 + count))
+
+
 def person_bulk_create_prevalidated(
     *, persons: Sequence[PersonData], acting_user: User | None, data: dict[str, Any]
 ) -> dict[str, int]:
@@ -118,19 +144,23 @@ def person_bulk_create_prevalidated(
     For intake's apply only: the values were validated row by row before (so no
     ``full_clean`` here) and the caller holds the transaction — a failure anywhere
     leaves no person and no event behind. Writes with ``COPY``/``executemany``
-    (``lib.bulkcopy``); one ``registry.person.created`` audit event per person, sharing
-    ``data`` (the batch) plus the source row number.
+    (``lib.bulkcopy``) under primary keys taken beforehand; one
+    ``registry.person.created`` audit event per person, sharing ``data`` (the batch)
+    plus the source row number. NIKs must be new and distinct (the caller checks; the
+    unique index refuses the rest).
     """
     if not persons:
         return {}
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("person_bulk_create_prevalidated must run inside a transaction")
     now = timezone.now()
+    ids = dict(zip((p.nik for p in persons), _person_ids(len(persons)), strict=True))
     rows_insert(
         Person,
         _PERSON_COLUMNS,
         (
             (
+                ids[p.nik],
                 p.nik,
                 p.full_name,
                 p.birth_place,
@@ -150,9 +180,6 @@ def person_bulk_create_prevalidated(
             for p in persons
         ),
     )
-    ids = {
-        nik: pk for nik, (pk, _name) in person_niks_existing(niks=[p.nik for p in persons]).items()
-    }
     template = audit_event_build(
         action="registry.person.created", acting_user=acting_user, data=data
     )

@@ -265,12 +265,16 @@ def test_maker_checker(staged, people, personas):
     assert batch.status == ProposalBatch.Status.SUBMITTED
 
 
-def test_approve_applies_and_audits_every_person(staged, people, personas):
+def test_approve_applies_and_audits_every_person(
+    staged, people, personas, django_capture_on_commit_callbacks
+):
     rows = [person_dict(p) for p in people(3)]
     rows[2]["sex"] = "?"
     batch = staged(rows)
     services.batch_submit(batch=batch, acting_user=personas.dinas_operator)
-    batch = services.batch_approve(batch=batch, acting_user=personas.dinas_head)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        batch = services.batch_approve(batch=batch, acting_user=personas.dinas_head)
+    assert len(callbacks) == 1  # rows are linked to their persons after commit
     assert batch.status == ProposalBatch.Status.APPLIED
     assert batch.rows_applied == 2
     persons = {p.nik: p for p in Person.objects.all()}
@@ -326,6 +330,9 @@ def test_the_same_file_twice_adds_nothing(staged, people, personas):
     assert second.rows_applied == 0
     assert second.rows_already_registered == 3
     assert services.batch_apply(batch=second, acting_user=personas.dinas_head) == 0
+    assert services.batch_apply(batch=first, acting_user=personas.dinas_head) == 0
+    assert services.batch_link_persons(batch=first) == 3
+    assert services.batch_link_persons(batch=first) == 0  # idempotent
     third = staged(rows)  # after applying: every row is already registered
     assert third.rows_already_registered == 3
     with pytest.raises(DomainError) as caught:

@@ -12,7 +12,7 @@ from jamsos.lib.errors import DomainError, PermissionDenied
 from jamsos.lib.nik import nik_build
 from jamsos.registry import services
 from jamsos.registry.models import Heir, Person
-from jamsos.registry.selectors import person_identity_rows, person_niks_existing
+from jamsos.registry.selectors import person_identity_frame, person_niks_existing
 from jamsos.testing.factories import PersonFactory
 
 
@@ -120,8 +120,9 @@ def test_bulk_lookups(db):
     assert person_niks_existing(niks=[person.nik, "1" * 16]) == {
         person.nik: (person.pk, person.full_name)
     }
-    rows = person_identity_rows(birth_dates=[dt.date(1975, 5, 5), dt.date(1990, 1, 1)])
-    assert rows == [
+    frame = person_identity_frame(birth_dates=[dt.date(1975, 5, 5), dt.date(1990, 1, 1)])
+    assert frame.rows() == [
         (person.pk, person.nik, person.full_name, person.birth_date, person.sex, person.village_id)
     ]
+    assert person_identity_frame(birth_dates=[]).height == 0
     assert person_niks_existing(niks=[]) == {}
