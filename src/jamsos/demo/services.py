@@ -23,6 +23,7 @@ from jamsos.accounts.models import Agency, User
 from jamsos.accounts.services import agency_create, user_create
 from jamsos.audit.models import AuditEvent
 from jamsos.audit.services import audit_record
+from jamsos.contributions.demo import demo_step_bills
 from jamsos.demo import catalogue as c
 from jamsos.demo.catalogue import DEMO_PASSWORD, DEMO_USERS
 from jamsos.demo.persons import VillageRef, demo_person_rows
@@ -187,6 +188,7 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [
     ("agencies", demo_step_agencies),
     ("users", demo_step_users),
     ("persons", demo_step_persons),
+    ("bills", demo_step_bills),
 ]
 
 

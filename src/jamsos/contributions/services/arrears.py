@@ -341,6 +341,7 @@ def membership_reactivate(
         first_month__lte=last.first_day(),
         last_month__gte=first_month.first_day(),
     ).exclude(pk=lapsed.pk)
+    overlapping = overlapping.exclude(status=Membership.Status.CANCELLED)
     if overlapping.exists():
         raise DomainError(
             f"Peserta sudah punya kepesertaan yang mencakup {first_month}–{last}.",

@@ -4,10 +4,12 @@
 
 1. Check the request: 1, 3, 6 or 12 months, inside one calendar (fiscal) year; the actor
    may run billing for this kabupaten.
-2. ``transaction.atomic(durable=True)``; lock the funding-source rows being billed, in
-   id order (``select_for_update``). Every billing run, bill issue and payment of a source
+2. ``transaction.atomic()``; lock the funding-source rows being billed, in id order
+   (``select_for_update``). Every billing run, bill issue and payment of a source
    queues on that row, so two runs of the same month — cron and an operator pressing
-   the button — are serialised, and the second sees the first one's lines.
+   the button — are serialised, and the second sees the first one's lines. (Not
+   ``durable``: the demo loader bills its history inside its own transaction; callers
+   should not hold the run inside a long transaction, since the locks last until it ends.)
 3. Plan with one grouped query: per source, segment and month, how many memberships
    cover the month (``first_month`` ≤ month ≤ ``last_month``, not ``pending``) and have
    no line for it yet. Nothing unbilled → nothing is written (a rerun creates 0 bills).
@@ -318,7 +320,7 @@ def billing_run(
         return result
     by_id = {s.pk: s for s in sources}
     period = list(month_range(month, end))
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         if not _unsafe_skip_lock:
             list(
                 FundingSource.objects.select_for_update()
