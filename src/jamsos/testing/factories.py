@@ -66,7 +66,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = Person
 
     full_name = factory.Faker("name", locale="id_ID")
-    birth_date = factory.Sequence(lambda n: dt.date(1970, 1, 1) + dt.timedelta(days=n * 37))
+    # Adults of working age whatever the sequence number: 1962-01-01 … about 2001.
+    birth_date = factory.Sequence(
+        lambda n: dt.date(1962, 1, 1) + dt.timedelta(days=(n * 37) % (40 * 365))
+    )
     sex = Person.Sex.MALE
     village = factory.LazyFunction(lambda: region("13.03.03.2001"))
     occupation = factory.LazyFunction(
