@@ -28,6 +28,7 @@ from jamsos.demo import catalogue as c
 from jamsos.demo.catalogue import DEMO_PASSWORD, DEMO_USERS
 from jamsos.demo.persons import VillageRef, demo_person_rows
 from jamsos.demo.selectors import DemoLogin, demo_database_is_empty, demo_logins
+from jamsos.enrollment.demo import demo_step_enrollment
 from jamsos.lib.errors import DomainError
 from jamsos.regions.models import Region
 from jamsos.registry.models import Occupation, Person
@@ -188,6 +189,7 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [
     ("agencies", demo_step_agencies),
     ("users", demo_step_users),
     ("persons", demo_step_persons),
+    ("enrollment", demo_step_enrollment),
     ("bills", demo_step_bills),
 ]
 

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jamsos.accounts.models import User
@@ -451,39 +451,57 @@ def _lines_write(
     now: dt.datetime,
     ref: str,
 ) -> None:
-    objs = []
+    """Write the results in one statement on PostgreSQL (arrays joined with ``unnest``),
+    ``executemany`` on SQLite; ``bulk_update``'s CASE expressions take tens of seconds
+    for 100,000 lines."""
+    rows = []
     for result, line in todo:
-        obj = DecreeLine(pk=line.pk)
-        obj.bpjs_status = result.status
-        obj.bpjs_recorded_by = acting_user
-        obj.bpjs_recorded_at = now
         if result.status == ACCEPTED:
-            obj.kpj_number = result.kpj_number
-            obj.bpjs_coverage_start = result.coverage_start
-            obj.bpjs_reason = ""
-            obj.bpjs_reason_code = ""
-            obj.budget_return_ref = ""
+            rows.append((line.pk, ACCEPTED, result.kpj_number, result.coverage_start, "", "", ""))
         else:
-            obj.kpj_number = ""
-            obj.bpjs_coverage_start = None
-            obj.bpjs_reason = " ".join(result.reason.split())[:255]
-            obj.bpjs_reason_code = result.reason_code or reason_code_guess(result.reason)
-            obj.budget_return_ref = ref
-        objs.append(obj)
-    DecreeLine.objects.bulk_update(
-        objs,
-        [
-            "bpjs_status",
-            "bpjs_recorded_by",
-            "bpjs_recorded_at",
-            "kpj_number",
-            "bpjs_coverage_start",
-            "bpjs_reason",
-            "bpjs_reason_code",
-            "budget_return_ref",
-        ],
-        batch_size=2000,
-    )
+            reason = " ".join(result.reason.split())[:255]
+            code = result.reason_code or reason_code_guess(result.reason)
+            rows.append((line.pk, REJECTED, "", None, reason, code, ref))
+    if not rows:
+        return
+    actor = acting_user.pk if acting_user is not None else None
+    table = connection.ops.quote_name(DecreeLine._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = list(zip(*rows, strict=True))
+            cursor.execute(
+                f"UPDATE {table} AS l SET bpjs_status = v.status, kpj_number = v.kpj, "  # noqa: S608
+                "bpjs_coverage_start = v.start, bpjs_reason = v.reason, "
+                "bpjs_reason_code = v.code, budget_return_ref = v.ref, "
+                "bpjs_recorded_by_id = %s, bpjs_recorded_at = %s "
+                "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS status, "
+                "unnest(%s::text[]) AS kpj, unnest(%s::date[]) AS start, "
+                "unnest(%s::text[]) AS reason, unnest(%s::text[]) AS code, "
+                "unnest(%s::text[]) AS ref) AS v WHERE l.id = v.id",
+                [actor, now, *(list(column) for column in columns)],
+            )
+            return
+        stamp = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+        cursor.executemany(
+            f"UPDATE {table} SET bpjs_status = %s, kpj_number = %s, "  # noqa: S608
+            "bpjs_coverage_start = %s, bpjs_reason = %s, bpjs_reason_code = %s, "
+            "budget_return_ref = %s, bpjs_recorded_by_id = %s, bpjs_recorded_at = %s "
+            "WHERE id = %s",
+            [
+                (
+                    status,
+                    kpj,
+                    start.isoformat() if start else None,
+                    reason,
+                    code,
+                    r,
+                    actor,
+                    stamp,
+                    pk,
+                )
+                for pk, status, kpj, start, reason, code, r in rows
+            ],
+        )
 
 
 def _line_events(

@@ -1,0 +1,419 @@
+"""Demo data: the programme's history from 2022 to the demo's year.
+
+``demo_step_enrollment`` makes, for Kabupaten Sijunjung, what the Dinas, the head and the
+BPJS branch did each year, through the real services (so every row has its audit event):
+
+- **2022** — APBD pagu = the cost estimate of the seed's phase I (1,333 persons × 9
+  months from March 2022 = Rp 201,549,600, computed, not typed); APBD-P pagu
+  Rp 271,588,800 (the seed's phase II figure). Phase I (March–November) and phase II
+  (December only: the seed's figure is 16,166 person-months, not a whole number of months
+  for 9,416 persons, see docs/enrollment.md). Each phase: a reservation naming its
+  persons, the decree (the seed's real numbers 188.45/131 and 188.45/399), BPJS results
+  (about 4 % rejected, with reasons), memberships.
+- **2023 … demo year** — a fiscal year and its APBD pagu; the previous year's members
+  carried over by a renewal proposal, reserved, decreed in January, accepted by BPJS. From
+  2024 two nagari pay for their own residents from APB Nagari ("1 Nagari 100 orang").
+- **The demo year** also gets one *draft* decree (phase II) for persons never enrolled.
+
+``--people N`` scales the persons, not the money: with fewer persons than the seed,
+phase I takes up to 1,333 of two thirds of them and phase II the rest, while the pagu
+keep the seed's figures (the budget then shows money left unspent, as the seed did).
+
+The demo runs in one transaction; the budget's ``reservation_create`` needs a durable
+transaction of its own (the pagu lock), so reservations are written here with the same
+rows and audit event (``_reservation``), inside the pagu with no other writer around.
+The money of rejected persons goes back to the pagu after the demo commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from jamsos.accounts.models import User
+from jamsos.audit.services import audit_record
+from jamsos.budget import services as budget
+from jamsos.budget.estimates import cost_estimate
+from jamsos.budget.models import (
+    Allocation,
+    FiscalYear,
+    FundingSource,
+    Phase,
+    Reservation,
+    ReservationPerson,
+)
+from jamsos.enrollment import services
+from jamsos.enrollment.models import Decree, DecreeLine, DecreeSetting, Membership
+from jamsos.lib.bulkcopy import rows_insert
+from jamsos.lib.periods import Month, months_between
+from jamsos.regions.models import Region
+
+if TYPE_CHECKING:
+    from jamsos.demo.services import DemoContext
+
+FIRST_YEAR = 2022
+PHASE_I = (1_333, Month(2022, 3), 9)  # persons, first month, months (facts.md §0)
+PHASE_II_PERSONS = 9_416
+PHASE_II_START, PHASE_II_MONTHS = Month(2022, 12), 1
+APBD_P_2022 = 271_588_800  # the seed's phase II amount
+# Persons the APBD pagu of later years is planned for (× 12 months, at the rate of the
+# year); 2025 is the seed's pagu itself. Years after 2026 repeat 2026.
+PAGU_PERSONS = {2023: 11_616, 2024: 11_717, 2026: 16_590}
+PAGU_2025 = 3_053_299_200
+NAGARI_PROGRAMME = ("13.03.08.2002", "13.03.10.2004")  # Palaluar, Desa Kampung Baru
+NAGARI_QUOTA = 100
+DECREES = {  # (number, date) of the SK; 2022's are the seed's own
+    "2022-1": ("188.45/131/KPTS-BPT-2022", dt.date(2022, 3, 15)),
+    "2022-2": ("188.45/399/KPTS-BPT-2022", dt.date(2022, 10, 19)),
+}
+REJECTION_REASONS = (
+    "Sudah terdaftar sebagai peserta Penerima Upah (PU) di perusahaan lain",
+    "NIK tidak dikenal di database Dukcapil",
+    "Usia melebihi batas kepesertaan BPU",
+    "Nama dan tanggal lahir tidak sesuai KTP",
+)
+REJECT_EVERY = 25  # about 4 % of a 2022 phase
+
+
+@dataclass
+class _Actors:
+    operator: User
+    head: User
+    bpjs: User
+
+
+def _apbd_sources(regency: Region, operator: User) -> tuple[FundingSource, FundingSource]:
+    apbd = budget.funding_source_create(
+        region=regency,
+        kind=FundingSource.Kind.APBD,
+        name="APBD Kabupaten Sijunjung",
+        acting_user=operator,
+    )
+    apbd_p = budget.funding_source_create(
+        region=regency,
+        kind=FundingSource.Kind.APBD_P,
+        name="APBD Perubahan Kabupaten Sijunjung",
+        acting_user=operator,
+    )
+    return apbd, apbd_p
+
+
+def _pagu(
+    year: FiscalYear, source: FundingSource, name: str, amount: int, actors: _Actors
+) -> Allocation:
+    allocation = budget.allocation_create(
+        fiscal_year=year, source=source, name=name, pagu=amount, acting_user=actors.operator
+    )
+    return budget.allocation_approve(allocation=allocation, acting_user=actors.head)
+
+
+def _reservation(
+    allocation: Allocation,
+    person_ids: Sequence[int],
+    *,
+    first: Month,
+    months: int,
+    actors: _Actors,
+    phase: Phase | None = None,
+    nagari: Region | None = None,
+    note: str = "",
+) -> Reservation:
+    """What ``reservation_create`` writes (reservation, named persons, audit event),
+    without its durable pagu lock, which cannot run inside the demo's transaction."""
+    estimate = cost_estimate(
+        persons=len(person_ids), months=months, start=first, payer=allocation.payer
+    )
+    reservation = Reservation.objects.create(
+        allocation=allocation,
+        phase=phase,
+        nagari=nagari,
+        persons=len(person_ids),
+        first_month=first.first_day(),
+        last_month=estimate.end.first_day(),
+        segment=allocation.segment,
+        declared_income=estimate.declared_income,
+        payer=allocation.payer,
+        per_person_month=estimate.per_person_month,
+        amount=estimate.total,
+        estimate=estimate.as_dict(),
+        note=note,
+        created_by=actors.operator,
+    )
+    rows_insert(
+        ReservationPerson, ["reservation", "person"], ((reservation.pk, pk) for pk in person_ids)
+    )
+    audit_record(
+        action="budget.reservation.created",
+        acting_user=actors.operator,
+        obj=reservation,
+        data={
+            "allocation": allocation.pk,
+            "persons": reservation.persons,
+            "named_persons": True,
+            "first_month": str(first),
+            "months": months,
+            "amount": reservation.amount,
+            "source": "demo",
+        },
+    )
+    return reservation
+
+
+def _decree(
+    reservation: Reservation, actors: _Actors, *, number: str, date: dt.date, as_of: dt.date
+) -> Decree:
+    decree = services.decree_draft_from_reservation(
+        reservation=reservation, acting_user=actors.operator
+    )
+    decree = services.decree_approve(decree=decree, acting_user=actors.head)
+    return services.decree_issue(
+        decree=decree, number=number, decree_date=min(date, as_of), acting_user=actors.operator
+    )
+
+
+def _bpjs(
+    decree: Decree,
+    actors: _Actors,
+    *,
+    start: dt.date,
+    reject: bool,
+    as_of: Month,
+    kpj: dict[int, str],
+) -> int:
+    """BPJS answers: everyone accepted with the person's KPJ, except (``reject``) one in
+    ``REJECT_EVERY`` with a reason; a few accepted a month late."""
+    results = []
+    lines = decree.lines.order_by("line_no").values_list("nik", "person_id", "line_no")
+    for nik, person, line_no in lines:
+        if reject and line_no % REJECT_EVERY == 7:
+            reason = REJECTION_REASONS[(line_no // REJECT_EVERY) % len(REJECTION_REASONS)]
+            results.append(
+                services.BpjsResult(nik=nik, status=DecreeLine.BpjsStatus.REJECTED, reason=reason)
+            )
+            continue
+        late = (
+            reject
+            and line_no % 10 == 3
+            and Month.from_date(decree.last_month) > Month.from_date(start)
+        )
+        coverage = (Month.from_date(start) + 1).first_day() if late else start
+        number = kpj.setdefault(person, f"13{person:09d}")
+        results.append(
+            services.BpjsResult(
+                nik=nik,
+                status=DecreeLine.BpjsStatus.ACCEPTED,
+                kpj_number=number,
+                coverage_start=coverage,
+            )
+        )
+    summary = services.bpjs_results_record(
+        decree=decree, results=results, acting_user=actors.bpjs, source="demo", as_of=as_of
+    )
+    return summary.accepted + summary.rejected
+
+
+def _setting(regency: Region, actors: _Actors) -> None:
+    standard = DecreeSetting.objects.filter(region__isnull=True).first()
+    legal = list(standard.legal_bases) if standard else []
+    legal += [
+        "Instruksi Gubernur Sumatera Barat Nomor 5/INST-2021 tentang Peningkatan Kepesertaan "
+        "Program Jaminan Sosial Ketenagakerjaan di Provinsi Sumatera Barat",
+        "Instruksi Bupati Sijunjung Nomor 560/391.a/Nakertrans-2021 tentang Peningkatan "
+        "Kepesertaan Jaminan Sosial Ketenagakerjaan di Kabupaten Sijunjung",
+    ]
+    services.decree_setting_save(
+        region=regency,
+        place="Muaro Sijunjung",
+        signer_title="BUPATI SIJUNJUNG",
+        signer_name="Irwan Sutan Pangeran",
+        number_format="188.45/{seq}/KPTS-BPT-{year}",
+        legal_bases=legal,
+        acting_user=actors.operator,
+    )
+
+
+def _split(count: int) -> tuple[int, int, int]:
+    """Persons for 2022 phase I, phase II and the demo year's draft (see the docstring)."""
+    held = max(1, count // 25) if count >= 5 else 0
+    pool = count - held
+    if pool >= PHASE_I[0] + PHASE_II_PERSONS:
+        return PHASE_I[0], PHASE_II_PERSONS, held
+    first = min(PHASE_I[0], (2 * pool) // 3)
+    return first, min(PHASE_II_PERSONS, pool - first), held
+
+
+def demo_step_enrollment(ctx: DemoContext) -> int:
+    """Budgets, decrees, BPJS results and memberships, 2022 to the demo year."""
+    actors = _Actors(ctx.users["operator"], ctx.users["kadis"], ctx.users["bpjs"])
+    regency = ctx.regency
+    as_of = ctx.as_of
+    last_year = max(FIRST_YEAR, as_of.year)
+    before = _count()
+    _setting(regency, actors)
+    apbd, apbd_p = _apbd_sources(regency, actors.operator)
+    ids = [p.pk for p in ctx.persons]
+    n1, n2, held = _split(len(ids))
+    kpj: dict[int, str] = {}
+    month = Month.from_date(as_of)
+
+    # 2022: phases I and II.
+    year = budget.fiscal_year_create(
+        region=regency, year=FIRST_YEAR, note="Tahun pertama program", acting_user=actors.operator
+    )
+    persons, first, months = PHASE_I
+    seed_pagu = cost_estimate(persons=persons, months=months, start=first).total  # 201,549,600
+    pagu = _pagu(year, apbd, "Iuran JKK/JKM pekerja rentan 2022", seed_pagu, actors)
+    pagu_p = _pagu(year, apbd_p, "Iuran JKK/JKM pekerja rentan 2022 (APBD-P)", APBD_P_2022, actors)
+    apbd_pagu = pagu
+    phases = [
+        (1, "Tahap I", first, months, pagu, persons, ids[:n1], "2022-1"),
+        (
+            2,
+            "Tahap II",
+            PHASE_II_START,
+            PHASE_II_MONTHS,
+            pagu_p,
+            PHASE_II_PERSONS,
+            ids[n1 : n1 + n2],
+            "2022-2",
+        ),
+    ]
+    for number, name, start, length, allocation, planned, members, key in phases:
+        phase = budget.phase_create(
+            fiscal_year=year,
+            number=number,
+            name=name,
+            first_month=start,
+            months=length,
+            allocation=allocation,
+            planned_persons=planned,
+            decree_reference=DECREES[key][0],
+            acting_user=actors.operator,
+        )
+        if not members:
+            continue
+        reservation = _reservation(
+            allocation, members, first=start, months=length, actors=actors, phase=phase
+        )
+        decree = _decree(
+            reservation, actors, number=DECREES[key][0], date=DECREES[key][1], as_of=as_of
+        )
+        _bpjs(decree, actors, start=start.first_day(), reject=True, as_of=month, kpj=kpj)
+
+    # 2023 … the demo year: renewal of the previous year's members.
+    nagari_sources: dict[str, FundingSource] = {}
+    for y in range(FIRST_YEAR + 1, last_year + 1):
+        year = budget.fiscal_year_create(region=regency, year=y, acting_user=actors.operator)
+        amount = (
+            PAGU_2025
+            if y == 2025
+            else cost_estimate(
+                persons=PAGU_PERSONS.get(y, PAGU_PERSONS[2026]), months=12, start=Month(y, 1)
+            ).total
+        )
+        apbd_pagu = _pagu(year, apbd, f"Iuran JKK/JKM pekerja rentan {y}", amount, actors)
+        phase = budget.phase_create(
+            fiscal_year=year,
+            number=1,
+            name="Tahap I",
+            first_month=Month(y, 1),
+            months=12,
+            allocation=apbd_pagu,
+            acting_user=actors.operator,
+        )
+        proposal = services.membership_renewal_propose(
+            fiscal_year=year, acting_user=actors.operator
+        )
+        candidates = list(proposal.lines.order_by("pk").values_list("person_id", "village_id"))
+        groups: list[tuple[Allocation, list[int], Region | None]] = []
+        taken: set[int] = set()
+        if y >= 2024:
+            for code in NAGARI_PROGRAMME:
+                nagari = Region.objects.get(pk=code)
+                source = nagari_sources.get(code) or budget.funding_source_create(
+                    region=regency,
+                    kind=FundingSource.Kind.APB_NAGARI,
+                    name=f"APB Nagari {nagari.name.removeprefix('Desa ')}",
+                    nagari=nagari,
+                    acting_user=actors.operator,
+                )
+                nagari_sources[code] = source
+                budget.nagari_quota_set(
+                    fiscal_year=year,
+                    nagari=nagari,
+                    persons=NAGARI_QUOTA,
+                    note="1 Nagari 100 orang",
+                    acting_user=actors.operator,
+                )
+                members = [p for p, village in candidates if village == code][:NAGARI_QUOTA]
+                nagari_pagu = _pagu(
+                    year,
+                    source,
+                    f"Iuran pekerja rentan {source.name} {y}",
+                    cost_estimate(
+                        persons=NAGARI_QUOTA, months=12, start=Month(y, 1), payer="apb_nagari"
+                    ).total,
+                    actors,
+                )
+                if members:
+                    groups.append((nagari_pagu, members, nagari))
+                    taken |= set(members)
+        groups.insert(0, (apbd_pagu, [p for p, _v in candidates if p not in taken], None))
+        for seq, (allocation, members, nagari) in enumerate(groups, start=1):
+            if not members:
+                continue
+            reservation = _reservation(
+                allocation,
+                members,
+                first=Month(y, 1),
+                months=12,
+                actors=actors,
+                phase=phase if nagari is None else None,
+                nagari=nagari,
+                note=f"Perpanjangan peserta {y - 1}",
+            )
+            services.renewal_link_reservation(
+                proposal=proposal, reservation=reservation, acting_user=actors.operator
+            )
+            number = f"188.45/{seq + 8}/KPTS-BPT-{y}"
+            decree = _decree(
+                reservation, actors, number=number, date=dt.date(y, 1, 5 + seq), as_of=as_of
+            )
+            _bpjs(decree, actors, start=dt.date(y, 1, 1), reject=False, as_of=month, kpj=kpj)
+
+    # The demo year's draft: phase II for persons never enrolled.
+    newcomers = ids[len(ids) - held :] if held else []
+    if newcomers:
+        start = (
+            min(month + 1, Month(last_year, 12))
+            if month.year == last_year
+            else Month(last_year, 12)
+        )
+        length = months_between(start, Month(last_year, 12))
+        phase = budget.phase_create(
+            fiscal_year=year,
+            number=2,
+            name="Tahap II",
+            first_month=start,
+            months=length,
+            allocation=apbd_pagu,
+            planned_persons=len(newcomers),
+            acting_user=actors.operator,
+        )
+        reservation = _reservation(
+            apbd_pagu, newcomers, first=start, months=length, actors=actors, phase=phase
+        )
+        services.decree_draft_from_reservation(reservation=reservation, acting_user=actors.operator)
+    return _count() - before
+
+
+def _count() -> int:
+    return (
+        Decree.objects.count()
+        + DecreeLine.objects.count()
+        + Membership.objects.count()
+        + Reservation.objects.count()
+        + Allocation.objects.count()
+    )
