@@ -67,7 +67,8 @@ class ClaimReportForm(BaseForm):
         choices=[("", "—"), *BeasiswaOrigin.choices],
     )
     event_date = forms.DateField(
-        label=_("Tanggal kejadian / meninggal"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Tanggal kejadian / meninggal"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     event_time = forms.TimeField(
         label=_("Jam kejadian (kecelakaan kerja)"),
@@ -153,7 +154,9 @@ class HeirForm(BaseForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     birth_date = forms.DateField(
-        label=_("Tanggal lahir"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Tanggal lahir"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     phone = forms.CharField(label=_("Nomor HP"), max_length=16, required=False)
     bank_name = forms.CharField(label=_("Bank"), max_length=60, required=False)
@@ -194,7 +197,7 @@ class ApproveForm(BaseForm):
 class PayoutForm(BaseForm):
     amount = RupiahField(label=_("Jumlah dibayar (Rp)"))
     paid_on = forms.DateField(
-        label=_("Tanggal bayar"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Tanggal bayar"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     reference = forms.CharField(label=_("Referensi transfer"), max_length=100)
 
@@ -230,7 +233,9 @@ class ClaimFilterForm(BaseForm):
 class EstimateForm(BaseForm):
     benefit_type = forms.ChoiceField(label=_("Jenis manfaat"), choices=ClaimType.choices)
     event_date = forms.DateField(
-        label=_("Tanggal kejadian"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Tanggal kejadian"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     months_paid = forms.IntegerField(label=_("Masa iur (bulan)"), min_value=0, required=False)
     income = RupiahField(label=_("Penghasilan sebulan (kosong = terendah BPU)"), required=False)

@@ -251,7 +251,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _get(access.access_claim, request.user, pk)
     form = DocumentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Pilih berkas yang akan diunggah.")
+        messages.error(request, "Pilih berkas yang akan diunggah.", extra_tags="danger")
         return redirect("claims:claim_detail", pk=claim.pk)
     requirement = DocumentRequirement.objects.filter(pk=form.cleaned_data["requirement"]).first()
     if requirement is None:
@@ -266,7 +266,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         if exc.http_status == 403:
             raise DjangoPermissionDenied from exc
-        messages.error(request, exc.message)
+        messages.error(request, exc.message, extra_tags="danger")
     else:
         messages.success(request, f"{requirement.label}: {document.original_name} diunggah.")
     return redirect("claims:claim_detail", pk=claim.pk)
@@ -364,7 +364,7 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         if exc.http_status == 403:
             raise DjangoPermissionDenied from exc
-        messages.error(request, exc.message)
+        messages.error(request, exc.message, extra_tags="danger")
     else:
         messages.success(request, success)
     return redirect("claims:claim_detail", pk=claim.pk)
@@ -429,7 +429,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 def rule_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = ConfirmRowForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Tuliskan apa yang diperiksa.")
+        messages.error(request, "Tuliskan apa yang diperiksa.", extra_tags="danger")
         return redirect("claims:rules")
     checked = form.cleaned_data["checked"]
     try:
@@ -444,7 +444,7 @@ def rule_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message, extra_tags="danger")
     else:
         messages.success(request, "Baris dikonfirmasi.")
     return redirect("claims:rules")
