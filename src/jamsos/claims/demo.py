@@ -200,6 +200,13 @@ def _spread(claim: Claim, rng: random.Random, now: dt.datetime) -> None:
             fields["payout_date"] = timezone.localdate(moment)
     fields["status_changed_at"] = moments[-1]
     Claim.objects.filter(pk=claim.pk).update(**fields)
+    # The findings were computed with "now" as the report time; check again with the
+    # report time of the history (a late JKK report is late by hours, not years).
+    claim.refresh_from_db()
+    result = services.claim_eligibility_check(claim)
+    Claim.objects.filter(pk=claim.pk).update(
+        eligibility=result.as_list(), months_paid=result.months_paid
+    )
 
 
 def demo_step_claims(ctx: DemoContext) -> int:

@@ -140,7 +140,8 @@ def _children(claim: Claim) -> list[ChildInfo]:
     ]
 
 
-def _check(claim: Claim) -> Eligibility:
+def claim_eligibility_check(claim: Claim) -> Eligibility:
+    """The rules applied to a claim as recorded (no write)."""
     return claim_eligibility(
         membership=claim.membership,
         claim_type=claim.claim_type,
@@ -153,7 +154,7 @@ def _check(claim: Claim) -> Eligibility:
 
 
 def _store_eligibility(claim: Claim) -> Eligibility:
-    result = _check(claim)
+    result = claim_eligibility_check(claim)
     claim.eligibility = result.as_list()
     claim.months_paid = result.months_paid
     return result

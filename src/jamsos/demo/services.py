@@ -23,6 +23,7 @@ from jamsos.accounts.models import Agency, User
 from jamsos.accounts.services import agency_create, user_create
 from jamsos.audit.models import AuditEvent
 from jamsos.audit.services import audit_record
+from jamsos.claims.demo import demo_step_claims
 from jamsos.contributions.demo import demo_step_bills
 from jamsos.demo import catalogue as c
 from jamsos.demo.catalogue import DEMO_PASSWORD, DEMO_USERS
@@ -191,6 +192,7 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [
     ("persons", demo_step_persons),
     ("enrollment", demo_step_enrollment),
     ("bills", demo_step_bills),
+    ("claims", demo_step_claims),
 ]
 
 
