@@ -136,11 +136,24 @@ def _pairs_frame(left: pl.DataFrame, right: pl.DataFrame, *, same_source: bool) 
     ``name_score``: a ratio ≥ T needs lengths within T/(2−T) of each other and no more
     letters present in one key only than the edits T allows (1 − T of both lengths);
     the missing-part rule needs a different number of parts whose initials nest."""
-    pairs = left.join(right, on="birth_date", suffix="_b")
-    condition = (pl.col("nik") != pl.col("nik_b")).fill_null(True) & (
-        (pl.col("sex") == pl.col("sex_b")) & (pl.col("sex") > 0)
-        | (pl.col("village") == pl.col("village_b")) & (pl.col("village") >= 0)
+    # Same sex, or (other sex and) same village: two equi-joins instead of one join on
+    # the date and a filter, half the intermediate pairs.
+    same_sex = left.filter(pl.col("sex") > 0).join(
+        right.filter(pl.col("sex") > 0), on=["birth_date", "sex"], suffix="_b"
     )
+    same_village = (
+        left.filter(pl.col("village") >= 0)
+        .join(right.filter(pl.col("village") >= 0), on=["birth_date", "village"], suffix="_b")
+        .filter((pl.col("sex") != pl.col("sex_b")) | (pl.col("sex") == 0))
+    )
+    pairs = pl.concat(
+        [
+            same_sex.with_columns(pl.col("sex").alias("sex_b")),
+            same_village.with_columns(pl.col("village").alias("village_b")),
+        ],
+        how="diagonal",
+    )
+    condition = (pl.col("nik") != pl.col("nik_b")).fill_null(True)
     if same_source:
         condition = condition & (pl.col("ref_b") < pl.col("ref"))
     slack = 1 - THRESHOLD / 100

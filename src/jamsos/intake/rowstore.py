@@ -62,7 +62,7 @@ def row_tuples(batch_id: int, result: ValidationResult) -> Iterator[tuple[Any, .
         "row_number", "nik", "full_name", "village", "status", "possible_duplicate"
     ).iter_rows()
     for (number, nik, name, village, status, possible), raw_json, values_json in zip(
-        columns, raw, values, strict=True
+        columns, raw.to_list(), values.to_list(), strict=True
     ):
         found = issues.get(number)
         if found:

@@ -30,9 +30,8 @@ def _sqlite_converter(field: models.Field) -> Callable[[Any], Any] | None:
                 return last[1]
             text = value
             if isinstance(value, dt.datetime):
-                if timezone.is_aware(value):
-                    value = timezone.make_naive(value, dt.UTC)
-                text = value.isoformat(" ")
+                naive = timezone.make_naive(value, dt.UTC) if timezone.is_aware(value) else value
+                text = naive.isoformat(" ")
             last[0], last[1] = value, text
             return text
 

@@ -184,6 +184,8 @@ def person_bulk_create_prevalidated(
         action="registry.person.created", acting_user=acting_user, data=data
     )
     object_type = Person._meta.label_lower
+    shared = json.dumps(data)[:-1]  # '{"batch": 7' + ', "row": 12}' per person
+    separator = ", " if data else ""
     rows_insert(
         AuditEvent,
         _AUDIT_COLUMNS,
@@ -200,7 +202,7 @@ def person_bulk_create_prevalidated(
                 p.village,
                 None,
                 None,
-                json.dumps({**data, "row": p.source_row}),
+                f'{shared}{separator}"row": {json.dumps(p.source_row)}}}',
                 template.ip_address,
             )
             for p in persons
