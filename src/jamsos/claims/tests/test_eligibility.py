@@ -205,3 +205,34 @@ def test_jkk_right_lapses_after_five_years(make_membership):
         ),
     )
     assert "jkk_claim_expired" not in in_time.codes()
+
+
+def test_the_seam_reads_the_contributions_bill_lines(make_membership):
+    """With the contributions app's real models: settled bills count, open ones do not."""
+    from django.apps import apps
+
+    if not apps.is_installed("jamsos.contributions"):
+        pytest.skip("contributions app not installed")
+    bill_model = apps.get_model("contributions", "Bill")
+    line_model = apps.get_model("contributions", "BillLine")
+    membership = make_membership(first=months_ago(3))
+    for offset, status in ((2, bill_model.Status.PAID), (1, bill_model.Status.ISSUED)):
+        month = months_ago(offset)
+        bill = bill_model.objects.create(
+            number=f"UJI/{month}",
+            regency_id="13.03",
+            region_id="13.03",
+            funding_source=membership.funding_source,
+            first_month=month.first_day(),
+            last_month=month.first_day(),
+            status=status,
+        )
+        line_model.objects.create(
+            bill=bill, membership=membership, month=month.first_day(), amount=16_800
+        )
+    paid = eligibility.paid_months(membership)
+    assert months_ago(2) in paid  # billed and paid
+    assert months_ago(1) not in paid  # billed, not paid yet
+    assert months_ago(3) in paid  # never billed here: coverage
+    result = check(membership, event_date=day_in(months_ago(1)))
+    assert "month_not_paid" in result.codes()
