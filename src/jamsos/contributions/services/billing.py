@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F, Value
 from django.utils import timezone
 
 from jamsos.accounts.models import User
@@ -394,13 +395,45 @@ def _write(
             )
         rate_rows.append((source_id, Segment.BPU, m.first_day(), amount, bill.pk))
     BillMonth.objects.bulk_create(new_months)
-    _insert_lines(rate_rows)
-    bills_resum([bill.pk for bill, _created in bills.values()])
+    written = _insert_lines(rate_rows)
+    if written == sum(billable.values()):
+        # Under the lock the plan counted exactly what was written: add, don't re-read.
+        _totals_add(bills, billable, {(r[0], Month.from_date(r[2])): r[3] for r in rate_rows})
+    else:  # only without the lock (tests of the race): recount from the lines
+        bills_resum([bill.pk for bill, _created in bills.values()])
     return {
         # Exact under the lock: the plan counted what the insert then wrote.
         bill.pk: (created, sum(c for (sid, _m), c in billable.items() if sid == source_id))
         for source_id, (bill, created) in bills.items()
     }
+
+
+def _totals_add(
+    bills: dict[int, tuple[Bill, bool]],
+    billable: dict[tuple[int, Month], int],
+    amounts: dict[tuple[int, Month], int],
+) -> None:
+    """Add this run's lines to each bill-month and bill (a few UPDATEs per bill)."""
+    for source_id, (bill, _created) in bills.items():
+        months = {m: c for (sid, m), c in billable.items() if sid == source_id}
+        total = 0
+        for month, count in months.items():
+            amount = count * amounts[(source_id, month)]
+            total += amount
+            BillMonth.objects.filter(bill=bill, month=month.first_day()).update(
+                lines=F("lines") + count, amount=F("amount") + amount
+            )
+        if bill.first_month == bill.last_month:
+            members = F("members") + sum(months.values())
+        else:  # a prepaid bill: a member appears once per month
+            members = Value(
+                BillLine.objects.filter(bill_id=bill.pk).values("membership_id").distinct().count()
+            )
+        Bill.objects.filter(pk=bill.pk).update(
+            members=members,
+            person_months=F("person_months") + sum(months.values()),
+            total=F("total") + total,
+        )
 
 
 def _month_bills(
