@@ -12,7 +12,7 @@ from __future__ import annotations
 from jamsos.accounts.access import region_in_scope, scope_queryset
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
-from jamsos.claims.models import Claim, ClaimDocument, ClaimHeir
+from jamsos.claims.models import Claim, ClaimDocument
 from jamsos.claims.selectors import claim_detail_queryset
 from jamsos.enrollment.models import Membership
 from jamsos.lib.errors import NotFoundOrForbidden
@@ -52,13 +52,6 @@ def access_claim_document(viewer: User, pk: int) -> ClaimDocument:
     if not region_in_scope(viewer, document.claim.village_id):
         raise NotFoundOrForbidden("Dokumen tidak ditemukan.")
     return document
-
-
-def access_claim_heir(viewer: User, claim: Claim, pk: int) -> ClaimHeir:
-    heir = claim.heirs.filter(pk=pk).first()
-    if heir is None:
-        raise NotFoundOrForbidden("Ahli waris tidak ditemukan.")
-    return heir
 
 
 def access_membership_for_claim(viewer: User, pk: int) -> Membership:

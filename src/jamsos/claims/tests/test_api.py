@@ -197,3 +197,29 @@ def test_rules_are_listed_with_their_status(personas, api):
     by_code = {(r["code"], r["variant"]): r for r in rows}
     assert by_code[("jkm_santunan_sekaligus", "")]["confirmed"] is True
     assert by_code[("jkk_cacat", "total_tetap")]["confirmed"] is False
+
+
+def test_claim_list_queries_do_not_grow_with_claims(personas, api, make_membership):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jamsos.claims import services
+
+    client = api(personas.dinas_operator)
+
+    def report_one():
+        services.claim_report(
+            membership=make_membership(),
+            claim_type="jkm",
+            event_date=day_in(months_ago(1)),
+            acting_user=personas.dinas_operator,
+        )
+
+    report_one()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"{API}/claims").status_code == 200
+    for _ in range(4):
+        report_one()
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get(f"{API}/claims").json()["items"]) == 5
+    assert len(five) == len(one)
