@@ -52,14 +52,18 @@ def main() -> int:
     setup_seconds = time.perf_counter() - started
     try:
         figures = run(args.members, prepay=args.prepay)
+        figures = {
+            "database": connection.vendor,
+            "migrate_seconds": round(setup_seconds, 1),
+        } | figures
+        # Printed before the database is dropped (a DROP can wait on other sessions).
+        if args.json:
+            print(json.dumps(figures, indent=2), flush=True)
+        else:
+            for key, value in figures.items():
+                print(f"{key:40} {value}", flush=True)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    figures = {"database": connection.vendor, "migrate_seconds": round(setup_seconds, 1)} | figures
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            print(f"{key:40} {value}")
     return 0
 
 

@@ -5,7 +5,8 @@ from jamsos.contributions import views
 app_name = "contributions"
 
 urlpatterns = [
-    path("", views.bill_list, name="bill_list"),
+    path("", views.index, name="index"),
+    path("tagihan/", views.bill_list, name="bill_list"),
     path("jalankan/", views.billing_run, name="billing_run"),
     path("tagihan/<int:pk>/", views.bill_detail, name="bill_detail"),
     path("tagihan/<int:pk>/terbitkan/", views.bill_issue, name="bill_issue"),

@@ -55,6 +55,16 @@ def _regency(request: HttpRequest, regencies: Any) -> Region | None:
     return regencies.first()
 
 
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The menu's "Iuran": bills for those who work with them, else the transparency page."""
+    if request.user.has_perm(VIEW):
+        return redirect("contributions:bill_list")
+    if request.user.has_perm("contributions.view_transparency"):
+        return redirect("contributions:transparency")
+    raise DjangoPermissionDenied
+
+
 # --- Bills --------------------------------------------------------------------------------------
 
 

@@ -46,12 +46,11 @@ MENU: list[NavItem] = [
         ("enrollment.view_decrees", "enrollment.view_memberships"),
         "file-earmark-text",
     ),
-    NavItem(_("Iuran"), "contributions:bill_list", "contributions.view_bills", "receipt"),
     NavItem(
-        _("Transparansi iuran"),
-        "contributions:transparency",
-        "contributions.view_transparency",
-        "clipboard-data",
+        _("Iuran"),
+        "contributions:index",
+        ("contributions.view_bills", "contributions.view_transparency"),
+        "receipt",
     ),
     NavItem(
         _("Klaim"),

@@ -47,6 +47,13 @@ def test_bill_list_by_role(client, personas, bills, apbd, apb_nagari):
     assert login(client, personas.dprd).get(url).status_code == 403
 
 
+def test_the_menu_entry_leads_each_role_to_its_page(client, personas):
+    url = reverse("contributions:index")
+    assert login(client, personas.bpjs_officer).get(url).url == reverse("contributions:bill_list")
+    assert login(client, personas.dprd).get(url).url == reverse("contributions:transparency")
+    assert login(client, personas.kecamatan_operator).get(url).status_code == 403
+
+
 def test_bill_detail_scope_and_persons(client, personas, bills, apbd, apb_nagari):
     nagari_url = reverse("contributions:bill_detail", args=[bills[apb_nagari.pk].pk])
     apbd_url = reverse("contributions:bill_detail", args=[bills[apbd.pk].pk])
