@@ -146,14 +146,18 @@ class ProposalRow(models.Model):
         REJECTED = "rejected", _("Ditolak")
         SAME_PERSON = "same_person", _("Orang yang sama (tidak ditambahkan)")
 
-    batch = models.ForeignKey(ProposalBatch, on_delete=models.CASCADE, related_name="rows")
+    # No index of its own: the (batch, row_number) unique index leads with the batch.
+    batch = models.ForeignKey(
+        ProposalBatch, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     row_number = models.PositiveIntegerField(_("baris"))
     raw = models.JSONField(default=dict, blank=True)  # header → value exactly as read
     values = models.JSONField(default=dict, blank=True)  # normalised field → value
-    nik = models.CharField(max_length=32, blank=True, db_index=True)
+    nik = models.CharField(max_length=32, blank=True)
     full_name = models.CharField(max_length=150, blank=True)
+    # Rows are written 100,000 at a time: only the indexes a query needs (see Meta).
     village = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     status = models.CharField(max_length=20, choices=Status.choices)
     # [{"code", "severity": "error"|"warning", "column", "value", "message"}]
@@ -172,8 +176,10 @@ class ProposalRow(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Indexed: a person's page lists the rows that proposed them.
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal_rows"
     )
@@ -188,6 +194,8 @@ class ProposalRow(models.Model):
         indexes = [
             # Serves the review page's filters: rows of a batch by status.
             models.Index(fields=["batch", "status"], name="intake_row_batch_status_idx"),
+            # Serves "an earlier row of this batch with this NIK" (row_fix) and NIK search.
+            models.Index(fields=["batch", "nik"], name="intake_row_batch_nik_idx"),
         ]
 
     def __str__(self) -> str:
