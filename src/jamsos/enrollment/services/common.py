@@ -175,7 +175,12 @@ def _json(value: Any) -> Any:
 
 def audit_bulk(events: Iterable[AuditEvent]) -> int:
     """Write events built with ``audit_event_build`` with COPY/executemany: one event per
-    line of a 100,000-person decree costs about a second, not a minute."""
+    line of a 100,000-person decree costs about a second, not a minute.
+
+    The events are built before the COPY starts: building one may query (the actor's
+    agency), and PostgreSQL accepts no other statement on a connection inside a COPY.
+    """
+    events = list(events)
     return rows_insert(
         AuditEvent,
         _AUDIT_COLUMNS,
