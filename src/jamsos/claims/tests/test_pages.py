@@ -99,7 +99,6 @@ def test_upload_through_the_page_and_download(personas, client_for, jkm_claim):
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    download.close()
     other = client_for(personas.outsider).get(
         reverse("claims:document_download", args=[document.pk])
     )
