@@ -32,11 +32,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from jamsos.accounts.models import User
 from jamsos.audit.models import AuditEvent
-from jamsos.audit.services import audit_event_build, audit_record
+from jamsos.audit.services import audit_record
 from jamsos.budget.models import Reservation
 from jamsos.enrollment.models import (
     BpjsResultImport,
@@ -45,7 +47,14 @@ from jamsos.enrollment.models import (
     Membership,
     RejectionReason,
 )
-from jamsos.enrollment.services.common import audit_bulk, id_chunks, ids_q, persons_lock, require
+from jamsos.enrollment.services.common import (
+    AuditRow,
+    audit_rows_insert,
+    id_chunks,
+    ids_q,
+    persons_lock,
+    require,
+)
 from jamsos.enrollment.services.memberships import NewMembership, memberships_create_prevalidated
 from jamsos.lib.errors import DomainError, InvalidTransition
 from jamsos.lib.formats import angka, tanggal
@@ -308,11 +317,16 @@ def _kpj_taken(todo: Sequence[tuple[BpjsResult, _Line]]) -> list[RowError]:
     if not by_kpj:
         return []
     holders: dict[str, int] = {}
-    for chunk in _chunks(list(by_kpj), 5000):
+    kpjs = list(by_kpj)
+    chunks = [kpjs] if connection.vendor == "postgresql" else list(_chunks(kpjs, 5000))
+    for chunk in chunks:
+        wanted = (
+            Q(kpj_number__in=RawSQL("SELECT unnest(%s::text[])", (chunk,)))
+            if connection.vendor == "postgresql"
+            else Q(kpj_number__in=chunk)
+        )
         holders.update(
-            Membership.objects.filter(kpj_number__in=chunk)
-            .order_by()
-            .values_list("kpj_number", "person_id")
+            Membership.objects.filter(wanted).order_by().values_list("kpj_number", "person_id")
         )
     errors = []
     for kpj, person in holders.items():
@@ -376,7 +390,11 @@ def bpjs_results_record(
         summary.accepted = len(accepted)
         summary.rejected = len(todo) - len(accepted)
         summary.memberships = len(membership_ids)
-        audit_bulk(_line_events(todo, membership_ids, acting_user=acting_user, source=source))
+        audit_rows_insert(
+            acting_user=acting_user,
+            object_type=DecreeLine._meta.label_lower,
+            rows=_line_events(todo, membership_ids, source=source),
+        )
         if import_record is not None:
             import_record.accepted = summary.accepted
             import_record.rejected = summary.rejected
@@ -508,35 +526,27 @@ def _line_events(
     todo: Sequence[tuple[BpjsResult, _Line]],
     membership_ids: dict[int, int],
     *,
-    acting_user: User | None,
     source: str,
-) -> Iterable[AuditEvent]:
-    object_type = DecreeLine._meta.label_lower
+) -> Iterable[AuditRow]:
+    """One event per line: accepted (with its KPJ and membership) or rejected (reason)."""
     for result, line in todo:
         accepted = result.status == ACCEPTED
-        event = audit_event_build(
-            action="enrollment.decree_line.accepted"
+        yield (
+            f"enrollment.decree_line.{'accepted' if accepted else 'rejected'}",
+            str(line.pk),
+            line.full_name,
+            line.village_id,
+            {"bpjs_status": PENDING},
+            {"bpjs_status": ACCEPTED, "kpj_number": result.kpj_number}
             if accepted
-            else "enrollment.decree_line.rejected",
-            acting_user=acting_user,
-            before={"bpjs_status": PENDING},
-            after=(
-                {"bpjs_status": ACCEPTED, "kpj_number": result.kpj_number}
-                if accepted
-                else {"bpjs_status": REJECTED, "reason": result.reason[:255]}
-            ),
-            data={
+            else {"bpjs_status": REJECTED, "reason": result.reason[:255]},
+            {
                 "source": source,
                 "person": line.person_id,
                 "membership": membership_ids.get(line.pk),
                 "coverage_start": str(result.coverage_start) if result.coverage_start else None,
             },
-            region_code=line.village_id,
         )
-        event.object_type = object_type
-        event.object_id = str(line.pk)
-        event.object_repr = line.full_name[:200]
-        yield event
 
 
 def bpjs_results_import(

@@ -203,3 +203,38 @@ def audit_bulk(events: Iterable[AuditEvent]) -> int:
             for e in events
         ),
     )
+
+
+AuditRow = tuple[str, str, str, str, Any, Any, dict[str, Any]]
+"""``(action, object id, object repr, region code, before, after, data)``."""
+
+
+def audit_rows_insert(*, acting_user: Any, object_type: str, rows: Iterable[AuditRow]) -> int:
+    """Many events of one actor without building an ``AuditEvent`` per row: the actor's
+    labels come from one template event (built, and its agency read, before the COPY)."""
+    from jamsos.audit.actions import ACTIONS
+    from jamsos.audit.services import UnknownAuditAction, audit_event_build
+
+    template = audit_event_build(action="enrollment.bpjs.results_recorded", acting_user=acting_user)
+
+    def values() -> Iterable[tuple[Any, ...]]:
+        for action, object_id, object_repr, region, before, after, data in rows:
+            if action not in ACTIONS:
+                raise UnknownAuditAction(f"audit action {action!r} is not registered")
+            yield (
+                template.occurred_at,
+                template.actor_id,
+                template.actor_label,
+                template.agency_label,
+                action,
+                object_type,
+                object_id,
+                object_repr[:200],
+                region,
+                _json(before),
+                _json(after),
+                json.dumps(data),
+                template.ip_address,
+            )
+
+    return rows_insert(AuditEvent, _AUDIT_COLUMNS, values())
