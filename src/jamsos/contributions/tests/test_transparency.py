@@ -90,6 +90,13 @@ def test_the_four_figures(history, sijunjung, personas):
     assert ("2025-01", "APB Nagari Timbulun") not in rows  # nothing to show there
 
 
+def test_the_report_is_a_constant_number_of_queries(
+    history, sijunjung, personas, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        selectors.transparency_report(viewer=personas.dprd, regency=sijunjung, year=2025)
+
+
 def test_claims_paid_come_from_the_claims_app(history, sijunjung, personas, monkeypatch):
     from jamsos.claims import selectors as claims_selectors
 
