@@ -351,7 +351,7 @@ class Membership(models.Model):
     COVERING_STATUSES = (Status.PENDING, Status.ACTIVE, Status.ENDED, Status.DECEASED)
 
     def covers(self, month: Month) -> bool:
-        return self.first_month <= month.first_day <= self.last_month
+        return self.first_month <= month.first_day() <= self.last_month
 
 
 class DecreeSetting(models.Model):
