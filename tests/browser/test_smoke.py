@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import Role
-from jamsos.web.navigation import menu_for
+from jamsos.web.navigation import menu_sections_for, navbar_order
 from jamsos.web.tests.live_system import demo_logins
 from tests.browser.conftest import screenshot_path
 
@@ -45,7 +45,8 @@ def expected_menu(role: str) -> list[str]:
     # The navbar must render exactly what the permission-gated MENU gives this role.
     # (Labels in Indonesian, whatever language an earlier test left active here.)
     with translation.override("id"):
-        return [str(item.label) for item in menu_for(User(role=role, is_active=True))]
+        entries = menu_sections_for(User(role=role, is_active=True))
+        return [str(item.label) for item in navbar_order(entries)]
 
 
 def role_label(role: str) -> str:
@@ -54,7 +55,9 @@ def role_label(role: str) -> str:
 
 
 def nav_labels(page: Page) -> list[str]:
-    return [t.strip() for t in page.get_by_test_id("nav").locator("a.nav-link").all_inner_texts()]
+    """Every page the navbar leads to, inside its dropdown sections or not, in order."""
+    items = page.get_by_test_id("nav").get_by_test_id("nav-item")
+    return [t.strip() for t in items.all_text_contents()]
 
 
 def no_horizontal_scroll(page: Page) -> bool:

@@ -74,6 +74,61 @@ def url_or_none(url_name: str) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class NavSection:
+    label: str
+    icon: str
+    items: list[NavItem]
+
+
+# The navbar groups items by the app they lead to, so the menu fits one row on a 1280 px
+# screen however many apps a role can use. A section with one item shows as a plain link.
+SECTIONS: dict[str, tuple[str, str]] = {
+    "regions": (_("Peserta"), "people"),
+    "intake": (_("Peserta"), "people"),
+    "registry": (_("Peserta"), "people"),
+    "budget": (_("Program"), "briefcase"),
+    "enrollment": (_("Program"), "briefcase"),
+    "contributions": (_("Program"), "briefcase"),
+    "claims": (_("Program"), "briefcase"),
+    "reports": (_("Laporan"), "bar-chart-line"),
+    "accounts": (_("Administrasi"), "gear"),
+    "audit": (_("Administrasi"), "gear"),
+    "budget:rate_list": (_("Administrasi"), "gear"),
+}
+
+
+def section_of(item: NavItem) -> tuple[str, str] | None:
+    return SECTIONS.get(item.url_name) or SECTIONS.get(item.url_name.split(":", 1)[0])
+
+
+def menu_sections_for(user: User) -> list[NavItem | NavSection]:
+    """The user's menu as the navbar shows it: loose items and sections, in MENU order
+    (a section sits where its first item would)."""
+    entries: list[NavItem | NavSection] = []
+    by_label: dict[str, NavSection] = {}
+    for item in menu_for(user):
+        section = section_of(item)
+        if section is None:
+            entries.append(item)
+            continue
+        label, icon = str(section[0]), section[1]
+        if label not in by_label:
+            by_label[label] = NavSection(label=label, icon=icon, items=[])
+            entries.append(by_label[label])
+        by_label[label].items.append(item)
+    return [e.items[0] if isinstance(e, NavSection) and len(e.items) == 1 else e for e in entries]
+
+
+def navbar_order(entries: list[NavItem | NavSection]) -> list[NavItem]:
+    """The pages in the order the navbar shows them, sections opened."""
+    return [
+        item
+        for entry in entries
+        for item in (entry.items if isinstance(entry, NavSection) else [entry])
+    ]
+
+
 def menu_for(user: User) -> list[NavItem]:
     return [
         item
