@@ -10,10 +10,11 @@ months the same way (``BillLine`` + ``Bill.SETTLED``, covered months otherwise).
 ``arrears_check`` algorithm, for a month A (default: this month):
 
 1. Pick the rule valid in A for each segment that has one (BPU: lapse at 3, warn at 2).
-2. One grouped query over bill lines of open bills up to A of active memberships of the
-   segment, keeping only lines after the membership's last paid month: the unpaid
-   months since the last payment. Memberships with ≥ the warning length come back.
-3. ≥ ``unpaid_months`` → lapse: a conditional UPDATE (only rows still active) sets
+2. One grouped query over bill lines of open bills up to A of running memberships of
+   the segment (active, or pending past their first month), keeping only lines after
+   the membership's last paid month: the unpaid months since the last payment.
+   Memberships with ≥ the warning length come back.
+3. ≥ ``unpaid_months`` → lapse: a conditional UPDATE (only rows still running) sets
    status ``lapsed``, the reason, and ``last_month`` to the month before the
    ``unpaid_months``-th unpaid month ("masuk bulan ketiga tanpa pembayaran,
    perlindungan langsung terputus"); lines of later months still in draft bills are
@@ -40,10 +41,15 @@ from jamsos.contributions.models import ArrearsNotice, Bill, BillLine, LapseRule
 from jamsos.contributions.services.billing import bills_resum
 from jamsos.contributions.services.common import require, validated
 from jamsos.enrollment.models import Membership
+from jamsos.enrollment.services.memberships import membership_status_for
 from jamsos.lib.errors import DomainError, InvalidTransition
 from jamsos.lib.formats import bulan
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
+
+# Memberships that can fall into arrears: active, or pending whose first month has come
+# but the enrollment app's monthly status refresh has not run yet (they have bill lines).
+RUNNING = (Membership.Status.ACTIVE, Membership.Status.PENDING)
 
 
 def lapse_rules_valid(month: Month) -> list[LapseRule]:
@@ -97,7 +103,7 @@ def _unpaid_lines(
         BillLine.objects.filter(
             bill__status__in=Bill.OPEN,
             month__lte=as_of.first_day(),
-            membership__in=memberships.filter(status=Membership.Status.ACTIVE, segment=segment),
+            membership__in=memberships.filter(status__in=RUNNING, segment=segment),
         )
         .annotate(last_paid=Subquery(last_paid))
         .filter(Q(last_paid__isnull=True) | Q(month__gt=F("last_paid")))
@@ -247,9 +253,9 @@ def _lapse(
         groups[(entry.last_covered(rule), _lapse_reason(entry, rule))].append(entry)
     for (last_covered, reason), group in groups.items():
         ids = [e.membership_id for e in group]
-        still_active = Membership.objects.filter(pk__in=ids, status=Membership.Status.ACTIVE)
-        changed = set(still_active.values_list("pk", flat=True))
-        Membership.objects.filter(pk__in=changed, status=Membership.Status.ACTIVE).update(
+        still_running = Membership.objects.filter(pk__in=ids, status__in=RUNNING)
+        changed = set(still_running.values_list("pk", flat=True))
+        Membership.objects.filter(pk__in=changed, status__in=RUNNING).update(
             status=Membership.Status.LAPSED,
             status_reason=reason,
             status_changed_at=now,
@@ -356,7 +362,7 @@ def membership_reactivate(
         kpj_number=lapsed.kpj_number,
         first_month=first_month.first_day(),
         last_month=last.first_day(),
-        status=Membership.Status.ACTIVE,
+        status=membership_status_for(first_month, last, Month.current()),
         status_reason=f"Diaktifkan kembali setelah nonaktif (kepesertaan #{lapsed.pk}).",
     )
     validated(membership)

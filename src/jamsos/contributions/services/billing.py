@@ -11,8 +11,8 @@
    ``durable``: the demo loader bills its history inside its own transaction; callers
    should not hold the run inside a long transaction, since the locks last until it ends.)
 3. Plan with one grouped query: per source, segment and month, how many memberships
-   cover the month (``first_month`` ≤ month ≤ ``last_month``, not ``pending``) and have
-   no line for it yet. Nothing unbilled → nothing is written (a rerun creates 0 bills).
+   cover the month (``first_month`` ≤ month ≤ ``last_month``, not ``cancelled``) and
+   have no line for it yet. Nothing unbilled → nothing is written (a rerun creates 0 bills).
 4. Price each (payer, month) once with the budget app's ``cost_estimate`` on rate tables
    loaded once: the rate is read from the regulation tables, never written here.
 5. Per source: reuse its draft bill for the same period, else create the next bill
@@ -54,9 +54,13 @@ from jamsos.regions.models import Region
 # with a legal maximum, so the choice lives here rather than in the regulation tables.
 PREPAYMENT_MONTHS = (1, 3, 6, 12)
 
-# Memberships billed for the months they cover. ``pending`` ones (waiting for BPJS) are
-# not; a lapsed, ended or deceased membership is billed up to its ``last_month``.
+# Memberships billed for the months they cover. A membership exists once BPJS accepted
+# its person; ``pending`` means its first month has not come yet (the enrollment app's
+# monthly refresh makes it active), so it is billed from that month — also by a
+# prepayment that reaches it. A lapsed, ended or deceased membership is billed up to its
+# ``last_month``; a ``cancelled`` one (struck out before it started) never.
 BILLABLE_STATUSES = (
+    Membership.Status.PENDING,
     Membership.Status.ACTIVE,
     Membership.Status.LAPSED,
     Membership.Status.ENDED,

@@ -20,6 +20,7 @@ from jamsos.contributions.models import (
     Reactivation,
 )
 from jamsos.enrollment.models import Membership
+from jamsos.enrollment.services.memberships import membership_status_for
 from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
 from jamsos.lib.periods import Month
 
@@ -179,7 +180,8 @@ def test_reactivation_is_a_new_coverage_period(sijunjung, apbd, make_members, pe
         member.funding_source_id,
     )
     assert (new.first_month, new.last_month) == (dt.date(2025, 5, 1), dt.date(2025, 12, 1))
-    assert new.status == Membership.Status.ACTIVE
+    # its status follows its months, as the enrollment app sets them
+    assert new.status == membership_status_for(Month(2025, 5), Month(2025, 12), Month.current())
     member.refresh_from_db()
     assert member.status == Membership.Status.LAPSED  # the old period stays as it was
     assert Reactivation.objects.get(lapsed=member).membership == new
@@ -224,3 +226,13 @@ def test_check_arrears_command(sijunjung, apbd, make_members, capsys):
     assert member.status == Membership.Status.LAPSED
     call_command("check_arrears", "--as-of", "2025-03")
     assert "0 dinonaktifkan" in capsys.readouterr().out
+
+
+def test_a_pending_membership_past_its_first_month_can_lapse(sijunjung, apbd, make_members):
+    """The enrollment app's monthly refresh may not have made it active yet."""
+    (member,) = make_members(1, apbd, status="pending")
+    for month in (1, 2, 3):
+        bill_month(sijunjung, month)
+    assert [e.membership_id for e in check(3).lapses] == [member.pk]
+    member.refresh_from_db()
+    assert member.status == Membership.Status.LAPSED

@@ -83,7 +83,9 @@ def test_a_membership_is_billed_exactly_for_its_covered_months(sijunjung, apbd, 
     (ends_mid_year,) = make_members(1, apbd, first="2025-01", last="2025-04")
     (lapsed,) = make_members(1, apbd, first="2025-01", last="2025-06", status="lapsed")
     (deceased,) = make_members(1, apbd, first="2025-01", last="2025-08", status="deceased")
-    (pending,) = make_members(1, apbd, status="pending")
+    # accepted by BPJS, first month not come yet when it was made: billed from that month
+    (pending,) = make_members(1, apbd, first="2025-10", last="2025-12", status="pending")
+    (cancelled,) = make_members(1, apbd, status="cancelled")
     for month in range(1, 13):
         run(sijunjung, f"2025-{month:02d}")
 
@@ -99,8 +101,9 @@ def test_a_membership_is_billed_exactly_for_its_covered_months(sijunjung, apbd, 
     assert months_of(ends_mid_year) == [Month(2025, m) for m in range(1, 5)]
     assert months_of(lapsed) == [Month(2025, m) for m in range(1, 7)]
     assert months_of(deceased) == [Month(2025, m) for m in range(1, 9)]
-    assert months_of(pending) == []
-    assert sum(Bill.objects.values_list("total", flat=True)) == (8 + 4 + 6 + 8) * 16_800
+    assert months_of(pending) == [Month(2025, m) for m in range(10, 13)]
+    assert months_of(cancelled) == []
+    assert sum(Bill.objects.values_list("total", flat=True)) == (8 + 4 + 6 + 8 + 3) * 16_800
 
 
 @pytest.mark.parametrize("months", [3, 6, 12])

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 def history(sijunjung, apbd, apb_nagari, make_members):
     """APBD: 4 members all year, January bill paid, February issued and half paid.
     APB Nagari: 2 members from March, prepaid 3 months and paid for one month only.
-    Pending members are not registered."""
+    Cancelled memberships (struck out before they started) are not registered."""
     make_members(4, apbd)
     make_members(2, apb_nagari, first="2025-03")
-    make_members(5, apbd, status="pending")
+    make_members(5, apbd, status="cancelled")
     january = services.billing_run(regency=sijunjung, month=Month(2025, 1), acting_user=None)
     bill = services.bill_issue(bill=january.bills[0].bill, acting_user=None)
     services.payment_record(
