@@ -29,7 +29,7 @@ from jamsos.enrollment.models import (
     Membership,
     RenewalProposal,
 )
-from jamsos.enrollment.services.decrees import LIVE_DECREE_STATUSES, reservation_used_persons
+from jamsos.enrollment.services.decrees import LIVE_DECREE_STATUSES
 from jamsos.lib.errors import PermissionDenied
 from jamsos.lib.nik import nik_clean
 from jamsos.lib.periods import Month
@@ -169,10 +169,24 @@ def reservation_choices(*, viewer: User) -> list[ReservationChoice]:
         ),
         "allocation__fiscal_year__region",
     ).annotate(named=Exists(ReservationPerson.objects.filter(reservation=OuterRef("pk"))))
+    reservations = list(reservations.order_by("-allocation__fiscal_year__year", "-pk")[:200])
+    used = dict(
+        DecreeLine.objects.filter(
+            decree__reservation__in=[r.pk for r in reservations],
+            decree__status__in=LIVE_DECREE_STATUSES,
+            action=DecreeLine.Action.ADD,
+            removed_by_line__isnull=True,
+        )
+        .exclude(bpjs_status=BPJS.REJECTED)
+        .order_by()
+        .values_list("decree__reservation")
+        .annotate(n=Count("pk"))
+        .values_list("decree__reservation", "n")
+    )
     choices = []
-    for reservation in reservations.order_by("-allocation__fiscal_year__year", "-pk")[:200]:
-        used = reservation_used_persons(reservation_id=reservation.pk)
-        choice = ReservationChoice(reservation, used, bool(reservation.named))  # type: ignore[attr-defined]
+    for reservation in reservations:
+        named = bool(reservation.named)  # type: ignore[attr-defined]
+        choice = ReservationChoice(reservation, used.get(reservation.pk, 0), named)
         if choice.free:
             choices.append(choice)
     return choices

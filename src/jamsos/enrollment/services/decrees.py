@@ -434,6 +434,7 @@ def decree_issue(
         raise DomainError(
             "Tanggal penetapan wajib diisi dan tidak boleh di masa depan.", code="invalid_date"
         )
+    reservation = None
     with transaction.atomic():
         if decree.reservation_id is not None:
             # Lock order of reservation_release: the pagu, then the reservation.
@@ -450,7 +451,7 @@ def decree_issue(
         if clash.exists():
             raise DomainError(f"Nomor SK {number} sudah dipakai SK lain.", code="number_taken")
         removals: list[DecreeLine] = []
-        if decree.amends_id is not None:
+        if decree.amends_id is not None and reservation is not None:
             removals = _amendment_apply(decree, reservation)
         decree.number = number
         decree.decree_date = decree_date
