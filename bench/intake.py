@@ -25,6 +25,7 @@ the run, then dropped), so real data is never touched. Files are cached in --wor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +203,10 @@ def _dry_run(path: Path) -> dict[str, Any]:
     result = proposals_validate(table, context=context)
     total = time.perf_counter() - started
     counts = result.counts()
+    # The same file again in the same process: what a task worker's next file costs.
+    started = time.perf_counter()
+    proposals_validate(proposal_table_read(path, file_name=path.name), context=context)
+    again = time.perf_counter() - started
     return {
         "file": path.name,
         "rows": counts["rows"],
@@ -208,6 +214,9 @@ def _dry_run(path: Path) -> dict[str, Any]:
         "validate_s": round(total - read, 2),
         "total_s": round(total, 2),
         "rows_per_s": round(counts["rows"] / total),
+        "second_run_s": round(again, 2),
+        "second_run_rows_per_s": round(counts["rows"] / again),
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_rss_mb": _rss_mb(),
         "counts": {k: v for k, v in counts.items() if k not in ("errors", "warnings")},
     }
@@ -238,9 +247,11 @@ def _stage_and_apply(path: Path) -> dict[str, Any]:
     # Bench shortcut (not timed): the reviewer accepts every possible duplicate.
     ProposalRow.objects.filter(batch=batch, possible_duplicate=True).update(decision="accepted")
     services.batch_submit(batch=batch, acting_user=cast.dinas_operator)
-    started = time.perf_counter()
-    batch = services.batch_approve(batch=batch, acting_user=cast.dinas_head)
-    apply = time.perf_counter() - started
+    parts: dict[str, float] = {}
+    with _timed(parts):
+        started = time.perf_counter()
+        batch = services.batch_approve(batch=batch, acting_user=cast.dinas_head)
+        apply = time.perf_counter() - started
     started = time.perf_counter()
     linked = services.batch_link_persons(batch=batch)  # the after-commit task
     link = time.perf_counter() - started
@@ -252,10 +263,49 @@ def _stage_and_apply(path: Path) -> dict[str, Any]:
         "persons_created": batch.rows_applied,
         "apply_s": round(apply, 2),
         "apply_rows_per_s": round(batch.rows_applied / apply),
+        "apply_parts_s": {k: round(v, 2) for k, v in parts.items()},
         "link_rows_after_commit_s": round(link, 2),
         "rows_linked": linked,
         "peak_rss_mb": _rss_mb(),
     }
+
+
+@contextlib.contextmanager
+def _timed(parts: dict[str, float]) -> Iterator[None]:
+    """Time the steps of an apply: reading rows, NIK check, each bulk insert, commit."""
+    from django.db import connection
+
+    from jamsos.intake import selectors, services
+    from jamsos.registry import services as registry_services
+
+    def wrap(owner: Any, name: str, label: Callable[..., str]) -> Callable[[], None]:
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                key = label(*args, **kwargs)
+                parts[key] = parts.get(key, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, timed)
+        return lambda: setattr(owner, name, original)
+
+    undo = [
+        wrap(selectors, "rows_to_apply_values", lambda **_: "read_rows"),
+        wrap(services, "person_bulk_create_prevalidated", lambda **_: "persons_and_events"),
+        wrap(registry_services, "rows_insert", lambda model, *_a, **_k: f"insert_{model.__name__}"),
+        wrap(connection, "commit", lambda *_a, **_k: "commit"),
+    ]
+    import jamsos.registry.selectors as registry_selectors
+
+    undo.append(wrap(registry_selectors, "person_niks_existing", lambda **_: "nik_check"))
+    try:
+        yield
+    finally:
+        for restore in undo:
+            restore()
 
 
 def _writers(path: Path, sample: int) -> dict[str, Any]:
@@ -485,7 +535,12 @@ def main() -> int:
         print(json.dumps(_dry_run_process(Path(args.file))))
         return 0
 
-    report: dict[str, Any] = {"rows": args.rows, "csv_rows": args.csv_rows}
+    report: dict[str, Any] = {
+        "rows": args.rows,
+        "csv_rows": args.csv_rows,
+        "cpus": os.cpu_count(),
+        "load_average_at_start": round(os.getloadavg()[0], 1),
+    }
     for number, database in enumerate(args.databases.split(",")):
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="jamsos.config.settings.base")
         env["JAMSOS_DATA_DIR"] = tempfile.mkdtemp(prefix="jamsos-bench-data-")
@@ -503,6 +558,7 @@ def main() -> int:
             sys.stderr.write(done.stderr[-4000:])
             return done.returncode
         report[database] = json.loads(done.stdout.strip().splitlines()[-1])
+        report[database]["load_average_after"] = round(os.getloadavg()[0], 1)
         if number == 0:
             import django
 
