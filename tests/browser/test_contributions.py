@@ -64,12 +64,25 @@ def log_in(browser: Browser, system, role: str, viewport=DESKTOP) -> Page:
     return page
 
 
+def open_menu(page: Page, label: str, section: str = "Program") -> None:
+    """Follow a menu entry, opening the phone menu and its navbar section if need be."""
+    item = page.get_by_role("link", name=label, exact=True)
+    if not item.is_visible():
+        toggler = page.get_by_test_id("nav-toggler")
+        if toggler.is_visible():
+            toggler.click()
+        sections = page.get_by_test_id("nav-section").filter(has_text=section)
+        if sections.count():
+            sections.first.click()
+    item.click()
+
+
 def test_run_bills_record_payment_see_transparency(browser, jamsos_system):
     source_id = jamsos_system.jamsos("shell", "-c", SETUP).stdout.strip().splitlines()[-1]
 
     # 1. The operator runs July 2024 for the test's funding source.
     operator = log_in(browser, jamsos_system, "dinas_operator")
-    operator.get_by_role("link", name="Iuran", exact=True).click()
+    open_menu(operator, "Iuran")
     run = operator.get_by_test_id("run-billing")
     if run.get_attribute("open") is None:
         run.locator("summary").click()
@@ -121,8 +134,7 @@ def test_run_bills_record_payment_see_transparency(browser, jamsos_system):
 
     # 4. DPRD, on a phone: the transparency page for 2024 shows the month, no persons.
     dprd = log_in(browser, jamsos_system, "dprd", viewport=PHONE)
-    dprd.get_by_test_id("nav-toggler").click()
-    dprd.get_by_role("link", name="Iuran", exact=True).click()  # DPRD: straight to totals
+    open_menu(dprd, "Iuran")  # DPRD: straight to the totals
     expect(dprd).to_have_url(re.compile(r"/iuran/transparansi/$"))
     dprd.get_by_test_id("transparency-form").get_by_label("Tahun").fill("2024")
     dprd.get_by_test_id("transparency-form").get_by_role("button", name="Tampilkan").click()
