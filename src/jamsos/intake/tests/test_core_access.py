@@ -76,6 +76,7 @@ def test_who_sees_which_batch(personas, world, persona, visible):
     for name, batch in world.items():
         if name in visible:
             assert access_batch(user, batch.pk) == batch
+            assert access_batch(user, batch.pk, for_write=True) == batch
         else:
             with pytest.raises(NotFoundOrForbidden):
                 access_batch(user, batch.pk)
