@@ -127,6 +127,21 @@ _WRAPPED = {"name", "occupation", "village"}
 _SIZE, _LEADING, _PAD = 8.0, 9.5, 2.2
 
 
+_PDF_BYTES = [
+    "\\" + chr(b) if chr(b) in "\\()" else chr(b) if 32 <= b < 127 else f"\\{b:03o}"
+    for b in range(256)
+]
+
+
+def _pdf_string(value: str) -> str:
+    """A literal PDF string in the standard fonts' encoding (WinAnsi = cp1252), kept to
+    ASCII (octal escapes) because reportlab writes the content stream as UTF-8."""
+    data = value.encode("cp1252", "replace")
+    if data.isascii() and value.isprintable() and not any(ch in value for ch in "\\()"):
+        return value
+    return "".join(_PDF_BYTES[b] for b in data)
+
+
 class RecipientTable(Flowable):
     """Rows ``start``..``end`` of the lampiran, with the header row on every page."""
 
@@ -172,25 +187,28 @@ class RecipientTable(Flowable):
             c.drawString(x + _PAD, top - _PAD - _SIZE, header)
             x += width
         y = top - self.header_height
-        # One text object and one path per page: a 10,000-row lampiran is 80,000
-        # strings, and per-string canvas calls are most of the time spent.
-        text = c.beginText()
-        text.setFont(FONT, _SIZE)
+        # The cells go into the page as raw text operators, one BT…ET block per page:
+        # reportlab's text objects measure and re-encode every string (without its C
+        # accelerator, which is not installed, that was 80 % of a 10,000-row decree).
+        # The font is registered on the page by setFont, so its resource name is valid.
+        c.setFont(FONT, _SIZE)
+        ops = [f"BT {c._doc.getInternalFontName(FONT)} {_SIZE:g} Tf"]
         rules = [(0, top, self.width, top), (0, y, self.width, y)]
         for index in range(self.start, self.end):
             x = 0.0
             for (_header, width, _key), lines in zip(_COLUMNS, self.cells[index], strict=True):
                 for n, value in enumerate(lines):
-                    text.setTextOrigin(x + _PAD, y - _PAD - _SIZE - n * _LEADING + 1)
-                    text.textOut(value)
+                    base = y - _PAD - _SIZE - n * _LEADING + 1
+                    ops.append(f"1 0 0 1 {x + _PAD:.2f} {base:.2f} Tm ({_pdf_string(value)}) Tj")
                 x += width
             y -= self.prefix[index + 1] - self.prefix[index]
             rules.append((0, y, self.width, y))
+        ops.append("ET")
+        c._code.append("\n".join(ops))
         x = 0.0
         for _header, width, _key in ((None, 0, None), *_COLUMNS):
             x += width
             rules.append((x, top, x, y))
-        c.drawText(text)
         c.setLineWidth(0.4)
         c.lines(rules)
         if self.progress is not None:
@@ -202,14 +220,25 @@ def _cells(rows: Sequence[RecipientRow]) -> tuple[list[list[list[str]]], list[fl
     cells: list[list[list[str]]] = []
     prefix = [0.0]
     widths = {key: width - 2 * _PAD for _h, width, key in _COLUMNS}
+    # Occupations and villages repeat thousands of times: wrap each distinct one once.
+    wrapped: dict[tuple[str, str], list[str]] = {}
     for row in rows:
         line_cells = []
         for _header, _width, key in _COLUMNS:
             text = str(getattr(row, key))
-            if key in _WRAPPED and stringWidth(text, FONT, _SIZE) > widths[key]:
-                line_cells.append(simpleSplit(text, FONT, _SIZE, widths[key])[:3])
-            else:
+            if key not in _WRAPPED:
                 line_cells.append([text])
+                continue
+            lines = wrapped.get((key, text))
+            if lines is None:
+                lines = (
+                    simpleSplit(text, FONT, _SIZE, widths[key])[:3]
+                    if stringWidth(text, FONT, _SIZE) > widths[key]
+                    else [text]
+                )
+                if key != "name":
+                    wrapped[(key, text)] = lines
+            line_cells.append(lines)
         cells.append(line_cells)
         lines = max(len(cell) for cell in line_cells)
         prefix.append(prefix[-1] + lines * _LEADING + 2 * _PAD)

@@ -166,3 +166,14 @@ def test_membership_card_shows_kpj_period_and_masked_nik(decree, personas, perso
     assert "APBD Sijunjung" in masked
     full = pdf_text(documents.membership_card_pdf(membership, show_full_nik=True))
     assert persons[0].nik in full
+
+
+def test_names_with_brackets_and_accents_print_as_written(pagu_2022, personas):
+    people = make_persons(1)
+    people[0].full_name = "Désirée (Upiak) Back\\slash"
+    people[0].save()
+    reservation = reserve(pagu_2022, count=1)
+    draft = services.decree_draft_from_reservation(
+        reservation=reservation, persons=people, acting_user=personas.dinas_operator
+    )
+    assert "Désirée (Upiak) Back\\slash" in pdf_text(documents.decree_pdf(draft, public=False))
