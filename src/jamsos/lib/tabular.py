@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,6 @@ from jamsos.lib.errors import DomainError
 SUFFIXES = (".xlsx", ".csv")
 SCAN_ROWS = 30  # the header must be within the first rows of a sheet
 DELIMITERS = (";", ",", "\t", "|")
-_EXCEL_DATETIME_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$")
 
 HeaderScore = Callable[[list[str]], int]
 
@@ -153,10 +151,9 @@ def _read_xlsx(data: bytes, file_name: str, score: HeaderScore, min_score: int) 
         headers = _unique_headers(list(head[index]))
         body = frame.slice(index + 1)
         body.columns = headers
-        # A date cell arrives as "1980-05-15 00:00:00"; keep the date only.
-        body = body.with_columns(
-            pl.col(h).str.replace(_EXCEL_DATETIME_MIDNIGHT.pattern, "$1") for h in headers
-        )
+        # A date cell arrives as "1980-05-15 00:00:00" (calamine's text for a datetime);
+        # keep the date only. A literal suffix: a regex over every cell costs 0.3 s.
+        body = body.with_columns(pl.col(h).str.strip_suffix(" 00:00:00") for h in headers)
         return Table(headers, body, index + 1, index + 2, sheet=name)
     raise _header_not_found(file_name)
 

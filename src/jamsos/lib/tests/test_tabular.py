@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 
 import pytest
@@ -39,6 +40,19 @@ def test_xlsx_header_below_title_lines_keeps_sheet_row_numbers():
     assert table.first_row == 6
     assert table.frame["NIK"].to_list() == ["1303", "1303031"]  # numbers become text
     assert table.frame.height == 2
+
+
+def test_xlsx_date_cells_read_as_iso_dates():
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["NIK", "Nama", "Tanggal Lahir"])
+    sheet.write_row(1, 0, ["1303", "Budi"])
+    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_datetime(1, 2, dt.datetime(1980, 3, 15), date_format)
+    book.close()
+    table = table_read(buffer.getvalue(), file_name="u.xlsx", header_score=score)
+    assert table.frame["Tanggal Lahir"].to_list() == ["1980-03-15"]
 
 
 def test_xlsx_strings_starting_with_equals_are_text_not_formulas():
