@@ -24,7 +24,7 @@ itself is refused afterwards (``reservation_release_guard``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -263,8 +263,14 @@ def decree_draft_from_reservation(
     acting_user: User | None,
     persons: Iterable[Person | int] | None = None,
     title: str = "",
+    _unsafe_skip_lock: bool = False,
+    _after_check: Callable[[], None] | None = None,
 ) -> Decree:
-    """Draft an SK penetapan for persons of one reservation (see the module docstring)."""
+    """Draft an SK penetapan for persons of one reservation (see the module docstring).
+
+    ``_unsafe_skip_lock`` and ``_after_check`` exist only so the concurrency test can show
+    the double coverage the person lock prevents; never pass them.
+    """
     fiscal_year = reservation.allocation.fiscal_year
     region = fiscal_year.region
     require(acting_user, "enrollment.draft_decree", region.pk)
@@ -302,9 +308,12 @@ def decree_draft_from_reservation(
     validated(decree, exclude=["region", "fiscal_year", "phase", "reservation", "created_by"])
     with transaction.atomic():
         reservation = _active_reservation(reservation, lock=True)
-        persons_lock(ids)
+        if not _unsafe_skip_lock:
+            persons_lock(ids)
         _check_quota(reservation, len(ids))
         raise_if_covered(ids, first=reservation.first_month, last=reservation.last_month)
+        if _after_check is not None:
+            _after_check()
         decree.save(force_insert=True)
         _lines_insert(decree, rows, action=DecreeLine.Action.ADD, reservation=reservation)
         audit_record(
