@@ -38,6 +38,7 @@ MENU: list[NavItem] = [
     NavItem(_("Usulan"), "intake:batch_list", ("intake.propose", "intake.review_batch"), "inboxes"),
     NavItem(_("Usulkan satu orang"), "intake:person_propose", "intake.propose", "person-plus"),
     NavItem(_("Registri peserta"), "registry:person_list", "registry.view_persons", "people-fill"),
+    NavItem(_("Ditolak BPJS"), "enrollment:rejection_list", "intake.propose", "x-octagon"),
     NavItem(_("Laporan"), "reports:index", "reports.view_aggregates", "bar-chart-line"),
     NavItem(_("Anggaran"), "budget:year_list", "budget.view_budget", "cash-coin"),
     NavItem(
@@ -87,6 +88,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "regions": (_("Peserta"), "people"),
     "intake": (_("Peserta"), "people"),
     "registry": (_("Peserta"), "people"),
+    "enrollment:rejection_list": (_("Peserta"), "people"),
     "budget": (_("Program"), "briefcase"),
     "enrollment": (_("Program"), "briefcase"),
     "contributions": (_("Program"), "briefcase"),
