@@ -39,7 +39,13 @@ from jamsos.enrollment.forms import (
     RenewalReserveForm,
     niks_of,
 )
-from jamsos.enrollment.models import Decree, DecreeDocument, DecreeLine, DecreeSetting
+from jamsos.enrollment.models import (
+    Decree,
+    DecreeDocument,
+    DecreeLine,
+    DecreeSetting,
+    Membership,
+)
 from jamsos.enrollment.services import documents as document_services
 from jamsos.enrollment.texts import number_suggest
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden, PermissionDenied
@@ -587,9 +593,13 @@ def membership_list(request: HttpRequest) -> HttpResponse:
         )
         memberships = selectors.membership_list(viewer=user, filters=filters)
         page = Paginator(memberships, MEMBER_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "enrollment/membership_list.html", {"form": form, "totals": totals, "page": page}
-    )
+    context = {
+        "form": form,
+        "totals": totals,
+        "page": page,
+        "status_labels": dict(Membership.Status.choices),
+    }
+    return render(request, "enrollment/membership_list.html", context)
 
 
 @login_required
