@@ -270,6 +270,7 @@ def test_approve_applies_and_audits_every_person(
 ):
     rows = [person_dict(p) for p in people(3)]
     rows[2]["sex"] = "?"
+    rows[1].update(declared_income="Rp 1.500.000", family_card_number="1303-0301-0108-0001")
     batch = staged(rows)
     services.batch_submit(batch=batch, acting_user=personas.dinas_operator)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -283,6 +284,8 @@ def test_approve_applies_and_audits_every_person(
     assert person.birth_date == rows[0]["birth_date"]
     assert person.phone.startswith("+628")
     assert (person.family_card_number, person.declared_income) == ("", None)  # JSON nulls
+    other = persons[rows[1]["nik"]]
+    assert (other.family_card_number, other.declared_income) == ("1303030101080001", 1500000)
     assert person.occupation_id and person.village_id.startswith("13.03.")
     linked = rows_of(batch)
     assert linked[5].person == person and linked[7].person is None
