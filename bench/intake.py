@@ -462,6 +462,17 @@ def _database_process(args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
+def _postgres_answers() -> bool:
+    import psycopg
+
+    server = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+    try:
+        psycopg.connect(server, connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
 def _test_database_url(connection: Any) -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -517,7 +528,12 @@ def main() -> int:
     parser.add_argument(
         "--dedup", type=int, default=20_000, help="people in the labelled set (0: skip)"
     )
-    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument(
+        "--databases",
+        default=None,
+        help="comma-separated: sqlite,postgres (default: both when PostgreSQL answers "
+        "at BENCH_POSTGRES_URL, else sqlite)",
+    )
     parser.add_argument(
         "--workdir", default=str(Path(tempfile.gettempdir()) / "jamsos-bench-intake")
     )
@@ -541,7 +557,8 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "load_average_at_start": round(os.getloadavg()[0], 1),
     }
-    for number, database in enumerate(args.databases.split(",")):
+    databases = args.databases or ("sqlite,postgres" if _postgres_answers() else "sqlite")
+    for number, database in enumerate(databases.split(",")):
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="jamsos.config.settings.base")
         env["JAMSOS_DATA_DIR"] = tempfile.mkdtemp(prefix="jamsos-bench-data-")
         if database == "postgres":
