@@ -30,6 +30,7 @@ from jamsos.demo.catalogue import DEMO_PASSWORD, DEMO_USERS
 from jamsos.demo.persons import VillageRef, demo_person_rows
 from jamsos.demo.selectors import DemoLogin, demo_database_is_empty, demo_logins
 from jamsos.enrollment.demo import demo_step_enrollment
+from jamsos.intake.demo import demo_step_proposals
 from jamsos.lib.errors import DomainError
 from jamsos.regions.models import Region
 from jamsos.registry.models import Occupation, Person
@@ -193,6 +194,7 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [
     ("enrollment", demo_step_enrollment),
     ("bills", demo_step_bills),
     ("claims", demo_step_claims),
+    ("proposals", demo_step_proposals),
 ]
 
 
