@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamsos.lib.periods import Month, months_between
+from jamsos.lib.periods import Month, month_field, months_between
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
 
@@ -63,10 +63,6 @@ class Sector(models.TextChoices):
     OTHER = "lainnya", _("Sektor lainnya")
 
 
-def _month_field(verbose_name: str, **kwargs: object) -> models.DateField:
-    return models.DateField(verbose_name, help_text=_("Tanggal 1 bulan tersebut."), **kwargs)
-
-
 # --- Regulation data ----------------------------------------------------------------------
 
 
@@ -78,8 +74,8 @@ class RegulationRow(models.Model):
     regulation text yet; they are used, but every estimate lists them.
     """
 
-    valid_from = _month_field(_("berlaku mulai"))
-    valid_to = _month_field(_("berlaku sampai"), null=True, blank=True)
+    valid_from = month_field(_("berlaku mulai"))
+    valid_to = month_field(_("berlaku sampai"), null=True, blank=True)
     legal_basis = models.TextField(_("dasar hukum"))
     confirmed = models.BooleanField(_("terkonfirmasi"), default=False)
     note = models.TextField(_("catatan/sumber"), blank=True)
@@ -449,7 +445,7 @@ class Allocation(models.Model):
     billed_amount = models.PositiveBigIntegerField(_("ditagih (Rp)"), default=0)
     paid_amount = models.PositiveBigIntegerField(_("dibayar (Rp)"), default=0)
     # The last month the billed/paid figures cover; empty = no billing recorded yet.
-    billed_through = _month_field(_("tagihan s.d. bulan"), null=True, blank=True)
+    billed_through = month_field(_("tagihan s.d. bulan"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -491,8 +487,8 @@ class Phase(models.Model):
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="phases")
     number = models.PositiveSmallIntegerField(_("tahap ke-"))
     name = models.CharField(_("nama"), max_length=100)
-    first_month = _month_field(_("mulai bulan"))
-    last_month = _month_field(_("sampai bulan"))
+    first_month = month_field(_("mulai bulan"))
+    last_month = month_field(_("sampai bulan"))
     allocation = models.ForeignKey(
         Allocation,
         on_delete=models.PROTECT,
@@ -588,8 +584,8 @@ class Reservation(models.Model):
         verbose_name=_("nagari (kuota)"),
     )
     persons = models.PositiveIntegerField(_("jumlah orang"))
-    first_month = _month_field(_("mulai bulan"))
-    last_month = _month_field(_("sampai bulan"))
+    first_month = month_field(_("mulai bulan"))
+    last_month = month_field(_("sampai bulan"))
     segment = models.CharField(_("segmen"), max_length=3, choices=Segment.choices)
     declared_income = models.PositiveBigIntegerField(_("nilai penghasilan"), null=True, blank=True)
     wage = models.PositiveBigIntegerField(_("upah"), null=True, blank=True)

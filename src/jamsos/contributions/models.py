@@ -24,12 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jamsos.budget.models import FundingSource, RegulationRow, Segment
 from jamsos.enrollment.models import Membership
-from jamsos.lib.periods import Month, months_between
+from jamsos.lib.periods import Month, month_field, months_between
 from jamsos.regions.models import Region
-
-
-def _month_field(verbose_name: str, **kwargs: object) -> models.DateField:
-    return models.DateField(verbose_name, help_text=_("Tanggal 1 bulan tersebut."), **kwargs)
 
 
 def _user_fk(**kwargs: object) -> models.ForeignKey:
@@ -117,8 +113,8 @@ class Bill(models.Model):
     funding_source = models.ForeignKey(
         FundingSource, on_delete=models.PROTECT, related_name="bills", verbose_name=_("sumber dana")
     )
-    first_month = _month_field(_("bulan"))
-    last_month = _month_field(_("sampai bulan"))
+    first_month = month_field(_("bulan"))
+    last_month = month_field(_("sampai bulan"))
     sequence = models.PositiveSmallIntegerField(_("tagihan susulan ke-"), default=0)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
@@ -203,7 +199,7 @@ class BillMonth(models.Model):
     allocation read these few rows instead of the lines."""
 
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="months_billed")
-    month = _month_field(_("bulan"))
+    month = month_field(_("bulan"))
     segment = models.CharField(
         _("segmen"), max_length=3, choices=Segment.choices, default=Segment.BPU
     )
@@ -252,7 +248,7 @@ class BillLine(models.Model):
     membership = models.ForeignKey(
         Membership, on_delete=models.PROTECT, related_name="bill_lines", db_constraint=False
     )
-    month = _month_field(_("bulan"))
+    month = month_field(_("bulan"))
     amount = models.PositiveBigIntegerField(_("iuran (Rp)"))
 
     class Meta:
@@ -358,8 +354,8 @@ class StatementImport(models.Model):
     )
     file_name = models.CharField(_("nama berkas"), max_length=255)
     sha256 = models.CharField(max_length=64)
-    first_month = _month_field(_("periode mulai"))
-    last_month = _month_field(_("periode sampai"))
+    first_month = month_field(_("periode mulai"))
+    last_month = month_field(_("periode sampai"))
     rows = models.PositiveIntegerField(_("jumlah baris"), default=0)
     total = models.PositiveBigIntegerField(_("jumlah menurut BPJS (Rp)"), default=0)
     our_total = models.PositiveBigIntegerField(_("jumlah menurut tagihan (Rp)"), default=0)
@@ -488,7 +484,7 @@ class ArrearsNotice(models.Model):
         Membership, on_delete=models.PROTECT, related_name="arrears_notices"
     )
     kind = models.CharField(_("jenis"), max_length=8, choices=Kind.choices)
-    as_of = _month_field(_("per bulan"))
+    as_of = month_field(_("per bulan"))
     unpaid_months = models.JSONField(_("bulan belum dibayar"), default=list)
     rule = models.ForeignKey(LapseRule, on_delete=models.PROTECT, related_name="notices")
     created_at = models.DateTimeField(default=timezone.now)

@@ -10,14 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jamsos.budget.models import FiscalYear, FundingSource, Phase, Reservation, Segment
 from jamsos.lib.errors import InvalidTransition
-from jamsos.lib.periods import Month
+from jamsos.lib.periods import Month, month_field
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
-
-
-def month_field(verbose_name: str, **kwargs: Any) -> models.DateField:
-    """A calendar month, stored as its first day (see ``jamsos.lib.periods``)."""
-    return models.DateField(verbose_name, help_text=_("Tanggal 1 bulan tersebut."), **kwargs)
 
 
 class Decree(models.Model):

@@ -13,8 +13,11 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jamsos.lib.errors import DomainError
 
@@ -112,3 +115,8 @@ def last_month(first: Month, months: int) -> Month:
     if months < 1:
         raise ValueError("a period has at least one month")
     return first.add(months - 1)
+
+
+def month_field(verbose_name: str, **kwargs: Any) -> models.DateField:
+    """A model field holding a calendar month, stored as the month's first day."""
+    return models.DateField(verbose_name, help_text=_("Tanggal 1 bulan tersebut."), **kwargs)
