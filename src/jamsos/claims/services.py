@@ -695,44 +695,49 @@ def claim_payout_record(
 # --- Regulation data ----------------------------------------------------------------------
 
 
+def _regulation_row_confirm(
+    *,
+    row: BenefitRule | ClaimParameter,
+    checked: str,
+    acting_user: User,
+    action: str,
+    already: str,
+) -> BenefitRule | ClaimParameter:
+    """Mark one regulation row confirmed, saying what was read; shared by both tables."""
+    require_perm(acting_user, "reference.manage")
+    checked = _reason(checked)
+    row = type(row).objects.select_for_update().get(pk=row.pk)
+    if row.confirmed:
+        raise DomainError(already, code="already_confirmed")
+    row.confirmed = True
+    row.note = f"{row.note}\nDikonfirmasi: {checked}".strip()
+    row.full_clean()
+    row.save()
+    audit_record(action=action, acting_user=acting_user, obj=row, data={"checked": checked})
+    return row
+
+
 @transaction.atomic
 def benefit_rule_confirm(*, rule: BenefitRule, checked: str, acting_user: User) -> BenefitRule:
     """An admin confirms a benefit row against the regulation text, saying what was read."""
-    require_perm(acting_user, "reference.manage")
-    checked = _reason(checked)
-    rule = BenefitRule.objects.select_for_update().get(pk=rule.pk)
-    if rule.confirmed:
-        raise DomainError("Baris ini sudah terkonfirmasi.", code="already_confirmed")
-    rule.confirmed = True
-    rule.note = f"{rule.note}\nDikonfirmasi: {checked}".strip()
-    rule.full_clean()
-    rule.save()
-    audit_record(
-        action="claims.benefit_rule.confirmed",
+    return _regulation_row_confirm(  # type: ignore[return-value]
+        row=rule,
+        checked=checked,
         acting_user=acting_user,
-        obj=rule,
-        data={"checked": checked},
+        action="claims.benefit_rule.confirmed",
+        already="Baris ini sudah terkonfirmasi.",
     )
-    return rule
 
 
 @transaction.atomic
 def claim_parameter_confirm(
     *, parameter: ClaimParameter, checked: str, acting_user: User
 ) -> ClaimParameter:
-    require_perm(acting_user, "reference.manage")
-    checked = _reason(checked)
-    parameter = ClaimParameter.objects.select_for_update().get(pk=parameter.pk)
-    if parameter.confirmed:
-        raise DomainError("Parameter ini sudah terkonfirmasi.", code="already_confirmed")
-    parameter.confirmed = True
-    parameter.note = f"{parameter.note}\nDikonfirmasi: {checked}".strip()
-    parameter.full_clean()
-    parameter.save()
-    audit_record(
-        action="claims.parameter.confirmed",
+    """An admin confirms a claim parameter (deadline, limit) against the regulation."""
+    return _regulation_row_confirm(  # type: ignore[return-value]
+        row=parameter,
+        checked=checked,
         acting_user=acting_user,
-        obj=parameter,
-        data={"checked": checked},
+        action="claims.parameter.confirmed",
+        already="Parameter ini sudah terkonfirmasi.",
     )
-    return parameter
