@@ -98,6 +98,18 @@ def _lock(claim: Claim) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim.pk)
 
 
+def _transition_start(
+    claim: Claim, acting_user: User, *, perm: str, allowed: Iterable[str], action: str
+) -> Claim:
+    """Every workflow step begins the same way: permission, scope, lock, then the state
+    check on the locked row (so two clicks cannot both pass it)."""
+    require_perm(acting_user, perm)
+    _in_scope(acting_user, claim)
+    claim = _lock(claim)
+    _guard(claim, allowed, action)
+    return claim
+
+
 def _guard(claim: Claim, allowed: Iterable[str], action: str) -> None:
     if claim.status not in allowed:
         raise InvalidTransition(
@@ -452,10 +464,13 @@ def claim_document_upload(
 @transaction.atomic
 def claim_documents_confirm(*, claim: Claim, acting_user: User) -> Claim:
     """The operator checked the file: every required document is there."""
-    require_perm(acting_user, "claims.prepare_submission")
-    _in_scope(acting_user, claim)
-    claim = _lock(claim)
-    _guard(claim, {Status.REPORTED}, "dinyatakan lengkap")
+    claim = _transition_start(
+        claim,
+        acting_user,
+        perm="claims.prepare_submission",
+        allowed={Status.REPORTED},
+        action="dinyatakan lengkap",
+    )
     checklist = selectors.document_checklist(claim=claim)
     if not checklist.complete:
         names = "; ".join(item.requirement.label for item in checklist.missing)
@@ -478,10 +493,13 @@ def claim_documents_confirm(*, claim: Claim, acting_user: User) -> Claim:
 @transaction.atomic
 def claim_submission_prepare(*, claim: Claim, acting_user: User) -> Claim:
     """The operator prepares the submission (maker): eligibility re-checked, estimate frozen."""
-    require_perm(acting_user, "claims.prepare_submission")
-    _in_scope(acting_user, claim)
-    claim = _lock(claim)
-    _guard(claim, {Status.DOCUMENTS_COMPLETE}, "disiapkan untuk diajukan")
+    claim = _transition_start(
+        claim,
+        acting_user,
+        perm="claims.prepare_submission",
+        allowed={Status.DOCUMENTS_COMPLETE},
+        action="disiapkan untuk diajukan",
+    )
     result = _store_eligibility(claim)
     if not result.eligible:
         claim.save(update_fields=["eligibility", "months_paid"])
@@ -514,10 +532,13 @@ def claim_submission_prepare(*, claim: Claim, acting_user: User) -> Claim:
 @transaction.atomic
 def claim_submission_approve(*, claim: Claim, acting_user: User) -> Claim:
     """The Dinas head approves (checker): the claim is submitted to BPJS with its letter."""
-    require_perm(acting_user, "claims.approve_submission")
-    _in_scope(acting_user, claim)
-    claim = _lock(claim)
-    _guard(claim, {Status.SUBMISSION_PREPARED}, "disetujui")
+    claim = _transition_start(
+        claim,
+        acting_user,
+        perm="claims.approve_submission",
+        allowed={Status.SUBMISSION_PREPARED},
+        action="disetujui",
+    )
     if claim.prepared_by_id == acting_user.pk:
         raise PermissionDenied(
             "Pengajuan harus disetujui oleh orang lain dari yang menyiapkannya.",
@@ -598,10 +619,13 @@ def claim_eligibility_refresh(*, claim: Claim, acting_user: User) -> Claim:
 
 @transaction.atomic
 def claim_review_start(*, claim: Claim, acting_user: User) -> Claim:
-    require_perm(acting_user, "claims.decide_claim")
-    _in_scope(acting_user, claim)
-    claim = _lock(claim)
-    _guard(claim, {Status.SUBMITTED}, "mulai diperiksa")
+    claim = _transition_start(
+        claim,
+        acting_user,
+        perm="claims.decide_claim",
+        allowed={Status.SUBMITTED},
+        action="mulai diperiksa",
+    )
     claim.review_started_at = timezone.now()
     _move(claim, Status.UNDER_REVIEW, acting_user)
     audit_record(action="claims.claim.review_started", acting_user=acting_user, obj=claim)
@@ -613,10 +637,13 @@ def claim_approve(
     *, claim: Claim, acting_user: User, amount: int | None = None, note: str = ""
 ) -> Claim:
     """BPJS approves; the amount defaults to the estimate frozen at submission."""
-    require_perm(acting_user, "claims.decide_claim")
-    _in_scope(acting_user, claim)
-    claim = _lock(claim)
-    _guard(claim, {Status.UNDER_REVIEW}, "disetujui")
+    claim = _transition_start(
+        claim,
+        acting_user,
+        perm="claims.decide_claim",
+        allowed={Status.UNDER_REVIEW},
+        action="disetujui",
+    )
     approved = claim.estimated_amount if amount is None else amount
     if isinstance(approved, bool) or not isinstance(approved, int) or approved <= 0:
         raise DomainError(
