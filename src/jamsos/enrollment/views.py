@@ -537,7 +537,10 @@ def bpjs_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _bpjs_record_line(request: HttpRequest, decree: Decree) -> HttpResponse:
-    line = access.access_line(request.user, int(request.POST.get("line", 0) or 0))
+    line_id = request.POST.get("line", "")
+    if not line_id.isdigit():
+        raise Http404
+    line = access.access_line(request.user, int(line_id))
     if line.decree_id != decree.pk:
         raise Http404
     form = BpjsLineResultForm(request.POST)

@@ -196,7 +196,10 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every {{ obj.pk }} in an id, URL or form value became "2.341". Numbers
+# people read are grouped explicitly with the filters of web/templatetags/formats.py
+# (angka, rupiah, persen, tahun, tanggal).
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and uploaded files ------------------------------------------------------------
 STATIC_URL = "/static/"

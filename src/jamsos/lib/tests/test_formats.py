@@ -9,7 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jamsos.lib.errors import DomainError
-from jamsos.lib.formats import angka, bulan, rupiah, rupiah_parse, tanggal, waktu
+from jamsos.lib.formats import (
+    angka,
+    bulan,
+    persen,
+    rupiah,
+    rupiah_parse,
+    tahun,
+    tanggal,
+    waktu,
+)
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
@@ -140,3 +149,52 @@ def test_template_filters_accept_integral_decimals_and_leave_odd_values_alone():
     assert _render("{{ a|rupiah }}", a=Decimal("16800")) == "Rp 16.800"
     assert _render("{{ a|rupiah }}", a="abc") == "abc"
     assert _render("{{ m|bulan }}", m="bukan bulan") == "bukan bulan"
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [
+        (Decimal("2.70"), None, "2,7 %"),
+        (Decimal("5E+1"), None, "50 %"),
+        (50, None, "50 %"),
+        (Decimal("0"), None, "0 %"),
+        (0.5, 1, "0,5 %"),
+        (3, 1, "3,0 %"),
+        (Decimal("1234.5"), None, "1.234,5 %"),
+        (Decimal("-2.5"), None, "-2,5 %"),
+        (Decimal("-0.01"), 1, "0,0 %"),
+    ],
+)
+def test_persen(value, digits, text):
+    assert persen(value, digits=digits) == text
+
+
+def test_tahun_is_never_grouped():
+    assert tahun(2026) == "2026"
+    assert tahun(dt.date(2026, 3, 15)) == "2026"
+    with pytest.raises(TypeError):
+        tahun("2026")
+
+
+def test_one_number_style_in_templates():
+    out = _render(
+        "{{ y|tahun }}|{{ y }}|{{ p|persen }}|{{ q|persen:1 }}|{{ a|rupiah }}|{{ n|angka }}"
+        "|{{ d|tanggal }}",
+        y=2026,
+        p=Decimal("2.70"),
+        q=Decimal("12"),
+        a=16800,
+        n=22718,
+        d=dt.date(2026, 3, 15),
+    )
+    # A plain {{ y }} is plain digits too: the thousand separator is off, so ids and years
+    # written without a filter are never grouped ("2.026", "ev-9.578").
+    assert out == "2026|2026|2,7 %|12,0 %|Rp 16.800|22.718|15 Maret 2026"
+
+
+def test_plain_numbers_are_not_grouped_in_any_language():
+    for language in ("id", "en"):
+        with translation.override(language):
+            assert _render('<input value="{{ pk }}" id="ev-{{ pk }}">', pk=9578) == (
+                '<input value="9578" id="ev-9578">'
+            )

@@ -1,9 +1,12 @@
 """Template filters for the Indonesian formats of ``jamsos.lib.formats``.
 
 ``{% load formats %}`` then ``{{ amount|rupiah }}``, ``{{ n|angka }}``, ``{{ d|tanggal }}``,
-``{{ ts|waktu }}``, ``{{ "2022-03"|bulan }}``. Month names follow the active language;
-``None`` and ``""`` render as empty text, and a value of the wrong type is shown as it is
-rather than breaking the page.
+``{{ ts|waktu }}``, ``{{ "2022-03"|bulan }}``, ``{{ rate|persen }}`` (``{{ x|persen:1 }}``
+for one decimal) and ``{{ fiscal_year.year|tahun }}``. These are the one set of filters for
+every number a person reads; ids, pks, URLs and form values are written plain
+(``{{ obj.pk }}``), which renders plain digits because ``USE_THOUSAND_SEPARATOR`` is off.
+Month names follow the active language; ``None`` and ``""`` render as empty text, and a
+value of the wrong type is shown as it is rather than breaking the page.
 """
 
 from __future__ import annotations
@@ -46,6 +49,17 @@ def rupiah(value: Any) -> Any:
 @register.filter
 def angka(value: Any) -> Any:
     return _safe(formats.angka, _integral(value))
+
+
+@register.filter
+def persen(value: Any, digits: Any = None) -> Any:
+    places = None if digits in (None, "") else int(digits)
+    return _safe(lambda v: formats.persen(v, digits=places), _integral(value))
+
+
+@register.filter
+def tahun(value: Any) -> Any:
+    return _safe(formats.tahun, _integral(value))
 
 
 @register.filter
