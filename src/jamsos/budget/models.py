@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jamsos.lib.formats import persen, rupiah
 from jamsos.lib.periods import Month, month_field, months_between
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
@@ -216,9 +217,9 @@ class ContributionRate(RegulationRow):
 
     def describe(self) -> str:
         if self.basis == self.Basis.FLAT:
-            return f"Rp {self.amount:,}".replace(",", ".")
+            return rupiah(self.amount)
         base = "penghasilan" if self.basis == self.Basis.PERCENT_OF_INCOME else "upah"
-        return f"{self.percent.normalize():f} % dari {base}".replace(".", ",")
+        return f"{persen(self.percent)} dari {base}"
 
     def overlap_key(self) -> Q:
         return Q(segment=self.segment, programme=self.programme, risk_group=self.risk_group)

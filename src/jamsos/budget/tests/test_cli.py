@@ -88,3 +88,14 @@ def test_missing_rate_exits_1(capsys):
     code, _, err = run(capsys, "--persons", "1", "--months", "1", "--start", "2010-01")
     assert code == 1
     assert "2010-01" in err
+
+
+def test_text_output_prints_the_discount_as_a_plain_percentage(capsys):
+    code, out, _ = run(
+        capsys,
+        "--persons", "1", "--months", "1", "--start", "2026-01", "--payer", "mandiri",
+        "--sector", "transportasi",
+    )  # fmt: skip
+    assert code == 0
+    assert "potongan 50 %" in out
+    assert "E+" not in out

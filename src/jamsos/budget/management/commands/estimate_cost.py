@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from jamsos.budget.estimates import CostEstimate, RateMissing, cost_estimate
 from jamsos.budget.models import PayerType, RiskGroup, Sector, Segment
 from jamsos.lib.errors import DomainError
-from jamsos.lib.formats import angka, bulan, rupiah, rupiah_parse
+from jamsos.lib.formats import angka, bulan, persen, rupiah, rupiah_parse
 from jamsos.lib.periods import Month
 
 
@@ -101,7 +101,7 @@ class Command(BaseCommand):
                 f"  {line.first_month}..{line.last_month}: {rupiah(line.per_person_month)} "
                 f"per orang per bulan (JKK {rupiah(line.jkk)} + JKM {rupiah(line.jkm)})"
                 + (
-                    f", potongan {line.discount_percent.normalize()} %"
+                    f", potongan {persen(line.discount_percent)}"
                     if line.discount_percent
                     else ""
                 )
