@@ -18,6 +18,7 @@ from pydantic import Field
 from jamsos.accounts.access import may_see_persons, region_in_scope, require_perm
 from jamsos.contributions import access, selectors, services
 from jamsos.contributions.models import Bill, Discrepancy, Payment, StatementImport
+from jamsos.contributions.transparency import transparency_report
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
@@ -412,7 +413,7 @@ def bill_reconcile(request: HttpRequest, bill_id: int) -> dict[str, Any]:
 @router.get("/transparency", response=TransparencyOut, summary="Transparansi iuran")
 def transparency(request: HttpRequest, regency: str, year: int) -> dict[str, Any]:
     require_perm(_user(request), "contributions.view_transparency")
-    report = selectors.transparency_report(
+    report = transparency_report(
         viewer=_user(request), regency=_regency(request, regency), year=year
     )
     total = report.total

@@ -7,7 +7,7 @@ import io
 
 import xlsxwriter
 
-from jamsos.contributions.selectors import Transparency
+from jamsos.contributions.transparency import Transparency
 from jamsos.lib.formats import bulan
 
 HEADERS = [

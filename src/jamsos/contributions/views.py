@@ -29,6 +29,7 @@ from jamsos.contributions.forms import (
     TransparencyForm,
 )
 from jamsos.contributions.models import Bill, Discrepancy
+from jamsos.contributions.transparency import transparency_report
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.lib.formats import angka, bulan, rupiah
 from jamsos.lib.periods import Month
@@ -230,7 +231,7 @@ def _transparency(request: HttpRequest) -> tuple[TransparencyForm, Any]:
         regency, year = form.cleaned_data["regency"], form.cleaned_data["year"]
     if regency is None:
         return form, None
-    return form, selectors.transparency_report(viewer=user, regency=regency, year=year)
+    return form, transparency_report(viewer=user, regency=regency, year=year)
 
 
 @login_required

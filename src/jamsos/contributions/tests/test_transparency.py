@@ -9,8 +9,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from jamsos.contributions import selectors, services
+from jamsos.contributions import services
 from jamsos.contributions.exports import transparency_xlsx
+from jamsos.contributions.transparency import transparency_report
 from jamsos.lib.errors import PermissionDenied
 from jamsos.lib.periods import Month
 from jamsos.testing.factories import region
@@ -68,7 +69,7 @@ def rows_by(report):
 
 
 def test_the_four_figures(history, sijunjung, personas):
-    report = selectors.transparency_report(viewer=personas.dprd, regency=sijunjung, year=2025)
+    report = transparency_report(viewer=personas.dprd, regency=sijunjung, year=2025)
     rows = rows_by(report)
     january = rows[("2025-01", "APBD Sijunjung")]
     assert (january.registered, january.payable, january.paid) == (4, 67_200, 67_200)
@@ -94,7 +95,7 @@ def test_the_report_is_a_constant_number_of_queries(
     history, sijunjung, personas, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(6):
-        selectors.transparency_report(viewer=personas.dprd, regency=sijunjung, year=2025)
+        transparency_report(viewer=personas.dprd, regency=sijunjung, year=2025)
 
 
 def test_claims_paid_come_from_the_claims_app(history, sijunjung, personas, monkeypatch):
@@ -111,7 +112,7 @@ def test_claims_paid_come_from_the_claims_app(history, sijunjung, personas, monk
         return [Row(Month(2025, 2), apbd.pk, 42_000_000), Row(Month(2025, 2), apbd.pk, 1)]
 
     monkeypatch.setattr(claims_selectors, "claims_paid_by_month", fake)
-    report = selectors.transparency_report(
+    report = transparency_report(
         viewer=personas.bpjs_officer, regency=sijunjung, year=2025
     )
     assert report.claims_available
@@ -123,7 +124,7 @@ def test_without_a_claims_selector_claims_are_zero(history, sijunjung, personas,
     from jamsos.claims import selectors as claims_selectors
 
     monkeypatch.delattr(claims_selectors, "claims_paid_by_month")
-    report = selectors.transparency_report(viewer=personas.executive, regency=sijunjung, year=2025)
+    report = transparency_report(viewer=personas.executive, regency=sijunjung, year=2025)
     assert not report.claims_available
     assert report.total.claims_paid == 0
 
@@ -131,16 +132,16 @@ def test_without_a_claims_selector_claims_are_zero(history, sijunjung, personas,
 def test_who_may_see_it(history, sijunjung, personas):
     for user in (personas.agent, personas.kecamatan_operator, personas.admin):
         with pytest.raises(PermissionDenied):
-            selectors.transparency_report(viewer=user, regency=sijunjung, year=2025)
+            transparency_report(viewer=user, regency=sijunjung, year=2025)
     with pytest.raises(PermissionDenied):
-        selectors.transparency_report(viewer=personas.outsider, regency=sijunjung, year=2025)
+        transparency_report(viewer=personas.outsider, regency=sijunjung, year=2025)
     padang = region("13.71")
     with pytest.raises(PermissionDenied):
-        selectors.transparency_report(viewer=personas.dinas_operator, regency=padang, year=2025)
+        transparency_report(viewer=personas.dinas_operator, regency=padang, year=2025)
 
 
 def test_excel_export(history, sijunjung, personas):
-    report = selectors.transparency_report(viewer=personas.dprd, regency=sijunjung, year=2025)
+    report = transparency_report(viewer=personas.dprd, regency=sijunjung, year=2025)
     book = load_workbook(io.BytesIO(transparency_xlsx(report)))
     sheet = book.active
     assert sheet["A1"].value == "Transparansi iuran Kabupaten Sijunjung tahun 2025"

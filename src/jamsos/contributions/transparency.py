@@ -1,0 +1,180 @@
+"""The public transparency report: contributions and claims per month and funding source.
+
+For one kabupaten and year, per month and funding source — the four numbers the Dinas and
+BPJS used to report on paper:
+
+1. *registered*: memberships covering the month (not pending), one grouped query over
+   memberships joined with the year's months;
+2. *payable*: the month's lines of bills sent to the payer (``BillMonth``: a few rows
+   per bill, never the lines);
+3. *paid*: what is settled on each bill (payments and credit), allocated to the bill's
+   months oldest first — a prepaid bill paid in part has paid its first months;
+4. *claims paid*: benefits paid out that month (by payout date) to members funded by the
+   source, from the claims app's ``claims_paid_by_month``.
+
+It lives apart from ``selectors.py`` because it reads the claims app, and the claims app
+reads ``selectors`` (eligibility needs paid months): kept in one module, the two formed
+an import cycle (claims.selectors → claims.eligibility → contributions.selectors →
+claims.selectors).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from jamsos.accounts.access import region_in_scope
+from jamsos.accounts.models import User
+from jamsos.budget.models import FundingSource
+from jamsos.claims import selectors as claims_selectors
+from jamsos.contributions.models import Bill, BillMonth
+from jamsos.contributions.services.billing import BILLABLE_STATUSES
+from jamsos.contributions.sql import as_month, in_sql, rows_sql
+from jamsos.enrollment.models import Membership
+from jamsos.lib.errors import PermissionDenied
+from jamsos.lib.periods import Month, month_range
+from jamsos.regions.models import Region
+
+
+def claims_paid_by_month(
+    *, regency_code: str, first: Month, last: Month
+) -> tuple[dict[tuple[Month, int], int], bool]:
+    """Claims paid per (month, funding source) from the claims app, and whether it could
+    answer: its selector ``claims_paid_by_month(region_code=, first=, last=)`` returns
+    rows with ``month``, ``funding_source_id`` and ``amount``; without it every figure is
+    0 and the page says so."""
+    source = getattr(claims_selectors, "claims_paid_by_month", None)
+    if not callable(source):
+        return {}, False
+    paid: dict[tuple[Month, int], int] = defaultdict(int)
+    for row in source(region_code=regency_code, first=first, last=last):
+        paid[(row.month, row.funding_source_id)] += int(row.amount)
+    return dict(paid), True
+
+
+@dataclass
+class TransparencyRow:
+    month: Month
+    source: FundingSource | None  # None: the month's total
+    registered: int = 0
+    billed_members: int = 0
+    payable: int = 0
+    paid: int = 0
+    claims_paid: int = 0
+
+    @property
+    def unpaid(self) -> int:
+        return self.payable - self.paid
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "month": str(self.month),
+            "source_id": self.source.pk if self.source else None,
+            "source": self.source.name if self.source else "Jumlah",
+            "kind": self.source.kind if self.source else "",
+            "registered": self.registered,
+            "billed_members": self.billed_members,
+            "payable": self.payable,
+            "paid": self.paid,
+            "unpaid": self.unpaid,
+            "claims_paid": self.claims_paid,
+        }
+
+
+@dataclass
+class Transparency:
+    regency: Region
+    year: int
+    months: list[tuple[TransparencyRow, list[TransparencyRow]]] = field(default_factory=list)
+    total: TransparencyRow | None = None
+    claims_available: bool = False
+
+    def rows(self) -> list[TransparencyRow]:
+        return [row for total, rows in self.months for row in [*rows, total]]
+
+
+def _registered(source_ids: list[int], months: list[Month]) -> dict[tuple[Month, int], int]:
+    months_sql, months_params = rows_sql([("month", "date")], [(m.first_day(),) for m in months])
+    sql = (
+        "SELECT m.funding_source_id, mo.month, COUNT(*) "  # noqa: S608
+        f"FROM {Membership._meta.db_table} m JOIN ({months_sql}) mo "
+        "ON m.first_month <= mo.month AND m.last_month >= mo.month "
+        f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
+        f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
+        "GROUP BY m.funding_source_id, mo.month"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*months_params, *source_ids, *BILLABLE_STATUSES])
+        return {(as_month(month), sid): int(n) for sid, month, n in cursor.fetchall()}
+
+
+def _payable_and_paid(
+    regency: Region, year: int
+) -> tuple[dict[tuple[Month, int], tuple[int, int]], dict[tuple[Month, int], int]]:
+    """(month, source) → (members billed, payable) and → paid (oldest months first)."""
+    payable: dict[tuple[Month, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    paid: dict[tuple[Month, int], int] = defaultdict(int)
+    bills = Bill.objects.filter(regency=regency, first_month__year=year, status__in=Bill.SENT)
+    settled = {
+        pk: credit + amount
+        for pk, credit, amount in bills.values_list("pk", "credit_applied", "paid_amount")
+    }
+    rows = (
+        BillMonth.objects.filter(bill__in=bills)
+        .values_list("bill_id", "bill__funding_source_id", "month", "lines", "amount")
+        .order_by("bill_id", "month")
+    )
+    for bill_id, source_id, month, lines, amount in rows:
+        key = (Month.from_date(month), source_id)
+        members, total = payable[key]
+        payable[key] = (members + lines, total + amount)
+        share = min(amount, settled[bill_id])
+        settled[bill_id] -= share
+        paid[key] += share
+    return dict(payable), dict(paid)
+
+
+def transparency_report(*, viewer: User, regency: Region, year: int) -> Transparency:
+    """The four figures per month and funding source (see the module docstring)."""
+    if not viewer.has_perm("contributions.view_transparency"):
+        raise PermissionDenied(
+            "Anda tidak berwenang melihat data ini.", perm="contributions.view_transparency"
+        )
+    if not region_in_scope(viewer, regency.code):
+        raise PermissionDenied("Kabupaten ini di luar cakupan Anda.", code="outside_scope")
+    months = list(month_range(Month(year, 1), Month(year, 12)))
+    sources = {s.pk: s for s in FundingSource.objects.filter(region=regency)}
+    report = Transparency(regency=regency, year=year)
+    registered = _registered(sorted(sources), months) if sources else {}
+    payable, paid = _payable_and_paid(regency, year)
+    claims, report.claims_available = claims_paid_by_month(
+        regency_code=regency.code, first=months[0], last=months[-1]
+    )
+    grand = TransparencyRow(month=months[0], source=None)
+    for month in months:
+        total = TransparencyRow(month=month, source=None)
+        rows = []
+        for source in sorted(sources.values(), key=lambda s: (s.kind, s.name)):
+            key = (month, source.pk)
+            members, amount = payable.get(key, (0, 0))
+            row = TransparencyRow(
+                month=month,
+                source=source,
+                registered=registered.get(key, 0),
+                billed_members=members,
+                payable=amount,
+                paid=paid.get(key, 0),
+                claims_paid=claims.get(key, 0),
+            )
+            if row.registered or row.payable or row.paid or row.claims_paid:
+                rows.append(row)
+                for name in ("registered", "billed_members", "payable", "paid", "claims_paid"):
+                    setattr(total, name, getattr(total, name) + getattr(row, name))
+        for name in ("payable", "paid", "claims_paid"):
+            setattr(grand, name, getattr(grand, name) + getattr(total, name))
+        report.months.append((total, rows))
+    report.total = grand
+    return report
