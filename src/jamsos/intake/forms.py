@@ -92,7 +92,7 @@ def proposable_regions(user: User) -> QuerySet[Region]:
 
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.get_kind_display()} {obj.name}"
+        return obj.label
 
 
 class BatchUploadForm(forms.Form):

@@ -51,6 +51,16 @@ class Region(models.Model):
         return f"{self.name} ({self.code})"
 
     @property
+    def label(self) -> str:
+        """The name with its kind said once: ``Kecamatan Tanjung Gadang``,
+        ``Nagari Timbulun``, ``Kabupaten Sijunjung`` (regency and province names in the
+        register already carry the word, which must not be said twice)."""
+        kind = str(self.get_kind_display())
+        if self.name.lower().startswith(kind.lower()):
+            return self.name
+        return f"{kind} {self.name}"
+
+    @property
     def nik_prefix(self) -> str:
         """The digits that begin a NIK issued here (6 for a kecamatan)."""
         return self.code.replace(".", "")[:6]

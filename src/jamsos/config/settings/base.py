@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -200,6 +201,10 @@ USE_TZ = True
 # people read are grouped explicitly with the filters of web/templatetags/formats.py
 # (angka, rupiah, persen, tahun, tanggal).
 USE_THOUSAND_SEPARATOR = False
+
+# Message levels are Bootstrap alert names (base.html writes alert-{{ message.tags }}):
+# Django's "error" is not one, so errors showed as plain text.
+MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 
 # --- Static and uploaded files ------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -69,3 +69,15 @@ def test_a_line_value_that_is_not_a_number_is_not_found(big_ids, client, decree,
     url = reverse("enrollment:bpjs_record", args=[decree.pk])
     response = client.post(url, {"line": "12.341", "status": "accepted"})
     assert response.status_code == 404
+
+
+def test_an_error_message_shows_as_a_bootstrap_danger_alert(client, decree, personas):
+    client.force_login(personas.bpjs_officer)
+    url = reverse("enrollment:bpjs_record", args=[decree.pk])
+    line = decree.lines.first()
+    response = client.post(
+        url, {"line": line.pk, "status": "accepted", "kpj_number": "12"}, follow=True
+    )
+    page = response.content.decode()
+    assert "nomor KPJ harus 11 angka" in page
+    assert "alert-danger" in page and "alert-error" not in page
