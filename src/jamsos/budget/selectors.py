@@ -38,7 +38,7 @@ from jamsos.budget.models import (
     Reservation,
 )
 from jamsos.lib.errors import DomainError, PermissionDenied
-from jamsos.lib.formats import angka, bulan, rupiah
+from jamsos.lib.formats import angka, bulan, persen, rupiah
 from jamsos.lib.money import ratio_percent
 from jamsos.lib.periods import Month, months_between
 from jamsos.regions.models import Region
@@ -183,6 +183,9 @@ class Absorption:
     as_of: Month
     capacity_persons: int | None = None
     capacity_start: Month | None = None
+    # Only a year whose December has passed has ended. No month left to start new
+    # members (``capacity_start`` None) is not the same: in December the year is open.
+    year_ended: bool = False
 
     @property
     def remaining(self) -> int:
@@ -213,7 +216,7 @@ class Absorption:
         if not self.warning:
             return ""
         text = (
-            f"Diperkirakan {rupiah(self.forecast_unspent)} ({self.unspent_percent} %) tidak "
+            f"Diperkirakan {rupiah(self.forecast_unspent)} ({persen(self.unspent_percent)}) tidak "
             "terserap pada akhir tahun."
         )
         if self.capacity_persons and self.capacity_start:
@@ -221,7 +224,7 @@ class Absorption:
                 f" Sisa pagu masih cukup untuk {angka(self.capacity_persons)} orang mulai "
                 f"{bulan(str(self.capacity_start))} s.d. Desember."
             )
-        elif self.capacity_start is None:
+        elif self.year_ended:
             text += " Tahun anggaran sudah berakhir."
         return text
 
@@ -315,6 +318,7 @@ def allocation_absorption(
         as_of=as_of,
         capacity_persons=capacity_persons,
         capacity_start=start,
+        year_ended=as_of.year > allocation.fiscal_year.year,
     )
 
 
@@ -340,6 +344,7 @@ class YearOverview:
             as_of=as_of,
             capacity_persons=sum(capacity) if capacity else None,
             capacity_start=starts[0] if starts else None,
+            year_ended=bool(self.rows) and all(a.year_ended for _, a in self.rows),
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from jamsos.audit.models import AuditEvent
@@ -9,6 +11,7 @@ from jamsos.budget import selectors, services
 from jamsos.budget.models import Allocation, FundingSource, Reservation, ReservationPerson
 from jamsos.budget.tests.conftest import PAGU_2025
 from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
+from jamsos.lib.formats import persen
 from jamsos.lib.periods import Month
 from jamsos.testing.factories import PersonFactory, region
 
@@ -321,6 +324,29 @@ class TestAbsorption:
         assert absorption.capacity_persons == (PAGU_2025 - absorption.reserved) // 100_800
         assert "tidak terserap" in absorption.warning_message
         assert "Juli 2025" in absorption.warning_message
+
+    def test_december_is_still_in_the_year_and_january_after_is_not(self, pagu_2025):
+        services.reservation_create(
+            allocation=pagu_2025, persons=10_000, first_month=Month(2025, 5), acting_user=None
+        )
+        december = selectors.allocation_absorption(allocation=pagu_2025, as_of=Month(2025, 12))
+        assert december.warning and december.capacity_start is None
+        assert "sudah berakhir" not in december.warning_message
+        assert "tidak terserap" in december.warning_message
+        overview = selectors.fiscal_year_overview(
+            fiscal_year=pagu_2025.fiscal_year, as_of=Month(2025, 12)
+        )
+        assert "sudah berakhir" not in overview.totals.warning_message
+        after = selectors.allocation_absorption(allocation=pagu_2025, as_of=Month(2026, 1))
+        assert "Tahun anggaran sudah berakhir." in after.warning_message
+
+    def test_warning_writes_the_percentage_the_indonesian_way(self, pagu_2025):
+        services.reservation_create(
+            allocation=pagu_2025, persons=10_000, first_month=Month(2025, 5), acting_user=None
+        )
+        absorption = selectors.allocation_absorption(allocation=pagu_2025, as_of=Month(2025, 6))
+        assert f"({persen(absorption.unspent_percent)})" in absorption.warning_message
+        assert re.search(r"\(\d+(,\d+)? %\) tidak terserap", absorption.warning_message)
 
     def test_fully_reserved_pagu_has_no_warning(self, pagu_2025):
         services.reservation_create(

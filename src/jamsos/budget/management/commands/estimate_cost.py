@@ -100,11 +100,7 @@ class Command(BaseCommand):
             lines.append(
                 f"  {line.first_month}..{line.last_month}: {rupiah(line.per_person_month)} "
                 f"per orang per bulan (JKK {rupiah(line.jkk)} + JKM {rupiah(line.jkm)})"
-                + (
-                    f", potongan {persen(line.discount_percent)}"
-                    if line.discount_percent
-                    else ""
-                )
+                + (f", potongan {persen(line.discount_percent)}" if line.discount_percent else "")
             )
         lines.append(f"Jumlah: {rupiah(estimate.total)}")
         lines.append("Dasar hukum:")
