@@ -171,7 +171,7 @@ def test_batch_list_shows_status_badge_counts_and_filters(client, personas):
     make_batch(personas.agent, title="Siap", rows_total=7, rows_valid=5, rows_invalid=2)
     login(client, personas.dinas_operator)
     html = client.get(LIST).content.decode()
-    assert "Sedang divalidasi" in html and "40%" in html
+    assert "Sedang divalidasi" in html and "40 %" in html
     assert "Siap diperiksa" in html
     only = client.get(LIST, {"status": "validated"})
     assert [b.title for b in only.context["page"]] == ["Siap"]
