@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import User
+from jamsos.intake.codes import CODES
 from jamsos.intake.models import ProposalBatch, ProposalRow
 from jamsos.regions.models import Region
 from jamsos.registry import selectors as registry_selectors
@@ -197,11 +198,11 @@ class RowFilterForm(forms.Form):
         required=False,
         choices=[("", _("Semua status")), *ProposalRow.Status.choices],
     )
-    code = forms.CharField(
-        label=_("Kode masalah"),
+    # People pick a problem by its label; the code stays the value (and the API's filter).
+    code = forms.ChoiceField(
+        label=_("Masalah"),
         required=False,
-        max_length=60,
-        widget=forms.TextInput(attrs={"placeholder": _("Kode masalah, mis. nik_format")}),
+        choices=[("", _("Semua masalah")), *((c.code, c.title) for c in CODES.values())],
     )
     possible_duplicate = forms.ChoiceField(
         label=_("Kemungkinan ganda"),

@@ -250,6 +250,7 @@ def test_batch_detail_shows_counts_codes_and_rows(client, personas, reviewed_bat
     assert 'data-testid="count-invalid">1<' in html
     assert "Format NIK salah · 1" in html and "Kemungkinan ganda · 1" in html
     assert "?code=nik_format" in html
+    assert '<option value="nik_format">Format NIK salah</option>' in html  # filter by label
     assert "NIK harus 16 angka" in html
     assert [r.row_number for r in response.context["page"]] == [1, 2, 3]
     assert 'data-testid="submit-batch"' in html  # a reviewer may submit a validated batch
@@ -407,6 +408,7 @@ def test_agent_sees_the_fate_of_own_row_but_cannot_review(client, personas, revi
     assert page.status_code == 200
     html = page.content.decode()
     assert "NIK harus 16 angka" in html and "Tidak valid" in html
+    assert "Format NIK salah" in html and ">nik_format<" not in html  # label, not code
     assert 'data-testid="fix-form"' not in html and 'data-testid="reject-row"' not in html
     response = client.post(decide_url(row), {"decision": "rejected", "reason": "x"})
     assert response.status_code == 403

@@ -75,6 +75,8 @@ class TestNikCheckPage:
         assert 'data-code="nik_sex_mismatch"' in html
         assert 'data-code="nik_district_unknown"' in html
         assert "13.03.99" in html
+        # the codes stay in data-code for scripts and tests; people read only the text
+        assert ">nik_birthdate_mismatch<" not in html and ">nik_sex_mismatch<" not in html
 
     def test_without_htmx_the_whole_page_carries_the_result(self, client, personas):
         client.force_login(personas.dinas_operator)
