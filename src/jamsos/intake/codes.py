@@ -227,7 +227,11 @@ def issue_message(code: str, *, row: int, column: str, value: Any = None, **para
     if len(shown) > 60:
         shown = shown[:59] + "…"
     prefix = f'Baris {row}, kolom "{column}"'
-    return f'{prefix}: "{shown}" {template}' if shown else f"{prefix}: {template}"
+    # A message names the value once: when the text already quotes it (the NIK rules'
+    # "… diisi: “12345”."), the prefix does not quote it again.
+    if not shown or f"“{shown}”" in template or f'"{shown}"' in template:
+        return f"{prefix}: {template}"
+    return f'{prefix}: "{shown}" {template}'
 
 
 def issue(

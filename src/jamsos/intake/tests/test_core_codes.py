@@ -215,3 +215,16 @@ def test_every_code_is_documented():
     documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", doc, flags=re.MULTILINE))
     assert set(CODES) | set(FILE_CODES) <= documented
     assert {c.severity for c in CODES.values()} == {ERROR, WARNING, INFO}
+
+
+def test_a_message_names_the_value_once():
+    from jamsos.intake.codes import issue_message
+    from jamsos.lib.nik import MESSAGES, NIK_FORMAT
+
+    detail = MESSAGES[NIK_FORMAT].format(raw="12345")
+    message = issue_message("nik_format", row=2, column="NIK", value="12345", detail=detail)
+    assert message.count("12345") == 1
+    assert message.startswith('Baris 2, kolom "NIK": NIK harus 16 angka')
+    # a value the text does not quote is quoted after the column, once
+    other = issue_message("required_missing", row=3, column="Nama", value="x")
+    assert other == 'Baris 3, kolom "Nama": "x" wajib diisi.'
