@@ -96,6 +96,14 @@ def _scope_help() -> str:
     return " · ".join(parts)
 
 
+class AgencyFilterForm(forms.Form):
+    q = forms.CharField(label=_("Cari"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("nama atau kode")
+
+
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=_("Cari"), required=False, max_length=100)
     role = forms.ChoiceField(

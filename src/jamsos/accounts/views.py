@@ -21,6 +21,7 @@ from jamsos.accounts import services
 from jamsos.accounts.access import access_own_api_token, access_user
 from jamsos.accounts.forms import (
     AdminSetPasswordForm,
+    AgencyFilterForm,
     AgencyForm,
     ApiTokenForm,
     OwnPasswordChangeForm,
@@ -172,10 +173,11 @@ def user_password_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("accounts.manage_users", raise_exception=True)
 def agency_list_view(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")[:100]
+    form = AgencyFilterForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
     agencies = agency_list(viewer=_viewer(request), search=search)
     page = Paginator(agencies, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/agency_list.html", {"page": page, "q": search})
+    return render(request, "accounts/agency_list.html", {"page": page, "q": search, "form": form})
 
 
 @login_required

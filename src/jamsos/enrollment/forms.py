@@ -191,6 +191,12 @@ class BpjsLineResultForm(forms.Form):
         return value
 
 
+class DecreeFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Semua status")), *Decree.Status.choices]
+    )
+
+
 class MembershipFilterForm(forms.Form):
     q = forms.CharField(label=_("Cari nama, NIK atau KPJ"), required=False, max_length=100)
     status = forms.ChoiceField(

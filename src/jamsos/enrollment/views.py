@@ -30,6 +30,7 @@ from jamsos.enrollment.forms import (
     BpjsLineResultForm,
     DecreeAmendForm,
     DecreeCreateForm,
+    DecreeFilterForm,
     DecreeIssueForm,
     DecreeSettingForm,
     DecreeTextsForm,
@@ -97,11 +98,11 @@ def _done(request: HttpRequest, pk: int, action: Callable[[], Any], message: str
 @permission_required(VIEW, raise_exception=True)
 @require_GET
 def decree_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    status = status if status in Decree.Status.values else ""
+    form = DecreeFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
     decrees = selectors.decree_list(viewer=request.user, status=status or None)
     page = Paginator(decrees, 25).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "statuses": Decree.Status.choices}
+    context = {"page": page, "status": status, "form": form}
     return render(request, "enrollment/decree_list.html", context)
 
 
@@ -586,6 +587,8 @@ def _bpjs_record_line(request: HttpRequest, decree: Decree) -> HttpResponse:
 def membership_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = MembershipFilterForm(request.GET or None)
+    if not may_see_persons(user):  # totals only: nothing to search or filter by status
+        del form.fields["q"], form.fields["status"]
     data = form.cleaned_data if form.is_valid() else {}
     year = data.get("year")
     totals = selectors.membership_totals(viewer=user, year=year)

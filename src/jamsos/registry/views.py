@@ -12,6 +12,7 @@ from jamsos.accounts.models import User
 from jamsos.lib.errors import NotFoundOrForbidden
 from jamsos.registry import selectors
 from jamsos.registry.access import access_person
+from jamsos.registry.forms import PersonFilterForm
 
 PAGE_SIZE = 25
 NIK_FULL_TAGS = "jamsos.audit.templatetags.nik"
@@ -29,19 +30,11 @@ def _nik_partial(user: User) -> str:
 def person_list(request: HttpRequest) -> HttpResponse:
     if not may_see_persons(request.user):
         raise Http404
-    filters = selectors.PersonFilters(
-        search=request.GET.get("q", "")[:100],
-        village=request.GET.get("village", "")[:13],
-        occupation=request.GET.get("occupation", "")[:40],
-    )
+    form = PersonFilterForm(request.GET or None, viewer=request.user)
+    filters = form.filters()
     persons = selectors.person_list(viewer=request.user, filters=filters)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "filters": filters,
-        "villages": selectors.village_choices(viewer=request.user),
-        "occupations": selectors.occupation_list(),
-    }
+    context = {"page": page, "filters": filters, "form": form}
     return render(request, "registry/person_list.html", context)
 
 
