@@ -53,7 +53,8 @@ def check(month: int, regency=None, **kwargs) -> services.ArrearsReport:
 def test_the_rule_is_data_with_its_legal_basis():
     rule = LapseRule.objects.get(segment=Segment.BPU)
     assert (rule.unpaid_months, rule.warn_at_months) == (3, 2)
-    assert "3 bulan berturut-turut" in rule.legal_basis
+    assert rule.legal_basis == "PP 44/2015 jo. Permenaker 5/2021 (pasal belum diperiksa)"
+    assert "3 bulan berturut-turut" in rule.note  # the FAQ's wording is a source
     assert not rule.confirmed
     assert "dari awal" in rule.reactivation  # the sources disagree; both are recorded
     assert services.lapse_rules_valid(Month(2025, 1)) == [rule]
