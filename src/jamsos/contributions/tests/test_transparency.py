@@ -112,9 +112,7 @@ def test_claims_paid_come_from_the_claims_app(history, sijunjung, personas, monk
         return [Row(Month(2025, 2), apbd.pk, 42_000_000), Row(Month(2025, 2), apbd.pk, 1)]
 
     monkeypatch.setattr(claims_selectors, "claims_paid_by_month", fake)
-    report = transparency_report(
-        viewer=personas.bpjs_officer, regency=sijunjung, year=2025
-    )
+    report = transparency_report(viewer=personas.bpjs_officer, regency=sijunjung, year=2025)
     assert report.claims_available
     assert rows_by(report)[("2025-02", "APBD Sijunjung")].claims_paid == 42_000_001
     assert report.total.claims_paid == 42_000_001
