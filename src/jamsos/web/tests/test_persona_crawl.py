@@ -140,16 +140,21 @@ def formula_cells(name: str, rows: list[list[str]]) -> list[str]:
     ]
 
 
+DOWNLOADS_CHECKED: set[str] = set()  # "csv" / "xlsx": proof the cell check really ran
+
+
 def check_download(url: str, resp) -> list[str]:
     kind = resp.get("Content-Type", "")
     body = b"".join(resp.streaming_content) if resp.streaming else resp.content
     if kind.startswith("text/csv"):
+        DOWNLOADS_CHECKED.add("csv")
         text = body.decode("utf-8-sig")
         delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
         return formula_cells(url, list(csv.reader(io.StringIO(text), delimiter=delimiter)))
     if "spreadsheetml" in kind:
         from openpyxl import load_workbook
 
+        DOWNLOADS_CHECKED.add("xlsx")
         book = load_workbook(io.BytesIO(body))
         return [
             f"{url}: sheet {sheet.title} cell {cell.coordinate} is a formula: {cell.value!r}"
@@ -208,6 +213,7 @@ def crawl(client: Client, start: str) -> tuple[list[str], int]:
 def test_every_persona_opens_every_link_it_is_offered():
     # One small demo for all eight logins: loading it is most of this test's time.
     demo_load(people=40, seed=9, as_of=dt.date(2026, 5, 15))
+    DOWNLOADS_CHECKED.clear()
     report, pages = [], {}
     for demo_user in DEMO_USERS:
         client = Client()
@@ -215,4 +221,5 @@ def test_every_persona_opens_every_link_it_is_offered():
         failures, pages[demo_user.username] = crawl(client, reverse("web:home"))
         report += [f"{demo_user.username}: {failure}" for failure in failures]
     assert all(count > 3 for count in pages.values()), pages
+    assert sorted(DOWNLOADS_CHECKED) == ["csv", "xlsx"]
     assert not report, "\n".join(report)
