@@ -10,7 +10,7 @@ from jamsos.accounts.access import access_agency, require_perm
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import PERMISSIONS, ROLE_PERMISSIONS, Role
 from jamsos.accounts.selectors import UserFilters, user_list
-from jamsos.api.schemas import READ_ERRORS, PageIn, PageMetaOut, errors, paginate
+from jamsos.api.schemas import READ_ERRORS, Id, PageIn, PageMetaOut, errors, paginate
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.regions.models import Region
 
@@ -57,7 +57,7 @@ class MeOut(UserOut):
 class UserListFilterIn(PageIn):
     search: str = Field("", max_length=100, description="Nama, nama pengguna, atau email.")
     role: Role | None = None
-    agency_id: int | None = None
+    agency_id: Id | None = None
     is_active: bool | None = None
 
 
@@ -71,7 +71,7 @@ class UserCreateIn(Schema):
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=20)
     role: Role
-    agency_id: int
+    agency_id: Id
     region_code: str = Field(..., description="Kode wilayah cakupan, mis. `13.03.03.2001`.")
     password: str = Field(..., min_length=1, max_length=128)
 

@@ -1,8 +1,14 @@
-"""Schemas and helpers every app's ``apis.py`` shares: errors and pagination."""
+"""Schemas and helpers every app's ``apis.py`` shares: errors, pagination and bounded
+input types.
+
+Design goal: every number a client sends has bounds in the schema, so input the database
+or a date cannot hold (``year=0``, a 22-digit id) is answered 422 before any code runs,
+and the OpenAPI document says what is accepted (``api/tests/test_input_bounds.py``).
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Model, QuerySet
@@ -11,6 +17,25 @@ from ninja import Field, Schema
 M = TypeVar("M", bound=Model)
 
 MAX_PAGE_SIZE = 200
+
+# Primary keys are BigAutoField: a signed 64-bit integer in every database.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="Id (bilangan bulat positif).")]
+# The programme's years: budget years, decree years, report years.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR, description="Tahun, mis. 2026.")]
+# Rupiah amounts and incomes: far above any real value, far below what the database holds.
+MAX_RUPIAH = 10**15
+Rupiah = Annotated[int, Field(ge=0, le=MAX_RUPIAH, description="Rupiah, bilangan bulat.")]
+# Head counts (persons, quotas) and small counts (days, months, children).
+MAX_PERSONS = 10_000_000
+Persons = Annotated[int, Field(ge=1, le=MAX_PERSONS)]
+MAX_COUNT = 100_000
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+# A list of ids in one request (persons in a decree or reservation).
+MAX_IDS = 100_000
+IdList = Annotated[list[Id], Field(max_length=MAX_IDS)]
+MAX_PAGE = 1_000_000
 
 
 class ErrorOut(Schema):
@@ -31,7 +56,7 @@ READ_ERRORS = errors(401, 403, 422)
 
 
 class PageIn(Schema):
-    page: int = Field(1, ge=1, description="Nomor halaman, mulai dari 1.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Nomor halaman, mulai dari 1.")
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 

@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from jamsos.accounts.access import may_see_persons, require_perm
+from jamsos.api.schemas import Count, Id, IdList, Persons, Rupiah
 from jamsos.budget import access, selectors, services
 from jamsos.budget.estimates import cost_estimate
 from jamsos.budget.models import (
@@ -48,13 +49,13 @@ def _region(code: str, *, level: str) -> Region:
 # --- Schemas -------------------------------------------------------------------------------
 
 
-class EstimateIn(Schema):
-    persons: int = Field(ge=1)
+class CostEstimateIn(Schema):
+    persons: Persons = Field(ge=1)
     months: int = Field(ge=1, le=120)
     start: str | None = Field(default=None, pattern=MONTH_PATTERN)
     segment: str = Segment.BPU
-    income: int | None = None
-    wage: int | None = None
+    income: Rupiah | None = None
+    wage: Rupiah | None = None
     risk_group: str | None = None
     payer: str = PayerType.APBD
     sector: str | None = None
@@ -77,7 +78,7 @@ class EstimatePeriodOut(Schema):
     discount_percent: str | None
 
 
-class EstimateOut(Schema):
+class CostEstimateOut(Schema):
     persons: int
     months: int
     per_person_month: int | None
@@ -167,10 +168,10 @@ class FundingSourceOut(Schema):
 
 
 class AllocationCreateIn(Schema):
-    fiscal_year: int
-    source: int
+    fiscal_year: Id
+    source: Id
     name: str
-    pagu: int = Field(gt=0)
+    pagu: Rupiah = Field(gt=0)
     segment: str = Segment.BPU
 
 
@@ -219,13 +220,13 @@ class CapacityOut(Schema):
 
 
 class PhaseCreateIn(Schema):
-    fiscal_year: int
-    number: int = Field(ge=1)
+    fiscal_year: Id
+    number: Count = Field(ge=1)
     name: str = ""
     first_month: str = Field(pattern=MONTH_PATTERN, examples=["2022-03"])
     months: int = Field(ge=1, le=12)
-    allocation: int | None = None
-    planned_persons: int | None = None
+    allocation: Id | None = None
+    planned_persons: Persons | None = None
     decree_reference: str = ""
 
 
@@ -258,9 +259,9 @@ class PhaseOut(Schema):
 
 
 class QuotaSetIn(Schema):
-    fiscal_year: int
+    fiscal_year: Id
     nagari: str = Field(examples=["13.03.03.2001"])
-    persons: int = Field(ge=1)
+    persons: Persons = Field(ge=1)
     note: str = ""
 
 
@@ -290,15 +291,15 @@ class QuotaProgressOut(Schema):
 
 
 class ReservationCreateIn(Schema):
-    allocation: int
-    persons: int | None = Field(default=None, ge=1)
-    person_ids: list[int] | None = None
-    phase: int | None = None
+    allocation: Id
+    persons: Persons | None = Field(default=None, ge=1)
+    person_ids: IdList | None = None
+    phase: Id | None = None
     first_month: str | None = Field(default=None, pattern=MONTH_PATTERN)
     months: int | None = Field(default=None, ge=1, le=12)
     nagari: str | None = None
-    income: int | None = None
-    wage: int | None = None
+    income: Rupiah | None = None
+    wage: Rupiah | None = None
     risk_group: str | None = None
     sector: str | None = None
     note: str = ""
@@ -343,8 +344,8 @@ class ReservationOut(Schema):
 
 
 class ReservationReduceIn(Schema):
-    persons: int | None = Field(default=None, ge=1)
-    remove_person_ids: list[int] | None = None
+    persons: Persons | None = Field(default=None, ge=1)
+    remove_person_ids: IdList | None = None
     reason: str = ""
 
 
@@ -355,8 +356,8 @@ def _user(request: HttpRequest) -> Any:
     return request.user
 
 
-@router.get("/estimate", response=EstimateOut, summary="Hitung biaya iuran")
-def estimate(request: HttpRequest, query: Query[EstimateIn]) -> dict[str, Any]:
+@router.get("/estimate", response=CostEstimateOut, summary="Hitung biaya iuran")
+def estimate(request: HttpRequest, query: Query[CostEstimateIn]) -> dict[str, Any]:
     require_perm(_user(request), "budget.view_budget")
     result = cost_estimate(
         persons=query.persons,
@@ -389,7 +390,7 @@ def year_create(request: HttpRequest, payload: FiscalYearCreateIn) -> Status[dic
 
 
 @router.get("/years/{year_id}", response=YearOverviewOut, summary="Ringkasan tahun anggaran")
-def year_detail(request: HttpRequest, year_id: int) -> dict[str, Any]:
+def year_detail(request: HttpRequest, year_id: Id) -> dict[str, Any]:
     year = access.access_fiscal_year(_user(request), year_id)
     overview = selectors.fiscal_year_overview(fiscal_year=year)
     return {
@@ -437,7 +438,7 @@ def allocation_create(request: HttpRequest, payload: AllocationCreateIn) -> Stat
 
 
 @router.get("/allocations/{allocation_id}", response=AllocationOut, summary="Pagu dan serapan")
-def allocation_detail(request: HttpRequest, allocation_id: int) -> dict[str, Any]:
+def allocation_detail(request: HttpRequest, allocation_id: Id) -> dict[str, Any]:
     allocation = access.access_allocation(_user(request), allocation_id)
     return AllocationOut.of(allocation, selectors.allocation_absorption(allocation=allocation))
 
@@ -445,7 +446,7 @@ def allocation_detail(request: HttpRequest, allocation_id: int) -> dict[str, Any
 @router.post(
     "/allocations/{allocation_id}/approve", response=AllocationOut, summary="Tetapkan pagu"
 )
-def allocation_approve(request: HttpRequest, allocation_id: int) -> dict[str, Any]:
+def allocation_approve(request: HttpRequest, allocation_id: Id) -> dict[str, Any]:
     user = _user(request)
     allocation = access.access_allocation(user, allocation_id)
     allocation = services.allocation_approve(allocation=allocation, acting_user=user)
@@ -459,7 +460,7 @@ def allocation_approve(request: HttpRequest, allocation_id: int) -> dict[str, An
 )
 def allocation_capacity(
     request: HttpRequest,
-    allocation_id: int,
+    allocation_id: Id,
     start: str = Query(..., pattern=MONTH_PATTERN, examples=["2025-05"]),
 ) -> dict[str, Any]:
     allocation = access.access_allocation(_user(request), allocation_id)
@@ -472,7 +473,7 @@ def allocation_capacity(
     response=list[ReservationOut],
     summary="Reservasi sebuah pagu",
 )
-def reservation_list(request: HttpRequest, allocation_id: int) -> list[dict[str, Any]]:
+def reservation_list(request: HttpRequest, allocation_id: Id) -> list[dict[str, Any]]:
     user = _user(request)
     allocation = access.access_allocation(user, allocation_id)
     if not may_see_persons(user):
@@ -512,7 +513,7 @@ def reservation_create(
 @router.post(
     "/reservations/{reservation_id}/release", response=ReservationOut, summary="Lepas reservasi"
 )
-def reservation_release(request: HttpRequest, reservation_id: int) -> dict[str, Any]:
+def reservation_release(request: HttpRequest, reservation_id: Id) -> dict[str, Any]:
     user = _user(request)
     reservation = access.access_reservation(user, reservation_id)
     return ReservationOut.of(
@@ -524,7 +525,7 @@ def reservation_release(request: HttpRequest, reservation_id: int) -> dict[str, 
     "/reservations/{reservation_id}/reduce", response=ReservationOut, summary="Kurangi reservasi"
 )
 def reservation_reduce(
-    request: HttpRequest, reservation_id: int, payload: ReservationReduceIn
+    request: HttpRequest, reservation_id: Id, payload: ReservationReduceIn
 ) -> dict[str, Any]:
     user = _user(request)
     reservation = access.access_reservation(user, reservation_id)
@@ -539,7 +540,7 @@ def reservation_reduce(
 
 
 @router.get("/years/{year_id}/phases", response=list[PhaseOut], summary="Tahap")
-def phase_list(request: HttpRequest, year_id: int) -> list[dict[str, Any]]:
+def phase_list(request: HttpRequest, year_id: Id) -> list[dict[str, Any]]:
     year = access.access_fiscal_year(_user(request), year_id)
     return [PhaseOut.of(p) for p in selectors.phase_list(fiscal_year=year)]
 
@@ -564,7 +565,7 @@ def phase_create(request: HttpRequest, payload: PhaseCreateIn) -> Status[dict[st
 
 
 @router.get("/years/{year_id}/quotas", response=list[QuotaProgressOut], summary="Kuota nagari")
-def quota_list(request: HttpRequest, year_id: int) -> list[dict[str, Any]]:
+def quota_list(request: HttpRequest, year_id: Id) -> list[dict[str, Any]]:
     year = access.access_fiscal_year(_user(request), year_id)
     return [QuotaProgressOut.of(p) for p in selectors.nagari_quota_progress(fiscal_year=year)]
 

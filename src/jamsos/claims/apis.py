@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from jamsos.accounts.access import require_perm
-from jamsos.api.schemas import PageIn, PageMetaOut, paginate
+from jamsos.api.schemas import Count, Id, PageIn, PageMetaOut, Rupiah, paginate
 from jamsos.claims import access, letters, selectors, services
 from jamsos.claims.benefits import benefit_estimate
 from jamsos.claims.letters import mask_account
@@ -85,7 +85,7 @@ class HeirOut(Schema):
 
 
 class ClaimReportIn(Schema):
-    membership: int | None = Field(default=None, description="Id kepesertaan, atau:")
+    membership: Id | None = Field(default=None, description="Id kepesertaan, atau:")
     identifier: str | None = Field(default=None, description="NIK atau nomor KPJ peserta.")
     claim_type: str = Field(examples=["jkm"])
     event_date: dt.date
@@ -94,10 +94,10 @@ class ClaimReportIn(Schema):
     chronology: str = ""
     origin: str = Field(default="", description="Beasiswa: jkm, jkk_death atau jkk_disability.")
     reporter_contact: str = ""
-    income: int | None = Field(default=None, gt=0)
-    stmb_days: int | None = Field(default=None, ge=1)
+    income: Rupiah | None = Field(default=None, gt=0)
+    stmb_days: Count | None = Field(default=None, ge=1)
     disability_code: str = ""
-    medical_costs: int | None = Field(default=None, ge=0)
+    medical_costs: Rupiah | None = Field(default=None, ge=0)
     heirs: list[HeirIn] = []
     copy_registry_heirs: bool = True
 
@@ -234,17 +234,17 @@ class ClaimOut(ClaimSummaryOut):
         }
 
 
-class ReasonIn(Schema):
+class ClaimReasonIn(Schema):
     reason: str
 
 
 class ApproveIn(Schema):
-    amount: int | None = Field(default=None, gt=0)
+    amount: Rupiah | None = Field(default=None, gt=0)
     note: str = ""
 
 
 class PayoutIn(Schema):
-    amount: int = Field(gt=0)
+    amount: Rupiah = Field(gt=0)
     paid_on: dt.date
     reference: str
 
@@ -270,15 +270,15 @@ class StageClockOut(Schema):
     waiting_for: str
 
 
-class EstimateIn(Schema):
+class BenefitEstimateIn(Schema):
     type: str = Field(examples=["jkm"])
     event_date: dt.date | None = None
-    months_paid: int | None = Field(default=None, ge=0)
-    income: int | None = Field(default=None, gt=0)
-    days: int | None = Field(default=None, ge=1)
+    months_paid: Count | None = Field(default=None, ge=0)
+    income: Rupiah | None = Field(default=None, gt=0)
+    days: Count | None = Field(default=None, ge=1)
     level: str | None = None
-    years: int | None = Field(default=None, ge=1)
-    children: int | None = Field(default=None, ge=1)
+    years: Count | None = Field(default=None, ge=1)
+    children: Count | None = Field(default=None, ge=1)
     disability: str | None = None
 
 
@@ -291,7 +291,7 @@ class EstimateLineOut(Schema):
     confirmed: bool
 
 
-class EstimateOut(Schema):
+class BenefitEstimateOut(Schema):
     type: str
     total: int
     lines: list[EstimateLineOut]
@@ -365,7 +365,7 @@ class BenefitRuleOut(Schema):
 # --- Helpers ---------------------------------------------------------------------------------
 
 
-def _claim(request: HttpRequest, claim_id: int) -> Claim:
+def _claim(request: HttpRequest, claim_id: Id) -> Claim:
     return access.access_claim(_user(request), claim_id)
 
 
@@ -400,8 +400,8 @@ def _stage(s: selectors.StageAverage) -> dict[str, Any]:
 # --- Operations --------------------------------------------------------------------------
 
 
-@router.get("/estimate", response=EstimateOut, summary="Hitung manfaat klaim")
-def estimate(request: HttpRequest, query: Query[EstimateIn]) -> dict[str, Any]:
+@router.get("/estimate", response=BenefitEstimateOut, summary="Hitung manfaat klaim")
+def estimate(request: HttpRequest, query: Query[BenefitEstimateIn]) -> dict[str, Any]:
     user = _user(request)
     if not (user.has_perm("claims.view_claims") or user.has_perm("reports.view_aggregates")):
         raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
@@ -531,12 +531,12 @@ def claim_report(request: HttpRequest, payload: ClaimReportIn) -> Status[dict[st
 
 
 @router.get("/claims/{claim_id}", response=ClaimOut, summary="Rincian klaim")
-def claim_detail(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_detail(request: HttpRequest, claim_id: Id) -> dict[str, Any]:
     return ClaimOut.full(_claim(request, claim_id), _user(request))
 
 
 @router.get("/claims/{claim_id}/clocks", response=list[StageClockOut], summary="Waktu per tahap")
-def claim_clocks(request: HttpRequest, claim_id: int) -> list[dict[str, Any]]:
+def claim_clocks(request: HttpRequest, claim_id: Id) -> list[dict[str, Any]]:
     claim = _claim(request, claim_id)
     now = timezone.now()
     return [
@@ -555,7 +555,7 @@ def claim_clocks(request: HttpRequest, claim_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/claims/{claim_id}/heirs", response={201: HeirOut}, summary="Tambah ahli waris")
-def heir_add(request: HttpRequest, claim_id: int, payload: HeirIn) -> Status[dict[str, Any]]:
+def heir_add(request: HttpRequest, claim_id: Id, payload: HeirIn) -> Status[dict[str, Any]]:
     user = _user(request)
     heir = services.claim_heir_add(
         claim=_claim(request, claim_id), data=payload.data(), acting_user=user
@@ -568,7 +568,7 @@ def heir_add(request: HttpRequest, claim_id: int, payload: HeirIn) -> Status[dic
 )
 def document_upload(
     request: HttpRequest,
-    claim_id: int,
+    claim_id: Id,
     requirement: Form[str],
     file: File[UploadedFile],
 ) -> Status[dict[str, Any]]:
@@ -603,7 +603,7 @@ def document_upload(
     response=ClaimOut,
     summary="Nyatakan berkas lengkap (operator Dinas)",
 )
-def claim_documents_complete(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_documents_complete(request: HttpRequest, claim_id: Id) -> dict[str, Any]:
     claim = services.claim_documents_confirm(
         claim=_claim(request, claim_id), acting_user=_user(request)
     )
@@ -615,7 +615,7 @@ def claim_documents_complete(request: HttpRequest, claim_id: int) -> dict[str, A
     response=ClaimOut,
     summary="Siapkan pengajuan ke BPJS (operator Dinas)",
 )
-def claim_prepare(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_prepare(request: HttpRequest, claim_id: Id) -> dict[str, Any]:
     claim = services.claim_submission_prepare(
         claim=_claim(request, claim_id), acting_user=_user(request)
     )
@@ -627,7 +627,7 @@ def claim_prepare(request: HttpRequest, claim_id: int) -> dict[str, Any]:
     response=ClaimOut,
     summary="Setujui pengajuan (kepala Dinas, bukan yang menyiapkan)",
 )
-def claim_approve_submission(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_approve_submission(request: HttpRequest, claim_id: Id) -> dict[str, Any]:
     claim = services.claim_submission_approve(
         claim=_claim(request, claim_id), acting_user=_user(request)
     )
@@ -639,7 +639,7 @@ def claim_approve_submission(request: HttpRequest, claim_id: int) -> dict[str, A
     response=ClaimOut,
     summary="Kembalikan pengajuan ke operator (kepala Dinas)",
 )
-def claim_return(request: HttpRequest, claim_id: int, payload: ReasonIn) -> dict[str, Any]:
+def claim_return(request: HttpRequest, claim_id: Id, payload: ClaimReasonIn) -> dict[str, Any]:
     claim = services.claim_submission_return(
         claim=_claim(request, claim_id), reason=payload.reason, acting_user=_user(request)
     )
@@ -649,7 +649,7 @@ def claim_return(request: HttpRequest, claim_id: int, payload: ReasonIn) -> dict
 @router.post(
     "/claims/{claim_id}/withdraw", response=ClaimOut, summary="Batalkan klaim (operator Dinas)"
 )
-def claim_withdraw(request: HttpRequest, claim_id: int, payload: ReasonIn) -> dict[str, Any]:
+def claim_withdraw(request: HttpRequest, claim_id: Id, payload: ClaimReasonIn) -> dict[str, Any]:
     claim = services.claim_withdraw(
         claim=_claim(request, claim_id), reason=payload.reason, acting_user=_user(request)
     )
@@ -657,13 +657,13 @@ def claim_withdraw(request: HttpRequest, claim_id: int, payload: ReasonIn) -> di
 
 
 @router.post("/claims/{claim_id}/review", response=ClaimOut, summary="Mulai pemeriksaan (BPJS)")
-def claim_review(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_review(request: HttpRequest, claim_id: Id) -> dict[str, Any]:
     claim = services.claim_review_start(claim=_claim(request, claim_id), acting_user=_user(request))
     return _detail(request, claim)
 
 
 @router.post("/claims/{claim_id}/approve", response=ClaimOut, summary="Setujui klaim (BPJS)")
-def claim_approve(request: HttpRequest, claim_id: int, payload: ApproveIn) -> dict[str, Any]:
+def claim_approve(request: HttpRequest, claim_id: Id, payload: ApproveIn) -> dict[str, Any]:
     claim = services.claim_approve(
         claim=_claim(request, claim_id),
         amount=payload.amount,
@@ -676,7 +676,7 @@ def claim_approve(request: HttpRequest, claim_id: int, payload: ApproveIn) -> di
 @router.post(
     "/claims/{claim_id}/reject", response=ClaimOut, summary="Tolak klaim dengan alasan (BPJS)"
 )
-def claim_reject(request: HttpRequest, claim_id: int, payload: ReasonIn) -> dict[str, Any]:
+def claim_reject(request: HttpRequest, claim_id: Id, payload: ClaimReasonIn) -> dict[str, Any]:
     claim = services.claim_reject(
         claim=_claim(request, claim_id), reason=payload.reason, acting_user=_user(request)
     )
@@ -684,7 +684,7 @@ def claim_reject(request: HttpRequest, claim_id: int, payload: ReasonIn) -> dict
 
 
 @router.post("/claims/{claim_id}/pay", response=ClaimOut, summary="Catat pembayaran (BPJS)")
-def claim_pay(request: HttpRequest, claim_id: int, payload: PayoutIn) -> dict[str, Any]:
+def claim_pay(request: HttpRequest, claim_id: Id, payload: PayoutIn) -> dict[str, Any]:
     claim = services.claim_payout_record(
         claim=_claim(request, claim_id),
         amount=payload.amount,
@@ -701,7 +701,7 @@ def claim_pay(request: HttpRequest, claim_id: int, payload: PayoutIn) -> dict[st
     summary="Surat pengajuan klaim (PDF)",
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
-def claim_letter(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_letter(request: HttpRequest, claim_id: Id) -> HttpResponse:
     claim = _claim(request, claim_id)
     pdf = letters.claim_letter_generate(claim=claim, acting_user=_user(request))
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from jamsos.accounts.access import may_see_persons, region_in_scope, require_perm
+from jamsos.api.schemas import Count, Id, IdList, Rupiah, Year
 from jamsos.contributions import access, selectors, services
 from jamsos.contributions.models import Bill, Discrepancy, Payment, StatementImport
 from jamsos.contributions.transparency import transparency_report
@@ -49,8 +50,8 @@ def _month(value: dt.date) -> str:
 class BillingRunIn(Schema):
     regency: str = Field(examples=["13.03"])
     month: str = Field(pattern=MONTH_PATTERN, examples=["2025-03"])
-    months: int = Field(default=1, examples=[1, 3, 6, 12])
-    source_ids: list[int] | None = None
+    months: Count = Field(default=1, examples=[1, 3, 6, 12])
+    source_ids: IdList | None = None
 
 
 class BillOut(Schema):
@@ -136,7 +137,7 @@ class BillMonthOut(Schema):
 class PaymentIn(Schema):
     sp2d_number: str = Field(min_length=1, max_length=80)
     paid_on: dt.date
-    amount: int = Field(gt=0)
+    amount: Rupiah = Field(gt=0)
     treasury_account: str = Field(min_length=1, max_length=120)
     note: str = ""
 
@@ -296,7 +297,7 @@ class ReactivateIn(Schema):
     note: str = ""
 
 
-class MembershipOut(Schema):
+class ReactivatedMembershipOut(Schema):
     id: int
     person_id: int
     kpj_number: str
@@ -337,7 +338,7 @@ def bill_list(
     regency: str | None = None,
     month: str | None = Query(None, pattern=MONTH_PATTERN),
     status: str | None = None,
-    source_id: int | None = None,
+    source_id: Id | None = None,
 ) -> list[dict[str, Any]]:
     bills = selectors.bill_list(
         viewer=_user(request),
@@ -350,7 +351,7 @@ def bill_list(
 
 
 @router.get("/bills/{bill_id}", response=BillDetailOut, summary="Tagihan")
-def bill_detail(request: HttpRequest, bill_id: int) -> dict[str, Any]:
+def bill_detail(request: HttpRequest, bill_id: Id) -> dict[str, Any]:
     bill = access.access_bill(_user(request), bill_id)
     return {
         "bill": BillOut.of(bill),
@@ -373,7 +374,7 @@ def bill_detail(request: HttpRequest, bill_id: int) -> dict[str, Any]:
 
 
 @router.post("/bills/{bill_id}/issue", response=BillOut, summary="Terbitkan tagihan")
-def bill_issue(request: HttpRequest, bill_id: int) -> dict[str, Any]:
+def bill_issue(request: HttpRequest, bill_id: Id) -> dict[str, Any]:
     user = _user(request)
     bill = access.access_bill(user, bill_id)
     bill = services.bill_issue(bill=bill, acting_user=user)
@@ -385,9 +386,7 @@ def bill_issue(request: HttpRequest, bill_id: int) -> dict[str, Any]:
     response={201: PaymentRecordOut},
     summary="Catat pembayaran SP2D",
 )
-def payment_create(
-    request: HttpRequest, bill_id: int, payload: PaymentIn
-) -> Status[dict[str, Any]]:
+def payment_create(request: HttpRequest, bill_id: Id, payload: PaymentIn) -> Status[dict[str, Any]]:
     user = _user(request)
     bill = access.access_bill(user, bill_id)
     payment = services.payment_record(
@@ -404,14 +403,14 @@ def payment_create(
 
 
 @router.post("/bills/{bill_id}/reconcile", response=BillOut, summary="Tandai direkonsiliasi")
-def bill_reconcile(request: HttpRequest, bill_id: int) -> dict[str, Any]:
+def bill_reconcile(request: HttpRequest, bill_id: Id) -> dict[str, Any]:
     user = _user(request)
     bill = services.bill_reconcile(bill=access.access_bill(user, bill_id), acting_user=user)
     return BillOut.of(access.access_bill(user, bill.pk))
 
 
 @router.get("/transparency", response=TransparencyOut, summary="Transparansi iuran")
-def transparency(request: HttpRequest, regency: str, year: int) -> dict[str, Any]:
+def transparency(request: HttpRequest, regency: str, year: Year) -> dict[str, Any]:
     require_perm(_user(request), "contributions.view_transparency")
     report = transparency_report(
         viewer=_user(request), regency=_regency(request, regency), year=year
@@ -453,7 +452,7 @@ def statement_import(
     summary="Selisih rekonsiliasi",
 )
 def discrepancy_list(
-    request: HttpRequest, statement_id: int, status: str | None = None
+    request: HttpRequest, statement_id: Id, status: str | None = None
 ) -> list[dict[str, Any]]:
     user = _user(request)
     statement = access.access_statement(user, statement_id)
@@ -467,7 +466,7 @@ def discrepancy_list(
     summary="Selesaikan selisih",
 )
 def discrepancy_resolve(
-    request: HttpRequest, discrepancy_id: int, payload: DiscrepancyResolveIn
+    request: HttpRequest, discrepancy_id: Id, payload: DiscrepancyResolveIn
 ) -> dict[str, Any]:
     user = _user(request)
     discrepancy = services.discrepancy_resolve(
@@ -498,11 +497,11 @@ def arrears(
 
 @router.post(
     "/memberships/{membership_id}/reactivate",
-    response={201: MembershipOut},
+    response={201: ReactivatedMembershipOut},
     summary="Aktifkan kembali (masa kepesertaan baru)",
 )
 def membership_reactivate(
-    request: HttpRequest, membership_id: int, payload: ReactivateIn
+    request: HttpRequest, membership_id: Id, payload: ReactivateIn
 ) -> Status[dict[str, Any]]:
     user = _user(request)
     membership = services.membership_reactivate(

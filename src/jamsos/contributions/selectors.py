@@ -48,6 +48,30 @@ def regency_choices(*, viewer: User) -> QuerySet[Region]:
     return inside.order_by("code")
 
 
+def bills_visible(*, viewer: User) -> bool:
+    """Whether the viewer has bills to look at. A kabupaten or province works with every
+    bill of its area; a user scoped to a nagari (an agent) sees only its nagari's APB
+    Nagari bills, and has none unless the nagari pays for members itself."""
+    if not viewer.has_perm("contributions.view_bills"):
+        return False
+    if viewer.is_superuser or not _below_regency(viewer):
+        return True
+    return bill_list(viewer=viewer).exists()
+
+
+def bills_area(*, viewer: User, regency: Region | None) -> Region | None:
+    """The area a bill list covers, as its heading names it: the viewer's own nagari or
+    kecamatan when it is scoped below the kabupaten, else the kabupaten."""
+    return viewer.region if _below_regency(viewer) else regency
+
+
+def _below_regency(viewer: User) -> bool:
+    return viewer.region_id is not None and viewer.region.level in (
+        Region.Level.DISTRICT,
+        Region.Level.VILLAGE,
+    )
+
+
 def bill_list(
     *,
     viewer: User,
@@ -60,6 +84,9 @@ def bill_list(
     queryset = scope_queryset(
         viewer, Bill.objects.select_related("funding_source", "regency", "region"), "region"
     )
+    if _below_regency(viewer) and not viewer.is_superuser:
+        # Below the kabupaten only a nagari's own APB Nagari bills (never the kabupaten's).
+        queryset = queryset.filter(funding_source__kind=FundingSource.Kind.APB_NAGARI)
     if regency is not None:
         queryset = queryset.filter(regency=regency)
     if month is not None:

@@ -90,6 +90,7 @@ def bill_list(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "regency": regency,
+        "area": selectors.bills_area(viewer=user, regency=regency),
         "regencies": regencies,
         "page": page,
         "filters": filters,

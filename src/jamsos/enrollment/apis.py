@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from jamsos.accounts.access import may_see_persons, require_perm
-from jamsos.api.schemas import PageIn, PageMetaOut, errors, paginate
+from jamsos.api.schemas import Id, IdList, PageIn, PageMetaOut, Year, errors, paginate
 from jamsos.budget.access import access_fiscal_year, access_reservation
 from jamsos.enrollment import access, selectors, services
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
@@ -92,8 +92,8 @@ class DecreeDetailOut(DecreeOut):
 
 
 class DecreeDraftIn(Schema):
-    reservation: int
-    person_ids: list[int] | None = Field(
+    reservation: Id
+    person_ids: IdList | None = Field(
         default=None, description="Kosong: semua peserta yang disebut reservasi."
     )
     title: str = ""
@@ -115,12 +115,12 @@ class DecreeIssueIn(Schema):
 
 
 class DecreeAmendIn(Schema):
-    add_person_ids: list[int] = []
-    remove_person_ids: list[int] = []
+    add_person_ids: IdList = []
+    remove_person_ids: IdList = []
     note: str = Field(min_length=1)
 
 
-class ReasonIn(Schema):
+class DecreeReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -232,19 +232,30 @@ class MembershipListIn(PageIn):
     q: str = ""
 
 
+class DistrictCountOut(Schema):
+    district: str | None = Field(description="Kode kecamatan (null: tanpa kecamatan).")
+    name: str | None
+    memberships: int
+
+
+class SourceCountOut(Schema):
+    source: str
+    memberships: int
+
+
 class MembershipTotalsOut(Schema):
     total: int
     by_status: dict[str, int]
-    by_district: list[tuple[str | None, str | None, int]]
-    by_source: list[tuple[str, int]]
+    by_district: list[DistrictCountOut]
+    by_source: list[SourceCountOut]
 
 
 class RenewalProposeIn(Schema):
-    fiscal_year: int
+    fiscal_year: Id
 
 
 class RenewalReserveIn(Schema):
-    allocation: int
+    allocation: Id
 
 
 class RenewalOut(Schema):
@@ -287,7 +298,7 @@ def _decree_out(decree: Decree, user: Any, *, detail: bool = False) -> dict[str,
 
 @router.get("/decrees", response={200: list[DecreeOut], **ERRORS}, summary="Daftar SK penetapan")
 def decree_list(
-    request: HttpRequest, status: str | None = None, year: int | None = None
+    request: HttpRequest, status: str | None = None, year: Year | None = None
 ) -> list[dict[str, Any]]:
     require_perm(request.user, "enrollment.view_decrees")
     decrees = selectors.decree_list(viewer=request.user, status=status, year=year)[:200]
@@ -307,14 +318,14 @@ def decree_draft(request: HttpRequest, payload: DecreeDraftIn) -> Status[dict[st
 
 
 @router.get("/decrees/{decree_id}", response={200: DecreeDetailOut, **ERRORS}, summary="Satu SK")
-def decree_detail(request: HttpRequest, decree_id: int) -> dict[str, Any]:
+def decree_detail(request: HttpRequest, decree_id: Id) -> dict[str, Any]:
     return _decree_out(access.access_decree(request.user, decree_id), request.user, detail=True)
 
 
 @router.post(
     "/decrees/{decree_id}/texts", response={200: DecreeDetailOut, **ERRORS}, summary="Ubah isi draf"
 )
-def decree_texts(request: HttpRequest, decree_id: int, payload: DecreeTextsIn) -> dict[str, Any]:
+def decree_texts(request: HttpRequest, decree_id: Id, payload: DecreeTextsIn) -> dict[str, Any]:
     decree = access.access_decree(request.user, decree_id)
     changes = payload.model_dump(exclude_none=True)
     decree = services.decree_texts_update(decree=decree, acting_user=request.user, **changes)
@@ -324,7 +335,7 @@ def decree_texts(request: HttpRequest, decree_id: int, payload: DecreeTextsIn) -
 @router.post(
     "/decrees/{decree_id}/approve", response={200: DecreeDetailOut, **ERRORS}, summary="Setujui SK"
 )
-def decree_approve(request: HttpRequest, decree_id: int) -> dict[str, Any]:
+def decree_approve(request: HttpRequest, decree_id: Id) -> dict[str, Any]:
     decree = access.access_decree(request.user, decree_id)
     decree = services.decree_approve(decree=decree, acting_user=request.user)
     return _decree_out(decree, request.user, detail=True)
@@ -335,7 +346,7 @@ def decree_approve(request: HttpRequest, decree_id: int) -> dict[str, Any]:
     response={200: DecreeDetailOut, **ERRORS},
     summary="Catat nomor dan tanggal SK (ditetapkan)",
 )
-def decree_issue(request: HttpRequest, decree_id: int, payload: DecreeIssueIn) -> dict[str, Any]:
+def decree_issue(request: HttpRequest, decree_id: Id, payload: DecreeIssueIn) -> dict[str, Any]:
     decree = access.access_decree(request.user, decree_id)
     decree = services.decree_issue(
         decree=decree,
@@ -351,7 +362,7 @@ def decree_issue(request: HttpRequest, decree_id: int, payload: DecreeIssueIn) -
     response={200: DecreeDetailOut, **ERRORS},
     summary="Batalkan draf",
 )
-def decree_cancel(request: HttpRequest, decree_id: int, payload: ReasonIn) -> dict[str, Any]:
+def decree_cancel(request: HttpRequest, decree_id: Id, payload: DecreeReasonIn) -> dict[str, Any]:
     decree = access.access_decree(request.user, decree_id)
     decree = services.decree_cancel(decree=decree, reason=payload.reason, acting_user=request.user)
     return _decree_out(decree, request.user, detail=True)
@@ -361,7 +372,7 @@ def decree_cancel(request: HttpRequest, decree_id: int, payload: ReasonIn) -> di
     "/decrees/{decree_id}/amend", response={201: DecreeDetailOut, **ERRORS}, summary="SK perubahan"
 )
 def decree_amend(
-    request: HttpRequest, decree_id: int, payload: DecreeAmendIn
+    request: HttpRequest, decree_id: Id, payload: DecreeAmendIn
 ) -> Status[dict[str, Any]]:
     decree = access.access_decree(request.user, decree_id)
     amendment = services.decree_amend(
@@ -379,9 +390,7 @@ def decree_amend(
     response={200: LinePageOut, **ERRORS},
     summary="Lampiran SK (wilayah pengguna; NIK disamarkan)",
 )
-def decree_lines(
-    request: HttpRequest, decree_id: int, filters: Query[LineListIn]
-) -> dict[str, Any]:
+def decree_lines(request: HttpRequest, decree_id: Id, filters: Query[LineListIn]) -> dict[str, Any]:
     decree = access.access_decree(request.user, decree_id)
     if not may_see_persons(request.user):
         raise PermissionDenied("Peran Anda hanya melihat jumlah total.", code="aggregate_only")
@@ -402,7 +411,7 @@ def decree_lines(
     response={200: BpjsSummaryOut, **ERRORS},
     summary="Catat hasil verifikasi BPJS (semua atau tidak sama sekali)",
 )
-def bpjs_results(request: HttpRequest, decree_id: int, payload: BpjsResultsIn) -> dict[str, Any]:
+def bpjs_results(request: HttpRequest, decree_id: Id, payload: BpjsResultsIn) -> dict[str, Any]:
     decree = access.access_decree(request.user, decree_id)
     summary = services.bpjs_results_record(
         decree=decree,
@@ -428,7 +437,7 @@ def bpjs_results(request: HttpRequest, decree_id: int, payload: BpjsResultsIn) -
     response={200: BpjsSummaryOut, **ERRORS},
     summary="Impor berkas hasil BPJS (.xlsx/.csv); idempoten",
 )
-def bpjs_import(request: HttpRequest, decree_id: int, file: File[UploadedFile]) -> dict[str, Any]:
+def bpjs_import(request: HttpRequest, decree_id: Id, file: File[UploadedFile]) -> dict[str, Any]:
     decree = access.access_decree(request.user, decree_id)
     summary = services.bpjs_results_import(
         decree=decree,
@@ -464,13 +473,16 @@ def membership_list(request: HttpRequest, filters: Query[MembershipListIn]) -> d
     response={200: MembershipTotalsOut, **ERRORS},
     summary="Jumlah kepesertaan per status, kecamatan dan sumber dana",
 )
-def membership_totals(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
+def membership_totals(request: HttpRequest, year: Year | None = None) -> dict[str, Any]:
     totals = selectors.membership_totals(viewer=request.user, year=year)
     return {
         "total": totals.total,
         "by_status": totals.by_status,
-        "by_district": totals.by_district,
-        "by_source": totals.by_source,
+        "by_district": [
+            {"district": code, "name": name, "memberships": n}
+            for code, name, n in totals.by_district
+        ],
+        "by_source": [{"source": name, "memberships": n} for name, n in totals.by_source],
     }
 
 
@@ -479,7 +491,7 @@ def membership_totals(request: HttpRequest, year: int | None = None) -> dict[str
     response={200: MembershipOut, **ERRORS},
     summary="Satu kepesertaan",
 )
-def membership_detail(request: HttpRequest, membership_id: int) -> dict[str, Any]:
+def membership_detail(request: HttpRequest, membership_id: Id) -> dict[str, Any]:
     return MembershipOut.of(access.access_membership(request.user, membership_id))
 
 
@@ -505,7 +517,7 @@ def renewal_propose(request: HttpRequest, payload: RenewalProposeIn) -> Status[d
     summary="Reservasi usulan perpanjangan dari satu pagu",
 )
 def renewal_reserve(
-    request: HttpRequest, renewal_id: int, payload: RenewalReserveIn
+    request: HttpRequest, renewal_id: Id, payload: RenewalReserveIn
 ) -> dict[str, Any]:
     from jamsos.budget.access import access_allocation
 

@@ -10,7 +10,6 @@ headers, and turns each row into a ``BpjsResult`` or an error naming row, column
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import xlsxwriter
 
 from jamsos.enrollment.models import Decree, DecreeLine
 from jamsos.enrollment.services.bpjs import BpjsResult, RowError
+from jamsos.lib.csvio import csv_bytes
 from jamsos.lib.dates import date_parse
 from jamsos.lib.formats import bulan
 from jamsos.lib.periods import Month
@@ -158,13 +158,10 @@ def bpjs_export_xlsx(decree: Decree, *, pending_only: bool = True) -> bytes:
 
 
 def bpjs_export_csv(decree: Decree, *, pending_only: bool = True) -> bytes:
-    """The same columns as CSV: UTF-8 with BOM and ``;`` (what Excel in Indonesia opens)."""
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row, line in enumerate(_export_lines(decree, pending_only=pending_only), start=1):
-        writer.writerow(_row(row, line, decree))
-    return ("\ufeff" + text.getvalue()).encode("utf-8")
+    """The same columns as CSV: UTF-8 with BOM and ``;`` (what Excel in Indonesia opens);
+    a value that would run as a formula is written as text (``lib.csvio``)."""
+    lines = enumerate(_export_lines(decree, pending_only=pending_only), start=1)
+    return csv_bytes([HEADERS, *(_row(row, line, decree) for row, line in lines)])
 
 
 # --- Reading the branch's answer ----------------------------------------------------------------

@@ -17,7 +17,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jamsos.accounts.access import require_perm
-from jamsos.api.schemas import PageIn, PageMetaOut, errors, paginate
+from jamsos.api.schemas import Id, PageIn, PageMetaOut, errors, paginate
 from jamsos.intake import access, exports, selectors, services
 from jamsos.intake.forms import proposable_regions
 from jamsos.intake.models import ProposalBatch, ProposalRow
@@ -315,7 +315,7 @@ def batch_list(request: HttpRequest, filters: Query[BatchListIn]) -> dict[str, o
     response={200: BatchDetailOut, **ERRORS},
     summary="Status, kemajuan dan jumlah per status/kode satu usulan",
 )
-def batch_detail(request: HttpRequest, batch_id: int) -> dict[str, object]:
+def batch_detail(request: HttpRequest, batch_id: Id) -> dict[str, object]:
     batch = access.access_batch(request.user, batch_id)
     counts = selectors.batch_code_counts(batch=batch)
     return {
@@ -331,7 +331,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> dict[str, object]:
     response={200: RowPageOut, **ERRORS},
     summary="Baris satu usulan, dengan saringan",
 )
-def batch_rows(request: HttpRequest, batch_id: int, filters: Query[RowListIn]) -> dict[str, object]:
+def batch_rows(request: HttpRequest, batch_id: Id, filters: Query[RowListIn]) -> dict[str, object]:
     batch = access.access_batch(request.user, batch_id)
     rows = selectors.batch_rows(
         batch=batch,
@@ -351,7 +351,7 @@ def batch_rows(request: HttpRequest, batch_id: int, filters: Query[RowListIn]) -
     response={200: BatchOut, **ERRORS},
     summary="Ajukan usulan ke kepala dinas",
 )
-def batch_submit(request: HttpRequest, batch_id: int) -> dict[str, object]:
+def batch_submit(request: HttpRequest, batch_id: Id) -> dict[str, object]:
     require_perm(request.user, "intake.review_batch")
     with transaction.atomic():
         batch = access.access_batch(request.user, batch_id, for_write=True)
@@ -364,7 +364,7 @@ def batch_submit(request: HttpRequest, batch_id: int) -> dict[str, object]:
     response={200: BatchOut, **ERRORS},
     summary="Setujui usulan dan masukkan ke registri (maker-checker)",
 )
-def batch_approve(request: HttpRequest, batch_id: int) -> dict[str, object]:
+def batch_approve(request: HttpRequest, batch_id: Id) -> dict[str, object]:
     require_perm(request.user, "intake.approve_batch")
     with transaction.atomic():
         batch = access.access_batch(request.user, batch_id, for_write=True)
@@ -377,7 +377,7 @@ def batch_approve(request: HttpRequest, batch_id: int) -> dict[str, object]:
     response={200: BatchOut, **ERRORS},
     summary="Tolak usulan dengan alasan",
 )
-def batch_reject(request: HttpRequest, batch_id: int, payload: BatchRejectIn) -> dict[str, object]:
+def batch_reject(request: HttpRequest, batch_id: Id, payload: BatchRejectIn) -> dict[str, object]:
     require_perm(request.user, "intake.approve_batch")
     with transaction.atomic():
         batch = access.access_batch(request.user, batch_id, for_write=True)
@@ -391,7 +391,7 @@ def batch_reject(request: HttpRequest, batch_id: int, payload: BatchRejectIn) ->
     openapi_extra=XLSX_RESPONSE,
     summary="Laporan baris tidak valid/ditolak (Excel) untuk diperbaiki pengusul",
 )
-def rejection_report(request: HttpRequest, batch_id: int) -> HttpResponse:
+def rejection_report(request: HttpRequest, batch_id: Id) -> HttpResponse:
     batch = access.access_batch(request.user, batch_id)
     data = exports.rejection_report_xlsx(batch=batch, viewer=request.user)
     return _xlsx(data, f"baris-ditolak-usulan-{batch.pk}.xlsx")
@@ -422,7 +422,7 @@ def template_download(request: HttpRequest, params: Query[TemplateIn]) -> HttpRe
     response={200: RowOut, **ERRORS},
     summary="Perbaiki satu baris; divalidasi ulang",
 )
-def row_fix(request: HttpRequest, row_id: int, payload: RowValuesIn) -> dict[str, object]:
+def row_fix(request: HttpRequest, row_id: Id, payload: RowValuesIn) -> dict[str, object]:
     require_perm(request.user, "intake.review_batch")
     with transaction.atomic():
         row = access.access_row(request.user, row_id, for_write=True)
@@ -435,7 +435,7 @@ def row_fix(request: HttpRequest, row_id: int, payload: RowValuesIn) -> dict[str
     response={200: RowOut, **ERRORS},
     summary="Putuskan satu baris: diterima, ditolak (dengan alasan) atau orang yang sama",
 )
-def row_decide(request: HttpRequest, row_id: int, payload: RowDecideIn) -> dict[str, object]:
+def row_decide(request: HttpRequest, row_id: Id, payload: RowDecideIn) -> dict[str, object]:
     require_perm(request.user, "intake.review_batch")
     with transaction.atomic():
         row = access.access_row(request.user, row_id, for_write=True)

@@ -12,7 +12,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jamsos.api.schemas import READ_ERRORS, PageIn, PageMetaOut, errors, paginate
+from jamsos.api.schemas import READ_ERRORS, Id, PageIn, PageMetaOut, errors, paginate
 from jamsos.lib.nik import nik_mask
 from jamsos.registry import selectors
 from jamsos.registry.access import access_person
@@ -110,5 +110,5 @@ def person_list(request: HttpRequest, filters: Query[PersonListIn]) -> dict[str,
     response={200: PersonDetailOut, **READ_ERRORS, **errors(404)},
     summary="Satu peserta (NIK disamarkan)",
 )
-def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
+def person_detail(request: HttpRequest, person_id: Id) -> dict[str, object]:
     return PersonDetailOut.from_person(access_person(request.user, person_id))

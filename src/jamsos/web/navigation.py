@@ -1,20 +1,31 @@
-"""What each role sees, declared as data: the navbar MENU and the home page's CARDS.
+"""What each role sees, declared as data: the navbar MENU, the home page's CARDS and the
+tabs above each app's pages (TABS).
 
 Every entry names the permission that gates it (``User.has_perm`` answers from
 ``accounts/roles.py``); a tuple means any one of them suffices. Menu entries whose page is
 not built yet (no URL) are left out; home cards stay, marked "segera tersedia", so each
 role learns what the system will let it do.
+
+Design goal: a page never offers a link, tab or button its viewer may not use. Whether a
+user may open a page is answered in one place, ``may_open(user, url_name)``, from
+``PAGE_GATES`` (the same rule the page's view enforces); menus, cards and tabs all ask it,
+and ``web/tests/test_persona_crawl.py`` follows every offered link as every persona.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from jamsos.accounts.access import may_see_persons
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import Role
+
+# A page's gate: a permission, any one of several, a rule of its own, or open to all users.
+Gate = str | tuple[str, ...] | Callable[[User], bool] | None
 
 
 @dataclass(frozen=True)
@@ -63,9 +74,83 @@ MENU: list[NavItem] = [
 ]
 
 
-def allowed(user: User, permission: str | tuple[str, ...] | None) -> bool:
+def allowed(user: User, permission: Gate) -> bool:
+    if callable(permission):
+        return permission(user)
     perms = (permission,) if isinstance(permission, str) else permission
     return perms is None or any(user.has_perm(p) for p in perms)
+
+
+def _sees_rejections(user: User) -> bool:
+    # enrollment.views.rejection_list: proposers, or those who see decrees and persons.
+    return user.has_perm("intake.propose") or (
+        user.has_perm("enrollment.view_decrees") and may_see_persons(user)
+    )
+
+
+def _sees_batches(user: User) -> bool:
+    from jamsos.intake.access import may_view_batches
+
+    return may_view_batches(user)
+
+
+def _sees_statements(user: User) -> bool:
+    # contributions.views.statement_list: BPJS statements name persons.
+    return user.has_perm("contributions.view_bills") and may_see_persons(user)
+
+
+def _sees_bills(user: User) -> bool:
+    # contributions.views.bill_list. A user scoped below the kabupaten (an agent) only has
+    # bills when its nagari pays from its APB Nagari; it is not offered an empty list.
+    from jamsos.contributions.selectors import bills_visible
+
+    return user.has_perm("contributions.view_bills") and bills_visible(viewer=user)
+
+
+def _sees_contributions(user: User) -> bool:
+    # contributions.views.index redirects to the bills or the transparency page.
+    return _sees_bills(user) or user.has_perm("contributions.view_transparency")
+
+
+# Who may open each page a menu, card or tab links to: the rule its view enforces.
+# ``web/tests/test_navigation.py`` holds each gate to its view for every persona.
+PAGE_GATES: dict[str, Gate] = {
+    "web:home": None,
+    "accounts:user_list": "accounts.manage_users",
+    "accounts:agency_list": "accounts.manage_users",
+    "audit:event_list": "audit.view_events",
+    "regions:nik_check": "intake.propose",
+    "intake:batch_list": _sees_batches,
+    "intake:person_propose": "intake.propose",
+    "registry:person_list": "registry.view_persons",
+    "reports:index": "reports.view_aggregates",
+    "reference:index": "reference.manage",
+    "budget:year_list": "budget.view_budget",
+    "budget:source_list": "budget.view_budget",
+    "budget:estimate": "budget.view_budget",
+    "budget:rate_list": ("budget.view_budget", "reference.manage"),
+    "enrollment:decree_list": "enrollment.view_decrees",
+    "enrollment:membership_list": "enrollment.view_memberships",
+    "enrollment:rejection_list": _sees_rejections,
+    "enrollment:renewal_list": "enrollment.view_decrees",
+    "enrollment:decree_setting": "enrollment.draft_decree",
+    "contributions:index": _sees_contributions,
+    "contributions:bill_list": _sees_bills,
+    "contributions:transparency": "contributions.view_transparency",
+    "contributions:statement_list": _sees_statements,
+    "contributions:arrears": "contributions.manage_arrears",
+    "claims:claim_list": ("claims.view_claims", "reports.view_aggregates"),
+    "claims:claim_report": "claims.report_claim",
+    "claims:dashboard": ("claims.view_claims", "reports.view_aggregates"),
+    "claims:rules": ("claims.view_claims", "reports.view_aggregates", "reference.manage"),
+}
+
+
+def may_open(user: User, url_name: str) -> bool:
+    """May ``user`` open the page ``url_name``? Pages without a gate here are not offered."""
+    if not user.is_authenticated or url_name not in PAGE_GATES:
+        return False
+    return allowed(user, PAGE_GATES[url_name])
 
 
 def url_or_none(url_name: str) -> str | None:
@@ -135,7 +220,9 @@ def menu_for(user: User) -> list[NavItem]:
     return [
         item
         for item in MENU
-        if allowed(user, item.permission) and url_or_none(item.url_name) is not None
+        if allowed(user, item.permission)
+        and may_open(user, item.url_name)
+        and url_or_none(item.url_name) is not None
     ]
 
 
@@ -260,4 +347,64 @@ ROLE_INTROS: dict[str, str] = {
 
 
 def cards_for(user: User) -> list[HomeCard]:
-    return [card for card in CARDS if allowed(user, card.permission)]
+    # A card whose page is not built yet stays ("segera tersedia"); one that is built shows
+    # only to those who may open it.
+    return [
+        card
+        for card in CARDS
+        if allowed(user, card.permission) and (card.url is None or may_open(user, card.url_name))
+    ]
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    url_name: str
+    permission: Gate = None  # whom the tab is for, beyond who may open its page
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+# The tabs above each app's pages (``{% page_tabs "budget" active %}``).
+TABS: dict[str, list[Tab]] = {
+    "budget": [
+        Tab("years", _("Tahun anggaran"), "budget:year_list"),
+        Tab("sources", _("Sumber dana"), "budget:source_list"),
+        Tab("estimate", _("Hitung biaya"), "budget:estimate"),
+        Tab("rates", _("Tabel tarif"), "budget:rate_list"),
+    ],
+    "claims": [
+        # Aggregate roles opening the list land on the dashboard: no tab for them.
+        Tab("list", _("Daftar klaim"), "claims:claim_list", "claims.view_claims"),
+        Tab("report", _("Lapor klaim"), "claims:claim_report"),
+        Tab("dashboard", _("Dasbor klaim"), "claims:dashboard"),
+        Tab("rules", _("Aturan manfaat"), "claims:rules"),
+    ],
+    "contributions": [
+        Tab("bills", _("Tagihan"), "contributions:bill_list"),
+        Tab("transparency", _("Transparansi"), "contributions:transparency"),
+        Tab(
+            "reconciliation",
+            _("Rekonsiliasi"),
+            "contributions:statement_list",
+            "contributions.reconcile",
+        ),
+        Tab("arrears", _("Tunggakan"), "contributions:arrears"),
+    ],
+    "enrollment": [
+        Tab("decrees", _("SK penetapan"), "enrollment:decree_list"),
+        Tab("members", _("Kepesertaan"), "enrollment:membership_list"),
+        Tab("rejected", _("Ditolak BPJS"), "enrollment:rejection_list"),
+        Tab("renewal", _("Perpanjangan"), "enrollment:renewal_list"),
+        Tab("setting", _("Format SK"), "enrollment:decree_setting"),
+    ],
+}
+
+
+def tabs_for(user: User, group: str) -> list[Tab]:
+    return [
+        tab for tab in TABS[group] if may_open(user, tab.url_name) and allowed(user, tab.permission)
+    ]

@@ -378,3 +378,23 @@ def test_a_person_cannot_be_accepted_twice_for_overlapping_months(
             acting_user=personas.bpjs_officer,
         )
     assert "tidak dapat diterima dua kali" in excinfo.value.message
+
+
+def test_csv_export_writes_formula_like_values_as_text(decree, persons):
+    """CSV injection: Excel opens the registration CSV directly; nothing in it may run."""
+    import csv as csv_module
+
+    line = DecreeLine.objects.filter(decree=decree).order_by("pk").first()
+    DecreeLine.objects.filter(pk=line.pk).update(full_name='=HYPERLINK("http://x.test","klik")')
+    type(line.person).objects.filter(pk=line.person_id).update(
+        mother_name="@SUM(A1:A9)", birth_place="+Andi", address="-2+3", phone="+6281234567890"
+    )
+    text = bpjs_layout.bpjs_export_csv(decree).decode("utf-8-sig")
+    rows = list(csv_module.reader(io.StringIO(text), delimiter=";"))
+    row = next(r for r in rows[1:] if r[1] == str(line.pk))
+    assert row[3] == '\'=HYPERLINK("http://x.test","klik")'
+    assert row[4] == "'+Andi"
+    assert row[7] == "'@SUM(A1:A9)"
+    assert row[8] == "'-2+3"
+    assert row[12] == "+6281234567890"  # a plain number stays as it is
+    assert row[0] == "1" and row[19] == "9"
