@@ -60,7 +60,11 @@ class ClaimReportForm(BaseForm):
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    claim_type = forms.ChoiceField(label=_("Jenis klaim"), choices=ClaimType.choices)
+    # No type is preselected: a living person's JKM claim was once filed by leaving the
+    # first option as it was. The empty first option makes the choice explicit.
+    claim_type = forms.ChoiceField(
+        label=_("Jenis klaim"), choices=[("", _("— pilih jenis klaim —")), *ClaimType.choices]
+    )
     origin = forms.ChoiceField(
         label=_("Dasar beasiswa (hanya beasiswa)"),
         required=False,

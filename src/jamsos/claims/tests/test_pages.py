@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -232,3 +234,27 @@ def test_admin_confirms_a_rule(personas, client_for):
         reverse("claims:rule_confirm", args=["manfaat", rule.pk]), {"checked": "x"}
     )
     assert denied.status_code == 403
+
+
+def test_the_report_form_preselects_no_claim_type(personas, client_for, membership):
+    """A living person's JKM claim was filed by leaving the type as it was: the form now
+    offers an empty first option and refuses a report without an explicit type."""
+    client = client_for(personas.agent)
+    page = client.get(reverse("claims:claim_report"))
+    select = re.search(r'<select name="claim_type"[^>]*>(.*?)</select>', page.text, re.S)
+    assert select is not None
+    assert "required" in select.group(0).split(">")[0]
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>', select.group(1))
+    assert options[0][0] == ""
+    assert not any("selected" in attrs for value, attrs in options if value)
+    response = client.post(
+        reverse("claims:claim_report"),
+        {
+            "identifier": membership.kpj_number,
+            "event_date": day_in(months_ago(1)).isoformat(),
+            "chronology": "Kecelakaan di ladang",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["claim_type"]
+    assert not Claim.objects.exists()
