@@ -35,6 +35,8 @@ from jamsos.regions.models import Region
 
 VIEW = "claims.view_claims"
 DASHBOARD_PERMS = (VIEW, "reports.view_aggregates")
+# Served uploads run nothing: no script, no plugin, no same-origin access (issue 10).
+DOCUMENT_CSP = "sandbox; default-src 'none'"
 Status = Claim.Status
 
 
@@ -280,9 +282,16 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Berkas tidak ada di penyimpanan.") from exc
-    response = FileResponse(handle, content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="{document.original_name}"'
+    # An attachment, never rendered in our origin; nosniff and a sandboxing CSP make sure a
+    # polyglot the upload check missed cannot run as a page (issue 10).
+    response = FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOCUMENT_CSP
     return response
 
 

@@ -100,6 +100,10 @@ def test_upload_through_the_page_and_download(personas, client_for, jkm_claim):
     download = client.get(reverse("claims:document_download", args=[document.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
+    # Served as a download, never rendered inline, and sandboxed if a browser tries.
+    assert download["Content-Disposition"] == 'attachment; filename="akta.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     other = client_for(personas.outsider).get(
         reverse("claims:document_download", args=[document.pk])
