@@ -162,6 +162,7 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         (heir, heir.bank_account if full_accounts else mask_account(heir.bank_account))
         for heir in claim.heirs.all()
     ]
+    payout_account = claim.payout_account if full_accounts else mask_account(claim.payout_account)
     can_edit = claim.status in services.HEIR_STATUSES and (
         user.has_perm("claims.report_claim") or user.has_perm("claims.prepare_submission")
     )
@@ -176,6 +177,7 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "estimate_error": estimate_error,
         "clocks": clocks,
         "heirs": heirs,
+        "payout_account": payout_account,
         "registry_heirs": selectors.registry_heirs(claim=claim) if can_edit else [],
         "can_edit": can_edit,
         "can_upload": can_upload,
@@ -187,7 +189,8 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "reason_form": ReasonForm(),
         "approve_form": ApproveForm(),
         "payout_form": PayoutForm(
-            initial={"amount": claim.approved_amount or "", "paid_on": timezone.localdate()}
+            claim=claim,
+            initial={"amount": claim.approved_amount or "", "paid_on": timezone.localdate()},
         ),
     }
 
@@ -321,14 +324,25 @@ def _action_approve(request: HttpRequest, claim: Claim) -> Claim:
 
 
 def _action_pay(request: HttpRequest, claim: Claim) -> Claim:
-    form = PayoutForm(request.POST)
+    form = PayoutForm(request.POST, claim=claim)
     if not form.is_valid():
-        raise DomainError(" ".join(e for errs in form.errors.values() for e in errs))
+        raise DomainError(
+            " ".join(
+                f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+                for name, errors in form.errors.items()
+                for error in errors
+            ),
+            code="payout_form_invalid",
+        )
     return services.claim_payout_record(
         claim=claim,
         amount=form.cleaned_data["amount"],
         paid_on=form.cleaned_data["paid_on"],
         reference=form.cleaned_data["reference"],
+        method=form.cleaned_data["method"],
+        payee_heir=form.payee_heir(),
+        bank=form.cleaned_data["bank"],
+        account=form.cleaned_data["account"],
         acting_user=request.user,
     )
 

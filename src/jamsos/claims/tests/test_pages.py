@@ -177,16 +177,23 @@ def test_bpjs_records_the_decision_and_payout_through_the_page(personas, client_
     bpjs.post(action(claim, "terima"), {"amount": "", "note": ""})
     page = bpjs.get(detail(claim)).text
     assert 'data-testid="payout-form"' in page
+    heir = claim.heirs.get()
+    assert f'<option value="{heir.pk}">' in page  # the heirs are offered, none preselected
+    values = {
+        "amount": "Rp 42.000.000",
+        "paid_on": timezone.localdate().isoformat(),
+        "reference": "TRF-77",
+    }
+    refused = bpjs.post(action(claim, "bayar"), values, follow=True)
+    assert "Penerima pembayaran" in refused.text and "Cara bayar" in refused.text
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.APPROVED
     response = bpjs.post(
         action(claim, "bayar"),
-        {
-            "amount": "Rp 42.000.000",
-            "paid_on": timezone.localdate().isoformat(),
-            "reference": "TRF-77",
-        },
+        {**values, "payee": str(heir.pk), "method": "transfer"},
         follow=True,
     )
     assert "Pembayaran dicatat" in response.text
+    assert "Rosmaniar" in response.text and "Transfer bank" in response.text
     claim.refresh_from_db()
     assert (claim.status, claim.payout_amount, claim.payout_reference) == (
         "paid",
