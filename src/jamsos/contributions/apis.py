@@ -123,6 +123,9 @@ class BillingRunOut(Schema):
 
 class BillMonthOut(Schema):
     month: str
+    segment: str
+    wage: int | None = Field(description="PU: the wage this rate is for; null for BPU.")
+    risk_group: str
     members: int
     amount: int
     per_person_month: int
@@ -356,6 +359,9 @@ def bill_detail(request: HttpRequest, bill_id: int) -> dict[str, Any]:
         "months": [
             {
                 "month": _month(m.month),
+                "segment": m.segment,
+                "wage": m.wage or None,
+                "risk_group": m.risk_group,
                 "members": m.lines,
                 "amount": m.amount,
                 "per_person_month": m.per_person_month,

@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamsos.budget.models import FundingSource, RegulationRow, Segment
+from jamsos.budget.models import FundingSource, RegulationRow, RiskGroup, Segment
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month, month_field, months_between
 from jamsos.regions.models import Region
@@ -203,6 +203,12 @@ class BillMonth(models.Model):
     segment = models.CharField(
         _("segmen"), max_length=3, choices=Segment.choices, default=Segment.BPU
     )
+    # PU: the wage and risk group this rate is for (one row per distinct pair, since the
+    # contribution is a percentage of the wage); 0 and "" for BPU.
+    wage = models.PositiveBigIntegerField(_("upah"), default=0)
+    risk_group = models.CharField(
+        _("kelompok risiko"), max_length=15, choices=RiskGroup.choices, blank=True, default=""
+    )
     per_person_month = models.PositiveBigIntegerField(_("iuran per orang per bulan"))
     jkk = models.PositiveBigIntegerField(_("JKK"))
     jkm = models.PositiveBigIntegerField(_("JKM"))
@@ -212,10 +218,13 @@ class BillMonth(models.Model):
     amount = models.PositiveBigIntegerField(_("jumlah (Rp)"), default=0)
 
     class Meta:
-        ordering = ["bill_id", "month"]
+        ordering = ["bill_id", "month", "segment", "wage", "risk_group"]
         constraints = [
+            # Rule: one frozen rate per bill, month and rate base (BPU: one row; PU: one
+            # per wage and risk group billed).
             models.UniqueConstraint(
-                fields=["bill", "month"], name="contributions_bill_month_unique"
+                fields=["bill", "month", "segment", "wage", "risk_group"],
+                name="contributions_bill_month_rate_unique",
             ),
         ]
 
