@@ -52,12 +52,16 @@ from jamsos.claims.models import (
     PayoutMethod,
 )
 from jamsos.claims.rules import RuleMissing
+from jamsos.contributions.services.adjustments import membership_months_credit_unchecked
 from jamsos.enrollment.models import Membership
+from jamsos.enrollment.services.coverage import memberships_end_for_death_unchecked
 from jamsos.lib.errors import DomainError, InvalidTransition, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.formats import rupiah, tanggal
 from jamsos.lib.nik import nik_mask, nik_parse
+from jamsos.lib.periods import Month
 from jamsos.regions.selectors import region_codebook
 from jamsos.registry.models import Heir
+from jamsos.registry.services import person_mark_deceased_unchecked
 
 Status = Claim.Status
 _ACCOUNT = re.compile(r"[0-9]{5,20}")
@@ -799,6 +803,7 @@ def claim_payout_record(
     if claim.approved_amount and amount != claim.approved_amount:
         note = f"Dibayar {rupiah(amount)}, disetujui {rupiah(claim.approved_amount)}."
     _move(claim, Status.PAID, acting_user, note=note)
+    ended = _death_ends_cover(claim, acting_user) if claim.claim_type in DEATH_TYPES else {}
     audit_record(
         action="claims.claim.paid",
         acting_user=acting_user,
@@ -815,9 +820,42 @@ def claim_payout_record(
             },
             "bank": payee.bank,
             "account": mask_account(payee.account),
+            **ended,
         },
     )
     return claim
+
+
+def _death_ends_cover(claim: Claim, acting_user: User) -> dict[str, object]:
+    """A paid death claim ends the deceased's cover (issue 9), in the payout's
+    transaction, each app writing its own rows and audit events:
+
+    1. the registry records the person as deceased on the event date;
+    2. the enrollment app ends every running membership in the month of death;
+    3. the contributions app removes later months from draft bills and credits the
+       months of sent bills after the death back to their funding sources.
+    """
+    died_on = claim.event_date
+    because = f"klaim {claim.reference} dibayar"
+    person_mark_deceased_unchecked(
+        person=claim.person, deceased_on=died_on, acting_user=acting_user, source=because
+    )
+    ended = memberships_end_for_death_unchecked(
+        person_id=claim.person_id, died_on=died_on, reason=because, acting_user=acting_user
+    )
+    credit = membership_months_credit_unchecked(
+        membership_ids=list(
+            Membership.objects.filter(person_id=claim.person_id).values_list("pk", flat=True)
+        ),
+        after=Month.from_date(died_on),
+        reason=f"Peserta meninggal {tanggal(died_on)} ({because})",
+        acting_user=acting_user,
+    )
+    return {
+        "memberships_ended": [m.pk for m in ended],
+        "months_credited": credit.total,
+        "draft_lines_removed": credit.draft_lines_removed,
+    }
 
 
 # --- Regulation data ----------------------------------------------------------------------

@@ -69,6 +69,7 @@ class BillOut(Schema):
     person_months: int
     total: int
     credit_applied: int
+    adjusted_amount: int
     paid_amount: int
     due: int
     issued_at: dt.datetime | None
@@ -92,6 +93,7 @@ class BillOut(Schema):
             "person_months": bill.person_months,
             "total": bill.total,
             "credit_applied": bill.credit_applied,
+            "adjusted_amount": bill.adjusted_amount,
             "paid_amount": bill.paid_amount,
             "due": bill.due,
             "issued_at": bill.issued_at,

@@ -123,6 +123,9 @@ class Bill(models.Model):
     person_months = models.PositiveIntegerField(_("orang-bulan"), default=0)
     total = models.PositiveBigIntegerField(_("jumlah tagihan (Rp)"), default=0)
     credit_applied = models.PositiveBigIntegerField(_("dibayar dari kredit (Rp)"), default=0)
+    # Months billed that turned out not to be due (the member died before them): credited
+    # back to the funding source (``BillAdjustment`` lines, ``Credit`` kind adjustment).
+    adjusted_amount = models.PositiveBigIntegerField(_("koreksi/dikreditkan (Rp)"), default=0)
     paid_amount = models.PositiveBigIntegerField(_("dibayar (Rp)"), default=0)
     created_by = _user_fk()
     created_at = models.DateTimeField(default=timezone.now)
@@ -269,6 +272,40 @@ class BillLine(models.Model):
         return f"{self.bill_id}: {self.membership_id} {Month.from_date(self.month)}"
 
 
+class BillAdjustment(models.Model):
+    """A credit note line: one membership-month billed on a sent bill that was not due
+    (the member died before it), credited back to the bill's funding source."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="adjustments")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="bill_adjustments"
+    )
+    month = month_field(_("bulan"))
+    amount = models.PositiveBigIntegerField(_("dikreditkan (Rp)"))
+    reason = models.CharField(_("alasan"), max_length=255)
+    created_by = _user_fk()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["bill_id", "month", "membership_id"]
+        verbose_name = _("koreksi tagihan")
+        verbose_name_plural = _("koreksi tagihan")
+        constraints = [
+            # Rule: a billed membership-month is credited back at most once.
+            models.UniqueConstraint(
+                fields=["membership", "month"], name="contributions_adjustment_once"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contributions_adjustment_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill}: −{self.amount} ({Month.from_date(self.month)})"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.bill.region_id
+
+
 # --- Payments and credit -------------------------------------------------------------------
 
 
@@ -320,6 +357,7 @@ class Credit(models.Model):
     class Kind(models.TextChoices):
         OVERPAYMENT = "overpayment", _("Kelebihan bayar")
         APPLIED = "applied", _("Dipakai untuk tagihan")
+        ADJUSTMENT = "adjustment", _("Koreksi tagihan (bulan tidak terutang)")
 
     funding_source = models.ForeignKey(
         FundingSource, on_delete=models.PROTECT, related_name="credits"
@@ -340,10 +378,12 @@ class Credit(models.Model):
         verbose_name = _("kredit iuran")
         verbose_name_plural = _("kredit iuran")
         constraints = [
-            # An overpayment adds and names its payment; a use subtracts and names its bill.
+            # An overpayment adds and names its payment; a use subtracts and names its bill;
+            # an adjustment (a credit note) adds and names the bill it corrects.
             models.CheckConstraint(
                 condition=(Q(kind="overpayment") & Q(amount__gt=0) & Q(payment__isnull=False))
-                | (Q(kind="applied") & Q(amount__lt=0) & Q(bill__isnull=False)),
+                | (Q(kind="applied") & Q(amount__lt=0) & Q(bill__isnull=False))
+                | (Q(kind="adjustment") & Q(amount__gt=0) & Q(bill__isnull=False)),
                 name="contributions_credit_signed_by_kind",
             ),
         ]

@@ -3,9 +3,14 @@
 - ``billing``: the monthly (or prepaid) billing run;
 - ``payments``: issuing bills, treasury payments, credit, reconciling a bill;
 - ``reconciliation``: importing the BPJS statement, discrepancies and their resolution;
-- ``arrears``: warnings, lapse and reactivation from the ``LapseRule`` data.
+- ``arrears``: warnings, lapse and reactivation from the ``LapseRule`` data;
+- ``adjustments``: credit notes for months billed after a member's death.
 """
 
+from jamsos.contributions.services.adjustments import (
+    CreditResult,
+    membership_months_credit_unchecked,
+)
 from jamsos.contributions.services.arrears import (
     ArrearsEntry,
     ArrearsReport,
@@ -53,6 +58,7 @@ __all__ = [
     "BillOutcome",
     "BillingError",
     "BillingResult",
+    "CreditResult",
     "ImportResult",
     "Sp2dDuplicate",
     "StatementInvalid",
@@ -68,6 +74,7 @@ __all__ = [
     "discrepancies_find",
     "discrepancy_resolve",
     "lapse_rules_valid",
+    "membership_months_credit_unchecked",
     "membership_reactivate",
     "months_parse",
     "open_discrepancies_for",
