@@ -17,6 +17,7 @@ lapse; ``Reactivation`` links a lapsed membership to the new coverage period.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -81,6 +82,51 @@ class LapseRule(RegulationRow):
 
     def overlap_key(self) -> Q:
         return Q(segment=self.segment)
+
+
+class PrepaymentRule(RegulationRow):
+    """The periods a payer may pay in advance (months per bill), as effective-dated data.
+
+    Seeded from facts.md §1.4: BPJS officials encourage paying 3, 6 or 12 months ahead
+    ("hingga satu tahun ke depan"); the legal maximum is not confirmed, so the row is
+    unconfirmed. The billing run, its form, the API and the command read it.
+    """
+
+    months = models.JSONField(_("pilihan lama tagihan (bulan)"), default=list)  # [1, 3, 6, 12]
+
+    class Meta:
+        ordering = ["valid_from"]
+        verbose_name = _("aturan bayar di muka")
+        verbose_name_plural = _("aturan bayar di muka")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="contributions_prepayment_rule_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["valid_from"], name="contributions_prepayment_rule_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        choices = ", ".join(str(m) for m in self.months)
+        return f"Bayar di muka: {choices} bulan ({self.period_label()})"
+
+    def overlap_key(self) -> Q:
+        return Q()
+
+    def clean(self) -> None:
+        months = self.months
+        if (
+            not isinstance(months, list)
+            or not months
+            or any(
+                isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 12 for m in months
+            )
+            or 1 not in months
+        ):
+            raise ValidationError({"months": _("Daftar bulan 1–12, termasuk 1 (bulanan).")})
+        super().clean()
 
 
 # --- Bills ---------------------------------------------------------------------------------

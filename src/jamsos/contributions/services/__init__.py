@@ -21,12 +21,12 @@ from jamsos.contributions.services.arrears import (
 )
 from jamsos.contributions.services.billing import (
     BILLABLE_STATUSES,
-    PREPAYMENT_MONTHS,
     BillingResult,
     BillOutcome,
     bill_number,
     billing_run,
     bills_resum,
+    prepayment_choices,
 )
 from jamsos.contributions.services.common import (
     BillingError,
@@ -52,7 +52,6 @@ from jamsos.contributions.services.reconciliation import (
 
 __all__ = [
     "BILLABLE_STATUSES",
-    "PREPAYMENT_MONTHS",
     "ArrearsEntry",
     "ArrearsReport",
     "BillOutcome",
@@ -79,6 +78,7 @@ __all__ = [
     "months_parse",
     "open_discrepancies_for",
     "payment_record",
+    "prepayment_choices",
     "statement_import",
     "statement_parse",
 ]

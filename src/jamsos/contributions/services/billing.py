@@ -39,23 +39,40 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_event_build, audit_record_many
 from jamsos.budget.estimates import CostEstimate, cost_estimate, rate_tables_load
 from jamsos.budget.models import FundingSource, Segment
-from jamsos.contributions.models import Bill, BillLine, BillMonth
+from jamsos.contributions.models import Bill, BillLine, BillMonth, PrepaymentRule
 from jamsos.contributions.services.common import BillingError, require
 from jamsos.contributions.sql import as_month, in_sql, rows_sql
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month, last_month, month_range
 from jamsos.regions.models import Region
 
-# Prepayment periods BPJS officials encourage (facts.md §1.4): a practice, not a rule
-# with a legal maximum, so the choice lives here rather than in the regulation tables.
-PREPAYMENT_MONTHS = (1, 3, 6, 12)
+
+def prepayment_choices(month: Month) -> tuple[int, ...]:
+    """The bill lengths (months) a payer may choose from ``month``: regulation data
+    (``PrepaymentRule``, seeded 1, 3, 6, 12 from facts.md §1.4), never a literal."""
+    day = month.first_day()
+    rule = (
+        PrepaymentRule.objects.filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+    if rule is None:
+        raise BillingError(
+            f"Tidak ada aturan bayar di muka yang berlaku untuk bulan {month}; tambahkan "
+            "di tabel aturan.",
+            code="prepayment_rule_missing",
+            value=str(month),
+        )
+    return tuple(sorted(int(m) for m in rule.months))
+
 
 # Memberships billed for the months they cover. A membership exists once BPJS accepted
 # its person; ``pending`` means its first month has not come yet (the enrollment app's
@@ -258,8 +275,9 @@ def bills_resum(bill_ids: Sequence[int]) -> None:
 
 
 def _check_period(month: Month, months: int) -> Month:
-    if months not in PREPAYMENT_MONTHS:
-        choices = ", ".join(str(m) for m in PREPAYMENT_MONTHS)
+    allowed = prepayment_choices(month)
+    if months not in allowed:
+        choices = ", ".join(str(m) for m in allowed)
         raise BillingError(
             f"Lama tagihan {months} bulan tidak didukung; pilih {choices} bulan.",
             code="prepayment_months",

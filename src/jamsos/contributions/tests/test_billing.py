@@ -17,6 +17,7 @@ from jamsos.contributions.services import BillingError
 from jamsos.enrollment.models import Membership
 from jamsos.lib.errors import PermissionDenied
 from jamsos.lib.periods import Month
+from jamsos.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +303,45 @@ def test_a_pu_wage_recorded_through_the_service_is_billed(sijunjung, apbd, make_
     line = BillLine.objects.get(membership=member, month=Month(2025, 3).first_day())
     assert line.amount == 10_800 + 6_000
     assert result.skipped == {}
+
+
+def test_prepayment_choices_are_regulation_data(sijunjung, apbd, make_members):
+    """Issue 9: 1/3/6/12 months is a rule row (unconfirmed: officials in the press),
+    read by the billing run and its form, not a constant."""
+    from jamsos.contributions.forms import BillingRunForm
+    from jamsos.contributions.models import PrepaymentRule
+
+    rule = PrepaymentRule.objects.get()
+    assert (rule.months, rule.confirmed) == ([1, 3, 6, 12], False)
+    make_members(1, apbd)
+    form = BillingRunForm(regencies=Region.objects.filter(pk="13.03"), sources=apbd_qs(apbd))
+    assert [value for value, _label in form.fields["months"].choices] == [1, 3, 6, 12]
+    with pytest.raises(BillingError) as exc:
+        run(sijunjung, "2025-01", months=2)
+    assert exc.value.code == "prepayment_months"
+    rule.months = [1, 2]
+    rule.save()
+    assert run(sijunjung, "2025-01", months=2).bills[0].bill.months == 2
+    with pytest.raises(BillingError):
+        run(sijunjung, "2025-03", months=3)
+    form = BillingRunForm(regencies=Region.objects.filter(pk="13.03"), sources=apbd_qs(apbd))
+    assert [value for value, _label in form.fields["months"].choices] == [1, 2]
+    PrepaymentRule.objects.all().delete()
+    with pytest.raises(BillingError) as exc:
+        run(sijunjung, "2025-05")
+    assert exc.value.code == "prepayment_rule_missing"
+
+
+def apbd_qs(apbd):
+    from jamsos.budget.models import FundingSource
+
+    return FundingSource.objects.filter(pk=apbd.pk)
+
+
+def test_pu_rates_from_news_only_are_billed_but_marked_unconfirmed(sijunjung, apbd, make_members):
+    make_members(1, apbd, segment=Segment.PU, wage=2_000_000, risk_group="tinggi")
+    bill = run(sijunjung, "2025-04").bills[0].bill
+    month = BillMonth.objects.get(bill=bill)
+    assert month.per_person_month == 25_400 + 6_000  # 1.27 % and 0.30 % of Rp 2,000,000
+    assert len(month.unconfirmed) == 2
+    assert not ContributionRate.objects.filter(segment="pu", confirmed=True).exists()
