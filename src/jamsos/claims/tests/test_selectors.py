@@ -28,6 +28,8 @@ def three_claims(personas, make_membership):
             membership=make_membership(village=village),
             claim_type=claim_type,
             event_date=day_in(months_ago(1)),
+            # A death benefit is paid to an heir of the claim.
+            heirs=[services.HeirData(full_name="Ahli Waris", relationship="spouse")],
             acting_user=personas.dinas_operator,
         )
 
