@@ -167,11 +167,15 @@ def test_jkm_claim_from_report_to_payout(phone_page: Page, browser, jamsos_syste
     click_action(bpjs, "terima")
     expect(bpjs.get_by_test_id("claim-status")).to_have_text("Disetujui BPJS")
     payout = bpjs.get_by_test_id("payout-form")
+    # The payee (an heir, for a death) and the method are chosen, never preselected.
+    payout.locator("#id_payee").select_option(index=1)
+    payout.locator("#id_method").select_option("transfer")
     payout.locator("#id_reference").fill("TRF-UJI-0001")
     click_action(bpjs, "bayar")
     expect(bpjs.get_by_test_id("claim-status")).to_have_text("Dibayar")
     expect(bpjs.get_by_test_id("payout")).to_contain_text("Rp 42.000.000")
     expect(bpjs.get_by_test_id("payout")).to_contain_text("TRF-UJI-0001")
+    expect(bpjs.get_by_test_id("payout")).to_contain_text("Transfer bank")
     expect(bpjs.get_by_test_id("heir-account")).to_have_text("7012345678")  # BPJS sees it
     bpjs.screenshot(path=screenshot_path("claims-paid"), full_page=True)
 

@@ -182,6 +182,11 @@ class ClaimOut(ClaimSummaryOut):
     rejection_reason: str
     payout_date: dt.date | None
     payout_reference: str
+    payout_method: str
+    payout_payee_heir: int | None
+    payout_payee_name: str
+    payout_bank: str
+    payout_account: str
     withdrawn_reason: str
     heirs: list[HeirOut]
     documents_required: int
@@ -215,6 +220,11 @@ class ClaimOut(ClaimSummaryOut):
             "rejection_reason": claim.rejection_reason,
             "payout_date": claim.payout_date,
             "payout_reference": claim.payout_reference,
+            "payout_method": claim.payout_method,
+            "payout_payee_heir": claim.payout_payee_heir_id,
+            "payout_payee_name": claim.payout_payee_name,
+            "payout_bank": claim.payout_bank,
+            "payout_account": claim.payout_account if show else mask_account(claim.payout_account),
             "withdrawn_reason": claim.withdrawn_reason,
             "heirs": [HeirOut.of(h, full=show) for h in claim.heirs.all()],
             "documents_required": checklist.required_total,
@@ -246,7 +256,19 @@ class ApproveIn(Schema):
 class PayoutIn(Schema):
     amount: Rupiah = Field(gt=0)
     paid_on: dt.date
-    reference: str
+    reference: str = Field(max_length=100)
+    method: str = Field(
+        max_length=16, description="transfer, tunai, cek atau pos.", examples=["transfer"]
+    )
+    payee_heir: Id | None = Field(
+        default=None,
+        description="Id ahli waris klaim penerima (wajib untuk JKM, JKK meninggal, beasiswa); "
+        "kosong = peserta sendiri (JKK lainnya).",
+    )
+    bank: str = Field(default="", max_length=60)
+    account: str = Field(
+        default="", max_length=30, description="Rekening (transfer); kosong = rekening ahli waris."
+    )
 
 
 class DocumentOut(Schema):
@@ -685,11 +707,25 @@ def claim_reject(request: HttpRequest, claim_id: Id, payload: ClaimReasonIn) -> 
 
 @router.post("/claims/{claim_id}/pay", response=ClaimOut, summary="Catat pembayaran (BPJS)")
 def claim_pay(request: HttpRequest, claim_id: Id, payload: PayoutIn) -> dict[str, Any]:
+    claim = _claim(request, claim_id)
+    payee_heir = None
+    if payload.payee_heir is not None:
+        payee_heir = claim.heirs.filter(pk=payload.payee_heir).first()
+        if payee_heir is None:
+            raise DomainError(
+                "Penerima itu bukan ahli waris pada klaim ini.",
+                code="payout_payee_other_claim",
+                field="payee_heir",
+            )
     claim = services.claim_payout_record(
-        claim=_claim(request, claim_id),
+        claim=claim,
         amount=payload.amount,
         paid_on=payload.paid_on,
         reference=payload.reference,
+        method=payload.method,
+        payee_heir=payee_heir,
+        bank=payload.bank,
+        account=payload.account,
         acting_user=_user(request),
     )
     return _detail(request, claim)

@@ -22,7 +22,13 @@ from django.utils import timezone
 from jamsos.accounts.models import User
 from jamsos.claims import services
 from jamsos.claims.eligibility import paid_months
-from jamsos.claims.models import Claim, ClaimTransition, EducationLevel
+from jamsos.claims.models import (
+    PAID_TO_HEIR_TYPES,
+    Claim,
+    ClaimTransition,
+    EducationLevel,
+    PayoutMethod,
+)
 from jamsos.claims.selectors import document_checklist
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month
@@ -145,11 +151,21 @@ def _advance(claim: Claim, cast: Cast, rng: random.Random) -> Claim:
             return services.claim_review_start(claim=claim, acting_user=cast.bpjs)
         case Status.UNDER_REVIEW:
             return services.claim_approve(claim=claim, acting_user=cast.bpjs)
+    payee = None
+    account = ""
+    if claim.claim_type in PAID_TO_HEIR_TYPES:
+        payee = claim.heirs.order_by("-is_payee", "pk").first()
+    if payee is None or not payee.bank_account:
+        account = f"{rng.randrange(10**9, 10**10)}"
     return services.claim_payout_record(
         claim=claim,
         amount=int(claim.approved_amount or 0),
         paid_on=timezone.localdate(),
         reference=f"TRF{rng.randrange(10**9):09d}",
+        method=PayoutMethod.TRANSFER,
+        payee_heir=payee,
+        bank="" if payee and payee.bank_name else "Bank Nagari",
+        account=account,
         acting_user=cast.bpjs,
     )
 

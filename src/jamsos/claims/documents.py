@@ -5,6 +5,12 @@ Content-Type the browser sends. The first bytes must match the extension (a rena
 is refused), the size is bounded, and an empty file is refused. The file is stored under
 a random name (``claims/<claim id>/<uuid>.<ext>``); the name people gave it is kept in a
 column only.
+
+Magic bytes alone let a PDF/HTML polyglot through (``%PDF-`` followed by ``<html>…``: a
+browser sniffing it renders a page with script). So the first KB is also searched for
+HTML/SVG markup that has no business in a scanned document, and the download is served
+as an attachment with ``nosniff`` and a sandboxing CSP (``views.document_download``), so
+that a polyglot this check misses still never runs as a page of our origin.
 """
 
 from __future__ import annotations
@@ -27,6 +33,26 @@ ALLOWED: dict[str, tuple[str, bytes]] = {
     ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
 }
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# How much of the start of a file is searched for markup (browsers sniff the first 512
+# bytes; a little more catches a polyglot that pads its PDF header).
+SNIFF_BYTES = 1024
+# Markup a browser would render as a page; none of it belongs in a PDF or image header.
+HTML_MARKERS = (
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<iframe",
+    b"<object",
+    b"<embed",
+    b"<svg",
+    b"<img",
+    b"<meta",
+    b"<a href",
+    b"javascript:",
+    b"<?xml",
+)
 
 
 class DocumentInvalid(DomainError):
@@ -75,6 +101,16 @@ def document_check(upload: UploadedFile) -> CheckedFile:
         raise DocumentInvalid(
             f'Isi berkas "{name}" bukan {suffix.lstrip(".").upper()} yang sah.',
             code="document_content",
+            value=name,
+        )
+    upload.seek(0)
+    start = upload.read(SNIFF_BYTES).lower()
+    marker = next((m for m in HTML_MARKERS if m in start), None)
+    if marker is not None:
+        raise DocumentInvalid(
+            f'Berkas "{name}" ditolak: berisi kode halaman web '
+            f'("{marker.decode()}"), bukan {suffix.lstrip(".").upper()} biasa.',
+            code="document_polyglot",
             value=name,
         )
     upload.seek(0)

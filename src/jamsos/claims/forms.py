@@ -8,7 +8,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamsos.claims.models import BeasiswaOrigin, Claim, ClaimType, EducationLevel
+from jamsos.claims.models import (
+    PAID_TO_HEIR_TYPES,
+    BeasiswaOrigin,
+    Claim,
+    ClaimHeir,
+    ClaimType,
+    EducationLevel,
+    PayoutMethod,
+)
 from jamsos.claims.selectors import ClaimFilters
 from jamsos.lib.errors import DomainError
 from jamsos.lib.formats import rupiah_parse
@@ -60,7 +68,11 @@ class ClaimReportForm(BaseForm):
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    claim_type = forms.ChoiceField(label=_("Jenis klaim"), choices=ClaimType.choices)
+    # No type is preselected: a living person's JKM claim was once filed by leaving the
+    # first option as it was. The empty first option makes the choice explicit.
+    claim_type = forms.ChoiceField(
+        label=_("Jenis klaim"), choices=[("", _("— pilih jenis klaim —")), *ClaimType.choices]
+    )
     origin = forms.ChoiceField(
         label=_("Dasar beasiswa (hanya beasiswa)"),
         required=False,
@@ -195,11 +207,50 @@ class ApproveForm(BaseForm):
 
 
 class PayoutForm(BaseForm):
+    """The payout: amount, date, reference, and — never left to a default — who was paid
+    and how. A death or scholarship benefit lists the claim's heirs, other JKK benefits
+    the worker only."""
+
+    WORKER = "worker"
+
     amount = RupiahField(label=_("Jumlah dibayar (Rp)"))
     paid_on = forms.DateField(
         label=_("Tanggal bayar"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    reference = forms.CharField(label=_("Referensi transfer"), max_length=100)
+    payee = forms.ChoiceField(label=_("Penerima pembayaran"))
+    method = forms.ChoiceField(
+        label=_("Cara bayar"),
+        choices=[
+            ("", _("— pilih cara bayar —")),
+            *[(v, lbl) for v, lbl in PayoutMethod.choices if v != PayoutMethod.UNRECORDED],
+        ],
+    )
+    bank = forms.CharField(label=_("Bank (transfer)"), max_length=60, required=False)
+    account = forms.CharField(
+        label=_("Nomor rekening (transfer; kosong = rekening ahli waris)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    reference = forms.CharField(label=_("Referensi pembayaran"), max_length=100)
+
+    def __init__(self, *args: Any, claim: Claim, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+        if claim.claim_type in PAID_TO_HEIR_TYPES:
+            payees = [
+                (str(h.pk), f"{h.full_name} ({h.get_relationship_display()})")
+                for h in claim.heirs.all()
+            ]
+        else:
+            payees = [(self.WORKER, _("Peserta: %(name)s") % {"name": claim.person.full_name})]
+        self.fields["payee"].choices = [("", _("— pilih penerima —")), *payees]
+
+    def payee_heir(self) -> ClaimHeir | None:
+        value = self.cleaned_data["payee"]
+        if value == self.WORKER:
+            return None
+        return next(h for h in self.claim.heirs.all() if str(h.pk) == value)
 
 
 class ClaimFilterForm(BaseForm):

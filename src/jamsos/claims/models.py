@@ -41,6 +41,21 @@ class ClaimType(models.TextChoices):
     BEASISWA = "beasiswa", _("Beasiswa anak")
 
 
+class PayoutMethod(models.TextChoices):
+    """How BPJS paid a benefit out (recorded with the payout)."""
+
+    TRANSFER = "transfer", _("Transfer bank")
+    TUNAI = "tunai", _("Tunai")
+    CEK = "cek", _("Cek/bilyet giro")
+    POS = "pos", _("Wesel pos")
+    # Only for payouts recorded before the method was asked (migration 0003); never chosen.
+    UNRECORDED = "tidak_tercatat", _("Tidak tercatat (data lama)")
+
+
+# The benefit goes to the heirs (or, for a scholarship, the child or its guardian): the
+# payout names one of the claim's heirs. Other JKK benefits go to the worker.
+PAID_TO_HEIR_TYPES = frozenset({"jkm", "jkk_death", "beasiswa"})
+
 JKK_TYPES = frozenset(
     {ClaimType.JKK_MEDICAL, ClaimType.JKK_STMB, ClaimType.JKK_DISABILITY, ClaimType.JKK_DEATH}
 )
@@ -359,6 +374,22 @@ class Claim(models.Model):
     payout_amount = models.PositiveBigIntegerField(_("jumlah dibayar"), null=True, blank=True)
     payout_date = models.DateField(_("tanggal bayar"), null=True, blank=True)
     payout_reference = models.CharField(_("referensi pembayaran"), max_length=100, blank=True)
+    payout_method = models.CharField(
+        _("cara bayar"), max_length=16, choices=PayoutMethod.choices, blank=True
+    )
+    # Who was paid: an heir of this claim (death, scholarship) or, when empty, the worker.
+    # The name (and account) are copies: what was paid to whom must not change later.
+    payout_payee_heir = models.ForeignKey(
+        "ClaimHeir",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ahli waris penerima"),
+    )
+    payout_payee_name = models.CharField(_("penerima pembayaran"), max_length=150, blank=True)
+    payout_bank = models.CharField(_("bank penerima"), max_length=60, blank=True)
+    payout_account = models.CharField(_("rekening penerima"), max_length=30, blank=True)
     withdrawn_reason = models.TextField(_("alasan pembatalan"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -382,6 +413,23 @@ class Claim(models.Model):
                 condition=~Q(status="paid")
                 | (Q(payout_amount__gt=0) & Q(payout_date__isnull=False) & ~Q(payout_reference="")),
                 name="claims_claim_payout_recorded",
+            ),
+            # Rule: a payout says to whom and how it was paid; a transfer to which account;
+            # a death or scholarship benefit to one of the claim's heirs.
+            models.CheckConstraint(
+                condition=~Q(status="paid") | (~Q(payout_method="") & ~Q(payout_payee_name="")),
+                name="claims_claim_payout_payee_method",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | ~Q(payout_method="transfer") | ~Q(payout_account=""),
+                name="claims_claim_payout_transfer_account",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid")
+                | ~Q(claim_type__in=sorted(PAID_TO_HEIR_TYPES))
+                | Q(payout_payee_heir__isnull=False)
+                | Q(payout_method="tidak_tercatat"),
+                name="claims_claim_payout_heir_for_death",
             ),
             # Rule (maker-checker): the Dinas head who approves did not prepare it.
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -16,6 +16,8 @@ from django.db.models.functions import TruncMonth
 from jamsos.accounts.access import region_q, scope_queryset
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
+from jamsos.budget.estimates import RateMissing, cost_estimate
+from jamsos.budget.models import Segment
 from jamsos.claims import rules as r
 from jamsos.claims.benefits import BenefitEstimate, BenefitInputError, benefit_estimate
 from jamsos.claims.eligibility import covers
@@ -31,6 +33,7 @@ from jamsos.claims.models import (
 )
 from jamsos.enrollment.models import Membership
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
+from jamsos.lib.formats import rupiah
 from jamsos.lib.periods import Month
 from jamsos.registry.models import Heir
 
@@ -129,19 +132,74 @@ def claim_children(claim: Claim) -> list[tuple[str, str]]:
     ]
 
 
+@dataclass(frozen=True)
+class BenefitBase:
+    """The monthly income a claim's benefit is computed from, and why."""
+
+    income: int | None
+    notes: tuple[str, ...] = ()
+
+
+def claim_benefit_base(*, claim: Claim) -> BenefitBase:
+    """The income the benefit follows: what the membership's contribution was paid for.
+
+    1. BPU: the Lampiran II income the contribution is charged on — the same
+       ``cost_estimate`` (lowest bracket, budget's tables) the billing run prices a
+       month with, at the event month. An income a proposer typed (on the person or the
+       claim) is not what was paid for, so it is not the base (issue 9: Rp 3 M typed,
+       Rp 16,800 paid, a JKK death estimated at Rp 166 M).
+    2. PU: the wage recorded on the membership (the contribution is a percentage of
+       it); without one, the wage given on the claim.
+    """
+    membership = claim.membership
+    typed = claim.income or claim.person.declared_income
+    if membership.segment == Segment.PU:
+        if membership.wage:
+            return BenefitBase(
+                membership.wage, (f"Upah dasar manfaat: {rupiah(membership.wage)} (kepesertaan).",)
+            )
+        return BenefitBase(claim.income)
+    month = Month.from_date(claim.event_date)
+    try:
+        paid_for = cost_estimate(
+            persons=1,
+            months=1,
+            start=month,
+            segment=Segment.BPU,
+            payer=claim.funding_source.payer,
+        )
+    except RateMissing as exc:
+        raise r.RuleMissing(exc.message, month=str(month)) from exc
+    income = paid_for.declared_income
+    notes = [
+        f"Penghasilan dasar manfaat: {rupiah(income)}, nilai penghasilan yang iurannya "
+        f"dibayar ({rupiah(paid_for.per_person_month or 0)} per bulan)."
+    ]
+    if typed and typed != income:
+        notes.append(
+            f"Penghasilan yang diisi ({rupiah(typed)}) tidak dipakai: manfaat BPU mengikuti "
+            "iuran yang dibayar."
+        )
+    return BenefitBase(income, tuple(notes))
+
+
 def claim_estimate(*, claim: Claim) -> BenefitEstimate:
-    """The benefit this claim would pay, from the rules valid at its event date."""
-    income = claim.income or claim.person.declared_income
-    return benefit_estimate(
+    """The benefit this claim would pay, from the rules valid at its event date, on the
+    income its contribution was paid for (``claim_benefit_base``)."""
+    base = claim_benefit_base(claim=claim)
+    estimate = benefit_estimate(
         benefit_type=claim.claim_type,
         on=claim.event_date,
         months_paid=claim.months_paid,
-        income=income,
+        income=base.income,
         days=claim.stmb_days,
         disability=claim.disability_code or None,
         medical_costs=claim.medical_costs,
         child_levels=claim_children(claim) if claim.claim_type == ClaimType.BEASISWA else None,
     )
+    if not base.notes or "income" not in estimate.inputs:
+        return estimate
+    return replace(estimate, notes=tuple(dict.fromkeys([*base.notes, *estimate.notes])))
 
 
 def claim_estimate_or_none(*, claim: Claim) -> tuple[BenefitEstimate | None, str]:

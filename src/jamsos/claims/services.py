@@ -35,8 +35,10 @@ from jamsos.claims import selectors
 from jamsos.claims.benefits import BenefitInputError
 from jamsos.claims.documents import document_check
 from jamsos.claims.eligibility import ChildInfo, Eligibility, claim_eligibility
+from jamsos.claims.letters import mask_account
 from jamsos.claims.models import (
     DEATH_TYPES,
+    PAID_TO_HEIR_TYPES,
     BeasiswaOrigin,
     BenefitRule,
     Claim,
@@ -47,14 +49,19 @@ from jamsos.claims.models import (
     ClaimType,
     DocumentRequirement,
     EducationLevel,
+    PayoutMethod,
 )
 from jamsos.claims.rules import RuleMissing
+from jamsos.contributions.services.adjustments import membership_months_credit_unchecked
 from jamsos.enrollment.models import Membership
+from jamsos.enrollment.services.coverage import memberships_end_for_death_unchecked
 from jamsos.lib.errors import DomainError, InvalidTransition, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.formats import rupiah, tanggal
 from jamsos.lib.nik import nik_mask, nik_parse
+from jamsos.lib.periods import Month
 from jamsos.regions.selectors import region_codebook
 from jamsos.registry.models import Heir
+from jamsos.registry.services import person_mark_deceased_unchecked
 
 Status = Claim.Status
 _ACCOUNT = re.compile(r"[0-9]{5,20}")
@@ -679,11 +686,91 @@ def claim_reject(*, claim: Claim, reason: str, acting_user: User) -> Claim:
     return claim
 
 
+@dataclass(frozen=True)
+class Payee:
+    """Whom a payout went to and on which account (copied onto the claim)."""
+
+    heir: ClaimHeir | None
+    name: str
+    bank: str
+    account: str
+
+
+def _payee(
+    claim: Claim, *, payee_heir: ClaimHeir | None, method: str, bank: str, account: str
+) -> Payee:
+    """The payee a payout must name: an heir of this claim for a death or scholarship,
+    the worker for other JKK benefits; a transfer names the account it went to."""
+    if method not in PayoutMethod.values or method == PayoutMethod.UNRECORDED:
+        choices = ", ".join(m for m in PayoutMethod.values if m != PayoutMethod.UNRECORDED)
+        raise DomainError(
+            f"Pilih cara bayar ({choices}).", code="payout_method_required", field="method"
+        )
+    if claim.claim_type in PAID_TO_HEIR_TYPES:
+        if payee_heir is None:
+            raise DomainError(
+                f"Klaim {claim.get_claim_type_display()} dibayar kepada ahli waris: pilih "
+                "ahli waris penerima.",
+                code="payout_payee_required",
+                field="payee_heir",
+            )
+        if payee_heir.claim_id != claim.pk:
+            raise DomainError(
+                "Penerima itu bukan ahli waris pada klaim ini.",
+                code="payout_payee_other_claim",
+                field="payee_heir",
+            )
+        name = payee_heir.full_name
+        bank = bank.strip() or payee_heir.bank_name
+        account = account or payee_heir.bank_account
+    else:
+        if payee_heir is not None:
+            raise DomainError(
+                f"Manfaat {claim.get_claim_type_display()} dibayar kepada peserta sendiri, "
+                "bukan ahli waris.",
+                code="payout_payee_worker",
+                field="payee_heir",
+            )
+        name = claim.person.full_name
+    account = re.sub(r"[\s.\-]", "", account or "")
+    if method == PayoutMethod.TRANSFER:
+        if not account:
+            raise DomainError(
+                f"Transfer kepada {name}: nomor rekening penerima wajib diisi.",
+                code="payout_account_required",
+                field="account",
+            )
+        if not _ACCOUNT.fullmatch(account):
+            raise DomainError(
+                f"Nomor rekening {name} harus 5–20 angka.",
+                code="payout_account_format",
+                field="account",
+            )
+    else:
+        account = ""
+        bank = ""
+    return Payee(heir=payee_heir, name=name, bank=bank.strip(), account=account)
+
+
 @transaction.atomic
 def claim_payout_record(
-    *, claim: Claim, amount: int, paid_on: dt.date, reference: str, acting_user: User
+    *,
+    claim: Claim,
+    amount: int,
+    paid_on: dt.date,
+    reference: str,
+    method: str,
+    acting_user: User,
+    payee_heir: ClaimHeir | None = None,
+    bank: str = "",
+    account: str = "",
 ) -> Claim:
-    """BPJS records the transfer to the heirs: amount, date and its reference."""
+    """BPJS records the payout: amount, date, reference, how it was paid and to whom.
+
+    A death (JKM, JKK death) or scholarship benefit is paid to one of the claim's heirs;
+    other JKK benefits to the worker. A transfer names the account (the heir's recorded
+    account unless another is given).
+    """
     require_perm(acting_user, "claims.record_payout")
     _in_scope(acting_user, claim)
     reference = (reference or "").strip()
@@ -701,22 +788,74 @@ def claim_payout_record(
             f"({tanggal(claim.decided_at)}).",
             code="payout_before_approval",
         )
+    payee = _payee(claim, payee_heir=payee_heir, method=method, bank=bank, account=account)
     claim.payout_amount = amount
     claim.payout_date = paid_on
     claim.payout_reference = reference
+    claim.payout_method = method
+    claim.payout_payee_heir = payee.heir
+    claim.payout_payee_name = payee.name
+    claim.payout_bank = payee.bank
+    claim.payout_account = payee.account
     claim.paid_by = acting_user
     claim.paid_at = timezone.now()
     note = ""
     if claim.approved_amount and amount != claim.approved_amount:
         note = f"Dibayar {rupiah(amount)}, disetujui {rupiah(claim.approved_amount)}."
     _move(claim, Status.PAID, acting_user, note=note)
+    ended = _death_ends_cover(claim, acting_user) if claim.claim_type in DEATH_TYPES else {}
     audit_record(
         action="claims.claim.paid",
         acting_user=acting_user,
         obj=claim,
-        data={"amount": amount, "paid_on": paid_on.isoformat(), "reference": reference},
+        data={
+            "amount": amount,
+            "paid_on": paid_on.isoformat(),
+            "reference": reference,
+            "method": method,
+            "payee": {
+                "heir": payee.heir.pk if payee.heir else None,
+                "relationship": payee.heir.relationship if payee.heir else "worker",
+                "name": payee.name,
+            },
+            "bank": payee.bank,
+            "account": mask_account(payee.account),
+            **ended,
+        },
     )
     return claim
+
+
+def _death_ends_cover(claim: Claim, acting_user: User) -> dict[str, object]:
+    """A paid death claim ends the deceased's cover (issue 9), in the payout's
+    transaction, each app writing its own rows and audit events:
+
+    1. the registry records the person as deceased on the event date;
+    2. the enrollment app ends every running membership in the month of death;
+    3. the contributions app removes later months from draft bills and credits the
+       months of sent bills after the death back to their funding sources.
+    """
+    died_on = claim.event_date
+    because = f"klaim {claim.reference} dibayar"
+    person_mark_deceased_unchecked(
+        person=claim.person, deceased_on=died_on, acting_user=acting_user, source=because
+    )
+    ended = memberships_end_for_death_unchecked(
+        person_id=claim.person_id, died_on=died_on, reason=because, acting_user=acting_user
+    )
+    credit = membership_months_credit_unchecked(
+        membership_ids=list(
+            Membership.objects.filter(person_id=claim.person_id).values_list("pk", flat=True)
+        ),
+        after=Month.from_date(died_on),
+        reason=f"Peserta meninggal {tanggal(died_on)} ({because})",
+        acting_user=acting_user,
+    )
+    return {
+        "memberships_ended": [m.pk for m in ended],
+        "months_credited": credit.total,
+        "draft_lines_removed": credit.draft_lines_removed,
+    }
 
 
 # --- Regulation data ----------------------------------------------------------------------

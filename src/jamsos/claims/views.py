@@ -35,6 +35,8 @@ from jamsos.regions.models import Region
 
 VIEW = "claims.view_claims"
 DASHBOARD_PERMS = (VIEW, "reports.view_aggregates")
+# Served uploads run nothing: no script, no plugin, no same-origin access (issue 10).
+DOCUMENT_CSP = "sandbox; default-src 'none'"
 Status = Claim.Status
 
 
@@ -160,6 +162,7 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         (heir, heir.bank_account if full_accounts else mask_account(heir.bank_account))
         for heir in claim.heirs.all()
     ]
+    payout_account = claim.payout_account if full_accounts else mask_account(claim.payout_account)
     can_edit = claim.status in services.HEIR_STATUSES and (
         user.has_perm("claims.report_claim") or user.has_perm("claims.prepare_submission")
     )
@@ -174,6 +177,7 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "estimate_error": estimate_error,
         "clocks": clocks,
         "heirs": heirs,
+        "payout_account": payout_account,
         "registry_heirs": selectors.registry_heirs(claim=claim) if can_edit else [],
         "can_edit": can_edit,
         "can_upload": can_upload,
@@ -185,7 +189,8 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "reason_form": ReasonForm(),
         "approve_form": ApproveForm(),
         "payout_form": PayoutForm(
-            initial={"amount": claim.approved_amount or "", "paid_on": timezone.localdate()}
+            claim=claim,
+            initial={"amount": claim.approved_amount or "", "paid_on": timezone.localdate()},
         ),
     }
 
@@ -280,9 +285,16 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Berkas tidak ada di penyimpanan.") from exc
-    response = FileResponse(handle, content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="{document.original_name}"'
+    # An attachment, never rendered in our origin; nosniff and a sandboxing CSP make sure a
+    # polyglot the upload check missed cannot run as a page (issue 10).
+    response = FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOCUMENT_CSP
     return response
 
 
@@ -312,14 +324,25 @@ def _action_approve(request: HttpRequest, claim: Claim) -> Claim:
 
 
 def _action_pay(request: HttpRequest, claim: Claim) -> Claim:
-    form = PayoutForm(request.POST)
+    form = PayoutForm(request.POST, claim=claim)
     if not form.is_valid():
-        raise DomainError(" ".join(e for errs in form.errors.values() for e in errs))
+        raise DomainError(
+            " ".join(
+                f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+                for name, errors in form.errors.items()
+                for error in errors
+            ),
+            code="payout_form_invalid",
+        )
     return services.claim_payout_record(
         claim=claim,
         amount=form.cleaned_data["amount"],
         paid_on=form.cleaned_data["paid_on"],
         reference=form.cleaned_data["reference"],
+        method=form.cleaned_data["method"],
+        payee_heir=form.payee_heir(),
+        bank=form.cleaned_data["bank"],
+        account=form.cleaned_data["account"],
         acting_user=request.user,
     )
 

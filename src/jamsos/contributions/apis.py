@@ -71,6 +71,7 @@ class BillOut(Schema):
     person_months: int
     total: int
     credit_applied: int
+    adjusted_amount: int
     paid_amount: int
     due: int
     issued_at: dt.datetime | None
@@ -94,6 +95,7 @@ class BillOut(Schema):
             "person_months": bill.person_months,
             "total": bill.total,
             "credit_applied": bill.credit_applied,
+            "adjusted_amount": bill.adjusted_amount,
             "paid_amount": bill.paid_amount,
             "due": bill.due,
             "issued_at": bill.issued_at,
@@ -125,6 +127,9 @@ class BillingRunOut(Schema):
 
 class BillMonthOut(Schema):
     month: str
+    segment: str
+    wage: int | None = Field(description="PU: the wage this rate is for; null for BPU.")
+    risk_group: str
     members: int
     amount: int
     per_person_month: int
@@ -358,6 +363,9 @@ def bill_detail(request: HttpRequest, bill_id: Id) -> dict[str, Any]:
         "months": [
             {
                 "month": _month(m.month),
+                "segment": m.segment,
+                "wage": m.wage or None,
+                "risk_group": m.risk_group,
                 "members": m.lines,
                 "amount": m.amount,
                 "per_person_month": m.per_person_month,

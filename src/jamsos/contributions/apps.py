@@ -16,6 +16,9 @@ class ContributionsConfig(AppConfig):
                 "contributions.bill.extended": _("Peserta ditambahkan ke tagihan draf"),
                 "contributions.bill.issued": _("Tagihan iuran diterbitkan"),
                 "contributions.bill.reconciled": _("Tagihan iuran direkonsiliasi"),
+                "contributions.bill.adjusted": _(
+                    "Bulan yang tidak terutang dikreditkan (peserta meninggal)"
+                ),
                 "contributions.payment.recorded": _("Pembayaran iuran (SP2D) dicatat"),
                 "contributions.credit.applied": _("Kredit kelebihan bayar dipakai untuk tagihan"),
                 "contributions.statement.imported": _("Rekening iuran BPJS diimpor"),

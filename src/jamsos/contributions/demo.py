@@ -11,6 +11,11 @@ exists. What it makes, for each kabupaten with memberships:
 3. the BPJS branch's statement for the last three paid months, with one member's last
    month missing from it — the discrepancy to show, open on the reconciliation page;
    the other paid bills of those months come out reconciled.
+
+Before billing, a few demo persons without coverage become the Pemda's non-ASN wage
+earners (PU) on the APBD, from five months before the demo's month, with their wage and
+risk group recorded through the enrollment service: their lines show PU billing (wage ×
+the risk group's JKK rate + the JKM rate) next to the BPU members on the APBD bills.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from typing import TYPE_CHECKING
 from django.db.models import Min
 from django.utils import timezone
 
+from jamsos.budget.models import FundingSource, Segment
 from jamsos.contributions import services
 from jamsos.contributions.models import Bill, BillLine
 from jamsos.enrollment.models import Membership
+from jamsos.enrollment.services.coverage import membership_wage_set
 from jamsos.lib.periods import Month, month_range
 from jamsos.regions.models import Region
 
@@ -32,6 +39,41 @@ if TYPE_CHECKING:
 
 TREASURY_ACCOUNT = "Rekening Kas Umum Daerah (RKUD) Kabupaten Sijunjung, Bank Nagari"
 STATEMENT_MONTHS = 3
+# Non-ASN staff of the Pemda (PU): monthly wages of the demo. Government administration
+# is usually risk group "sangat rendah" (facts.md §2, unconfirmed for these workers).
+PU_WAGES = (2_250_000, 2_500_000, 2_811_450, 3_100_000, 3_500_000)
+PU_RISK_GROUP = "sangat_rendah"
+PU_MONTHS_BEFORE = 5
+
+
+def _pu_non_asn(ctx: DemoContext) -> int:
+    """Demo persons without coverage become PU members on the APBD; returns how many."""
+    source = FundingSource.objects.filter(region=ctx.regency, kind=FundingSource.Kind.APBD).first()
+    operator = ctx.users.get("operator")
+    if source is None or operator is None or not ctx.persons:
+        return 0
+    covered = set(Membership.objects.values_list("person_id", flat=True))
+    free = [p for p in ctx.persons if p.pk not in covered and not p.is_deceased]
+    first = Month.from_date(ctx.as_of) - PU_MONTHS_BEFORE
+    made = 0
+    for person, wage in zip(free, PU_WAGES, strict=False):
+        membership = Membership.objects.create(
+            person=person,
+            segment=Segment.PU,
+            programmes=["jkk", "jkm"],
+            funding_source=source,
+            village_id=person.village_id,
+            kpj_number=f"27{person.pk:09d}",
+            first_month=first.first_day(),  # type: ignore[union-attr]
+            last_month=Month(ctx.as_of.year, 12).first_day(),
+            status=Membership.Status.ACTIVE,
+            status_reason="Demo: tenaga non-ASN Pemda (PU)",
+        )
+        membership_wage_set(
+            membership=membership, wage=wage, risk_group=PU_RISK_GROUP, acting_user=operator
+        )
+        made += 1
+    return made
 
 
 def _statement_csv(lines: list[tuple[str, str, list[Month], int]]) -> bytes:
@@ -86,6 +128,9 @@ def _statement(ctx: DemoContext, regency: Region, paid_months: list[Month]) -> i
 def demo_step_bills(ctx: DemoContext) -> int:
     """Bills and payments for the demo history (see the module docstring)."""
     billable = Membership.objects.filter(status__in=services.BILLABLE_STATUSES)
+    if not billable.exists():
+        return 0
+    _pu_non_asn(ctx)
     first = billable.aggregate(first=Min("first_month"))["first"]
     if first is None:
         return 0

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from jamsos.budget.forms import BootstrapForm, MonthField, RupiahField
 from jamsos.budget.models import FundingSource
 from jamsos.contributions.models import Bill
-from jamsos.contributions.services import PREPAYMENT_MONTHS
+from jamsos.contributions.services import prepayment_choices
+from jamsos.lib.errors import DomainError
+from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 
 MAX_STATEMENT_BYTES = 50 * 1024 * 1024
@@ -34,15 +36,9 @@ class _RegencyForm(BootstrapForm):
 
 class BillingRunForm(_RegencyForm):
     month = MonthField(label=_("Bulan tagihan"))
-    months = forms.TypedChoiceField(
-        label=_("Lama tagihan"),
-        choices=[
-            (m, _("1 bulan") if m == 1 else _("%(n)s bulan (bayar di muka)") % {"n": m})
-            for m in PREPAYMENT_MONTHS
-        ],
-        coerce=int,
-        initial=1,
-    )
+    # Choices come from the prepayment rule valid this month (regulation data); the
+    # billing run checks the month actually billed again.
+    months = forms.TypedChoiceField(label=_("Lama tagihan"), coerce=int, initial=1)
     source = forms.ModelChoiceField(
         queryset=FundingSource.objects.none(),
         label=_("Sumber dana"),
@@ -53,6 +49,14 @@ class BillingRunForm(_RegencyForm):
     def __init__(self, *args: Any, sources: QuerySet[FundingSource], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources  # type: ignore[attr-defined]
+        try:
+            choices = prepayment_choices(Month.current())
+        except DomainError:
+            choices = (1,)
+        self.fields["months"].choices = [  # type: ignore[attr-defined]
+            (m, _("1 bulan") if m == 1 else _("%(n)s bulan (bayar di muka)") % {"n": m})
+            for m in choices
+        ]
 
 
 class BillFilterForm(BootstrapForm):

@@ -17,12 +17,13 @@ lapse; ``Reactivation`` links a lapsed membership to the new coverage period.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamsos.budget.models import FundingSource, RegulationRow, Segment
+from jamsos.budget.models import FundingSource, RegulationRow, RiskGroup, Segment
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month, month_field, months_between
 from jamsos.regions.models import Region
@@ -83,6 +84,51 @@ class LapseRule(RegulationRow):
         return Q(segment=self.segment)
 
 
+class PrepaymentRule(RegulationRow):
+    """The periods a payer may pay in advance (months per bill), as effective-dated data.
+
+    Seeded from facts.md §1.4: BPJS officials encourage paying 3, 6 or 12 months ahead
+    ("hingga satu tahun ke depan"); the legal maximum is not confirmed, so the row is
+    unconfirmed. The billing run, its form, the API and the command read it.
+    """
+
+    months = models.JSONField(_("pilihan lama tagihan (bulan)"), default=list)  # [1, 3, 6, 12]
+
+    class Meta:
+        ordering = ["valid_from"]
+        verbose_name = _("aturan bayar di muka")
+        verbose_name_plural = _("aturan bayar di muka")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="contributions_prepayment_rule_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["valid_from"], name="contributions_prepayment_rule_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        choices = ", ".join(str(m) for m in self.months)
+        return f"Bayar di muka: {choices} bulan ({self.period_label()})"
+
+    def overlap_key(self) -> Q:
+        return Q()
+
+    def clean(self) -> None:
+        months = self.months
+        if (
+            not isinstance(months, list)
+            or not months
+            or any(
+                isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 12 for m in months
+            )
+            or 1 not in months
+        ):
+            raise ValidationError({"months": _("Daftar bulan 1–12, termasuk 1 (bulanan).")})
+        super().clean()
+
+
 # --- Bills ---------------------------------------------------------------------------------
 
 
@@ -123,6 +169,9 @@ class Bill(models.Model):
     person_months = models.PositiveIntegerField(_("orang-bulan"), default=0)
     total = models.PositiveBigIntegerField(_("jumlah tagihan (Rp)"), default=0)
     credit_applied = models.PositiveBigIntegerField(_("dibayar dari kredit (Rp)"), default=0)
+    # Months billed that turned out not to be due (the member died before them): credited
+    # back to the funding source (``BillAdjustment`` lines, ``Credit`` kind adjustment).
+    adjusted_amount = models.PositiveBigIntegerField(_("koreksi/dikreditkan (Rp)"), default=0)
     paid_amount = models.PositiveBigIntegerField(_("dibayar (Rp)"), default=0)
     created_by = _user_fk()
     created_at = models.DateTimeField(default=timezone.now)
@@ -203,6 +252,12 @@ class BillMonth(models.Model):
     segment = models.CharField(
         _("segmen"), max_length=3, choices=Segment.choices, default=Segment.BPU
     )
+    # PU: the wage and risk group this rate is for (one row per distinct pair, since the
+    # contribution is a percentage of the wage); 0 and "" for BPU.
+    wage = models.PositiveBigIntegerField(_("upah"), default=0)
+    risk_group = models.CharField(
+        _("kelompok risiko"), max_length=15, choices=RiskGroup.choices, blank=True, default=""
+    )
     per_person_month = models.PositiveBigIntegerField(_("iuran per orang per bulan"))
     jkk = models.PositiveBigIntegerField(_("JKK"))
     jkm = models.PositiveBigIntegerField(_("JKM"))
@@ -212,10 +267,13 @@ class BillMonth(models.Model):
     amount = models.PositiveBigIntegerField(_("jumlah (Rp)"), default=0)
 
     class Meta:
-        ordering = ["bill_id", "month"]
+        ordering = ["bill_id", "month", "segment", "wage", "risk_group"]
         constraints = [
+            # Rule: one frozen rate per bill, month and rate base (BPU: one row; PU: one
+            # per wage and risk group billed).
             models.UniqueConstraint(
-                fields=["bill", "month"], name="contributions_bill_month_unique"
+                fields=["bill", "month", "segment", "wage", "risk_group"],
+                name="contributions_bill_month_rate_unique",
             ),
         ]
 
@@ -258,6 +316,40 @@ class BillLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill_id}: {self.membership_id} {Month.from_date(self.month)}"
+
+
+class BillAdjustment(models.Model):
+    """A credit note line: one membership-month billed on a sent bill that was not due
+    (the member died before it), credited back to the bill's funding source."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="adjustments")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="bill_adjustments"
+    )
+    month = month_field(_("bulan"))
+    amount = models.PositiveBigIntegerField(_("dikreditkan (Rp)"))
+    reason = models.CharField(_("alasan"), max_length=255)
+    created_by = _user_fk()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["bill_id", "month", "membership_id"]
+        verbose_name = _("koreksi tagihan")
+        verbose_name_plural = _("koreksi tagihan")
+        constraints = [
+            # Rule: a billed membership-month is credited back at most once.
+            models.UniqueConstraint(
+                fields=["membership", "month"], name="contributions_adjustment_once"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contributions_adjustment_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill}: −{self.amount} ({Month.from_date(self.month)})"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.bill.region_id
 
 
 # --- Payments and credit -------------------------------------------------------------------
@@ -311,6 +403,7 @@ class Credit(models.Model):
     class Kind(models.TextChoices):
         OVERPAYMENT = "overpayment", _("Kelebihan bayar")
         APPLIED = "applied", _("Dipakai untuk tagihan")
+        ADJUSTMENT = "adjustment", _("Koreksi tagihan (bulan tidak terutang)")
 
     funding_source = models.ForeignKey(
         FundingSource, on_delete=models.PROTECT, related_name="credits"
@@ -331,10 +424,12 @@ class Credit(models.Model):
         verbose_name = _("kredit iuran")
         verbose_name_plural = _("kredit iuran")
         constraints = [
-            # An overpayment adds and names its payment; a use subtracts and names its bill.
+            # An overpayment adds and names its payment; a use subtracts and names its bill;
+            # an adjustment (a credit note) adds and names the bill it corrects.
             models.CheckConstraint(
                 condition=(Q(kind="overpayment") & Q(amount__gt=0) & Q(payment__isnull=False))
-                | (Q(kind="applied") & Q(amount__lt=0) & Q(bill__isnull=False)),
+                | (Q(kind="applied") & Q(amount__lt=0) & Q(bill__isnull=False))
+                | (Q(kind="adjustment") & Q(amount__gt=0) & Q(bill__isnull=False)),
                 name="contributions_credit_signed_by_kind",
             ),
         ]

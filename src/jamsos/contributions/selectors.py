@@ -19,6 +19,7 @@ from jamsos.budget.models import FundingSource
 from jamsos.contributions.models import (
     ArrearsNotice,
     Bill,
+    BillAdjustment,
     BillLine,
     BillMonth,
     Credit,
@@ -97,6 +98,27 @@ def bill_list(
     if source_id:
         queryset = queryset.filter(funding_source_id=source_id)
     return queryset.order_by("-first_month", "funding_source__kind", "funding_source__name", "pk")
+
+
+def bill_totals(*, bills: QuerySet[Bill]) -> dict[str, int]:
+    """Σ of a bill list: billed, credited back (adjustments), settled (SP2D + credit)."""
+    sums = bills.order_by().aggregate(
+        bills=Count("pk"),
+        total=Sum("total", default=0),
+        adjusted=Sum("adjusted_amount", default=0),
+        credit=Sum("credit_applied", default=0),
+        paid=Sum("paid_amount", default=0),
+    )
+    return {
+        "bills": int(sums["bills"]),
+        "total": int(sums["total"]),
+        "adjusted": int(sums["adjusted"]),
+        "settled": int(sums["credit"]) + int(sums["paid"]),
+    }
+
+
+def bill_adjustments(*, bill: Bill) -> QuerySet[BillAdjustment]:
+    return BillAdjustment.objects.filter(bill=bill).select_related("membership__person")
 
 
 def bill_months(*, bill: Bill) -> QuerySet[BillMonth]:

@@ -93,6 +93,7 @@ def bill_list(request: HttpRequest) -> HttpResponse:
         "area": selectors.bills_area(viewer=user, regency=regency),
         "regencies": regencies,
         "page": page,
+        "totals": selectors.bill_totals(bills=bills),
         "filters": filters,
         "run_form": run_form,
     }
@@ -153,6 +154,7 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "months": selectors.bill_months(bill=bill),
         "payments": selectors.bill_payments(bill=bill),
         "credits": selectors.bill_credits(bill=bill),
+        "adjustments": selectors.bill_adjustments(bill=bill),
         "credit_balance": selectors.credit_balance(source=bill.funding_source),
         "lines": lines,
         "can_issue": bill.status == Bill.Status.DRAFT and user.has_perm("contributions.issue_bill"),

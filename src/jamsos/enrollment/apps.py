@@ -28,6 +28,8 @@ class EnrollmentConfig(AppConfig):
                 "enrollment.bpjs.file_imported": _("Berkas hasil BPJS diimpor"),
                 "enrollment.budget.returned": _("Dana peserta ditolak/dicoret kembali ke pagu"),
                 "enrollment.membership.ended": _("Kepesertaan diakhiri"),
+                "enrollment.membership.ended_by_death": _("Kepesertaan berakhir: meninggal"),
+                "enrollment.membership.wage_set": _("Upah dan kelompok risiko PU dicatat"),
                 "enrollment.membership.status_changed": _("Status kepesertaan diperbarui"),
                 "enrollment.membership.card_printed": _("Kartu peserta dicetak"),
                 "enrollment.renewal.proposed": _("Usulan perpanjangan kepesertaan dibuat"),

@@ -8,7 +8,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamsos.budget.models import FiscalYear, FundingSource, Phase, Reservation, Segment
+from jamsos.budget.models import (
+    FiscalYear,
+    FundingSource,
+    Phase,
+    Reservation,
+    RiskGroup,
+    Segment,
+)
 from jamsos.lib.errors import InvalidTransition
 from jamsos.lib.periods import Month, month_field
 from jamsos.regions.models import Region
@@ -306,6 +313,20 @@ class Membership(models.Model):
     # Copied from the person's village at enrolment, for scoping and reporting by region.
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     kpj_number = models.CharField(_("nomor KPJ"), max_length=20, blank=True, db_index=True)
+    # PU (wage earners, e.g. the Pemda's non-ASN): the monthly wage and the employer's
+    # JKK risk group the contribution is a percentage of (PP 44/2015 Lampiran I). Empty
+    # for BPU, whose base is an income bracket (budget's ``IncomeBracket``).
+    wage = models.PositiveBigIntegerField(_("upah sebulan (Rp)"), null=True, blank=True)
+    # db_default: bulk inserts that name only the older columns (memberships created from
+    # accepted decree lines) still write "" here.
+    risk_group = models.CharField(
+        _("kelompok risiko"),
+        max_length=15,
+        choices=RiskGroup.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     first_month = month_field(_("bulan pertama"))
     last_month = month_field(_("bulan terakhir"))
     status = models.CharField(
@@ -322,6 +343,12 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(last_month__gte=F("first_month")), name="enrollment_member_ordered"
+            ),
+            # Rule: a wage and a risk group belong to PU memberships only (a PU
+            # membership without them yet is not billed until they are recorded).
+            models.CheckConstraint(
+                condition=Q(segment="pu") | (Q(wage__isnull=True) & Q(risk_group="")),
+                name="enrollment_member_wage_only_pu",
             ),
         ]
         indexes = [

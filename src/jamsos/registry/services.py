@@ -297,6 +297,22 @@ def person_mark_deceased(*, person: Person, deceased_on: dt.date, acting_user: U
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.is_deceased:
         raise DomainError("Peserta sudah tercatat meninggal.", code="already_deceased")
+    return person_mark_deceased_unchecked(
+        person=person, deceased_on=deceased_on, acting_user=acting_user
+    )
+
+
+def person_mark_deceased_unchecked(
+    *, person: Person, deceased_on: dt.date, acting_user: User | None, source: str = ""
+) -> Person:
+    """Write the death on a locked person row. Unchecked: the caller holds the
+    transaction and checked the permission of what records it (the registry's own page,
+    or a paid death claim). A person already recorded as deceased is left as recorded."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("person_mark_deceased_unchecked must run inside a transaction")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.is_deceased:
+        return person
     if deceased_on > timezone.localdate():
         raise DomainError("Tanggal meninggal tidak boleh di masa depan.", code="date_future")
     if deceased_on < person.birth_date:
@@ -310,6 +326,7 @@ def person_mark_deceased(*, person: Person, deceased_on: dt.date, acting_user: U
         acting_user=acting_user,
         obj=person,
         after={"deceased_on": deceased_on.isoformat()},
+        data={"source": source} if source else None,
     )
     return person
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from jamsos.budget import services as budget_services
 from jamsos.budget.models import FundingSource
 from jamsos.claims import services
-from jamsos.claims.models import Claim
+from jamsos.claims.models import PAID_TO_HEIR_TYPES, Claim
 from jamsos.claims.selectors import document_checklist
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month
@@ -38,6 +38,16 @@ def months_ago(n: int) -> Month:
 def day_in(month: Month, day: int = 10) -> dt.date:
     """A day of ``month`` that is not after today."""
     return min(month.first_day().replace(day=day), timezone.localdate())
+
+
+def payout_to(claim: Claim) -> dict[str, object]:
+    """Payee and method of a transfer: the claim's payee heir for a death or scholarship,
+    the worker (with an account) for other JKK benefits."""
+    if claim.claim_type in PAID_TO_HEIR_TYPES:
+        heir = claim.heirs.order_by("-is_payee", "pk").first()
+        account = "" if heir is not None and heir.bank_account else "9876543210"
+        return {"method": "transfer", "payee_heir": heir, "account": account}
+    return {"method": "transfer", "payee_heir": None, "account": "9876543210"}
 
 
 @pytest.fixture
@@ -122,6 +132,7 @@ def walk(claim: Claim, personas, to: str) -> Claim:
                 amount=c.approved_amount,
                 paid_on=timezone.localdate(),
                 reference="TRF-0001",
+                **payout_to(c),
                 acting_user=personas.bpjs_officer,
             ),
         ),

@@ -83,12 +83,19 @@ def test_full_flow_over_the_api(personas, api, membership):
     bpjs = api(personas.bpjs_officer)
     assert post(bpjs, f"/claims/{claim_id}/review").json()["status"] == "under_review"
     assert post(bpjs, f"/claims/{claim_id}/approve", {}).json()["approved_amount"] == 42_000_000
+    pay = {"amount": 42_000_000, "paid_on": timezone.localdate().isoformat(), "reference": "TRF-1"}
+    # Not without the payee (an heir, for a death) and the method (issue 9).
+    refused = post(bpjs, f"/claims/{claim_id}/pay", {**pay, "method": "transfer"})
+    assert (refused.status_code, refused.json()["code"]) == (400, "payout_payee_required")
+    heir_id = prepared["heirs"][0]["id"]
+    refused = post(bpjs, f"/claims/{claim_id}/pay", {**pay, "payee_heir": heir_id, "method": ""})
+    assert (refused.status_code, refused.json()["code"]) == (400, "payout_method_required")
     paid = post(
-        bpjs,
-        f"/claims/{claim_id}/pay",
-        {"amount": 42_000_000, "paid_on": timezone.localdate().isoformat(), "reference": "TRF-1"},
+        bpjs, f"/claims/{claim_id}/pay", {**pay, "payee_heir": heir_id, "method": "transfer"}
     )
     assert paid.status_code == 200, paid.content
+    assert (paid.json()["payout_method"], paid.json()["payout_payee_heir"]) == ("transfer", heir_id)
+    assert paid.json()["payout_account"] == "1234567890"
     assert (paid.json()["status"], paid.json()["payout_amount"]) == ("paid", 42_000_000)
 
     clocks = api(personas.dinas_head).get(f"{API}/claims/{claim_id}/clocks").json()

@@ -32,7 +32,10 @@ def test_jkm_pays_42_million_in_three_lines_with_legal_basis():
         "jkm_biaya_pemakaman": 10_000_000,
     }
     assert all("PP 82/2019" in line.legal_basis for line in estimate.lines)
-    assert estimate.unconfirmed == ()
+    # The amounts are confirmed; the 3-month threshold comes from a branch statement only.
+    assert all(line.confirmed for line in estimate.lines)
+    assert len(estimate.unconfirmed) == 1
+    assert "Masa iur minimal JKM penuh" in estimate.unconfirmed[0]
 
 
 @pytest.mark.parametrize(("months", "total"), [(0, 10_000_000), (2, 10_000_000), (3, 42_000_000)])
@@ -45,6 +48,22 @@ def test_jkm_with_fewer_than_three_months_pays_10_million_only(months, total):
             "jkm_masa_iur_pendek_pemakaman": 2_000_000,
         }
         assert any("kurang dari 3 bulan" in note for note in estimate.notes)
+        # Only a BPJS branch (in the press) gives the Rp 10 M split: unconfirmed (issue 9).
+        assert not any(line.confirmed for line in estimate.lines)
+
+
+def test_rows_sourced_only_from_news_or_a_branch_are_unconfirmed():
+    from jamsos.claims.models import BenefitRule
+
+    short = BenefitRule.objects.filter(membership="short")
+    assert short.count() == 2
+    assert not short.filter(confirmed=True).exists()
+    assert all("pernyataan cabang" in rule.note for rule in short)
+    threshold = ClaimParameter.objects.get(key="jkm_full_min_months")
+    assert not threshold.confirmed
+    # Rows with a regulation text or a national BPJS/Kemnaker statement stay confirmed.
+    assert BenefitRule.objects.get(code="jkm_santunan_sekaligus").confirmed
+    assert ClaimParameter.objects.get(key="jkk_claim_years").confirmed
 
 
 def test_jkm_threshold_is_data():

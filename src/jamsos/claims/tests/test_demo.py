@@ -65,6 +65,15 @@ def test_claims_in_every_stage_with_history(monkeypatch):
     assert all(c.reported_by.username == "agen" for c in agent_claims)
     paid = Claim.objects.filter(status="paid")
     assert all(c.payout_amount and c.payout_date for c in paid)
+    assert all(c.payout_method and c.payout_payee_name for c in paid)
+    # The paid death claims ended their members' cover (issue 9: the demo shows it).
+    deaths = paid.filter(claim_type__in=["jkm", "jkk_death"])
+    assert deaths.exists()
+    for claim in deaths:
+        claim.membership.refresh_from_db()
+        assert claim.membership.status == Membership.Status.DECEASED
+        assert claim.membership.last_month == Month.from_date(claim.event_date).first_day()
+        assert claim.person.is_deceased
     assert ClaimDocument.objects.filter(claim__status="paid").exists()
     # History is spread over days, in order, never after the payout record.
     for claim in Claim.objects.all():

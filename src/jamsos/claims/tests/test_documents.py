@@ -49,6 +49,15 @@ def test_a_png_is_accepted(personas, jkm_claim):
         ("akta.pdf", b"MZ\x90\x00 not a pdf", "document_content"),
         ("foto.jpg", PDF, "document_content"),
         ("kosong.pdf", b"", "document_empty"),
+        # Polyglots: valid magic bytes, then a page a sniffing browser would render.
+        (
+            "akta.pdf",
+            b"%PDF-1.4\n<html><body><script>fetch('/api/')</script></body></html>",
+            "document_polyglot",
+        ),
+        ("akta.pdf", b"%PDF-1.7\n%\xe2\xe3\n<!DOCTYPE html><p>x</p>", "document_polyglot"),
+        ("foto.png", PNG + b"<SCRIPT>alert(1)</SCRIPT>", "document_polyglot"),
+        ("foto.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 200 + b"<svg onload=x>", "document_polyglot"),
     ],
 )
 def test_bad_uploads_are_refused(personas, jkm_claim, name, content, code):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -98,6 +100,10 @@ def test_upload_through_the_page_and_download(personas, client_for, jkm_claim):
     download = client.get(reverse("claims:document_download", args=[document.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
+    # Served as a download, never rendered inline, and sandboxed if a browser tries.
+    assert download["Content-Disposition"] == 'attachment; filename="akta.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     other = client_for(personas.outsider).get(
         reverse("claims:document_download", args=[document.pk])
@@ -171,16 +177,23 @@ def test_bpjs_records_the_decision_and_payout_through_the_page(personas, client_
     bpjs.post(action(claim, "terima"), {"amount": "", "note": ""})
     page = bpjs.get(detail(claim)).text
     assert 'data-testid="payout-form"' in page
+    heir = claim.heirs.get()
+    assert f'<option value="{heir.pk}">' in page  # the heirs are offered, none preselected
+    values = {
+        "amount": "Rp 42.000.000",
+        "paid_on": timezone.localdate().isoformat(),
+        "reference": "TRF-77",
+    }
+    refused = bpjs.post(action(claim, "bayar"), values, follow=True)
+    assert "Penerima pembayaran" in refused.text and "Cara bayar" in refused.text
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.APPROVED
     response = bpjs.post(
         action(claim, "bayar"),
-        {
-            "amount": "Rp 42.000.000",
-            "paid_on": timezone.localdate().isoformat(),
-            "reference": "TRF-77",
-        },
+        {**values, "payee": str(heir.pk), "method": "transfer"},
         follow=True,
     )
     assert "Pembayaran dicatat" in response.text
+    assert "Rosmaniar" in response.text and "Transfer bank" in response.text
     claim.refresh_from_db()
     assert (claim.status, claim.payout_amount, claim.payout_reference) == (
         "paid",
@@ -232,3 +245,27 @@ def test_admin_confirms_a_rule(personas, client_for):
         reverse("claims:rule_confirm", args=["manfaat", rule.pk]), {"checked": "x"}
     )
     assert denied.status_code == 403
+
+
+def test_the_report_form_preselects_no_claim_type(personas, client_for, membership):
+    """A living person's JKM claim was filed by leaving the type as it was: the form now
+    offers an empty first option and refuses a report without an explicit type."""
+    client = client_for(personas.agent)
+    page = client.get(reverse("claims:claim_report"))
+    select = re.search(r'<select name="claim_type"[^>]*>(.*?)</select>', page.text, re.S)
+    assert select is not None
+    assert "required" in select.group(0).split(">")[0]
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>', select.group(1))
+    assert options[0][0] == ""
+    assert not any("selected" in attrs for value, attrs in options if value)
+    response = client.post(
+        reverse("claims:claim_report"),
+        {
+            "identifier": membership.kpj_number,
+            "event_date": day_in(months_ago(1)).isoformat(),
+            "chronology": "Kecelakaan di ladang",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["claim_type"]
+    assert not Claim.objects.exists()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from jamsos.claims import selectors, services
 from jamsos.claims.models import Claim, ClaimTransition
 from jamsos.claims.tests.conftest import OTHER_KECAMATAN_NAGARI, day_in, months_ago, walk
+from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,8 @@ def three_claims(personas, make_membership):
             membership=make_membership(village=village),
             claim_type=claim_type,
             event_date=day_in(months_ago(1)),
+            # A death benefit is paid to an heir of the claim.
+            heirs=[services.HeirData(full_name="Ahli Waris", relationship="spouse")],
             acting_user=personas.dinas_operator,
         )
 
@@ -117,3 +120,53 @@ def test_paid_totals_ignore_claims_not_yet_paid(personas, jkm_claim):
     walk(jkm_claim, personas, Status.APPROVED)
     assert selectors.claims_paid_total() == (0, 0)
     assert timezone.localdate()  # payout dates are local dates
+
+
+def test_bpu_benefits_follow_the_contribution_paid_not_the_typed_income(personas, make_membership):
+    """Issue 9: bills charge the lowest bracket (Rp 16,800) while the proposer typed
+    Rp 3,000,000; a JKK death was estimated at 48 × 3 M + 22 M = Rp 166 M. The base is the
+    bracket the membership pays for: 48 × Rp 1,000,000 + Rp 12 M + Rp 10 M."""
+    from jamsos.budget.models import IncomeBracket
+    from jamsos.contributions.models import BillLine
+    from jamsos.contributions.services.billing import billing_run
+
+    membership = make_membership(declared_income=3_000_000)
+    event = months_ago(1)
+    result = billing_run(
+        regency=membership.funding_source.region,
+        month=event,
+        acting_user=personas.dinas_operator,
+    )
+    lowest = IncomeBracket.objects.order_by("declared_income").first()
+    line = BillLine.objects.get(membership=membership, month=event.first_day())
+    assert line.amount == 16_800 == lowest.declared_income // 100 + 6_800
+    assert result.total == 16_800
+    claim = services.claim_report(
+        membership=membership,
+        claim_type="jkk_death",
+        event_date=day_in(event),
+        income=3_000_000,
+        acting_user=personas.dinas_operator,
+    )
+    estimate = selectors.claim_estimate(claim=claim)
+    assert estimate.inputs["income"] == lowest.declared_income == 1_000_000
+    assert estimate.total == 48 * 1_000_000 + 12_000_000 + 10_000_000 == 70_000_000
+    assert any("Rp 3.000.000" in note and "tidak dipakai" in note for note in estimate.notes)
+
+
+def test_a_pu_benefit_follows_the_wage_on_the_membership(personas, make_membership):
+    membership = make_membership()
+    Membership.objects.filter(pk=membership.pk).update(
+        segment="pu", wage=2_500_000, risk_group="sangat_rendah"
+    )
+    membership.refresh_from_db()
+    claim = services.claim_report(
+        membership=membership,
+        claim_type="jkk_death",
+        event_date=day_in(months_ago(1)),
+        income=9_000_000,
+        acting_user=personas.dinas_operator,
+    )
+    estimate = selectors.claim_estimate(claim=claim)
+    assert estimate.inputs["income"] == 2_500_000
+    assert estimate.total == 48 * 2_500_000 + 22_000_000

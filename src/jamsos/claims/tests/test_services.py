@@ -17,6 +17,7 @@ from jamsos.claims.tests.conftest import (
     OTHER_KECAMATAN_NAGARI,
     day_in,
     months_ago,
+    payout_to,
     pdf_upload,
     upload_required,
     walk,
@@ -313,6 +314,7 @@ def test_only_bpjs_records_the_payout(personas, jkm_claim, who):
             amount=42_000_000,
             paid_on=timezone.localdate(),
             reference="X",
+            **payout_to(claim),
             acting_user=getattr(personas, who),
         )
 
@@ -338,6 +340,7 @@ def test_rejection_needs_a_reason_and_ends_the_claim(personas, jkm_claim):
             amount=1,
             paid_on=timezone.localdate(),
             reference="X",
+            **payout_to(claim),
             acting_user=personas.bpjs_officer,
         )
 
@@ -349,11 +352,17 @@ def test_rejection_needs_a_reason_and_ends_the_claim(personas, jkm_claim):
         ({"amount": 0}, "amount_invalid"),
         ({"paid_on": timezone.localdate() + dt.timedelta(days=1)}, "payout_date_future"),
         ({"paid_on": timezone.localdate() - dt.timedelta(days=3)}, "payout_before_approval"),
+        # Who was paid and how is never left out (issue 9).
+        ({"method": ""}, "payout_method_required"),
+        ({"method": "tidak_tercatat"}, "payout_method_required"),
+        ({"payee_heir": None}, "payout_payee_required"),
+        ({"payee_heir": None, "account": "123"}, "payout_payee_required"),
     ],
 )
 def test_payout_checks(personas, jkm_claim, kwargs, code):
     claim = walk(jkm_claim, personas, Status.APPROVED)
     values = {"amount": 42_000_000, "paid_on": timezone.localdate(), "reference": "TRF-9"}
+    values.update(payout_to(claim))
     values.update(kwargs)
     with pytest.raises(DomainError) as exc:
         services.claim_payout_record(claim=claim, acting_user=personas.bpjs_officer, **values)
@@ -391,3 +400,100 @@ def test_confirming_a_benefit_row_needs_reference_manage(personas):
     )
     assert rule.confirmed
     assert "Lampiran III PP 82/2019 dibaca" in rule.note
+
+
+def test_a_death_benefit_is_paid_to_an_heir_of_this_claim(personas, jkm_claim, make_membership):
+    other = services.claim_report(
+        membership=make_membership(),
+        claim_type="jkm",
+        event_date=day_in(months_ago(1)),
+        heirs=[services.HeirData(full_name="Orang Lain", relationship="child")],
+        acting_user=personas.dinas_operator,
+    )
+    claim = walk(jkm_claim, personas, Status.APPROVED)
+    with pytest.raises(DomainError) as exc:
+        services.claim_payout_record(
+            claim=claim,
+            amount=42_000_000,
+            paid_on=timezone.localdate(),
+            reference="TRF-1",
+            method="transfer",
+            payee_heir=other.heirs.get(),
+            acting_user=personas.bpjs_officer,
+        )
+    assert exc.value.code == "payout_payee_other_claim"
+    heir = claim.heirs.get(is_payee=True)
+    heir.bank_account = ""
+    heir.save()
+    with pytest.raises(DomainError) as exc:
+        services.claim_payout_record(
+            claim=claim,
+            amount=42_000_000,
+            paid_on=timezone.localdate(),
+            reference="TRF-1",
+            method="transfer",
+            payee_heir=heir,
+            acting_user=personas.bpjs_officer,
+        )
+    assert exc.value.code == "payout_account_required"
+    claim = services.claim_payout_record(
+        claim=claim,
+        amount=42_000_000,
+        paid_on=timezone.localdate(),
+        reference="KWT-1",
+        method="tunai",
+        payee_heir=heir,
+        acting_user=personas.bpjs_officer,
+    )
+    assert (claim.payout_payee_heir, claim.payout_payee_name, claim.payout_method) == (
+        heir,
+        heir.full_name,
+        "tunai",
+    )
+    event = AuditEvent.objects.filter(action="claims.claim.paid").get()
+    assert event.data["method"] == "tunai"
+    assert event.data["payee"] == {
+        "heir": heir.pk,
+        "relationship": heir.relationship,
+        "name": heir.full_name,
+    }
+
+
+def test_other_jkk_benefits_are_paid_to_the_worker(personas, make_membership):
+    membership = make_membership()
+    claim = services.claim_report(
+        membership=membership,
+        claim_type="jkk_medical",
+        event_date=day_in(months_ago(1)),
+        medical_costs=3_000_000,
+        heirs=[services.HeirData(full_name="Istri", relationship="spouse")],
+        acting_user=personas.dinas_operator,
+    )
+    claim = walk(claim, personas, Status.APPROVED)
+    with pytest.raises(DomainError) as exc:
+        services.claim_payout_record(
+            claim=claim,
+            amount=3_000_000,
+            paid_on=timezone.localdate(),
+            reference="TRF-2",
+            method="transfer",
+            payee_heir=claim.heirs.get(),
+            account="1234567890",
+            acting_user=personas.bpjs_officer,
+        )
+    assert exc.value.code == "payout_payee_worker"
+    claim = services.claim_payout_record(
+        claim=claim,
+        amount=3_000_000,
+        paid_on=timezone.localdate(),
+        reference="TRF-2",
+        method="transfer",
+        bank="Bank Nagari",
+        account="12.345.678-90",
+        acting_user=personas.bpjs_officer,
+    )
+    assert (claim.payout_payee_name, claim.payout_account, claim.payout_bank) == (
+        membership.person.full_name,
+        "1234567890",
+        "Bank Nagari",
+    )

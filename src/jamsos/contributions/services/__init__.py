@@ -3,9 +3,14 @@
 - ``billing``: the monthly (or prepaid) billing run;
 - ``payments``: issuing bills, treasury payments, credit, reconciling a bill;
 - ``reconciliation``: importing the BPJS statement, discrepancies and their resolution;
-- ``arrears``: warnings, lapse and reactivation from the ``LapseRule`` data.
+- ``arrears``: warnings, lapse and reactivation from the ``LapseRule`` data;
+- ``adjustments``: credit notes for months billed after a member's death.
 """
 
+from jamsos.contributions.services.adjustments import (
+    CreditResult,
+    membership_months_credit_unchecked,
+)
 from jamsos.contributions.services.arrears import (
     ArrearsEntry,
     ArrearsReport,
@@ -16,12 +21,12 @@ from jamsos.contributions.services.arrears import (
 )
 from jamsos.contributions.services.billing import (
     BILLABLE_STATUSES,
-    PREPAYMENT_MONTHS,
     BillingResult,
     BillOutcome,
     bill_number,
     billing_run,
     bills_resum,
+    prepayment_choices,
 )
 from jamsos.contributions.services.common import (
     BillingError,
@@ -47,12 +52,12 @@ from jamsos.contributions.services.reconciliation import (
 
 __all__ = [
     "BILLABLE_STATUSES",
-    "PREPAYMENT_MONTHS",
     "ArrearsEntry",
     "ArrearsReport",
     "BillOutcome",
     "BillingError",
     "BillingResult",
+    "CreditResult",
     "ImportResult",
     "Sp2dDuplicate",
     "StatementInvalid",
@@ -68,10 +73,12 @@ __all__ = [
     "discrepancies_find",
     "discrepancy_resolve",
     "lapse_rules_valid",
+    "membership_months_credit_unchecked",
     "membership_reactivate",
     "months_parse",
     "open_discrepancies_for",
     "payment_record",
+    "prepayment_choices",
     "statement_import",
     "statement_parse",
 ]

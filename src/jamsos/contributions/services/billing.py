@@ -23,8 +23,11 @@
 7. Re-sum the touched bills from their lines (per month, then per bill), write the audit
    events in bulk, commit.
 
-PU memberships are not billed here: their contribution is a percentage of a wage the
-membership does not carry (reported as ``skipped``).
+PU memberships (wage earners, e.g. the Pemda's non-ASN) are billed at wage × their risk
+group's JKK rate + the JKM rate (``cost_estimate`` with ``segment="pu"``), from the wage
+and risk group on the membership; one ``BillMonth`` per distinct (wage, risk group)
+freezes that rate. A PU membership without a wage or risk group is not billed and is
+reported as ``skipped`` (``pu_without_wage``) until they are recorded.
 """
 
 from __future__ import annotations
@@ -36,23 +39,40 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_event_build, audit_record_many
 from jamsos.budget.estimates import CostEstimate, cost_estimate, rate_tables_load
 from jamsos.budget.models import FundingSource, Segment
-from jamsos.contributions.models import Bill, BillLine, BillMonth
+from jamsos.contributions.models import Bill, BillLine, BillMonth, PrepaymentRule
 from jamsos.contributions.services.common import BillingError, require
 from jamsos.contributions.sql import as_month, in_sql, rows_sql
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month, last_month, month_range
 from jamsos.regions.models import Region
 
-# Prepayment periods BPJS officials encourage (facts.md §1.4): a practice, not a rule
-# with a legal maximum, so the choice lives here rather than in the regulation tables.
-PREPAYMENT_MONTHS = (1, 3, 6, 12)
+
+def prepayment_choices(month: Month) -> tuple[int, ...]:
+    """The bill lengths (months) a payer may choose from ``month``: regulation data
+    (``PrepaymentRule``, seeded 1, 3, 6, 12 from facts.md §1.4), never a literal."""
+    day = month.first_day()
+    rule = (
+        PrepaymentRule.objects.filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+    if rule is None:
+        raise BillingError(
+            f"Tidak ada aturan bayar di muka yang berlaku untuk bulan {month}; tambahkan "
+            "di tabel aturan.",
+            code="prepayment_rule_missing",
+            value=str(month),
+        )
+    return tuple(sorted(int(m) for m in rule.months))
+
 
 # Memberships billed for the months they cover. A membership exists once BPJS accepted
 # its person; ``pending`` means its first month has not come yet (the enrollment app's
@@ -138,35 +158,52 @@ _MEMBERSHIP = Membership._meta.db_table
 _LINE = BillLine._meta.db_table
 
 
-def _plan(source_ids: list[int], months: list[Month]) -> dict[tuple[int, str, Month], int]:
-    """(source, segment, month) → memberships covering the month with no line for it."""
+# A rate is priced per (source, segment, month, wage, risk group): BPU rows have wage 0
+# and no risk group; PU rows one per distinct wage and group of the memberships billed.
+RateKey = tuple[int, str, Month, int, str]
+
+
+def _plan(source_ids: list[int], months: list[Month]) -> dict[RateKey, int]:
+    """(source, segment, month, wage, risk group) → memberships covering the month with
+    no line for it."""
     months_sql, months_params = rows_sql([("month", "date")], [(m.first_day(),) for m in months])
     sql = (
-        f"SELECT m.funding_source_id, m.segment, mo.month, COUNT(*) "  # noqa: S608
-        f"FROM {_MEMBERSHIP} m JOIN ({months_sql}) mo "
+        "SELECT m.funding_source_id, m.segment, mo.month, COALESCE(m.wage, 0), "  # noqa: S608
+        f"m.risk_group, COUNT(*) FROM {_MEMBERSHIP} m JOIN ({months_sql}) mo "
         "ON m.first_month <= mo.month AND m.last_month >= mo.month "
         f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
         f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
         f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
         "WHERE l.membership_id = m.id AND l.month = mo.month) "
-        "GROUP BY m.funding_source_id, m.segment, mo.month"
+        "GROUP BY m.funding_source_id, m.segment, mo.month, COALESCE(m.wage, 0), m.risk_group"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*months_params, *source_ids, *BILLABLE_STATUSES])
         return {
-            (source_id, segment, as_month(month)): count
-            for source_id, segment, month, count in cursor.fetchall()
+            (source_id, segment, as_month(month), int(wage), risk or ""): count
+            for source_id, segment, month, wage, risk, count in cursor.fetchall()
         }
 
 
-def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, int]]) -> int:
+def _billable(key: RateKey) -> bool:
+    """BPU always; PU once the membership holds its wage and risk group."""
+    _source, segment, _month, wage, risk = key
+    if segment == Segment.BPU:
+        return True
+    return segment == Segment.PU and wage > 0 and bool(risk)
+
+
+def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, str, int, int]]) -> int:
     """Write every unbilled membership-month matching ``rate_rows`` (source, segment,
-    month, amount, bill) in one statement; return how many lines were written."""
+    month, wage, risk group, amount, bill) in one statement; return how many lines were
+    written."""
     rates_sql, rates_params = rows_sql(
         [
             ("source_id", "bigint"),
             ("segment", "text"),
             ("month", "date"),
+            ("wage", "bigint"),
+            ("risk_group", "text"),
             ("amount", "bigint"),
             ("bill_id", "bigint"),
         ],
@@ -178,6 +215,7 @@ def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, int]]) -> int:
         f"SELECT r.bill_id, m.id, r.month, r.amount FROM {_MEMBERSHIP} m "
         f"JOIN ({rates_sql}) r ON r.source_id = m.funding_source_id "
         "AND r.segment = m.segment AND m.first_month <= r.month AND m.last_month >= r.month "
+        "AND r.wage = COALESCE(m.wage, 0) AND r.risk_group = m.risk_group "
         f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
         f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
         f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
@@ -189,26 +227,38 @@ def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, int]]) -> int:
 
 
 def bills_resum(bill_ids: Sequence[int]) -> None:
-    """Recompute each bill's months (lines, amount) and totals from its lines."""
+    """Recompute each bill's months (lines, amount) and totals from its lines.
+
+    Lines are attributed to their bill-month rate by the membership's segment, wage and
+    risk group (BPU: one rate per month)."""
     if not bill_ids:
         return
-    per_month: dict[int, dict[Month, tuple[int, int]]] = defaultdict(dict)
+    per_month: dict[int, dict[tuple[Month, str, int, str], tuple[int, int]]] = defaultdict(dict)
     sql = (
-        f"SELECT bill_id, month, COUNT(*), SUM(amount) FROM {_LINE} "  # noqa: S608
-        f"WHERE bill_id IN {in_sql(bill_ids)} GROUP BY bill_id, month"
+        "SELECT l.bill_id, l.month, m.segment, COALESCE(m.wage, 0), m.risk_group, "  # noqa: S608
+        f"COUNT(*), SUM(l.amount) FROM {_LINE} l JOIN {_MEMBERSHIP} m ON m.id = l.membership_id "
+        f"WHERE l.bill_id IN {in_sql(bill_ids)} "
+        "GROUP BY l.bill_id, l.month, m.segment, COALESCE(m.wage, 0), m.risk_group"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, list(bill_ids))
-        for bill_id, month, count, amount in cursor.fetchall():
-            per_month[bill_id][as_month(month)] = (int(count), int(amount or 0))
+        for bill_id, month, segment, wage, risk, count, amount in cursor.fetchall():
+            key = (as_month(month), segment, int(wage) if segment == Segment.PU else 0, risk or "")
+            per_month[bill_id][key] = (int(count), int(amount or 0))
     for bill_month in BillMonth.objects.filter(bill_id__in=bill_ids):
-        lines, amount = per_month[bill_month.bill_id].get(Month.from_date(bill_month.month), (0, 0))
+        key = (
+            Month.from_date(bill_month.month),
+            bill_month.segment,
+            bill_month.wage,
+            bill_month.risk_group,
+        )
+        lines, amount = per_month[bill_month.bill_id].get(key, (0, 0))
         if (bill_month.lines, bill_month.amount) != (lines, amount):
             BillMonth.objects.filter(pk=bill_month.pk).update(lines=lines, amount=amount)
     for bill in Bill.objects.filter(pk__in=bill_ids):
         months = per_month[bill.pk]
         person_months = sum(count for count, _amount in months.values())
-        if len(months) <= 1:
+        if len({key[0] for key in months}) <= 1:
             members = person_months
         else:  # a prepaid bill: a member appears once per month
             members = (
@@ -225,8 +275,9 @@ def bills_resum(bill_ids: Sequence[int]) -> None:
 
 
 def _check_period(month: Month, months: int) -> Month:
-    if months not in PREPAYMENT_MONTHS:
-        choices = ", ".join(str(m) for m in PREPAYMENT_MONTHS)
+    allowed = prepayment_choices(month)
+    if months not in allowed:
+        choices = ", ".join(str(m) for m in allowed)
         raise BillingError(
             f"Lama tagihan {months} bulan tidak didukung; pilih {choices} bulan.",
             code="prepayment_months",
@@ -243,23 +294,33 @@ def _check_period(month: Month, months: int) -> Month:
     return end
 
 
-def _prices(payers: dict[int, str], months: list[Month]) -> dict[tuple[int, Month], CostEstimate]:
-    tables = rate_tables_load(first=months[0], last=months[-1], segment=Segment.BPU)
-    by_payer: dict[tuple[str, Month], CostEstimate] = {}
+def _prices(payers: dict[int, str], keys: Sequence[RateKey]) -> dict[RateKey, CostEstimate]:
+    """Price each rate key once per payer: BPU at the lowest Lampiran II income, PU at
+    wage × the risk group's JKK rate + the JKM rate (budget's regulation tables)."""
+    months = sorted({key[2] for key in keys})
+    tables = {
+        segment: rate_tables_load(first=months[0], last=months[-1], segment=segment)
+        for segment in sorted({key[1] for key in keys})
+    }
+    by_payer: dict[tuple[str, str, Month, int, str], CostEstimate] = {}
     prices = {}
-    for source_id, payer in payers.items():
-        for month in months:
-            key = (payer, month)
-            if key not in by_payer:
-                by_payer[key] = cost_estimate(
-                    persons=1,
-                    months=1,
-                    start=month,
-                    segment=Segment.BPU,
-                    payer=payer,
-                    tables=tables,
-                )
-            prices[(source_id, month)] = by_payer[key]
+    for key in keys:
+        source_id, segment, month, wage, risk = key
+        payer = payers[source_id]
+        cache = (payer, segment, month, wage, risk)
+        if cache not in by_payer:
+            pu = segment == Segment.PU
+            by_payer[cache] = cost_estimate(
+                persons=1,
+                months=1,
+                start=month,
+                segment=segment,
+                wage=wage if pu else None,
+                risk_group=risk if pu else None,
+                payer=payer,
+                tables=tables[segment],
+            )
+        prices[key] = by_payer[cache]
     return prices
 
 
@@ -336,14 +397,11 @@ def billing_run(
         plan = _plan(sorted(by_id), period)
         if _after_plan is not None:
             _after_plan()
-        for (_source, segment, _month), count in plan.items():
-            if segment != Segment.BPU:
-                result.skipped[segment] = result.skipped.get(segment, 0) + count
-        billable = {
-            (source_id, m): count
-            for (source_id, segment, m), count in plan.items()
-            if segment == Segment.BPU
-        }
+        for key, count in plan.items():
+            if not _billable(key):
+                reason = "pu_without_wage" if key[1] == Segment.PU else key[1]
+                result.skipped[reason] = result.skipped.get(reason, 0) + count
+        billable = {key: count for key, count in plan.items() if _billable(key)}
         written = _write(by_id, billable, first=month, last=end, acting_user=acting_user)
         result.bills = _month_bills(by_id, month, written)
         _audit(result, months=months, acting_user=acting_user)
@@ -352,7 +410,7 @@ def billing_run(
 
 def _write(
     by_id: dict[int, FundingSource],
-    billable: dict[tuple[int, Month], int],
+    billable: dict[RateKey, int],
     *,
     first: Month,
     last: Month,
@@ -363,24 +421,27 @@ def _write(
     Returns bill id → (created, lines added)."""
     if not billable:
         return {}
-    source_ids = sorted({source_id for source_id, _m in billable})
-    months = sorted({m for _s, m in billable})
-    prices = _prices({sid: by_id[sid].payer for sid in source_ids}, months)
+    source_ids = sorted({key[0] for key in billable})
+    prices = _prices({sid: by_id[sid].payer for sid in source_ids}, sorted(billable))
     bills: dict[int, tuple[Bill, bool]] = {}
     for source_id in source_ids:
         bills[source_id] = _bill_for(
             by_id[source_id], first=first, last=last, acting_user=acting_user
         )
     frozen = {
-        (bm.bill_id, Month.from_date(bm.month)): bm.per_person_month
+        (bm.bill_id, Month.from_date(bm.month), bm.segment, bm.wage, bm.risk_group): (
+            bm.per_person_month
+        )
         for bm in BillMonth.objects.filter(bill_id__in=[b.pk for b, _c in bills.values()])
     }
     new_months = []
     rate_rows = []
-    for source_id, m in sorted(billable):
+    amounts: dict[RateKey, int] = {}
+    for key in sorted(billable):
+        source_id, segment, m, wage, risk = key
         bill = bills[source_id][0]
-        estimate = prices[(source_id, m)]
-        amount = frozen.get((bill.pk, m))
+        estimate = prices[key]
+        amount = frozen.get((bill.pk, m, segment, wage, risk))
         if amount is None:
             # A bill-month keeps the rate it was first billed at (with its legal basis).
             amount = int(estimate.per_person_month or 0)
@@ -389,7 +450,9 @@ def _write(
                 BillMonth(
                     bill=bill,
                     month=m.first_day(),
-                    segment=Segment.BPU,
+                    segment=segment,
+                    wage=wage,
+                    risk_group=risk,
                     per_person_month=amount,
                     jkk=components["jkk"],
                     jkm=components["jkm"],
@@ -397,45 +460,47 @@ def _write(
                     unconfirmed=list(estimate.unconfirmed),
                 )
             )
-        rate_rows.append((source_id, Segment.BPU, m.first_day(), amount, bill.pk))
+        amounts[key] = amount
+        rate_rows.append((source_id, segment, m.first_day(), wage, risk, amount, bill.pk))
     BillMonth.objects.bulk_create(new_months)
     written = _insert_lines(rate_rows)
     if written == sum(billable.values()):
         # Under the lock the plan counted exactly what was written: add, don't re-read.
-        _totals_add(bills, billable, {(r[0], Month.from_date(r[2])): r[3] for r in rate_rows})
+        _totals_add(bills, billable, amounts)
     else:  # only without the lock (tests of the race): recount from the lines
         bills_resum([bill.pk for bill, _created in bills.values()])
     return {
         # Exact under the lock: the plan counted what the insert then wrote.
-        bill.pk: (created, sum(c for (sid, _m), c in billable.items() if sid == source_id))
+        bill.pk: (created, sum(c for key, c in billable.items() if key[0] == source_id))
         for source_id, (bill, created) in bills.items()
     }
 
 
 def _totals_add(
     bills: dict[int, tuple[Bill, bool]],
-    billable: dict[tuple[int, Month], int],
-    amounts: dict[tuple[int, Month], int],
+    billable: dict[RateKey, int],
+    amounts: dict[RateKey, int],
 ) -> None:
     """Add this run's lines to each bill-month and bill (a few UPDATEs per bill)."""
     for source_id, (bill, _created) in bills.items():
-        months = {m: c for (sid, m), c in billable.items() if sid == source_id}
+        keys = {key: c for key, c in billable.items() if key[0] == source_id}
         total = 0
-        for month, count in months.items():
-            amount = count * amounts[(source_id, month)]
+        for key, count in keys.items():
+            _sid, segment, month, wage, risk = key
+            amount = count * amounts[key]
             total += amount
-            BillMonth.objects.filter(bill=bill, month=month.first_day()).update(
-                lines=F("lines") + count, amount=F("amount") + amount
-            )
+            BillMonth.objects.filter(
+                bill=bill, month=month.first_day(), segment=segment, wage=wage, risk_group=risk
+            ).update(lines=F("lines") + count, amount=F("amount") + amount)
         if bill.first_month == bill.last_month:
-            members = F("members") + sum(months.values())
+            members = F("members") + sum(keys.values())
         else:  # a prepaid bill: a member appears once per month
             members = Value(
                 BillLine.objects.filter(bill_id=bill.pk).values("membership_id").distinct().count()
             )
         Bill.objects.filter(pk=bill.pk).update(
             members=members,
-            person_months=F("person_months") + sum(months.values()),
+            person_months=F("person_months") + sum(keys.values()),
             total=F("total") + total,
         )
 

@@ -68,6 +68,8 @@ def make_members(db) -> MakeMembers:
         status: str = Membership.Status.ACTIVE,
         segment: str = Segment.BPU,
         village: str = NAGARI,
+        wage: int | None = None,
+        risk_group: str = "",
     ) -> list[Membership]:
         persons = PersonFactory.create_batch(count, village=region(village))
         return Membership.objects.bulk_create(
@@ -78,6 +80,8 @@ def make_members(db) -> MakeMembers:
                 funding_source=source,
                 village_id=village,
                 kpj_number=f"25{next(counter):09d}",
+                wage=wage,
+                risk_group=risk_group,
                 first_month=Month.parse(first).first_day(),
                 last_month=Month.parse(last).first_day(),
                 status=status,

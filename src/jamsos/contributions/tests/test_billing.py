@@ -17,6 +17,7 @@ from jamsos.contributions.services import BillingError
 from jamsos.enrollment.models import Membership
 from jamsos.lib.errors import PermissionDenied
 from jamsos.lib.periods import Month
+from jamsos.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -155,12 +156,43 @@ def test_the_rate_comes_from_the_tables(sijunjung, apbd, make_members):
     assert "Uji: perubahan tarif JKM" in july_month.legal_basis
 
 
-def test_pu_memberships_are_reported_not_billed(sijunjung, apbd, make_members):
+def test_pu_memberships_without_a_wage_are_reported_not_billed(sijunjung, apbd, make_members):
     make_members(2, apbd)
     make_members(3, apbd, segment=Segment.PU)
     result = run(sijunjung, "2025-01")
-    assert result.skipped == {"pu": 3}
+    assert result.skipped == {"pu_without_wage": 3}
     assert result.members == 2
+
+
+def test_pu_members_are_billed_at_wage_times_their_risk_rates(sijunjung, apbd, make_members):
+    """Non-ASN wage earners (issue 9): wage × the risk group's JKK rate + JKM 0.30 %
+    (facts.md §2, seeded rows). By hand, rounded half-up per component:
+    Rp 2,500,000 sangat rendah: JKK 0.24 % = 6,000, JKM 0.30 % = 7,500 → 13,500;
+    Rp 3,123,457 sedang: JKK 0.89 % = 27,798.77 → 27,799, JKM 0.30 % = 9,370.37 → 9,370
+    → 37,169."""
+    make_members(2, apbd)
+    low = make_members(3, apbd, segment=Segment.PU, wage=2_500_000, risk_group="sangat_rendah")
+    mid = make_members(1, apbd, segment=Segment.PU, wage=3_123_457, risk_group="sedang")
+    result = run(sijunjung, "2025-03")
+    assert result.skipped == {}
+    bill = result.bills[0].bill
+    assert (bill.members, bill.total) == (6, 2 * 16_800 + 3 * 13_500 + 37_169)
+    amounts = dict(BillLine.objects.filter(bill=bill).values_list("membership_id", "amount"))
+    assert {amounts[m.pk] for m in low} == {13_500}
+    assert amounts[mid[0].pk] == 37_169
+    rates = {
+        (m.segment, m.wage, m.risk_group): (m.per_person_month, m.jkk, m.jkm, m.lines, m.amount)
+        for m in BillMonth.objects.filter(bill=bill)
+    }
+    assert rates == {
+        ("bpu", 0, ""): (16_800, 10_000, 6_800, 2, 33_600),
+        ("pu", 2_500_000, "sangat_rendah"): (13_500, 6_000, 7_500, 3, 40_500),
+        ("pu", 3_123_457, "sedang"): (37_169, 27_799, 9_370, 1, 37_169),
+    }
+    pu_month = BillMonth.objects.get(bill=bill, risk_group="sedang")
+    assert any("0,89 %" in basis for basis in pu_month.legal_basis)
+    # A rerun bills nothing twice.
+    assert run(sijunjung, "2025-03").lines_added == 0
 
 
 def test_late_members_extend_a_draft_and_get_a_supplement_after_issue(
@@ -241,3 +273,75 @@ def test_only_the_regencys_sources(sijunjung, apbd, make_members):
         run(sijunjung, "2025-01", sources=[padang])
     assert exc.value.code == "source_other_region"
     assert not Membership.objects.filter(funding_source=padang).exists()
+
+
+def test_a_pu_wage_recorded_through_the_service_is_billed(sijunjung, apbd, make_members, personas):
+    from jamsos.enrollment.services.coverage import membership_wage_set
+    from jamsos.lib.errors import DomainError
+
+    (member,) = make_members(1, apbd, segment=Segment.PU)
+    (bpu,) = make_members(1, apbd)
+    assert run(sijunjung, "2025-02").skipped == {"pu_without_wage": 1}
+    with pytest.raises(PermissionDenied):
+        membership_wage_set(
+            membership=member, wage=2_000_000, risk_group="rendah", acting_user=personas.agent
+        )
+    with pytest.raises(DomainError) as exc:
+        membership_wage_set(
+            membership=bpu,
+            wage=2_000_000,
+            risk_group="rendah",
+            acting_user=personas.dinas_operator,
+        )
+    assert exc.value.code == "wage_only_pu"
+    membership_wage_set(
+        membership=member, wage=2_000_000, risk_group="rendah", acting_user=personas.dinas_operator
+    )
+    assert AuditEvent.objects.filter(action="enrollment.membership.wage_set").count() == 1
+    # The month already billed is not billed again; the next month is, at 0.54 % + 0.30 %.
+    result = run(sijunjung, "2025-03")
+    line = BillLine.objects.get(membership=member, month=Month(2025, 3).first_day())
+    assert line.amount == 10_800 + 6_000
+    assert result.skipped == {}
+
+
+def test_prepayment_choices_are_regulation_data(sijunjung, apbd, make_members):
+    """Issue 9: 1/3/6/12 months is a rule row (unconfirmed: officials in the press),
+    read by the billing run and its form, not a constant."""
+    from jamsos.contributions.forms import BillingRunForm
+    from jamsos.contributions.models import PrepaymentRule
+
+    rule = PrepaymentRule.objects.get()
+    assert (rule.months, rule.confirmed) == ([1, 3, 6, 12], False)
+    make_members(1, apbd)
+    form = BillingRunForm(regencies=Region.objects.filter(pk="13.03"), sources=apbd_qs(apbd))
+    assert [value for value, _label in form.fields["months"].choices] == [1, 3, 6, 12]
+    with pytest.raises(BillingError) as exc:
+        run(sijunjung, "2025-01", months=2)
+    assert exc.value.code == "prepayment_months"
+    rule.months = [1, 2]
+    rule.save()
+    assert run(sijunjung, "2025-01", months=2).bills[0].bill.months == 2
+    with pytest.raises(BillingError):
+        run(sijunjung, "2025-03", months=3)
+    form = BillingRunForm(regencies=Region.objects.filter(pk="13.03"), sources=apbd_qs(apbd))
+    assert [value for value, _label in form.fields["months"].choices] == [1, 2]
+    PrepaymentRule.objects.all().delete()
+    with pytest.raises(BillingError) as exc:
+        run(sijunjung, "2025-05")
+    assert exc.value.code == "prepayment_rule_missing"
+
+
+def apbd_qs(apbd):
+    from jamsos.budget.models import FundingSource
+
+    return FundingSource.objects.filter(pk=apbd.pk)
+
+
+def test_pu_rates_from_news_only_are_billed_but_marked_unconfirmed(sijunjung, apbd, make_members):
+    make_members(1, apbd, segment=Segment.PU, wage=2_000_000, risk_group="tinggi")
+    bill = run(sijunjung, "2025-04").bills[0].bill
+    month = BillMonth.objects.get(bill=bill)
+    assert month.per_person_month == 25_400 + 6_000  # 1.27 % and 0.30 % of Rp 2,000,000
+    assert len(month.unconfirmed) == 2
+    assert not ContributionRate.objects.filter(segment="pu", confirmed=True).exists()

@@ -56,3 +56,26 @@ def test_history_with_one_unpaid_month_and_one_discrepancy(
     assert discrepancy.status == Discrepancy.Status.OPEN
     assert discrepancy.their_amount == discrepancy.our_amount - 16_800
     assert Bill.objects.filter(status=Bill.Status.RECONCILED).exists()
+
+
+def test_non_asn_pu_members_are_billed_in_the_demo(personas, apbd, make_members):
+    """Issue 9: the demo shows a PU member billed (wage × risk rates)."""
+    from jamsos.contributions.models import BillLine, BillMonth
+    from jamsos.enrollment.models import Membership
+    from jamsos.testing.factories import PersonFactory
+
+    make_members(4, apbd, first="2025-01", last="2025-12")
+    ctx = context(personas)
+    ctx.persons = PersonFactory.create_batch(2, village=region("13.03.03.2001"))
+    assert demo_step_bills(ctx) > 0
+    pu = Membership.objects.filter(segment="pu").order_by("pk")
+    assert [(m.wage, m.risk_group) for m in pu] == [
+        (2_250_000, "sangat_rendah"),
+        (2_500_000, "sangat_rendah"),
+    ]
+    june = BillMonth.objects.get(
+        bill__first_month=dt.date(2025, 6, 1), segment="pu", wage=2_250_000
+    )
+    # 0.24 % × 2,250,000 = 5,400; 0.30 % = 6,750.
+    assert (june.jkk, june.jkm, june.per_person_month) == (5_400, 6_750, 12_150)
+    assert BillLine.objects.filter(membership=pu[0]).count() == 6  # Jan–Jun 2025

@@ -40,8 +40,7 @@ class Command(BaseCommand):
             "--months",
             type=int,
             default=1,
-            choices=services.PREPAYMENT_MONTHS,
-            help="lama tagihan (bayar di muka)",
+            help="lama tagihan (bayar di muka): pilihan dari aturan bayar di muka yang berlaku",
         )
         parser.add_argument("--json", action="store_true", help="keluaran JSON")
 
