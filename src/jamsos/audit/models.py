@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,15 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
     def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be changed.")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        """Chain the events (``audit.chain``) under the append lock, then insert them."""
+        from jamsos.audit.chain import chain_seal_events
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain_seal_events(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
 
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
@@ -57,6 +66,11 @@ class AuditEvent(models.Model):
     after = models.JSONField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The hash chain (audit.chain). Null only on events written before it existed, until
+    # migration 0005 chains them; ``audit_verify`` reports any event still without.
+    seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -71,6 +85,14 @@ class AuditEvent(models.Model):
             # Serves "history of this object" on detail pages.
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
         ]
+        constraints = [
+            # One event per place in the chain; also serves "the head" (ORDER BY seq DESC
+            # LIMIT 1) and the verification walk. Partial, so that SQLite adds it without
+            # rebuilding the table (which would drop the append-only triggers).
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_chain_seq_uniq"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
@@ -78,7 +100,12 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
+        from jamsos.audit.chain import chain_seal_events
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            chain_seal_events([self], using=using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be deleted.")
