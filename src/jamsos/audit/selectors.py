@@ -13,6 +13,7 @@ Who sees what (decided here, once):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
@@ -22,6 +23,7 @@ from jamsos.accounts.access import region_code_q, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.actions import ACTIONS
 from jamsos.audit.models import AuditEvent
+from jamsos.audit.pseudonyms import PERSONAL_OBJECT_TYPES, event_pseudonymise
 from jamsos.lib.errors import DomainError
 
 # Access-log events say who looked at whose personal data; only auditors read them.
@@ -80,13 +82,31 @@ def audit_event_list(
         queryset = queryset.filter(object_type=filters.object_type.strip().lower())
     if filters.object_text:
         term = filters.object_text.strip()
-        queryset = queryset.filter(Q(object_repr__icontains=term) | Q(object_id=term))
+        by_name = Q(object_repr__icontains=term)
+        if not sees_persons(viewer):
+            # Searching names would tell who is in the registry; ids still match.
+            by_name &= ~Q(object_type__in=PERSONAL_OBJECT_TYPES)
+        queryset = queryset.filter(by_name | Q(object_id=term))
     if filters.date_from:
         queryset = queryset.filter(occurred_at__gte=_day_start(filters.date_from))
     if filters.date_to:
         next_day = filters.date_to + dt.timedelta(days=1)
         queryset = queryset.filter(occurred_at__lt=_day_start(next_day))
     return queryset.order_by("-occurred_at", "-id")
+
+
+def sees_persons(viewer: User) -> bool:
+    """Whether the viewer may read persons' names; admins may not (they administer)."""
+    return viewer.has_perm("registry.view_persons")
+
+
+def audit_events_present(events: Iterable[AuditEvent], viewer: User) -> list[AuditEvent]:
+    """The events as this viewer may read them: for a viewer who does not see persons,
+    a person's name becomes a stable pseudonym and personal values are hidden."""
+    events = list(events)
+    if sees_persons(viewer):
+        return events
+    return [event_pseudonymise(event) for event in events]
 
 
 def audit_events_for(obj: Model, viewer: User) -> QuerySet[AuditEvent]:

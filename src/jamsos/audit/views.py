@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from jamsos.audit.forms import AuditFilterForm
 from jamsos.audit.models import AuditEvent
-from jamsos.audit.selectors import audit_event_list, audit_object_types
+from jamsos.audit.selectors import audit_event_list, audit_events_present, audit_object_types
 
 PAGE_SIZE = 50
 
@@ -24,6 +24,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         filters = form.filters() if form.is_bound else None
         events = audit_event_list(viewer=request.user, filters=filters)  # type: ignore[arg-type]
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = audit_events_present(page.object_list, request.user)  # type: ignore[arg-type]
     return render(
         request,
         "audit/event_list.html",
