@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "registry.person.updated": _("Data peserta diubah"),
     "registry.person.nik_viewed": _("NIK lengkap ditampilkan"),
     "demo.data.loaded": _("Data demo dimuat"),
+    "audit.access_log.searched": _("Log akses data pribadi dicari menurut NIK"),
 }
 
 

@@ -38,6 +38,17 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Log rows cannot be changed.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("Log rows cannot be deleted.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Log rows cannot be changed.")
+
+
 class AuditEvent(models.Model):
     """One thing that happened, written by the service that did it, in its transaction.
 
@@ -115,3 +126,65 @@ class AuditEvent(models.Model):
         from jamsos.audit.actions import action_label
 
         return action_label(self.action)
+
+
+class PersonalDataAccess(models.Model):
+    """One read of personal data: a person's page or API record, or an export listing
+    persons. Who, when, what (fields) and why (the page or endpoint); the persons are in
+    ``items``, each with a keyed digest of the NIK instead of the NIK (``audit.pseudonyms``).
+
+    Append-only like the audit trail (this model refuses updates and deletes). Kept apart
+    from ``AuditEvent`` because reads outnumber writes by far and the citizen's question
+    ("who looked at my data") needs an index on the person, not a scan of the trail.
+    """
+
+    occurred_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="personal_data_reads"
+    )
+    viewer_label = models.CharField(_("pengakses"), max_length=200)
+    agency_label = models.CharField(_("instansi"), max_length=200, blank=True)
+    purpose = models.CharField(_("keperluan"), max_length=200)
+    path = models.CharField(_("halaman"), max_length=300, blank=True)
+    fields = models.JSONField(_("data"), default=list)
+    person_count = models.PositiveIntegerField(default=1)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        base_manager_name = "objects"
+        verbose_name = _("akses data pribadi")
+        verbose_name_plural = _("log akses data pribadi")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.viewer_label} {self.purpose}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Access log rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Access log rows cannot be deleted.")
+
+
+class PersonalDataAccessItem(models.Model):
+    """One person in one ``PersonalDataAccess`` (one for a page, thousands for an export)."""
+
+    access = models.ForeignKey(PersonalDataAccess, on_delete=models.PROTECT, related_name="items")
+    # No foreign key: the log outlives any change to the registry and never blocks it.
+    person_id = models.BigIntegerField(db_index=True)
+    # HMAC of the NIK (audit.pseudonyms.nik_digest): finds the reads by NIK without it.
+    nik_digest = models.CharField(max_length=64, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = _("orang yang diakses")
+        verbose_name_plural = _("orang yang diakses")
+
+    def __str__(self) -> str:
+        return f"{self.access_id}:{self.person_id}"

@@ -13,18 +13,22 @@ Who sees what (decided here, once):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from jamsos.accounts.access import region_code_q, require_perm
+from jamsos.accounts.access import region_code_q, region_q, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.actions import ACTIONS
-from jamsos.audit.models import AuditEvent
-from jamsos.audit.pseudonyms import PERSONAL_OBJECT_TYPES, event_pseudonymise
+from jamsos.audit.models import AuditEvent, PersonalDataAccess, PersonalDataAccessItem
+from jamsos.audit.pseudonyms import PERSONAL_OBJECT_TYPES, event_pseudonymise, nik_digest
 from jamsos.lib.errors import DomainError
+from jamsos.lib.nik import nik_clean
+
+NIK_RE = re.compile(r"\d{16}")
 
 # Access-log events say who looked at whose personal data; only auditors read them.
 ACCESS_LOG_ACTIONS = frozenset({"registry.person.nik_viewed"})
@@ -134,3 +138,42 @@ def audit_object_types() -> list[str]:
     millions of rows.
     """
     return sorted({code.rsplit(".", 1)[0] for code in ACTIONS})
+
+
+@dataclass(frozen=True)
+class AccessLogAnswer:
+    """The answer to "who looked at my data": the person (if registered in scope) and
+    every read of it, newest first."""
+
+    nik: str
+    person_ids: list[int]
+    accesses: list[PersonalDataAccess]
+
+
+def personal_data_access_for_nik(*, viewer: User, nik: str) -> AccessLogAnswer:
+    """Every logged read of the person with this NIK, for a Dinas data officer.
+
+    Found by the NIK's keyed digest (the log holds no NIK) and by the ids of persons in
+    the registry with that NIK now (a NIK corrected later). Only persons in the viewer's
+    region scope are answered for: outside it, the answer is empty, as for an unknown NIK.
+    """
+    require_perm(viewer, "audit.view_access_log")
+    nik = nik_clean(nik)
+    if not NIK_RE.fullmatch(nik):
+        raise DomainError(f"NIK {nik!r} harus 16 angka.", code="nik_invalid", field="nik")
+    from jamsos.registry.models import Person
+
+    persons = list(
+        Person.objects.filter(region_q(viewer, "village"), nik=nik).values_list("pk", flat=True)
+    )
+    if not persons:
+        return AccessLogAnswer(nik=nik, person_ids=[], accesses=[])
+    access_ids = PersonalDataAccessItem.objects.filter(
+        Q(nik_digest=nik_digest(nik)) | Q(person_id__in=persons)
+    ).values("access_id")
+    accesses = list(
+        PersonalDataAccess.objects.filter(pk__in=access_ids)
+        .select_related("viewer")
+        .order_by("-occurred_at", "-id")
+    )
+    return AccessLogAnswer(nik=nik, person_ids=persons, accesses=accesses)
