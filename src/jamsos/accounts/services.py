@@ -257,13 +257,23 @@ def user_set_password(*, user: User, password: str, acting_user: User) -> User:
     user.set_password(password)
     # Set by an admin: the owner replaces it at next login, so nobody else knows it.
     user.must_change_password = not is_self
-    user.save(update_fields=["password", "must_change_password"])
+    # An admin who resets the password of an account that sees persons or approves could
+    # log in as it before its owner does: the account waits for a second person too.
+    # (Also when it is off: else deactivate, reset, reactivate would go around this.)
+    held = not is_self and user.role in GRANT_REVIEWED_ROLES
+    if held:
+        user.is_active = False
+    user.save(update_fields=["password", "must_change_password", "is_active"])
     audit_record(
         action="accounts.user.password_set",
         acting_user=acting_user,
         obj=user,
         data={"by": "self" if is_self else "admin"},
     )
+    if held:
+        _role_grant_request(
+            user=user, role=user.role, activates=True, acting_user=acting_user, reason="password"
+        )
     _api_tokens_revoke_all(user=user, acting_user=acting_user, reason="password_set")
     return user
 
@@ -347,6 +357,7 @@ def _role_grant_request(
     acting_user: User,
     region: Region | None = None,
     agency: Agency | None = None,
+    reason: str = "role",
 ) -> RoleGrant:
     if RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).exists():
         raise DomainError(
@@ -373,6 +384,7 @@ def _role_grant_request(
             "role": role,
             "region": grant.region_id,
             "from": user.role if not activates else None,
+            "reason": reason,
         },
     )
     return grant

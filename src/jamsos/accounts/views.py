@@ -186,6 +186,15 @@ def user_password_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Kata sandi %(name)s telah diganti.") % {"name": target.username}
             )
+            if not target.is_active:
+                messages.warning(
+                    request,
+                    _(
+                        "Akun %(name)s nonaktif sampai administrator lain atau Kepala Dinas "
+                        "menyetujui penggantian ini."
+                    )
+                    % {"name": target.username},
+                )
             return redirect("accounts:user_edit", pk=pk)
     return render(request, "accounts/user_password.html", {"form": form, "target": target})
 

@@ -221,6 +221,17 @@ def test_an_admin_reset_forces_a_change_at_login_and_revokes_tokens(personas, cl
     services.user_set_password(user=operator, password=STRONG_PASSWORD, acting_user=personas.admin)
     operator.refresh_from_db()
     assert operator.must_change_password
+    # The operator sees persons: the account is off until a second person approves.
+    assert not operator.is_active
+    assert not log_in(client, operator.username, STRONG_PASSWORD)
+    grant = pending(operator)
+    with pytest.raises(PermissionDenied):
+        services.role_grant_approve(grant=grant, acting_user=personas.admin)
+    with pytest.raises(DomainError):
+        services.user_activate(user=operator, acting_user=personas.admin)
+    services.role_grant_approve(grant=grant, acting_user=personas.dinas_head)
+    operator.refresh_from_db()
+    assert operator.is_active and operator.role == Role.DINAS_OPERATOR
     assert client.get(ME, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
     assert ApiToken.objects.get(user=operator).revoked_at is not None
     assert AuditEvent.objects.filter(
@@ -335,3 +346,14 @@ def test_admins_read_pseudonyms_where_persons_were_named(personas, client):
     # The Dinas head (who sees persons) reads the name.
     client.force_login(personas.dinas_head)
     assert b"Afrida Putri" in client.get(reverse("audit:event_list")).content
+
+
+def test_deactivate_reset_reactivate_does_not_go_around_the_second_person(personas):
+    head = personas.dinas_head
+    services.user_deactivate(user=head, acting_user=personas.admin)
+    services.user_set_password(user=head, password=STRONG_PASSWORD, acting_user=personas.admin)
+    with pytest.raises(DomainError) as err:
+        services.user_activate(user=head, acting_user=personas.admin)
+    assert err.value.code == "role_grant_pending"
+    head.refresh_from_db()
+    assert not head.is_active
