@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from jamsos.accounts.models import Agency, ApiToken, User
+from jamsos.accounts.models import Agency, ApiToken, RoleGrant, User
 from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
 from jamsos.lib.errors import NotFoundOrForbidden, PermissionDenied
 
@@ -125,3 +125,16 @@ def access_own_api_token(viewer: User, pk: int) -> ApiToken:
     if token is None:
         raise NotFoundOrForbidden("Token tidak ditemukan.")
     return token
+
+
+def access_role_grant(viewer: User, pk: int) -> RoleGrant:
+    """A role grant of a user in the viewer's scope, for a checker (404 otherwise)."""
+    require_perm(viewer, "accounts.approve_role_grant")
+    grant = (
+        RoleGrant.objects.select_related("user")
+        .filter(region_q(viewer, "user__region"), pk=pk)
+        .first()
+    )
+    if grant is None:
+        raise NotFoundOrForbidden("Permohonan peran tidak ditemukan.")
+    return grant

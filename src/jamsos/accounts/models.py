@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -68,6 +70,10 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("cakupan wilayah"),
     )
+
+    # Set when an administrator chose the password (new account, reset): the user must
+    # choose their own before doing anything else (``PasswordChangeRequiredMiddleware``).
+    must_change_password = models.BooleanField(_("wajib ganti kata sandi"), default=False)
 
     objects = UserManager()
 
@@ -150,9 +156,82 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @staticmethod
+    def max_age() -> dt.timedelta:
+        return dt.timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.created_at + self.max_age()
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
     @staticmethod
     def new_key() -> str:
         return "jms_" + secrets.token_urlsafe(32)
+
+
+class RoleGrant(models.Model):
+    """A role that sees personal data or approves, asked for by one person and granted by
+    another (maker-checker, as for proposal batches).
+
+    ``user_create``/``user_update`` open it instead of giving the role; the user keeps
+    the old role (or, when new, stays inactive) until an approver who is not the maker
+    approves (``role_grant_approve``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu persetujuan")
+        APPROVED = "approved", _("Disetujui")
+        REJECTED = "rejected", _("Ditolak")
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_grants", verbose_name=_("pengguna")
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    # The scope that goes with the role (a Camat operator's kecamatan, …), given with it.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # The account was created for this role: approval also switches it on.
+    activates = models.BooleanField(default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_grants_requested"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_grants_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("permohonan peran")
+        verbose_name_plural = _("permohonan peran")
+        constraints = [
+            # One open request per user: a second would race the first at approval.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="role_grant_one_pending_per_user",
+            ),
+            # The checker is never the maker (also refused, with a message, in the service).
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="role_grant_checker_not_maker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.get_role_display()} ({self.get_status_display()})"

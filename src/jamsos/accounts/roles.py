@@ -25,6 +25,10 @@ class Role(models.TextChoices):
 # Named permissions, "<app>.<verb>_<noun>". Keep this table the single source of truth.
 PERMISSIONS: dict[str, str] = {
     "accounts.manage_users": _("Kelola pengguna"),
+    # Maker-checker on roles that see personal data or approve (GRANT_REVIEWED_ROLES).
+    "accounts.approve_role_grant": _("Setujui pemberian peran"),
+    # "Who looked at my data": the citizen's request, answered by the Dinas (UU PDP).
+    "audit.view_access_log": _("Lihat log akses data pribadi"),
     "audit.view_events": _("Lihat jejak audit"),
     # Events tied to no region (failed logins with unknown names, system jobs).
     "audit.view_system_events": _("Lihat peristiwa sistem tanpa wilayah"),
@@ -104,7 +108,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.view_full_nik",
             "intake.review_batch",
             "intake.approve_batch",
+            "accounts.approve_role_grant",
             "audit.view_events",
+            "audit.view_access_log",
             "reports.view_aggregates",
             "budget.view_budget",
             "budget.approve",
@@ -175,6 +181,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
             "accounts.manage_users",
+            "accounts.approve_role_grant",
             "audit.view_events",
             "audit.view_system_events",
             "reference.manage",
@@ -197,3 +204,24 @@ ROLE_SCOPE_LEVELS: dict[str, frozenset[str]] = {
 
 # Roles that never see a person, only totals (DESIGN.md: DPRD and public views).
 AGGREGATE_ONLY_ROLES = frozenset({Role.DPRD, Role.EXECUTIVE})
+
+# Permissions that see persons or decide about money and membership. Granting a role that
+# holds one (or the admin role, which makes users) needs a second person (RoleGrant).
+SENSITIVE_PERMISSIONS = frozenset(
+    {
+        "registry.view_persons",
+        "registry.view_full_nik",
+        "claims.view_bank_accounts",
+        "audit.view_access_log",
+        "intake.approve_batch",
+        "budget.approve",
+        "enrollment.approve_decree",
+        "claims.approve_submission",
+        "claims.decide_claim",
+        "claims.record_payout",
+        "accounts.manage_users",
+    }
+)
+GRANT_REVIEWED_ROLES = frozenset(
+    role for role, perms in ROLE_PERMISSIONS.items() if perms & SENSITIVE_PERMISSIONS
+)

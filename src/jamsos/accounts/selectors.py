@@ -13,7 +13,7 @@ from jamsos.accounts.access import (
     require_perm,
     scope_queryset,
 )
-from jamsos.accounts.models import Agency, ApiToken, User
+from jamsos.accounts.models import Agency, ApiToken, RoleGrant, User
 from jamsos.regions.models import Region
 
 # Above this many, the region picker drops the lowest level (a province has thousands of
@@ -93,3 +93,13 @@ def region_choices(*, viewer: User, limit: int = REGION_CHOICES_LIMIT) -> list[R
             break
         queryset = queryset.exclude(level=finer)
     return list(queryset.order_by("code")[:limit])
+
+
+def role_grant_list(*, viewer: User) -> QuerySet[RoleGrant]:
+    """Role grants of users in the viewer's scope, open ones first."""
+    require_perm(viewer, "accounts.approve_role_grant")
+    return (
+        scope_queryset(viewer, RoleGrant.objects.all(), "user__region")
+        .select_related("user", "requested_by", "decided_by")
+        .order_by("-status", "-requested_at", "-id")
+    )

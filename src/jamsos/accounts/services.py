@@ -24,7 +24,8 @@ from jamsos.accounts.access import (
     region_in_scope,
     require_perm,
 )
-from jamsos.accounts.models import Agency, ApiToken, User
+from jamsos.accounts.models import Agency, ApiToken, RoleGrant, User
+from jamsos.accounts.roles import GRANT_REVIEWED_ROLES
 from jamsos.audit.services import audit_record, model_snapshot
 from jamsos.lib.errors import DomainError, PermissionDenied
 from jamsos.regions.models import Region
@@ -134,6 +135,12 @@ def user_create(
         raise ValidationError({"username": f"Nama pengguna {username!r} sudah dipakai."})
     _validate_new_password(password, user)
     user.set_password(password)
+    # A person (not the system) chose this password: its owner replaces it at first login.
+    user.must_change_password = acting_user is not None
+    reviewed = acting_user is not None and role in GRANT_REVIEWED_ROLES
+    if reviewed:
+        # Off until a second person approves the role (role_grant_approve switches it on).
+        user.is_active = False
     user.save()
     audit_record(
         action="accounts.user.created",
@@ -141,6 +148,8 @@ def user_create(
         obj=user,
         after=model_snapshot(user, USER_AUDIT_FIELDS),
     )
+    if reviewed:
+        _role_grant_request(user=user, role=role, activates=True, acting_user=acting_user)
     return user
 
 
@@ -159,12 +168,27 @@ def user_update(*, user: User, acting_user: User, **changes: Any) -> User:
             "Anda tidak dapat mengubah peran akun sendiri.", code="self_role_change", field="role"
         )
     before = model_snapshot(user, USER_AUDIT_FIELDS)
+    kept = {name: getattr(user, name) for name in ("role", "region", "agency")}
     for name, value in changes.items():
         setattr(user, name, value)
     _require_region_in_scope(acting_user, user.region)
     if "agency" in changes and user.agency_id != before["agency"]:
         _require_agency_selectable(acting_user, user.agency)
     user.full_clean(exclude=["password"])
+    if user.role != kept["role"] and user.role in GRANT_REVIEWED_ROLES:
+        # The role (with the scope that fits it) changes when a second person approves;
+        # the other fields change now.
+        grant = RoleGrant(role=user.role, region=user.region, agency=user.agency)
+        for name, value in kept.items():
+            setattr(user, name, value)
+        _role_grant_request(
+            user=user,
+            role=grant.role,
+            activates=False,
+            acting_user=acting_user,
+            region=grant.region,
+            agency=grant.agency,
+        )
     user.save()
     after = model_snapshot(user, USER_AUDIT_FIELDS)
     if after != before:
@@ -201,6 +225,12 @@ def user_deactivate(*, user: User, acting_user: User) -> User:
 @transaction.atomic
 def user_activate(*, user: User, acting_user: User) -> User:
     _require_manages(acting_user, user)
+    if not user.is_active and _role_unapproved(user):
+        raise DomainError(
+            f"Peran {user.get_role_display()} untuk {user.username} belum disetujui; akun "
+            f"aktif setelah disetujui orang kedua.",
+            code="role_grant_pending",
+        )
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
@@ -225,14 +255,43 @@ def user_set_password(*, user: User, password: str, acting_user: User) -> User:
         _require_manages(acting_user, user)
     _validate_new_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    # Set by an admin: the owner replaces it at next login, so nobody else knows it.
+    user.must_change_password = not is_self
+    # An admin who resets the password of an account that sees persons or approves could
+    # log in as it before its owner does: the account waits for a second person too.
+    # (Also when it is off: else deactivate, reset, reactivate would go around this.)
+    held = not is_self and user.role in GRANT_REVIEWED_ROLES
+    if held:
+        user.is_active = False
+    user.save(update_fields=["password", "must_change_password", "is_active"])
     audit_record(
         action="accounts.user.password_set",
         acting_user=acting_user,
         obj=user,
         data={"by": "self" if is_self else "admin"},
     )
+    if held:
+        _role_grant_request(
+            user=user, role=user.role, activates=True, acting_user=acting_user, reason="password"
+        )
+    _api_tokens_revoke_all(user=user, acting_user=acting_user, reason="password_set")
     return user
+
+
+def _api_tokens_revoke_all(*, user: User, acting_user: User, reason: str) -> int:
+    """Revoke every live token of ``user``: whoever knew the old password may have made one."""
+    live = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("pk"))
+    now = timezone.now()
+    for token in live:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            action="accounts.api_token.revoked",
+            acting_user=acting_user,
+            obj=user,
+            data={"token": token.prefix, "name": token.name, "reason": reason},
+        )
+    return len(live)
 
 
 @transaction.atomic
@@ -276,3 +335,122 @@ def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
             data={"token": token.prefix, "name": token.name},
         )
     return token
+
+
+# --- Role grants (maker-checker) ------------------------------------------------------
+
+
+def _role_unapproved(user: User) -> bool:
+    """Whether the user's role still waits for (or was refused) a second person's approval.
+
+    Accounts older than role grants have none and count as approved.
+    """
+    latest = RoleGrant.objects.filter(user=user, role=user.role).order_by("-pk").first()
+    return latest is not None and latest.status != RoleGrant.Status.APPROVED
+
+
+def _role_grant_request(
+    *,
+    user: User,
+    role: str,
+    activates: bool,
+    acting_user: User,
+    region: Region | None = None,
+    agency: Agency | None = None,
+    reason: str = "role",
+) -> RoleGrant:
+    if RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).exists():
+        raise DomainError(
+            f"Permohonan peran untuk {user.username} masih menunggu persetujuan.",
+            code="role_grant_pending",
+            field="role",
+        )
+    grant = RoleGrant(
+        user=user,
+        role=role,
+        region=region or user.region,
+        agency=agency or user.agency,
+        activates=activates,
+        requested_by=acting_user,
+    )
+    grant.full_clean()
+    grant.save()
+    audit_record(
+        action="accounts.role_grant.requested",
+        acting_user=acting_user,
+        obj=user,
+        data={
+            "grant": grant.pk,
+            "role": role,
+            "region": grant.region_id,
+            "from": user.role if not activates else None,
+            "reason": reason,
+        },
+    )
+    return grant
+
+
+def _require_decides(grant: RoleGrant, acting_user: User) -> None:
+    """The checker: holds ``accounts.approve_role_grant``, has the user in scope, and is
+    neither the maker nor the user."""
+    require_perm(acting_user, "accounts.approve_role_grant")
+    if not region_in_scope(acting_user, grant.user.region_id):
+        raise PermissionDenied("Pengguna ini di luar cakupan Anda.", code="outside_scope")
+    if acting_user.pk == grant.requested_by_id:
+        raise PermissionDenied(
+            "Permohonan peran tidak dapat disetujui oleh pembuatnya; minta administrator "
+            "lain atau Kepala Dinas.",
+            code="maker_cannot_check",
+        )
+    if acting_user.pk == grant.user_id:
+        raise PermissionDenied("Anda tidak dapat memutus peran Anda sendiri.", code="own_grant")
+    if grant.status != RoleGrant.Status.PENDING:
+        raise DomainError(
+            f"Permohonan ini sudah {grant.get_status_display().lower()}.", code="grant_decided"
+        )
+
+
+@transaction.atomic
+def role_grant_approve(*, grant: RoleGrant, acting_user: User) -> RoleGrant:
+    """Give the role (and switch a new account on); the approver is not the maker."""
+    grant = RoleGrant.objects.select_for_update().select_related("user").get(pk=grant.pk)
+    _require_decides(grant, acting_user)
+    user = User.objects.select_for_update().get(pk=grant.user_id)
+    before = model_snapshot(user, ("role", "region", "agency", "is_active"))
+    user.role = grant.role
+    user.region = grant.region
+    user.agency = grant.agency
+    if grant.activates:
+        user.is_active = True
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["role", "region", "agency", "is_active"])
+    grant.status = RoleGrant.Status.APPROVED
+    grant.decided_by = acting_user
+    grant.decided_at = timezone.now()
+    grant.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        action="accounts.role_grant.approved",
+        acting_user=acting_user,
+        obj=user,
+        before=before,
+        after=model_snapshot(user, ("role", "region", "agency", "is_active")),
+        data={"grant": grant.pk, "requested_by": grant.requested_by_id},
+    )
+    return grant
+
+
+@transaction.atomic
+def role_grant_reject(*, grant: RoleGrant, acting_user: User) -> RoleGrant:
+    grant = RoleGrant.objects.select_for_update().select_related("user").get(pk=grant.pk)
+    _require_decides(grant, acting_user)
+    grant.status = RoleGrant.Status.REJECTED
+    grant.decided_by = acting_user
+    grant.decided_at = timezone.now()
+    grant.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        action="accounts.role_grant.rejected",
+        acting_user=acting_user,
+        obj=grant.user,
+        data={"grant": grant.pk, "role": grant.role, "requested_by": grant.requested_by_id},
+    )
+    return grant

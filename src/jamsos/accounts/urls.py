@@ -13,6 +13,11 @@ urlpatterns = [
     path("pengguna/<int:pk>/aktifkan/", views.user_activate_view, name="user_activate"),
     path("instansi/", views.agency_list_view, name="agency_list"),
     path("instansi/baru/", views.agency_create_view, name="agency_create"),
+    path("peran/", views.role_grant_list_view, name="role_grant_list"),
+    path("peran/<int:pk>/putuskan/", views.role_grant_decide_view, name="role_grant_decide"),
+    path(
+        "profil/sandi-baru/", views.password_change_required_view, name="password_change_required"
+    ),
     path("profil/", views.profile_view, name="profile"),
     path("profil/sandi/", views.profile_password_view, name="profile_password"),
     path("profil/token/", views.token_create_view, name="token_create"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jamsos.accounts import services
-from jamsos.accounts.access import access_own_api_token, access_user
+from jamsos.accounts.access import access_own_api_token, access_role_grant, access_user
 from jamsos.accounts.forms import (
     AdminSetPasswordForm,
     AgencyFilterForm,
@@ -31,7 +31,13 @@ from jamsos.accounts.forms import (
     form_add_errors,
 )
 from jamsos.accounts.models import User
-from jamsos.accounts.selectors import agency_list, api_token_list, region_choices, user_list
+from jamsos.accounts.selectors import (
+    agency_list,
+    api_token_list,
+    region_choices,
+    role_grant_list,
+    user_list,
+)
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 
 PAGE_SIZE = 50
@@ -88,7 +94,17 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
         except (ValidationError, DomainError) as exc:
             form_add_errors(form, exc)
         else:
-            messages.success(request, _("Pengguna %(name)s dibuat.") % {"name": user.username})
+            if user.is_active:
+                messages.success(request, _("Pengguna %(name)s dibuat.") % {"name": user.username})
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Pengguna %(name)s dibuat, belum aktif: peran %(role)s menunggu "
+                        "persetujuan administrator lain atau Kepala Dinas."
+                    )
+                    % {"name": user.username, "role": user.get_role_display()},
+                )
             return redirect("accounts:user_list")
     return render(
         request,
@@ -112,6 +128,11 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             form_add_errors(form, exc)
         else:
             messages.success(request, _("Perubahan disimpan."))
+            if locked.role != form.cleaned_data.get("role", locked.role):
+                messages.warning(
+                    request,
+                    _("Perubahan peran menunggu persetujuan administrator lain atau Kepala Dinas."),
+                )
             return redirect("accounts:user_list")
     return render(
         request,
@@ -139,10 +160,14 @@ def user_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("accounts.manage_users", raise_exception=True)
 def user_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        target = _managed_user_or_404(request, pk, for_write=True)
-        services.user_activate(user=target, acting_user=_viewer(request))
-    messages.success(request, _("Pengguna %(name)s diaktifkan kembali.") % {"name": target})
+    try:
+        with transaction.atomic():
+            target = _managed_user_or_404(request, pk, for_write=True)
+            services.user_activate(user=target, acting_user=_viewer(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Pengguna %(name)s diaktifkan kembali.") % {"name": target})
     return redirect("accounts:user_edit", pk=pk)
 
 
@@ -162,8 +187,55 @@ def user_password_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Kata sandi %(name)s telah diganti.") % {"name": target.username}
             )
+            if not target.is_active:
+                messages.warning(
+                    request,
+                    _(
+                        "Akun %(name)s nonaktif sampai administrator lain atau Kepala Dinas "
+                        "menyetujui penggantian ini."
+                    )
+                    % {"name": target.username},
+                )
             return redirect("accounts:user_edit", pk=pk)
     return render(request, "accounts/user_password.html", {"form": form, "target": target})
+
+
+# --- Role grants (maker-checker) ------------------------------------------------------
+
+
+@require_GET
+@login_required
+@permission_required("accounts.approve_role_grant", raise_exception=True)
+def role_grant_list_view(request: HttpRequest) -> HttpResponse:
+    grants = role_grant_list(viewer=_viewer(request))
+    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/role_grant_list.html", {"page": page})
+
+
+@require_POST
+@login_required
+@permission_required("accounts.approve_role_grant", raise_exception=True)
+def role_grant_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    try:
+        grant = access_role_grant(viewer, pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404(exc.message) from exc
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            services.role_grant_approve(grant=grant, acting_user=viewer)
+            messages.success(request, _("Peran %(name)s disetujui.") % {"name": grant.user})
+        elif decision == "reject":
+            services.role_grant_reject(grant=grant, acting_user=viewer)
+            messages.success(
+                request, _("Permohonan peran %(name)s ditolak.") % {"name": grant.user}
+            )
+        else:
+            messages.error(request, _("Pilih setujui atau tolak."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:role_grant_list")
 
 
 # --- Agencies ------------------------------------------------------------------------
@@ -221,6 +293,27 @@ def _render_profile(
             "new_token_key": request.session.pop(_NEW_TOKEN_SESSION_KEY, None),
         },
     )
+
+
+@login_required
+def password_change_required_view(request: HttpRequest) -> HttpResponse:
+    """The page every request of a user with an admin-set password is sent to."""
+    viewer = _viewer(request)
+    if not viewer.must_change_password:
+        return redirect("accounts:profile")
+    form = OwnPasswordChangeForm(viewer, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(
+                user=viewer, password=form.cleaned_data["new_password1"], acting_user=viewer
+            )
+        except (ValidationError, DomainError) as exc:
+            form_add_errors(form, exc)
+        else:
+            update_session_auth_hash(request, viewer)
+            messages.success(request, _("Kata sandi Anda telah diganti."))
+            return redirect("/")
+    return render(request, "accounts/password_change_required.html", {"form": form})
 
 
 @require_GET

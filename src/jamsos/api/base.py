@@ -47,7 +47,13 @@ class BearerToken(APIKeyHeader):
         digest = ApiToken.hash_key(key.removeprefix("Bearer ").strip())
         token = (
             ApiToken.objects.select_related("user", "user__agency", "user__region")
-            .filter(key_hash=digest, revoked_at__isnull=True, user__is_active=True)
+            .filter(
+                key_hash=digest,
+                revoked_at__isnull=True,
+                user__is_active=True,
+                # Expired after API_TOKEN_MAX_AGE_DAYS (default 90).
+                created_at__gt=timezone.now() - ApiToken.max_age(),
+            )
             .first()
         )
         if token is None:

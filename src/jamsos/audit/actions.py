@@ -18,6 +18,9 @@ ACTIONS: dict[str, str] = {
     "accounts.user.logged_out": _("Keluar dari sistem"),
     "accounts.user.login_failed": _("Gagal masuk"),
     "accounts.user.locked_out": _("Akun dikunci setelah gagal masuk berulang"),
+    "accounts.role_grant.requested": _("Pemberian peran diajukan (menunggu orang kedua)"),
+    "accounts.role_grant.approved": _("Pemberian peran disetujui"),
+    "accounts.role_grant.rejected": _("Pemberian peran ditolak"),
     "accounts.agency.created": _("Instansi dibuat"),
     "accounts.api_token.created": _("Token API dibuat"),
     "accounts.api_token.revoked": _("Token API dicabut"),
@@ -25,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "registry.person.updated": _("Data peserta diubah"),
     "registry.person.nik_viewed": _("NIK lengkap ditampilkan"),
     "demo.data.loaded": _("Data demo dimuat"),
+    "audit.access_log.searched": _("Log akses data pribadi dicari menurut NIK"),
 }
 
 

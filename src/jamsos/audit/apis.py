@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from jamsos.accounts.models import User
 from jamsos.api.schemas import PageIn, PageMetaOut, errors, paginate
-from jamsos.audit.selectors import AuditEventFilters, audit_event_list
+from jamsos.audit.selectors import AuditEventFilters, audit_event_list, audit_events_present
 
 router = Router(tags=["audit"])
 
@@ -71,4 +71,4 @@ def events_list(request: HttpRequest, filters: Query[AuditEventListFilterIn]):
         ),
     )
     meta, items = paginate(events, filters)
-    return {**meta.dict(), "items": items}
+    return {**meta.dict(), "items": audit_events_present(items, viewer)}

@@ -52,3 +52,13 @@ class AuditFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class AccessLogSearchForm(forms.Form):
+    """The NIK a citizen asked about. Sent by POST, so the NIK stays out of URLs and logs."""
+
+    nik = forms.CharField(
+        label=_("NIK warga"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+    )

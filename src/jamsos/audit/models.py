@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +25,28 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be changed.")
 
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        """Chain the events (``audit.chain``) under the append lock, then insert them."""
+        from jamsos.audit.chain import chain_seal_events
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain_seal_events(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Log rows cannot be changed.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("Log rows cannot be deleted.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Log rows cannot be changed.")
 
 
 class AuditEvent(models.Model):
@@ -57,6 +77,11 @@ class AuditEvent(models.Model):
     after = models.JSONField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The hash chain (audit.chain). Null only on events written before it existed, until
+    # migration 0005 chains them; ``audit_verify`` reports any event still without.
+    seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -71,6 +96,14 @@ class AuditEvent(models.Model):
             # Serves "history of this object" on detail pages.
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
         ]
+        constraints = [
+            # One event per place in the chain; also serves "the head" (ORDER BY seq DESC
+            # LIMIT 1) and the verification walk. Partial, so that SQLite adds it without
+            # rebuilding the table (which would drop the append-only triggers).
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_chain_seq_uniq"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
@@ -78,7 +111,12 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
+        from jamsos.audit.chain import chain_seal_events
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            chain_seal_events([self], using=using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be deleted.")
@@ -88,3 +126,65 @@ class AuditEvent(models.Model):
         from jamsos.audit.actions import action_label
 
         return action_label(self.action)
+
+
+class PersonalDataAccess(models.Model):
+    """One read of personal data: a person's page or API record, or an export listing
+    persons. Who, when, what (fields) and why (the page or endpoint); the persons are in
+    ``items``, each with a keyed digest of the NIK instead of the NIK (``audit.pseudonyms``).
+
+    Append-only like the audit trail (this model refuses updates and deletes). Kept apart
+    from ``AuditEvent`` because reads outnumber writes by far and the citizen's question
+    ("who looked at my data") needs an index on the person, not a scan of the trail.
+    """
+
+    occurred_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="personal_data_reads"
+    )
+    viewer_label = models.CharField(_("pengakses"), max_length=200)
+    agency_label = models.CharField(_("instansi"), max_length=200, blank=True)
+    purpose = models.CharField(_("keperluan"), max_length=200)
+    path = models.CharField(_("halaman"), max_length=300, blank=True)
+    fields = models.JSONField(_("data"), default=list)
+    person_count = models.PositiveIntegerField(default=1)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        base_manager_name = "objects"
+        verbose_name = _("akses data pribadi")
+        verbose_name_plural = _("log akses data pribadi")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.viewer_label} {self.purpose}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Access log rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Access log rows cannot be deleted.")
+
+
+class PersonalDataAccessItem(models.Model):
+    """One person in one ``PersonalDataAccess`` (one for a page, thousands for an export)."""
+
+    access = models.ForeignKey(PersonalDataAccess, on_delete=models.PROTECT, related_name="items")
+    # No foreign key: the log outlives any change to the registry and never blocks it.
+    person_id = models.BigIntegerField(db_index=True)
+    # HMAC of the NIK (audit.pseudonyms.nik_digest): finds the reads by NIK without it.
+    nik_digest = models.CharField(max_length=64, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = _("orang yang diakses")
+        verbose_name_plural = _("orang yang diakses")
+
+    def __str__(self) -> str:
+        return f"{self.access_id}:{self.person_id}"

@@ -13,16 +13,22 @@ Who sees what (decided here, once):
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from jamsos.accounts.access import region_code_q, require_perm
+from jamsos.accounts.access import region_code_q, region_q, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.actions import ACTIONS
-from jamsos.audit.models import AuditEvent
+from jamsos.audit.models import AuditEvent, PersonalDataAccess, PersonalDataAccessItem
+from jamsos.audit.pseudonyms import PERSONAL_OBJECT_TYPES, event_pseudonymise, nik_digest
 from jamsos.lib.errors import DomainError
+from jamsos.lib.nik import nik_clean
+
+NIK_RE = re.compile(r"\d{16}")
 
 # Access-log events say who looked at whose personal data; only auditors read them.
 ACCESS_LOG_ACTIONS = frozenset({"registry.person.nik_viewed"})
@@ -80,13 +86,31 @@ def audit_event_list(
         queryset = queryset.filter(object_type=filters.object_type.strip().lower())
     if filters.object_text:
         term = filters.object_text.strip()
-        queryset = queryset.filter(Q(object_repr__icontains=term) | Q(object_id=term))
+        by_name = Q(object_repr__icontains=term)
+        if not sees_persons(viewer):
+            # Searching names would tell who is in the registry; ids still match.
+            by_name &= ~Q(object_type__in=PERSONAL_OBJECT_TYPES)
+        queryset = queryset.filter(by_name | Q(object_id=term))
     if filters.date_from:
         queryset = queryset.filter(occurred_at__gte=_day_start(filters.date_from))
     if filters.date_to:
         next_day = filters.date_to + dt.timedelta(days=1)
         queryset = queryset.filter(occurred_at__lt=_day_start(next_day))
     return queryset.order_by("-occurred_at", "-id")
+
+
+def sees_persons(viewer: User) -> bool:
+    """Whether the viewer may read persons' names; admins may not (they administer)."""
+    return viewer.has_perm("registry.view_persons")
+
+
+def audit_events_present(events: Iterable[AuditEvent], viewer: User) -> list[AuditEvent]:
+    """The events as this viewer may read them: for a viewer who does not see persons,
+    a person's name becomes a stable pseudonym and personal values are hidden."""
+    events = list(events)
+    if sees_persons(viewer):
+        return events
+    return [event_pseudonymise(event) for event in events]
 
 
 def audit_events_for(obj: Model, viewer: User) -> QuerySet[AuditEvent]:
@@ -114,3 +138,42 @@ def audit_object_types() -> list[str]:
     millions of rows.
     """
     return sorted({code.rsplit(".", 1)[0] for code in ACTIONS})
+
+
+@dataclass(frozen=True)
+class AccessLogAnswer:
+    """The answer to "who looked at my data": the person (if registered in scope) and
+    every read of it, newest first."""
+
+    nik: str
+    person_ids: list[int]
+    accesses: list[PersonalDataAccess]
+
+
+def personal_data_access_for_nik(*, viewer: User, nik: str) -> AccessLogAnswer:
+    """Every logged read of the person with this NIK, for a Dinas data officer.
+
+    Found by the NIK's keyed digest (the log holds no NIK) and by the ids of persons in
+    the registry with that NIK now (a NIK corrected later). Only persons in the viewer's
+    region scope are answered for: outside it, the answer is empty, as for an unknown NIK.
+    """
+    require_perm(viewer, "audit.view_access_log")
+    nik = nik_clean(nik)
+    if not NIK_RE.fullmatch(nik):
+        raise DomainError(f"NIK {nik!r} harus 16 angka.", code="nik_invalid", field="nik")
+    from jamsos.registry.models import Person
+
+    persons = list(
+        Person.objects.filter(region_q(viewer, "village"), nik=nik).values_list("pk", flat=True)
+    )
+    if not persons:
+        return AccessLogAnswer(nik=nik, person_ids=[], accesses=[])
+    access_ids = PersonalDataAccessItem.objects.filter(
+        Q(nik_digest=nik_digest(nik)) | Q(person_id__in=persons)
+    ).values("access_id")
+    accesses = list(
+        PersonalDataAccess.objects.filter(pk__in=access_ids)
+        .select_related("viewer")
+        .order_by("-occurred_at", "-id")
+    )
+    return AccessLogAnswer(nik=nik, person_ids=persons, accesses=accesses)

@@ -8,7 +8,8 @@ from django.db import models, transaction
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.audit.actions import ACTIONS
 from jamsos.audit.context import current_ip
-from jamsos.audit.models import AuditEvent
+from jamsos.audit.models import AuditEvent, PersonalDataAccess, PersonalDataAccessItem
+from jamsos.audit.pseudonyms import nik_digest
 from jamsos.lib.errors import NotFoundOrForbidden
 
 if TYPE_CHECKING:
@@ -124,4 +125,71 @@ def nik_access_log(*, viewer: User, person: Person, purpose: str) -> AuditEvent:
         acting_user=viewer,
         obj=person,
         data={"purpose": purpose[:200]},
+    )
+
+
+# Fields a purpose shows, for the log's "what": stated by the caller, stored as given.
+PERSON_DETAIL_FIELDS = (
+    "full_name",
+    "nik",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "address",
+    "phone",
+    "occupation",
+    "declared_income",
+    "heirs",
+)
+
+
+def personal_data_access_log(
+    *,
+    viewer: User,
+    persons: Iterable[tuple[int, str]],
+    purpose: str,
+    fields: Iterable[str],
+    path: str = "",
+) -> PersonalDataAccess | None:
+    """Record that ``viewer`` is shown personal data of ``persons`` (``(id, NIK)`` pairs).
+
+    One row for the read and one small item per person (an export of 100,000 persons
+    writes one access row and 100,000 items in batches). NIKs are stored only as their
+    keyed digest. Call it where the data leaves for the viewer: the page, the API
+    response, the export. Nothing is written for an empty list.
+    """
+    persons = list(persons)
+    if not persons:
+        return None
+    agency = getattr(viewer, "agency", None)
+    with transaction.atomic():
+        access = PersonalDataAccess(
+            viewer=viewer,
+            viewer_label=str(viewer)[:200],
+            agency_label=(str(agency) if agency else "")[:200],
+            purpose=purpose[:200],
+            path=path[:300],
+            fields=list(fields),
+            person_count=len(persons),
+            ip_address=current_ip.get(),
+        )
+        access.save(force_insert=True)
+        PersonalDataAccessItem.objects.bulk_create(
+            (
+                PersonalDataAccessItem(access=access, person_id=pk, nik_digest=nik_digest(nik))
+                for pk, nik in persons
+            ),
+            batch_size=5000,
+        )
+    return access
+
+
+@transaction.atomic
+def personal_data_access_search_record(*, viewer: User, nik: str, found: int) -> AuditEvent:
+    """The data officer's search is itself recorded (with the NIK's digest, not the NIK)."""
+    return audit_record(
+        action="audit.access_log.searched",
+        acting_user=viewer,
+        data={"nik_digest": nik_digest(nik), "found": found},
+        region_code=viewer.region_id or "",
     )

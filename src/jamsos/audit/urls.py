@@ -6,4 +6,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("audit/", views.event_list, name="event_list"),
+    path("audit/akses-data/", views.access_log, name="access_log"),
 ]

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import xlsxwriter
+from django.db.models import QuerySet
 
 from jamsos.enrollment.models import Decree, DecreeLine
 from jamsos.enrollment.services.bpjs import BpjsResult, RowError
@@ -68,17 +69,27 @@ HEADERS = [c.header for c in COLUMNS]
 RESULT_FROM = HEADERS.index("STATUS")
 
 
-def _export_lines(decree: Decree, *, pending_only: bool) -> Iterator[DecreeLine]:
-    lines = (
-        DecreeLine.objects.filter(
-            decree=decree, action=DecreeLine.Action.ADD, removed_by_line__isnull=True
-        )
-        .select_related("person", "village", "village__parent", "funding_source")
-        .order_by("line_no")
+def _export_queryset(decree: Decree, *, pending_only: bool) -> QuerySet[DecreeLine]:
+    lines = DecreeLine.objects.filter(
+        decree=decree, action=DecreeLine.Action.ADD, removed_by_line__isnull=True
     )
     if pending_only:
         lines = lines.filter(bpjs_status=DecreeLine.BpjsStatus.PENDING)
+    return lines
+
+
+def _export_lines(decree: Decree, *, pending_only: bool) -> Iterator[DecreeLine]:
+    lines = (
+        _export_queryset(decree, pending_only=pending_only)
+        .select_related("person", "village", "village__parent", "funding_source")
+        .order_by("line_no")
+    )
     return lines.iterator(chunk_size=2000)
+
+
+def bpjs_export_persons(decree: Decree, *, pending_only: bool = True) -> list[tuple[int, str]]:
+    """``(person id, NIK)`` of every person the export lists, for the access log."""
+    return list(_export_queryset(decree, pending_only=pending_only).values_list("person_id", "nik"))
 
 
 def _row(index: int, line: DecreeLine, decree: Decree) -> list[str | int]:

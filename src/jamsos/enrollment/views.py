@@ -461,6 +461,15 @@ def bpjs_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             obj=decree,
             data={"format": fmt, "pending_only": pending_only},
         )
+        from jamsos.audit.services import personal_data_access_log
+
+        personal_data_access_log(
+            viewer=request.user,
+            persons=bpjs_layout.bpjs_export_persons(decree, pending_only=pending_only),
+            purpose=f"enrollment:bpjs_export ({decree.number or decree.pk})",
+            fields=bpjs_layout.HEADERS,
+            path=request.path,
+        )
     if fmt == "csv":
         return _bytes_response(
             bpjs_layout.bpjs_export_csv(decree, pending_only=pending_only),

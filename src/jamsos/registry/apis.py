@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jamsos.api.schemas import READ_ERRORS, Id, PageIn, PageMetaOut, errors, paginate
+from jamsos.audit.services import personal_data_access_log
 from jamsos.lib.nik import nik_mask
 from jamsos.registry import selectors
 from jamsos.registry.access import access_person
@@ -111,4 +112,12 @@ def person_list(request: HttpRequest, filters: Query[PersonListIn]) -> dict[str,
     summary="Satu peserta (NIK disamarkan)",
 )
 def person_detail(request: HttpRequest, person_id: Id) -> dict[str, object]:
-    return PersonDetailOut.from_person(access_person(request.user, person_id))
+    person = access_person(request.user, person_id)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(person.pk, person.nik)],
+        purpose="api:registry.person_detail",
+        fields=[f for f in PersonDetailOut.model_fields if f != "id"],
+        path=request.path,
+    )
+    return PersonDetailOut.from_person(person)

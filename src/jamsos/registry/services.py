@@ -5,7 +5,6 @@ time (``person_create``)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from jamsos.accounts.access import require_perm
 from jamsos.accounts.models import User
-from jamsos.audit.models import AuditEvent
+from jamsos.audit.chain import audit_rows_append
 from jamsos.audit.services import audit_event_build, audit_record, model_snapshot
 from jamsos.lib.bulkcopy import rows_insert
 from jamsos.lib.errors import DomainError
@@ -54,21 +53,6 @@ _PERSON_COLUMNS = (
     "is_deceased",
     "created_at",
     "updated_at",
-)
-_AUDIT_COLUMNS = (
-    "occurred_at",
-    "actor",
-    "actor_label",
-    "agency_label",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "region_code",
-    "before",
-    "after",
-    "data",
-    "ip_address",
 )
 
 
@@ -187,29 +171,23 @@ def person_bulk_create_prevalidated(
         action="registry.person.created", acting_user=acting_user, data=data
     )
     object_type = Person._meta.label_lower
-    shared = json.dumps(data)[:-1]  # '{"batch": 7' + ', "row": 12}' per person
-    separator = ", " if data else ""
-    rows_insert(
-        AuditEvent,
-        _AUDIT_COLUMNS,
+    audit_rows_append(
         (
-            (
-                template.occurred_at,
-                template.actor_id,
-                template.actor_label,
-                template.agency_label,
-                template.action,
-                object_type,
-                str(ids[p.nik]),
-                p.full_name[:200],
-                p.village,
-                None,
-                None,
-                f'{shared}{separator}"row": {json.dumps(p.source_row)}}}',
-                template.ip_address,
-            )
-            for p in persons
-        ),
+            template.occurred_at,
+            template.actor_id,
+            template.actor_label,
+            template.agency_label,
+            template.action,
+            object_type,
+            str(ids[p.nik]),
+            p.full_name[:200],
+            p.village,
+            None,
+            None,
+            {**data, "row": p.source_row},
+            template.ip_address,
+        )
+        for p in persons
     )
     return ids
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from jamsos.accounts.access import may_see_persons
 from jamsos.accounts.models import User
+from jamsos.audit.services import PERSON_DETAIL_FIELDS, personal_data_access_log
 from jamsos.lib.errors import NotFoundOrForbidden
 from jamsos.registry import selectors
 from jamsos.registry.access import access_person
@@ -44,6 +45,13 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         person = access_person(request.user, pk)
     except NotFoundOrForbidden as exc:
         raise Http404(exc.message) from exc
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(person.pk, person.nik)],
+        purpose="registry:person_detail",
+        fields=PERSON_DETAIL_FIELDS,
+        path=request.path,
+    )
     context = {
         "person": person,
         "nik_partial": _nik_partial(request.user),

@@ -45,6 +45,13 @@ MENU: list[NavItem] = [
     NavItem(_("Pengguna"), "accounts:user_list", "accounts.manage_users", "people"),
     NavItem(_("Instansi"), "accounts:agency_list", "accounts.manage_users", "building"),
     NavItem(_("Jejak audit"), "audit:event_list", "audit.view_events", "journal-text"),
+    NavItem(
+        _("Permohonan peran"),
+        "accounts:role_grant_list",
+        "accounts.approve_role_grant",
+        "person-check",
+    ),
+    NavItem(_("Siapa melihat data"), "audit:access_log", "audit.view_access_log", "eye"),
     NavItem(_("Cek NIK"), "regions:nik_check", "intake.propose", "person-vcard"),
     NavItem(_("Usulan"), "intake:batch_list", ("intake.propose", "intake.review_batch"), "inboxes"),
     NavItem(_("Usulkan satu orang"), "intake:person_propose", "intake.propose", "person-plus"),

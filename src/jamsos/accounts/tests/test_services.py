@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from jamsos.accounts import services
-from jamsos.accounts.models import Agency, ApiToken, User
+from jamsos.accounts.models import Agency, ApiToken, RoleGrant, User
 from jamsos.accounts.roles import Role
 from jamsos.accounts.tests.conftest import STRONG_PASSWORD
 from jamsos.audit.models import AuditEvent
@@ -176,9 +176,12 @@ def test_role_change_with_fitting_region(personas):
         region=region("13.03.03"),
         agency=personas.kecamatan_operator.agency,
     )
+    # A Camat operator sees persons: the change waits for a second person (RoleGrant).
+    (grant,) = RoleGrant.objects.filter(user=personas.agent)
+    services.role_grant_approve(grant=grant, acting_user=personas.dinas_head)
     personas.agent.refresh_from_db()
     assert personas.agent.role == Role.KECAMATAN_OPERATOR
-    (event,) = events("accounts.user.updated")
+    (event,) = events("accounts.role_grant.approved")
     assert event.before["region"] == NAGARI
     assert event.after["region"] == "13.03.03"
 

@@ -30,3 +30,27 @@ def trail(personas, padang_auditors):
         action="accounts.user.login_failed", acting_user=None, data={"username": "siapa"}
     )
     return events
+
+
+@pytest.fixture(scope="module")
+def reference_data_after(django_db_blocker):
+    """After a module's transactional tests: reload what the data migrations loaded
+    (regions, occupations, rates), which their flush emptied, for the tests that follow."""
+    yield
+    from jamsos.budget.tests.reference_data import migration_data_reload
+    from jamsos.regions.models import Region
+
+    with django_db_blocker.unblock():
+        if not Region.objects.exists():
+            migration_data_reload()
+
+
+@pytest.fixture
+def reference_data(reference_data_after, transactional_db):
+    """The migrations' reference rows, present in a transactional test (a previous one
+    in the module emptied them)."""
+    from jamsos.budget.tests.reference_data import migration_data_reload
+    from jamsos.regions.models import Region
+
+    if not Region.objects.exists():
+        migration_data_reload()

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jamsos.audit.middleware.AuditContextMiddleware",
+    # After authentication and messages: an admin-set password is changed before anything else.
+    "jamsos.accounts.middleware.PasswordChangeRequiredMiddleware",
     # Must be last: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -159,6 +161,14 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 # django-axes: lock a username+IP pair after 5 failures for 30 minutes.
+# API bearer tokens stop working this many days after they were made (a new one is made
+# on "Profil saya"); a password change revokes them at once.
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", default=90)
+# Key of the HMAC that stands for a NIK in the personal-data access log (and of the audit
+# pseudonyms). Default: derived from SECRET_KEY; set it to keep old log rows findable by
+# NIK when SECRET_KEY is rotated.
+ACCESS_LOG_KEY = env_str("ACCESS_LOG_KEY") or ""
+
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", default=30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -4,7 +4,6 @@ locks, bulk audit rows and the coverage-overlap check."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,7 +16,6 @@ from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.models import AuditEvent
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
-from jamsos.lib.bulkcopy import rows_insert
 from jamsos.lib.errors import DomainError, PermissionDenied
 from jamsos.lib.nik import nik_mask
 from jamsos.lib.periods import Month
@@ -152,27 +150,6 @@ def raise_if_covered(ids: Sequence[int], **kwargs: Any) -> None:
         )
 
 
-_AUDIT_COLUMNS = (
-    "occurred_at",
-    "actor",
-    "actor_label",
-    "agency_label",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "region_code",
-    "before",
-    "after",
-    "data",
-    "ip_address",
-)
-
-
-def _json(value: Any) -> Any:
-    return None if value is None else json.dumps(value)
-
-
 def audit_bulk(events: Iterable[AuditEvent]) -> int:
     """Write events built with ``audit_event_build`` with COPY/executemany: one event per
     line of a 100,000-person decree costs about a second, not a minute.
@@ -180,28 +157,11 @@ def audit_bulk(events: Iterable[AuditEvent]) -> int:
     The events are built before the COPY starts: building one may query (the actor's
     agency), and PostgreSQL accepts no other statement on a connection inside a COPY.
     """
+    from jamsos.audit.chain import CHAIN_FIELDS, audit_rows_append
+
     events = list(events)
-    return rows_insert(
-        AuditEvent,
-        _AUDIT_COLUMNS,
-        (
-            (
-                e.occurred_at,
-                e.actor_id,
-                e.actor_label,
-                e.agency_label,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.object_repr,
-                e.region_code,
-                _json(e.before),
-                _json(e.after),
-                json.dumps(e.data or {}),
-                e.ip_address,
-            )
-            for e in events
-        ),
+    return audit_rows_append(
+        [getattr(e, "actor_id" if f == "actor" else f) for f in CHAIN_FIELDS] for e in events
     )
 
 
@@ -213,6 +173,7 @@ def audit_rows_insert(*, acting_user: Any, object_type: str, rows: Iterable[Audi
     """Many events of one actor without building an ``AuditEvent`` per row: the actor's
     labels come from one template event (built, and its agency read, before the COPY)."""
     from jamsos.audit.actions import ACTIONS
+    from jamsos.audit.chain import audit_rows_append
     from jamsos.audit.services import UnknownAuditAction, audit_event_build
 
     template = audit_event_build(action="enrollment.bpjs.results_recorded", acting_user=acting_user)
@@ -231,10 +192,10 @@ def audit_rows_insert(*, acting_user: Any, object_type: str, rows: Iterable[Audi
                 object_id,
                 object_repr[:200],
                 region,
-                _json(before),
-                _json(after),
-                json.dumps(data),
+                before,
+                after,
+                data,
                 template.ip_address,
             )
 
-    return rows_insert(AuditEvent, _AUDIT_COLUMNS, values())
+    return audit_rows_append(values())

@@ -299,18 +299,18 @@ def test_approve_applies_and_audits_every_person(
 
 
 def test_a_failure_mid_apply_leaves_the_registry_unchanged(staged, people, personas, monkeypatch):
-    from jamsos.registry import services as registry_services
+    from jamsos.audit import chain as audit_chain
 
     batch = staged([person_dict(p) for p in people(3)])
     services.batch_submit(batch=batch, acting_user=personas.dinas_operator)
-    real_insert = registry_services.rows_insert
+    real_insert = audit_chain.rows_insert
 
     def persons_then_fail(model, fields, rows, **kwargs):
         if model is AuditEvent:  # persons are in; their audit events break
             raise RuntimeError("disk full")
         return real_insert(model, fields, rows, **kwargs)
 
-    monkeypatch.setattr(registry_services, "rows_insert", persons_then_fail)
+    monkeypatch.setattr(audit_chain, "rows_insert", persons_then_fail)
     with pytest.raises(RuntimeError):
         services.batch_approve(batch=batch, acting_user=personas.dinas_head)
     assert Person.objects.count() == 0

@@ -1,0 +1,44 @@
+"""``jamsos audit_verify [--json]``: walk the audit hash chain (daily, by cron or timer).
+
+1. Recompute every event's hash in chain order (``audit.chain.audit_chain_verify``).
+2. Print ``{"events": n, "ok": bool, "first_broken": id or null}`` (``--json``) or a
+   sentence with the chain's head (place and hash), which the log keeps so that a cut-off
+   tail shows as a head that went backwards.
+
+Exit code 0 when the chain is intact; 1 when an event was changed, removed or inserted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from jamsos.audit.chain import audit_chain_verify
+
+
+class Command(BaseCommand):
+    help = "Periksa rantai hash jejak audit: keluar 0 bila utuh, 1 bila ada yang diubah."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--json", action="store_true", help="keluaran JSON")
+        parser.add_argument("--database", default="default", help="alias basis data")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = audit_chain_verify(using=options["database"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict()))
+        elif report.ok:
+            self.stdout.write(
+                f"Rantai audit utuh: {report.events} peristiwa; "
+                f"ujung #{report.head_seq} {report.head_hash}."
+            )
+        else:
+            self.stdout.write(
+                f"Rantai audit RUSAK: {report.events} peristiwa; peristiwa pertama yang "
+                f"tidak cocok: id {report.first_broken}."
+            )
+        if not report.ok:
+            sys.exit(1)
