@@ -139,7 +139,15 @@ def _batch_permissions(user, batch: ProposalBatch) -> dict[str, bool]:
     reviewer = user.has_perm("intake.review_batch")
     approver = user.has_perm("intake.approve_batch")
     validated = batch.status == ProposalBatch.Status.VALIDATED
+    proposer = user.has_perm("intake.propose")
+    stalled = batch.status in IN_PROGRESS and services.batch_validation_stalled(batch)
     return {
+        # A validation whose worker died or that failed: offer to run it again or stop.
+        "can_retry": proposer
+        and (
+            stalled or (batch.status == ProposalBatch.Status.FAILED and bool(batch.original_file))
+        ),
+        "can_cancel": proposer and (stalled or batch.status == ProposalBatch.Status.QUEUED),
         "can_review": reviewer and validated,
         "can_submit": reviewer and validated,
         "can_decide": approver
@@ -225,6 +233,32 @@ def _batch_action(
     else:
         messages.success(request, done)
     return redirect("intake:batch_detail", pk=pk)
+
+
+@login_required
+@permission_required("intake.propose", raise_exception=True)
+@require_POST
+@domain_errors_as_http
+def batch_validation_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.batch_validation_retry(batch=batch, acting_user=request.user),
+        _("Validasi diulang; hasilnya muncul di halaman ini."),
+    )
+
+
+@login_required
+@permission_required("intake.propose", raise_exception=True)
+@require_POST
+@domain_errors_as_http
+def batch_validation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.batch_validation_cancel(batch=batch, acting_user=request.user),
+        _("Validasi dibatalkan."),
+    )
 
 
 @login_required

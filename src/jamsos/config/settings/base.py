@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks",
+    # Before django_tasks_db: its ``db_worker`` (leases, sweep, back-off) replaces upstream's.
+    "jamsos.worker",
     "django_tasks_db",
     "jamsos.regions",
     "jamsos.accounts",
@@ -213,6 +215,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running task's lease (jamsos.worker): renewed every quarter of it by the worker's
+# heartbeat; when it expires the worker is taken for dead and the task is queued again,
+# at most TASK_LEASE_MAX_ATTEMPTS runs in all, then failed.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", default=60)
+TASK_LEASE_MAX_ATTEMPTS = env_int("TASK_LEASE_MAX_ATTEMPTS", default=3)
+# How often each worker sweeps for tasks of dead workers.
+TASK_SWEEP_SECONDS = env_int("TASK_SWEEP_SECONDS", default=30)
+# Longest wait between two tries of a worker that cannot reach (or write) the database.
+TASK_WORKER_BACKOFF_MAX = env_int("TASK_WORKER_BACKOFF_MAX", default=30)
 
 LOGGING = {
     "version": 1,
