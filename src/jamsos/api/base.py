@@ -15,6 +15,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -24,6 +25,7 @@ from ninja.security import APIKeyCookie, APIKeyHeader
 
 from jamsos.accounts.models import ApiToken, User
 from jamsos.lib.errors import DomainError
+from jamsos.web.busy import busy_response, is_database_busy
 
 # Writing last_used_at on every call would turn each GET into a write; once a while is
 # enough to tell a live token from a forgotten one.
@@ -130,6 +132,13 @@ def _request_validation_error(request: HttpRequest, exc: NinjaValidationError) -
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc)))
     return _error(request, exc.status_code, code, message)
+
+
+@api.exception_handler(OperationalError)
+def _database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    if is_database_busy(exc):
+        return busy_response(request)
+    raise exc
 
 
 @api.exception_handler(Http404)

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A locked database answers 503 "coba lagi" with Retry-After (jamsos.web.busy).
+    "jamsos.web.busy.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,8 +134,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        # Seconds a writer waits (SQLite retries with back-off) for another's lock before
+        # "database is locked", which answers 503 "coba lagi" (jamsos.web.busy).
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", default=15),
     }
+# Seconds a client is asked to wait (Retry-After) when the database is busy.
+DATABASE_BUSY_RETRY_AFTER = env_int("DATABASE_BUSY_RETRY_AFTER", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
