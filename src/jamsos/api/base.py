@@ -24,6 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, APIKeyHeader
 
 from jamsos.accounts.models import ApiToken, User
+from jamsos.api.throttling import AddressThrottle, UserThrottle
 from jamsos.lib.errors import DomainError
 from jamsos.web.busy import busy_response, is_database_busy
 
@@ -90,6 +91,7 @@ api = NinjaAPI(
         "atau sesi peramban dengan CSRF."
     ),
     auth=[BearerToken(), SessionAuth()],
+    throttle=[UserThrottle(), AddressThrottle()],
     urls_namespace="api",
 )
 

@@ -169,6 +169,10 @@ LOGOUT_REDIRECT_URL = "web:login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", default=30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ... and an address after AXES_IP_FAILURE_LIMIT failures for any usernames (password
+# spraying; jamsos.web.lockout).
+AXES_HANDLER = "jamsos.web.lockout.AddressAwareAxesHandler"
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
@@ -178,6 +182,21 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     if env_bool("BEHIND_PROXY", default=False)
     else ["REMOTE_ADDR"]
 )
+
+# --- API rate limits (jamsos.api.throttling) -------------------------------------------
+# Per authenticated user and per client address; "n/s", "n/m", "n/h" or "n/d", empty = off.
+API_THROTTLE_USER = env_str("API_THROTTLE_USER", "120/m")
+API_THROTTLE_IP = env_str("API_THROTTLE_IP", "300/m")
+# The client address ninja's throttles see: X-Forwarded-For's last hop only behind our proxy.
+NINJA_NUM_PROXIES = 1 if env_bool("BEHIND_PROXY", default=False) else 0
+# Shared by every gunicorn worker on the machine, so the limits hold across them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 
 # --- Security -------------------------------------------------------------------------
 HTTPS = env_bool("HTTPS", default=False)
