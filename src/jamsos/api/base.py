@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +27,7 @@ from ninja.security import APIKeyCookie, APIKeyHeader
 from jamsos.accounts.models import ApiToken, User
 from jamsos.api.throttling import AddressThrottle, UserThrottle
 from jamsos.lib.errors import DomainError
+from jamsos.web.apidocs import LocalSwagger
 from jamsos.web.busy import busy_response, is_database_busy
 
 # Writing last_used_at on every call would turn each GET into a write; once a while is
@@ -92,6 +94,9 @@ api = NinjaAPI(
     ),
     auth=[BearerToken(), SessionAuth()],
     throttle=[UserThrottle(), AddressThrottle()],
+    # swagger-ui from our static files (not a CDN), and only for people who are logged in.
+    docs=LocalSwagger(),
+    docs_decorator=login_required,
     urls_namespace="api",
 )
 

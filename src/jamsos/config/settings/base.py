@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its headers reach every response, static files and error pages included.
+    "jamsos.web.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A locked database answers 503 "coba lagi" with Retry-After (jamsos.web.busy).
     "jamsos.web.busy.DatabaseBusyMiddleware",
@@ -214,6 +216,17 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Sent on every response by jamsos.web.security. Scripts only from our static files:
+# no inline <script>, no on…= attributes, no eval (htmx's allowEval is off).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ---------------------------------------------------------------
