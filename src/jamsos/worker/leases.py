@@ -136,7 +136,8 @@ def tasks_sweep(*, now: dt.datetime | None = None) -> SweepReport:
     for pk in stalled:
         with transaction.atomic():
             result = (
-                DBTaskResult.objects.select_for_update()
+                # of=self: PostgreSQL refuses FOR UPDATE on the outer join's lease side.
+                DBTaskResult.objects.select_for_update(of=("self",))
                 .filter(_stalled_filter(now), pk=pk, status=RUNNING)
                 .first()
             )
