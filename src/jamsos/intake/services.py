@@ -310,7 +310,12 @@ def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) 
 def batch_validation_stalled(batch: ProposalBatch) -> bool:
     """Queued or validating, but no live task will finish it: its task failed, is gone,
     or runs on a worker that died (``jamsos.worker`` leases)."""
-    return batch.status in (Status.QUEUED, Status.VALIDATING) and task_is_stalled(batch.task_id)
+    # Without a task id the batch is validated in-process (the CLI): nothing to judge by.
+    return (
+        batch.status in (Status.QUEUED, Status.VALIDATING)
+        and bool(batch.task_id)
+        and task_is_stalled(batch.task_id)
+    )
 
 
 @transaction.atomic

@@ -126,12 +126,19 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": selectors.batch_code_counts(batch=batch),
         "filters": filters,
         "page": page,
-        "in_progress": batch.status in IN_PROGRESS,
+        **_progress_state(batch),
         "reject_form": ReasonForm(),
         **_batch_permissions(request.user, batch),
     }
     template = "intake/_rows.html" if request.htmx else "intake/batch_detail.html"
     return render(request, template, context)
+
+
+def _progress_state(batch: ProposalBatch) -> dict[str, bool]:
+    """``in_progress``: a live validation (the bar polls); ``stalled``: its worker died
+    or its task is gone, so the page stops polling and offers retry and cancel."""
+    stalled = batch.status in IN_PROGRESS and services.batch_validation_stalled(batch)
+    return {"in_progress": batch.status in IN_PROGRESS and not stalled, "stalled": stalled}
 
 
 def _batch_permissions(user, batch: ProposalBatch) -> dict[str, bool]:
@@ -165,11 +172,9 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     batch is done it renders without the trigger (polling stops) and asks htmx to reload
     the page so counts and rows appear."""
     batch = access.access_batch(request.user, pk)
-    in_progress = batch.status in IN_PROGRESS
-    response = render(
-        request, "intake/_progress.html", {"batch": batch, "in_progress": in_progress}
-    )
-    if request.htmx and not in_progress:
+    state = _progress_state(batch)
+    response = render(request, "intake/_progress.html", {"batch": batch, **state})
+    if request.htmx and not state["in_progress"]:
         response["HX-Refresh"] = "true"
     return response
 

@@ -73,6 +73,11 @@ def test_a_stalled_validation_is_retried_from_the_page_and_ends_with_every_row_o
     page = client.get(reverse("intake:batch_detail", args=[batch.pk]))
     assert b'data-testid="retry-validation"' in page.content
     assert b'data-testid="cancel-validation"' in page.content
+    assert b'data-testid="progress-stalled"' in page.content
+    assert b'hx-trigger="every 1s"' not in page.content  # the bar stops polling
+    # a page that was polling learns it and reloads to show the buttons
+    poll = client.get(reverse("intake:batch_progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("intake:batch_validation_retry", args=[batch.pk]))
@@ -93,6 +98,7 @@ def test_a_validation_on_a_live_worker_offers_no_retry_and_refuses_one(client, p
     page = client.get(reverse("intake:batch_detail", args=[batch.pk]))
     assert b"retry-validation" not in page.content
     assert b"cancel-validation" not in page.content
+    assert b'hx-trigger="every 1s"' in page.content
 
     client.post(reverse("intake:batch_validation_retry", args=[batch.pk]))
     client.post(reverse("intake:batch_validation_cancel", args=[batch.pk]))
