@@ -10,6 +10,14 @@ import pytest
 BROWSER_SKIPPED: list[str] = []
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """API rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def personas(db):
     from jamsos.testing.personas import make_personas

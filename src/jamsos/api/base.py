@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -23,7 +25,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, APIKeyHeader
 
 from jamsos.accounts.models import ApiToken, User
+from jamsos.api.throttling import AddressThrottle, UserThrottle
 from jamsos.lib.errors import DomainError
+from jamsos.web.apidocs import LocalSwagger
+from jamsos.web.busy import busy_response, is_database_busy
 
 # Writing last_used_at on every call would turn each GET into a write; once a while is
 # enough to tell a live token from a forgotten one.
@@ -94,6 +99,10 @@ api = NinjaAPI(
         "atau sesi peramban dengan CSRF."
     ),
     auth=[BearerToken(), SessionAuth()],
+    throttle=[UserThrottle(), AddressThrottle()],
+    # swagger-ui from our static files (not a CDN), and only for people who are logged in.
+    docs=LocalSwagger(),
+    docs_decorator=login_required,
     urls_namespace="api",
 )
 
@@ -136,6 +145,13 @@ def _request_validation_error(request: HttpRequest, exc: NinjaValidationError) -
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc)))
     return _error(request, exc.status_code, code, message)
+
+
+@api.exception_handler(OperationalError)
+def _database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    if is_database_busy(exc):
+        return busy_response(request)
+    raise exc
 
 
 @api.exception_handler(Http404)

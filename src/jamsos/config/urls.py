@@ -16,3 +16,6 @@ urlpatterns = [
     path("iuran/", include("jamsos.contributions.urls")),
     path("klaim/", include("jamsos.claims.urls")),
 ]
+
+# A locked database raised by a middleware (the session save) answers 503, not 500.
+handler500 = "jamsos.web.busy.server_error"

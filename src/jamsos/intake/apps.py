@@ -8,12 +8,15 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from jamsos.audit.actions import register_actions
+        from jamsos.intake import tasks  # noqa: F401 - connects the task_finished receiver
 
         register_actions(
             {
                 "intake.batch.staged": _("Berkas usulan diunggah"),
                 "intake.batch.validated": _("Usulan selesai divalidasi"),
                 "intake.batch.failed": _("Usulan gagal dibaca"),
+                "intake.batch.validation_retried": _("Validasi usulan diulang"),
+                "intake.batch.validation_cancelled": _("Validasi usulan dibatalkan"),
                 "intake.batch.submitted": _("Usulan diajukan ke kepala dinas"),
                 "intake.batch.approved": _("Usulan disetujui"),
                 "intake.batch.rejected": _("Usulan ditolak"),

@@ -41,6 +41,7 @@ from jamsos.lib.tabular import table_suffix
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
 from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
+from jamsos.worker.leases import task_is_stalled
 
 logger = logging.getLogger(__name__)
 
@@ -304,6 +305,97 @@ def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) 
         _batch_fail(batch, f"Validasi gagal karena kesalahan sistem ({exc.__class__.__name__}).")
         raise
     return batch
+
+
+def batch_validation_stalled(batch: ProposalBatch) -> bool:
+    """Queued or validating, but no live task will finish it: its task failed, is gone,
+    or runs on a worker that died (``jamsos.worker`` leases)."""
+    # Without a task id the batch is validated in-process (the CLI): nothing to judge by.
+    return (
+        batch.status in (Status.QUEUED, Status.VALIDATING)
+        and bool(batch.task_id)
+        and task_is_stalled(batch.task_id)
+    )
+
+
+@transaction.atomic
+def batch_validation_retry(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
+    """Queue the validation again after it failed or stalled.
+
+    The new run replaces every row an earlier run wrote (``batch_validate`` deletes the
+    batch's rows before writing), so a retry never leaves duplicate rows. A task of the
+    earlier run that comes back finds the batch claimed and does nothing.
+    """
+    require_perm(acting_user, "intake.propose")
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    if not (
+        (batch.status == Status.FAILED and batch.original_file) or batch_validation_stalled(batch)
+    ):
+        raise InvalidTransition(
+            "Validasi usulan ini masih berjalan atau sudah selesai; tidak perlu diulang.",
+            status=batch.status,
+        )
+    previous = batch.status
+    batch.status = Status.QUEUED
+    batch.rows_processed = 0
+    batch.rows_total = 0
+    batch.failure_message = ""
+    batch.task_id = ""
+    batch.save(
+        update_fields=["status", "rows_processed", "rows_total", "failure_message", "task_id"]
+    )
+    audit_record(
+        action="intake.batch.validation_retried",
+        acting_user=acting_user,
+        obj=batch,
+        data={"from": previous},
+    )
+    batch_id = batch.pk
+    transaction.on_commit(lambda: _enqueue_validation(batch_id))
+    return batch
+
+
+@transaction.atomic
+def batch_validation_cancel(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
+    """Stop a validation that waits in the queue or stalled: ``failed``, rows removed.
+
+    A validation that runs on a live worker cannot be cancelled (it would finish and
+    overwrite the cancellation); a queued one can, because its task claims the batch
+    only while it is ``queued``.
+    """
+    require_perm(acting_user, "intake.propose")
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    if not (batch.status == Status.QUEUED or batch_validation_stalled(batch)):
+        raise InvalidTransition(
+            "Hanya validasi yang menunggu atau terhenti yang dapat dibatalkan.",
+            status=batch.status,
+        )
+    previous = batch.status
+    ProposalRow.objects.filter(batch=batch).delete()
+    batch.status = Status.FAILED
+    batch.failure_message = "Validasi dibatalkan."
+    batch.rows_processed = 0
+    batch.rows_total = 0
+    batch.save(update_fields=["status", "failure_message", "rows_processed", "rows_total"])
+    audit_record(
+        action="intake.batch.validation_cancelled",
+        acting_user=acting_user,
+        obj=batch,
+        data={"from": previous},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_validation_abandon(*, batch: ProposalBatch) -> ProposalBatch:
+    """The task backend gave up on the batch's validation (its worker died on every
+    attempt): ``failed`` with the reason; the page offers a retry."""
+    ProposalRow.objects.filter(batch=batch).delete()
+    return _batch_fail(
+        batch,
+        "Validasi terhenti: proses pekerja berhenti berulang kali. Coba ulangi validasi.",
+        code="worker_lost",
+    )
 
 
 def _batch_table(batch: ProposalBatch) -> ProposalTable:

@@ -12,6 +12,10 @@ urlpatterns = [
     path("orang/periksa/", views.person_check, name="person_check"),
     path("<int:pk>/", views.batch_detail, name="batch_detail"),
     path("<int:pk>/progres/", views.batch_progress, name="batch_progress"),
+    path("<int:pk>/ulangi-validasi/", views.batch_validation_retry, name="batch_validation_retry"),
+    path(
+        "<int:pk>/batalkan-validasi/", views.batch_validation_cancel, name="batch_validation_cancel"
+    ),
     path("<int:pk>/ajukan/", views.batch_submit, name="batch_submit"),
     path("<int:pk>/setujui/", views.batch_approve, name="batch_approve"),
     path("<int:pk>/tolak/", views.batch_reject, name="batch_reject"),

@@ -126,7 +126,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": selectors.batch_code_counts(batch=batch),
         "filters": filters,
         "page": page,
-        "in_progress": batch.status in IN_PROGRESS,
+        **_progress_state(batch),
         "reject_form": ReasonForm(),
         **_batch_permissions(request.user, batch),
     }
@@ -134,12 +134,27 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+def _progress_state(batch: ProposalBatch) -> dict[str, bool]:
+    """``in_progress``: a live validation (the bar polls); ``stalled``: its worker died
+    or its task is gone, so the page stops polling and offers retry and cancel."""
+    stalled = batch.status in IN_PROGRESS and services.batch_validation_stalled(batch)
+    return {"in_progress": batch.status in IN_PROGRESS and not stalled, "stalled": stalled}
+
+
 def _batch_permissions(user, batch: ProposalBatch) -> dict[str, bool]:
     """Which buttons to show; the services decide again when they are pressed."""
     reviewer = user.has_perm("intake.review_batch")
     approver = user.has_perm("intake.approve_batch")
     validated = batch.status == ProposalBatch.Status.VALIDATED
+    proposer = user.has_perm("intake.propose")
+    stalled = batch.status in IN_PROGRESS and services.batch_validation_stalled(batch)
     return {
+        # A validation whose worker died or that failed: offer to run it again or stop.
+        "can_retry": proposer
+        and (
+            stalled or (batch.status == ProposalBatch.Status.FAILED and bool(batch.original_file))
+        ),
+        "can_cancel": proposer and (stalled or batch.status == ProposalBatch.Status.QUEUED),
         "can_review": reviewer and validated,
         "can_submit": reviewer and validated,
         "can_decide": approver
@@ -157,11 +172,9 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     batch is done it renders without the trigger (polling stops) and asks htmx to reload
     the page so counts and rows appear."""
     batch = access.access_batch(request.user, pk)
-    in_progress = batch.status in IN_PROGRESS
-    response = render(
-        request, "intake/_progress.html", {"batch": batch, "in_progress": in_progress}
-    )
-    if request.htmx and not in_progress:
+    state = _progress_state(batch)
+    response = render(request, "intake/_progress.html", {"batch": batch, **state})
+    if request.htmx and not state["in_progress"]:
         response["HX-Refresh"] = "true"
     return response
 
@@ -225,6 +238,32 @@ def _batch_action(
     else:
         messages.success(request, done)
     return redirect("intake:batch_detail", pk=pk)
+
+
+@login_required
+@permission_required("intake.propose", raise_exception=True)
+@require_POST
+@domain_errors_as_http
+def batch_validation_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.batch_validation_retry(batch=batch, acting_user=request.user),
+        _("Validasi diulang; hasilnya muncul di halaman ini."),
+    )
+
+
+@login_required
+@permission_required("intake.propose", raise_exception=True)
+@require_POST
+@domain_errors_as_http
+def batch_validation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.batch_validation_cancel(batch=batch, acting_user=request.user),
+        _("Validasi dibatalkan."),
+    )
 
 
 @login_required

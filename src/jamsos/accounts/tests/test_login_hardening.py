@@ -178,3 +178,20 @@ def test_env_list_and_path(monkeypatch, tmp_path):
     assert env.env_list("JAMSOS_T", default=[]) == ["a.example", "b.example"]
     monkeypatch.setenv("JAMSOS_T", str(tmp_path / "x" / ".." / "data"))
     assert env.env_path("JAMSOS_T", default=tmp_path) == (tmp_path / "data").resolve()
+
+
+@pytest.mark.django_db
+def test_spraying_one_password_across_accounts_locks_the_address(client, personas, settings):
+    """Per username+IP, one failure for each of 20 accounts never locks a pair; the
+    address rule locks the address at its 20th failure."""
+    settings.AXES_IP_FAILURE_LIMIT = 20
+    for n in range(settings.AXES_IP_FAILURE_LIMIT - 1):
+        response = attempt(client, f"korban{n}", "Rahasia2026!", ip="10.9.9.9")
+        assert response.status_code == 200, n
+    assert attempt(client, "korban-terakhir", "Rahasia2026!", ip="10.9.9.9").status_code == 429
+    # the address is now locked, even for a real account with its right password ...
+    response = attempt(client, "p_agent", PASSWORD, ip="10.9.9.9")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ... while the same account logs in from another address
+    assert attempt(client, "p_agent", PASSWORD, ip="10.9.9.10").status_code == 302

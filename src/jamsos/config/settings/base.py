@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks",
+    # Before django_tasks_db: its ``db_worker`` (leases, sweep, back-off) replaces upstream's.
+    "jamsos.worker",
     "django_tasks_db",
     "jamsos.regions",
     "jamsos.accounts",
@@ -82,7 +84,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its headers reach every response, static files and error pages included.
+    "jamsos.web.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A locked database answers 503 "coba lagi" with Retry-After (jamsos.web.busy).
+    "jamsos.web.busy.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -133,8 +139,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        # Seconds a writer waits (SQLite retries with back-off) for another's lock before
+        # "database is locked", which answers 503 "coba lagi" (jamsos.web.busy).
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", default=15),
     }
+# Seconds a client is asked to wait (Retry-After) when the database is busy.
+DATABASE_BUSY_RETRY_AFTER = env_int("DATABASE_BUSY_RETRY_AFTER", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
@@ -172,6 +182,10 @@ ACCESS_LOG_KEY = env_str("ACCESS_LOG_KEY") or ""
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", default=30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ... and an address after AXES_IP_FAILURE_LIMIT failures for any usernames (password
+# spraying; jamsos.web.lockout).
+AXES_HANDLER = "jamsos.web.lockout.AddressAwareAxesHandler"
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
@@ -181,6 +195,21 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     if env_bool("BEHIND_PROXY", default=False)
     else ["REMOTE_ADDR"]
 )
+
+# --- API rate limits (jamsos.api.throttling) -------------------------------------------
+# Per authenticated user and per client address; "n/s", "n/m", "n/h" or "n/d", empty = off.
+API_THROTTLE_USER = env_str("API_THROTTLE_USER", "120/m")
+API_THROTTLE_IP = env_str("API_THROTTLE_IP", "300/m")
+# The client address ninja's throttles see: X-Forwarded-For's last hop only behind our proxy.
+NINJA_NUM_PROXIES = 1 if env_bool("BEHIND_PROXY", default=False) else 0
+# Shared by every gunicorn worker on the machine, so the limits hold across them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 
 # --- Security -------------------------------------------------------------------------
 HTTPS = env_bool("HTTPS", default=False)
@@ -198,6 +227,17 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Sent on every response by jamsos.web.security. Scripts only from our static files:
+# no inline <script>, no on…= attributes, no eval (htmx's allowEval is off).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ---------------------------------------------------------------
@@ -231,6 +271,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running task's lease (jamsos.worker): renewed every quarter of it by the worker's
+# heartbeat; when it expires the worker is taken for dead and the task is queued again,
+# at most TASK_LEASE_MAX_ATTEMPTS runs in all, then failed.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", default=60)
+TASK_LEASE_MAX_ATTEMPTS = env_int("TASK_LEASE_MAX_ATTEMPTS", default=3)
+# How often each worker sweeps for tasks of dead workers.
+TASK_SWEEP_SECONDS = env_int("TASK_SWEEP_SECONDS", default=30)
+# Longest wait between two tries of a worker that cannot reach (or write) the database.
+TASK_WORKER_BACKOFF_MAX = env_int("TASK_WORKER_BACKOFF_MAX", default=30)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# Speed: rate-limit counters in memory (the limits themselves stay as in production;
+# the root conftest empties the cache between tests).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # TransactionTestCase empties tables between tests, which the append-only triggers refuse;
 # audit/tests/test_append_only.py installs them itself to prove they hold.

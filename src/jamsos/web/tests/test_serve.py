@@ -87,16 +87,46 @@ def test_serve_answers_and_stops_both_children_on_sigterm(prepared):
     assert f"http://127.0.0.1:{prepared.port}/" in prepared.log_tail()
 
 
-def test_serve_stops_the_web_server_when_the_worker_dies(prepared):
+def test_serve_restarts_a_killed_worker_and_keeps_the_site_up(prepared):
     prepared.start(workers=1)
     kids = {pid: command_line(pid) for pid in children_of(prepared.process.pid)}
     worker = next(pid for pid, c in kids.items() if "db_worker" in c)
     web = next(pid for pid, c in kids.items() if "gunicorn" in c)
 
     os.kill(worker, signal.SIGKILL)
-    assert prepared.process.wait(timeout=30) == 1
-    time.sleep(0.2)
+    deadline = time.monotonic() + 30
+    new_worker = None
+    while time.monotonic() < deadline and new_worker is None:
+        assert get(prepared.base_url + "/healthz")[0] == 200  # the site stays up meanwhile
+        new_worker = next(
+            (
+                pid
+                for pid in children_of(prepared.process.pid)
+                if pid != worker and "db_worker" in command_line(pid)
+            ),
+            None,
+        )
+        time.sleep(0.2)
+    assert new_worker is not None, prepared.log_tail()
+    assert prepared.process.poll() is None
+    assert alive(web)
+    assert "Task worker berhenti sendiri" in prepared.log_tail()
+
+    assert prepared.stop(signal.SIGTERM) == 0
     assert not alive(web)
+    assert not alive(new_worker)
+
+
+def test_serve_stops_the_worker_when_the_web_server_dies(prepared):
+    prepared.start(workers=1)
+    kids = {pid: command_line(pid) for pid in children_of(prepared.process.pid)}
+    worker = next(pid for pid, c in kids.items() if "db_worker" in c)
+    web = next(pid for pid, c in kids.items() if "gunicorn" in c)
+
+    os.kill(web, signal.SIGKILL)
+    assert prepared.process.wait(timeout=40) == 1
+    time.sleep(0.2)
+    assert not alive(worker)
     assert "berhenti sendiri" in prepared.log_tail()
 
 

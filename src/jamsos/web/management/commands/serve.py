@@ -8,9 +8,12 @@ or under systemd, which behaves like one service. Algorithm:
    a Ctrl+C in the terminal reaches only this supervisor, which forwards it exactly once
    (a second SIGINT would make the task worker abandon a running task).
 3. Print the URL once gunicorn accepts connections.
-4. Wait. SIGINT/SIGTERM are forwarded to both children. When either child exits, stop the
-   other: a server without its worker would accept work that never runs.
-5. Exit 0 after a requested shutdown, 1 when a child died on its own.
+4. Wait. SIGINT/SIGTERM are forwarded to both children. A task worker that dies on its
+   own (killed, out of memory) is started again after a back-off (1 s, doubling to
+   ``WORKER_RESTART_MAX_SECONDS``, reset once it has run a minute): the site stays up, and
+   the new worker's sweep recovers the task the dead one held (``jamsos.worker``). When
+   gunicorn exits, stop the worker too: the service is down and its supervisor restarts it.
+5. Exit 0 after a requested shutdown, 1 when gunicorn died on its own.
 
 Larger deployments run gunicorn and ``jamsos db_worker`` as separate services instead
 (docs/operations.md); this command is the embedded default.
@@ -36,6 +39,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 MAX_DEFAULT_WORKERS = 8
 STOP_GRACE_SECONDS = 20.0
 READY_TIMEOUT_SECONDS = 60.0
+WORKER_RESTART_MAX_SECONDS = 30.0
+WORKER_HEALTHY_SECONDS = 60.0
+WORKER_ARGV = [sys.executable, "-m", "jamsos", "db_worker", "--no-reload", "--queue-name", "*"]
 
 
 def default_workers() -> int:
@@ -111,9 +117,7 @@ class Command(BaseCommand):
                     "--no-control-socket",
                 ]
             ),
-            "worker": self._spawn(
-                [sys.executable, "-m", "jamsos", "db_worker", "--no-reload", "--queue-name", "*"]
-            ),
+            "worker": self._spawn(WORKER_ARGV),
         }
         self.stopping = False
 
@@ -172,10 +176,30 @@ class Command(BaseCommand):
         return False
 
     def _wait_first_exit(self, children: dict[str, subprocess.Popen[bytes]]) -> str:
+        """Wait until gunicorn exits or a shutdown is asked; restart a dead task worker."""
+        backoff = 1.0
+        started = time.monotonic()
+        restart_at: float | None = None
         while True:
-            for name, proc in children.items():
-                if proc.poll() is not None:
-                    return name
+            if children["web"].poll() is not None:
+                return "web"
+            now = time.monotonic()
+            worker = children["worker"]
+            if worker.poll() is None:
+                if now - started >= WORKER_HEALTHY_SECONDS:
+                    backoff = 1.0
+            elif self.stopping:
+                return "worker"
+            elif restart_at is None:
+                restart_at = now + backoff
+                self.stderr.write(
+                    f"Task worker berhenti sendiri (kode keluar {worker.returncode}); "
+                    f"dijalankan lagi dalam {backoff:.0f} detik."
+                )
+            elif now >= restart_at:
+                children["worker"] = self._spawn(WORKER_ARGV)
+                started, restart_at = now, None
+                backoff = min(backoff * 2, WORKER_RESTART_MAX_SECONDS)
             time.sleep(0.2)
 
     def _stop_all(self, children: dict[str, subprocess.Popen[bytes]]) -> None:
