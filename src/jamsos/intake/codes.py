@@ -70,6 +70,14 @@ _CODES: list[Code] = [
         "NIK sebagai teks (format sel Teks).",
         "NIK rusak oleh Excel",
     ),
+    Code(
+        "nik_excel_rounded",
+        WARNING,
+        "sel {cell} menyimpan NIK sebagai angka Excel; Excel hanya menyimpan 15 digit, "
+        "sehingga digit ke-16 menjadi 0. Cocokkan NIK dengan KTP dan ketik ulang sebagai "
+        "teks (format sel Teks).",
+        "NIK tersimpan sebagai angka",
+    ),
     Code(nik_rules.NIK_PROVINCE_UNKNOWN, ERROR, "{detail}", "Kode provinsi NIK tidak dikenal"),
     Code(nik_rules.NIK_BIRTHDATE_INVALID, ERROR, "{detail}", "Tanggal lahir di NIK tidak sah"),
     Code(nik_rules.NIK_SERIAL_ZERO, ERROR, "{detail}", "Nomor urut NIK 0000"),

@@ -419,6 +419,16 @@ def _nik_slow(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
             issues.add(number, code, "nik", raw, detail=result.message(code))
 
 
+def _nik_excel_cells(frame: pl.DataFrame, issues: Issues, table: ProposalTable) -> None:
+    """A NIK cell stored as an Excel number: its 16th digit may have become 0."""
+    if not table.numeric_nik_cells:
+        return
+    cells = table.numeric_nik_cells
+    flagged = frame.filter(pl.col("row_number").is_in(list(cells)))
+    for number, raw in flagged.select("row_number", "nik").iter_rows():
+        issues.add(number, "nik_excel_rounded", "nik", raw, cell=cells[number])
+
+
 def _nik_region(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> None:
     prefix = context.nik_prefix
     outside = pl.col("nik16") & ~pl.col("n_nik").str.starts_with(prefix)
@@ -604,6 +614,7 @@ def proposals_validate(table: ProposalTable, *, context: ValidationContext) -> V
     frame = _ages(frame, issues, context)
     frame = _nik_fast(frame, context)
     _nik_slow(frame, issues, context)
+    _nik_excel_cells(frame, issues, table)
     _nik_region(frame, issues, context)
     frame = _villages(frame, issues, context)
     frame = _occupations(frame, issues, context)

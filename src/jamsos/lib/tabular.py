@@ -16,6 +16,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import posixpath
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +159,72 @@ def _read_xlsx(data: bytes, file_name: str, score: HeaderScore, min_score: int) 
         body = body.with_columns(pl.col(h).str.strip_suffix(" 00:00:00") for h in headers)
         return Table(headers, body, index + 1, index + 2, sheet=name)
     raise _header_not_found(file_name)
+
+
+_XML_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*)/?>")
+_REL_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)/?>")
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return dict(_XML_ATTR.findall(text))
+
+
+def _xlsx_sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding the worksheet named ``sheet`` (workbook.xml + its rels)."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+    except KeyError:
+        return None
+    rel_id = None
+    for tag in _SHEET_TAG.findall(workbook):
+        attrs = _attrs(tag)
+        if attrs.get("name") == sheet:
+            rel_id = attrs.get("r:id") or next(
+                (v for k, v in attrs.items() if k.endswith(":id")), None
+            )
+            break
+    for tag in _REL_TAG.findall(rels):
+        attrs = _attrs(tag)
+        if rel_id is not None and attrs.get("Id") == rel_id:
+            target = attrs.get("Target", "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+def xlsx_numeric_cells(data: bytes, *, sheet: str, column: int, rows: set[int]) -> dict[int, str]:
+    """``{sheet row: "B12"}`` for the cells of ``column`` (0-based) among ``rows`` that
+    the workbook stores as numbers, not as text.
+
+    calamine hands every cell over as text, so a NIK typed into a General cell (Excel
+    keeps 15 significant digits: the 16th becomes 0) looks like any other NIK. The cell's
+    type is only in the sheet's XML: ``<c r="B12" s="3"><v>…</v></c>`` is a number,
+    ``t="s"``/``"str"``/``"inlineStr"`` text. One regex pass over the column's cells.
+    """
+    if not rows:
+        return {}
+    letter = column_letter(column)
+    pattern = re.compile(rf'<c\b([^>]*\br="{letter}(\d+)"[^>]*)>')
+    found: dict[int, str] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = _xlsx_sheet_part(archive, sheet)
+            if part is None:
+                return {}
+            xml = archive.read(part).decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError):
+        return {}
+    for match in pattern.finditer(xml):
+        number = int(match.group(2))
+        if number not in rows:
+            continue
+        kind = _attrs(match.group(1)).get("t", "n")
+        if kind == "n":
+            found[number] = f"{letter}{number}"
+    return found
 
 
 # --- csv --------------------------------------------------------------------------------
