@@ -105,6 +105,11 @@ class ProposalBatch(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
     # Age eligibility is judged on this date (default: first day of the next month).
     coverage_start = models.DateField(_("mulai kepesertaan"), null=True, blank=True)
+    # Set while the batch gathers one proposer's one-person proposals of that day; the
+    # submit clears it (the batch is closed), so the next proposal opens a new batch.
+    gather_day = models.DateField(
+        _("mengumpulkan usulan perorangan tanggal"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -114,6 +119,13 @@ class ProposalBatch(models.Model):
             models.CheckConstraint(
                 condition=models.Q(rows_processed__lte=models.F("rows_total")),
                 name="intake_batch_progress_within_total",
+            ),
+            # One open batch of one-person proposals per proposer and day: two proposals
+            # sent at once cannot open two (person_propose retries on the conflict).
+            models.UniqueConstraint(
+                fields=["proposer", "gather_day"],
+                condition=models.Q(gather_day__isnull=False),
+                name="intake_batch_one_open_single_batch",
             ),
         ]
 

@@ -289,6 +289,8 @@ def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) 
             _result_counts(batch, result)
             batch.header_row = table.header_row
             batch.column_mapping = table.mapping
+            if table.skipped:  # header rows printed again, the signature block
+                batch.summary = {**(batch.summary or {}), "skipped": table.skipped}
             batch.status = Status.VALIDATED
             batch.validated_at = timezone.now()
             batch.save()
@@ -347,50 +349,102 @@ def row_check_values(*, values: dict[str, str], region: Region, acting_user: Use
 
 @transaction.atomic
 def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
-    """An agent's (or kecamatan operator's) one-person proposal: a one-row batch.
+    """An agent's (or kecamatan operator's) one-person proposal, gathered with the
+    proposer's other one-person proposals of the day in one batch reviewed as one.
 
-    The region is the user's scope; the row is validated at once and the batch is
-    ``validated`` (ready for the Dinas review). Invalid values raise
-    ``DomainError(row_invalid)`` with the messages, so the form can show them; nothing
-    is stored then.
+    1. The region is the user's scope; the values are validated (invalid values raise
+       ``DomainError(row_invalid)`` with the messages, so the form can show them;
+       nothing is stored then).
+    2. The proposer's open batch of today is locked, or opened (``validated``: ready
+       for the Dinas review). A unique constraint keeps it to one open batch per
+       proposer and day; a proposal that loses the race to open it takes the winner's.
+    3. The row is added as the batch's next row and checked against its other rows
+       (the same NIK twice, possible duplicates), as a file's row would be.
+    Submitting the batch (``batch_submit``) closes it; the next proposal opens another.
     """
     require_perm(acting_user, "intake.propose")
     region = acting_user.region
     if region is None or acting_user.agency is None:
         raise PermissionDenied("Pengguna tanpa wilayah tidak dapat mengusulkan.")
-    check = row_check_values(values=values, region=region, acting_user=acting_user)
+    context = ValidationContext.build(region=region)
+    table = proposal_table_from_values(values, village_default=region)
+    check = proposals_validate(table, context=context).row_check(1)
     if check.status == RowStatus.INVALID:
         raise DomainError(
             " ".join(i["message"] for i in check.errors),
             code="row_invalid",
             issues=check.issues,
         )
-    now = timezone.now()
-    name = check.values.get("full_name", "")
-    batch = ProposalBatch(
-        title=f"Usulan perorangan: {name}"[:200],
-        source=ProposalBatch.Source.FORM,
-        status=Status.VALIDATED,
-        proposer=acting_user,
-        agency=acting_user.agency,
-        region=region,
-        validated_at=now,
-    )
-    batch.full_clean()
-    batch.save()
-    row = _row_from_check(batch, 1, check, raw=_form_raw(values))
+    batch, opened = _single_batch_open(acting_user=acting_user, region=region)
+    last = ProposalRow.objects.filter(batch=batch).order_by("-row_number").first()
+    number = (last.row_number + 1) if last else 1
+    if number > 1:
+        table = proposal_table_from_values(values, row_number=number, village_default=region)
+        check = proposals_validate(table, context=context).row_check(number)
+        check = row_check_in_batch(
+            check, row=ProposalRow(batch=batch, row_number=number), context=context
+        )
+    row = _row_from_check(batch, number, check, raw=_form_raw(values))
     row.full_clean()
     row.save()
     _batch_recount(batch)
     _summary_shift(batch, [], row.issues)
+    batch.validated_at = timezone.now()
     batch.save()
     audit_record(
         action="intake.person.proposed",
         acting_user=acting_user,
         obj=batch,
-        data={"row": row.pk, "status": row.status, "nik": row.nik[:6]},
+        data={
+            "row": row.pk,
+            "row_number": number,
+            "status": row.status,
+            "nik": row.nik[:6],
+            "batch_opened": opened,
+        },
     )
     return row
+
+
+def _single_batch_open(*, acting_user: User, region: Region) -> tuple[ProposalBatch, bool]:
+    """The proposer's open one-person batch of today, locked; opened when there is none.
+
+    Returns ``(batch, opened)``. Two requests at once both find none and both insert:
+    the unique constraint ``intake_batch_one_open_single_batch`` lets one through, the
+    other's insert fails inside its savepoint and it locks the winner's batch instead
+    (on PostgreSQL the loser's insert waits for the winner's commit).
+    """
+    day = timezone.localdate()
+    for _attempt in range(2):
+        batch = (
+            ProposalBatch.objects.select_for_update()
+            .filter(proposer=acting_user, gather_day=day)
+            .first()
+        )
+        if batch is not None:
+            return batch, False
+        batch = ProposalBatch(
+            title=f"Usulan perorangan {acting_user.full_name or acting_user.username} "
+            f"{day:%d-%m-%Y}"[:200],
+            source=ProposalBatch.Source.FORM,
+            status=Status.VALIDATED,
+            proposer=acting_user,
+            agency=acting_user.agency,
+            region=region,
+            validated_at=timezone.now(),
+            gather_day=day,
+        )
+        batch.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                batch.save()
+        except IntegrityError:
+            continue  # another proposal opened it a moment ago: take that one
+        return batch, True
+    raise DomainError(
+        "Usulan perorangan hari ini sedang dibuka oleh permintaan lain; coba lagi.",
+        code="single_batch_busy",
+    )
 
 
 def _form_raw(values: dict[str, str]) -> dict[str, str]:
@@ -556,6 +610,7 @@ def batch_submit(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
             code="nothing_to_apply",
         )
     batch.status = Status.SUBMITTED
+    batch.gather_day = None  # a gathering batch of one-person proposals closes here
     batch.submitted_by = acting_user
     batch.submitted_at = timezone.now()
     batch.full_clean()
