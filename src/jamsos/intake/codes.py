@@ -228,9 +228,22 @@ FILE_CODES: dict[str, str] = {
 }
 
 
-def issue_message(code: str, *, row: int, column: str, value: Any = None, **params: Any) -> str:
+# ``already_registered`` for a viewer outside the registered person's region: the fact,
+# and nothing more (no name, no village): issue 10, "Any NIK → a name, across scope".
+REGISTERED_OUTSIDE_SCOPE = "NIK ini sudah terdaftar sebagai peserta."
+
+
+def issue_message(
+    code: str,
+    *,
+    row: int,
+    column: str,
+    value: Any = None,
+    template: str | None = None,
+    **params: Any,
+) -> str:
     """``Baris 12, kolom "Tanggal Lahir": "31-02-1980" bukan tanggal yang sah.``"""
-    template = CODES[code].template.format(**params)
+    template = (template or CODES[code].template).format(**params)
     shown = "" if value is None else str(value)
     if len(shown) > 60:
         shown = shown[:59] + "…"

@@ -330,6 +330,17 @@ def _raw_value(row: ProposalRow, header: str) -> Any:
     return (row.values or {}).get(by_header.get(header, ""), "")
 
 
+def _fix_values(row: ProposalRow, headers: list[str], *, whole: bool) -> list[Any]:
+    """The row's original cells under ``headers``; NIK-like cells masked unless
+    ``whole``."""
+    from jamsos.intake.disclosure import mask_nik_runs
+
+    values = [_raw_value(row, header) for header in headers]
+    if whole:
+        return values
+    return [mask_nik_runs(str(v)) if v else v for v in values]
+
+
 def rejection_report_xlsx(*, batch: ProposalBatch, viewer: User) -> bytes:
     """The rows of ``batch`` the proposer must fix, as an Excel workbook.
 
@@ -338,8 +349,16 @@ def rejection_report_xlsx(*, batch: ProposalBatch, viewer: User) -> bytes:
     the status and every reason. Sheet "Masalah": one line per issue — row, column,
     value, code, message. Values are written as text, never as formulas.
     """
+    from jamsos.intake.disclosure import Disclosure
+
     rows = list(_rejected_rows(batch=batch, viewer=viewer))
     headers = _original_headers(batch, rows)
+    disclosure = Disclosure.for_viewer(viewer, [r.issues for r in rows])
+    for row in rows:
+        disclosure.row(row)
+    # The proposer gets their own cells back whole (the sheet is corrected and uploaded
+    # again); anyone else without registry.view_full_nik reads NIKs masked.
+    raw_whole = disclosure.full_nik or viewer.pk == batch.proposer_id
 
     buffer = io.BytesIO()
     book = _workbook(buffer)
@@ -365,15 +384,15 @@ def rejection_report_xlsx(*, batch: ProposalBatch, viewer: User) -> bytes:
         fix.set_column(col, col, 18 if col < len(headers) else 40, text_fmt)
     fix.freeze_panes(header_row + 1, 0)
     for line, row in enumerate(rows, start=header_row + 1):
-        for col, header in enumerate(headers):
-            _write_text(fix, line, col, _raw_value(row, header), text_fmt)
+        for col, value in enumerate(_fix_values(row, headers, whole=raw_whole)):
+            _write_text(fix, line, col, value, text_fmt)
         base = len(headers)
         fix.write_number(line, base, row.row_number)
         status = row.get_status_display()
         if row.decision == row.Decision.REJECTED:
             status = f"Ditolak pemeriksa: {row.decision_reason}"
         _write_text(fix, line, base + 1, status)
-        reasons = [i.get("message", "") for i in row.issues or [] if i.get("severity") == "error"]
+        reasons = [i.get("message", "") for i in row.shown_issues if i.get("severity") == "error"]
         _write_text(fix, line, base + 2, "\n".join(r for r in reasons if r), wrap_fmt)
 
     issues = book.add_worksheet("Masalah")
@@ -384,7 +403,7 @@ def rejection_report_xlsx(*, batch: ProposalBatch, viewer: User) -> bytes:
         issues.set_column(col, col, width)
     line = 1
     for row in rows:
-        entries = [i for i in row.issues or [] if i.get("severity", "error") == "error"]
+        entries = [i for i in row.shown_issues if i.get("severity", "error") == "error"]
         if row.decision == row.Decision.REJECTED:
             entries.append(
                 {

@@ -15,9 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 
 from jamsos.intake.codes import FIELD_LABELS
-from jamsos.lib.tabular import Table, TableError, table_read, xlsx_numeric_cells
+from jamsos.lib.tabular import (
+    Table,
+    TableError,
+    XlsxLimits,
+    size_text,
+    table_read,
+    xlsx_limits_check,
+    xlsx_numeric_cells,
+)
 from jamsos.regions.models import Region
 
 TTL = "ttl"  # pseudo field: "Sijunjung, 15-03-1980"
@@ -137,6 +146,41 @@ _PARENS = re.compile(r"\([^)]*\)")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _EMPTY_MARKERS = ("", "-", "--", "—", "–")
 _FIRST_DIGIT = re.compile(r"\d")
+
+
+class FileTooLarge(TableError):
+    code = "file_too_large"
+    http_status = 413
+
+
+def upload_size_check(*, size: int, file_name: str) -> None:
+    """``FileTooLarge`` when an upload is over ``settings.INTAKE_UPLOAD_MAX_BYTES``."""
+    limit = settings.INTAKE_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise FileTooLarge(
+            f'Berkas "{file_name}" berukuran {size_text(size)}; batas unggah '
+            f"{size_text(limit)}. Bagi daftar menjadi beberapa berkas.",
+            file_name=file_name,
+            limit_bytes=limit,
+        )
+
+
+def intake_xlsx_limits() -> XlsxLimits:
+    """The settings' limits for .xlsx proposal files (docs/intake.md "Limits")."""
+    return XlsxLimits(
+        max_uncompressed=settings.INTAKE_XLSX_MAX_UNCOMPRESSED_BYTES,
+        max_ratio=settings.INTAKE_XLSX_MAX_RATIO,
+        max_rows=settings.INTAKE_XLSX_MAX_ROWS,
+        max_columns=settings.INTAKE_XLSX_MAX_COLUMNS,
+    )
+
+
+def upload_limits_check(data: bytes, *, file_name: str) -> None:
+    """Everything refused before a proposal file is stored: too many bytes, or an .xlsx
+    that inflates too far or declares too big a sheet (``lib.tabular.xlsx_limits_check``)."""
+    upload_size_check(size=len(data), file_name=file_name)
+    if file_name.lower().endswith(".xlsx"):
+        xlsx_limits_check(data, file_name=file_name, limits=intake_xlsx_limits())
 
 
 def header_key(header: str) -> str:
@@ -327,7 +371,9 @@ def proposal_table_read(
        warning naming the cell.
     """
     data = Path(source).read_bytes() if isinstance(source, (Path, str)) else bytes(source)
-    table = table_read(data, file_name=file_name, header_score=header_score)
+    table = table_read(
+        data, file_name=file_name, header_score=header_score, xlsx_limits=intake_xlsx_limits()
+    )
     mapping = header_mapping(table.headers)
     fields = set(mapping.values())
     if TTL in fields:

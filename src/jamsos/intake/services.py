@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -27,7 +28,13 @@ from jamsos.audit.services import audit_record
 from jamsos.intake import selectors
 from jamsos.intake.codes import ERROR, FIELD_LABELS, WARNING
 from jamsos.intake.models import ProposalBatch, ProposalRow
-from jamsos.intake.reading import ProposalTable, proposal_table_from_values, proposal_table_read
+from jamsos.intake.reading import (
+    ProposalTable,
+    proposal_table_from_values,
+    proposal_table_read,
+    upload_limits_check,
+    upload_size_check,
+)
 from jamsos.intake.rowstore import rows_write
 from jamsos.intake.validation import (
     RowCheck,
@@ -37,6 +44,7 @@ from jamsos.intake.validation import (
     row_check_in_batch,
 )
 from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
+from jamsos.lib.ratelimit import rate_limit_hit
 from jamsos.lib.tabular import table_suffix
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
@@ -191,7 +199,9 @@ def batch_stage_upload(
     """Keep an uploaded proposal file and queue its validation.
 
     1. The user must hold ``intake.propose`` and ``region`` must lie in their scope.
-    2. Only .xlsx and .csv are taken (``file_type``); empty files are ``file_empty``.
+    2. Only .xlsx and .csv are taken (``file_type``); empty files are ``file_empty``;
+       files over the upload limit ``file_too_large`` (413); an .xlsx that inflates too
+       far or declares too big a sheet ``xlsx_too_large`` (``reading.upload_limits_check``).
     3. The bytes are stored with their SHA-256 (the same file later is recognised).
     4. Status ``queued``; after commit the validation task is enqueued (``enqueue=False``
        lets the CLI validate in-process instead).
@@ -202,10 +212,14 @@ def batch_stage_upload(
             f"{region.name} berada di luar wilayah Anda.", code="region_out_of_scope"
         )
     table_suffix(file_name)
+    size = getattr(upload, "size", None)
+    if size is not None:  # before reading it into memory
+        upload_size_check(size=size, file_name=file_name)
     upload.seek(0)
     data = upload.read()
     if not data:
         raise DomainError(f'Berkas "{file_name}" kosong.', code="file_empty")
+    upload_limits_check(data, file_name=file_name)
     agency = acting_user.agency
     if agency is None:
         raise DomainError("Pengguna tanpa instansi tidak dapat mengusulkan.", code="no_agency")
@@ -335,13 +349,32 @@ def _batch_fail(batch: ProposalBatch, message: str, *, code: str = "") -> Propos
     return batch
 
 
+def check_rate_hit(user: User) -> None:
+    """Count one check of one person's data by ``user``; ``RateLimited`` (429) beyond
+    ``settings.INTAKE_CHECKS_PER_MINUTE``: a NIK check answers whether someone is
+    registered, so trying NIK after NIK must be slow."""
+    limit = settings.INTAKE_CHECKS_PER_MINUTE
+    rate_limit_hit(
+        key=f"intake-check:{user.pk}",
+        limit=limit,
+        window=60,
+        message=(
+            f"Terlalu banyak pemeriksaan data dalam satu menit (paling banyak {limit}). "
+            "Tunggu sebentar lalu coba lagi."
+        ),
+    )
+
+
 def row_check_values(*, values: dict[str, str], region: Region, acting_user: User) -> RowCheck:
     """Validate one person's values as the form would submit them; writes nothing.
 
     Same rules as a file row (NIK, dates, age, village in ``region``, occupation,
     phone, names) plus the registry (already registered, possible duplicates).
+    Rate-limited per user (``check_rate_hit``). What the caller may show of the answer
+    is decided by ``intake.disclosure`` for the viewer.
     """
     require_perm(acting_user, "intake.propose")
+    check_rate_hit(acting_user)
     table = proposal_table_from_values(values, village_default=region)
     result = proposals_validate(table, context=ValidationContext.build(region=region))
     return result.row_check(1)
@@ -366,6 +399,7 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
     region = acting_user.region
     if region is None or acting_user.agency is None:
         raise PermissionDenied("Pengguna tanpa wilayah tidak dapat mengusulkan.")
+    check_rate_hit(acting_user)
     context = ValidationContext.build(region=region)
     table = proposal_table_from_values(values, village_default=region)
     check = proposals_validate(table, context=context).row_check(1)

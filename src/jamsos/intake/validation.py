@@ -573,7 +573,7 @@ def _duplicates(
             "possible_duplicate",
             "full_name",
             names.get(row),
-            candidate=_candidate_text(found[0]),
+            candidate=candidate_text(found[0]),
         )
     return candidates
 
@@ -697,7 +697,7 @@ def row_check_in_batch(
                 field="full_name",
                 column=(label or {}).get("full_name", "Nama Lengkap"),
                 value=mine.name,
-                candidate=_candidate_text(found[0]),
+                candidate=candidate_text(found[0]),
             )
         )
     check.candidates = sorted([*check.candidates, *found], key=lambda c: -c["score"])[
@@ -706,7 +706,7 @@ def row_check_in_batch(
     return check
 
 
-def _candidate_text(candidate: dict[str, Any]) -> str:
+def candidate_text(candidate: dict[str, Any]) -> str:
     where = (
         f"baris {candidate['row_number']}" if candidate["source"] == "file" else "peserta terdaftar"
     )

@@ -118,6 +118,86 @@ def _header_not_found(file_name: str) -> TableError:
     )
 
 
+# --- limits ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """What an .xlsx may inflate to before anything parses it (zip bombs, giant sheets)."""
+
+    max_uncompressed: int  # bytes, all zip members together
+    max_ratio: int  # uncompressed / compressed
+    max_rows: int
+    max_columns: int
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ord(ch) - 64)
+    return number
+
+
+def size_text(size: int) -> str:
+    """``20 MB``, ``1,5 MB``, ``800 KB``: a file size as people read it."""
+    if size >= 1024 * 1024:
+        text = f"{size / (1024 * 1024):.1f}".replace(".", ",").removesuffix(",0")
+        return f"{text} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def xlsx_limits_check(data: bytes, *, file_name: str, limits: XlsxLimits) -> None:
+    """Refuse an .xlsx whose contents would be too big to read, before reading it.
+
+    1. The zip's members, by the sizes its directory declares: together at most
+       ``max_uncompressed`` bytes and at most ``max_ratio`` times the file
+       (``xlsx_too_large``: a 2.5 MB file inflating to 600 MB is a zip bomb).
+    2. Each worksheet's declared dimension (``<dimension ref="A1:N215">``, in the first
+       bytes of its XML): at most ``max_rows`` rows and ``max_columns`` columns
+       (``xlsx_too_large``).
+    A file that is no zip is left to the reader (``file_unreadable``).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return
+    with archive:
+        members = archive.infolist()
+        inflated = sum(member.file_size for member in members)
+        if inflated > limits.max_uncompressed or inflated > limits.max_ratio * max(len(data), 1):
+            raise TableError(
+                f'Berkas "{file_name}" ({size_text(len(data))}) mengembang menjadi '
+                f"{size_text(inflated)} saat dibuka; paling besar "
+                f"{size_text(limits.max_uncompressed)} dan {limits.max_ratio} kali ukuran "
+                "berkas. Berkas ini tidak dibaca; simpan ulang dari Excel hanya dengan "
+                "lembar usulan, atau bagi menjadi beberapa berkas.",
+                code="xlsx_too_large",
+                file_name=file_name,
+            )
+        for member in members:
+            if not member.filename.startswith("xl/worksheets/") or member.is_dir():
+                continue
+            with archive.open(member) as handle:
+                head = handle.read(4096)
+            found = _DIMENSION.search(head)
+            if found is None:
+                continue
+            rows = int(found.group(4) or found.group(2) or 0)
+            columns = _column_number((found.group(3) or found.group(1) or "A").decode())
+            if rows > limits.max_rows or columns > limits.max_columns:
+                raise TableError(
+                    f'Lembar kerja pada "{file_name}" berukuran {rows} baris × {columns} '
+                    f"kolom; paling banyak {limits.max_rows} baris dan "
+                    f"{limits.max_columns} kolom. Hapus baris dan kolom kosong yang "
+                    "terformat, atau bagi menjadi beberapa berkas.",
+                    code="xlsx_too_large",
+                    file_name=file_name,
+                )
+
+
 # --- xlsx -------------------------------------------------------------------------------
 
 
@@ -304,6 +384,7 @@ def table_read(
     file_name: str,
     header_score: HeaderScore,
     min_score: int = 2,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> Table:
     """Read an .xlsx (first visible sheet with a header) or .csv file into a ``Table``.
 
@@ -313,11 +394,14 @@ def table_read(
        least ``min_score`` is the header (``header_not_found`` otherwise).
     4. CSV: encoding UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252; delimiter
        sniffed among ``; , tab |``.
+    5. ``xlsx_limits``: an .xlsx is checked (``xlsx_limits_check``) before it is parsed.
     """
     suffix = table_suffix(file_name)
     data = Path(source).read_bytes() if isinstance(source, (Path, str)) else bytes(source)
     if not data:
         raise TableError(f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name)
     if suffix == ".xlsx":
+        if xlsx_limits is not None:
+            xlsx_limits_check(data, file_name=file_name, limits=xlsx_limits)
         return _read_xlsx(data, file_name, header_score, min_score)
     return _read_csv(data, file_name, header_score, min_score)
