@@ -182,6 +182,13 @@ _CODES: list[Code] = [
         "penghasilan harus angka rupiah; dianggap golongan terendah.",
         "Penghasilan tidak sah",
     ),
+    Code(
+        "income_not_bracket",
+        WARNING,
+        "bukan nilai penghasilan BPU ({basis}); iuran dan manfaat BPU mengikuti nilai yang "
+        "dibayar, mis. {bracket}, bukan penghasilan yang ditulis.",
+        "Penghasilan bukan nilai golongan BPU",
+    ),
     Code("birth_place_missing", WARNING, "tempat lahir kosong.", "Tempat lahir kosong"),
     Code(
         "mother_name_missing",

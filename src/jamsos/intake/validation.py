@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from django.db.models import Q
 
+from jamsos.budget.models import IncomeBracket
 from jamsos.intake import dedup
 from jamsos.intake.codes import ERROR, FIELDS, INFO, WARNING, issue
 from jamsos.intake.lookups import Answer, OccupationLookup, VillageLookup
@@ -39,6 +41,7 @@ from jamsos.intake.models import EligibilityRule, ProposalRow
 from jamsos.intake.reading import ProposalTable
 from jamsos.lib import nik as nik_rules
 from jamsos.lib.dates import dates_parse, first_of_next_month
+from jamsos.lib.formats import rupiah
 from jamsos.lib.names import name_key, name_normalise, names_key, names_normalise
 from jamsos.lib.phone import phones_normalise
 from jamsos.regions.models import Region
@@ -116,6 +119,10 @@ class ValidationContext:
     villages: VillageLookup
     occupations: OccupationLookup
     registry: RegistryLookup
+    # BPU declared-income values (budget.IncomeBracket) in force at the coverage start,
+    # ascending, with their legal basis; empty when the table has none for that month.
+    income_brackets: list[int] = field(default_factory=list)
+    income_basis: str = ""
 
     @classmethod
     def build(
@@ -128,6 +135,7 @@ class ValidationContext:
     ) -> ValidationContext:
         today = today or dt.date.today()
         coverage_start = coverage_start or first_of_next_month(today)
+        brackets = income_brackets_in_force(coverage_start)
         return cls(
             region=region,
             coverage_start=coverage_start,
@@ -137,6 +145,9 @@ class ValidationContext:
             villages=VillageLookup(region),
             occupations=OccupationLookup(),
             registry=registry or RegistryLookup(),
+            income_brackets=[b.declared_income for b in brackets],
+            # "PP 44/2015 …, Lampiran II (nilai penghasilan terendah)": the table, not the row
+            income_basis=re.sub(r"\s*\([^)]*\)$", "", brackets[0].legal_basis) if brackets else "",
         )
 
     @property
@@ -144,6 +155,17 @@ class ValidationContext:
         """Digits a NIK issued inside the batch region begins with (at most the 6 of a
         kecamatan: NIKs are issued by kecamatan, not by village)."""
         return self.region.code.replace(".", "")[:6]
+
+
+def income_brackets_in_force(on: dt.date) -> list[IncomeBracket]:
+    """The BPU income values (PP 44/2015 Lampiran II rows of ``budget.IncomeBracket``)
+    valid in the month of ``on``, lowest first."""
+    month = on.replace(day=1)
+    return list(
+        IncomeBracket.objects.filter(valid_from__lte=month)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .order_by("declared_income")
+    )
 
 
 class Issues:
@@ -481,7 +503,7 @@ def _occupations(frame: pl.DataFrame, issues: Issues, context: ValidationContext
     return frame.with_columns(resolved.alias("n_occupation"))
 
 
-def _contacts(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
+def _contacts(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> pl.DataFrame:
     kk = pl.col("family_card_number").str.replace_all(_NIK_NOISE, "").str.strip_prefix("'")
     frame = frame.with_columns(
         phones_normalise(frame["phone"]).alias("n_phone"),
@@ -497,7 +519,30 @@ def _contacts(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
         issues.add_where(
             frame, pl.col(name).is_not_null() & pl.col(f"n_{name}").is_null(), code, name
         )
+    _income_brackets(frame, issues, context)
     return frame
+
+
+def _income_brackets(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> None:
+    """A declared income that is no BPU bracket value: BPU contributions and benefits
+    follow the bracket paid for, not the income typed (issue 9), so say which applies."""
+    brackets = context.income_brackets
+    if not brackets:
+        return
+
+    def applied(row: dict[str, Any]) -> dict[str, Any]:
+        income = row["n_declared_income"]
+        below = [b for b in brackets if b <= income]
+        return {"bracket": rupiah(below[-1] if below else brackets[0])}
+
+    issues.add_where(
+        frame,
+        pl.col("n_declared_income").is_not_null() & ~pl.col("n_declared_income").is_in(brackets),
+        "income_not_bracket",
+        "declared_income",
+        params=applied,
+        basis=context.income_basis,
+    )
 
 
 def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> pl.DataFrame:
@@ -618,7 +663,7 @@ def proposals_validate(table: ProposalTable, *, context: ValidationContext) -> V
     _nik_region(frame, issues, context)
     frame = _villages(frame, issues, context)
     frame = _occupations(frame, issues, context)
-    frame = _contacts(frame, issues)
+    frame = _contacts(frame, issues, context)
     frame = _statuses(frame, issues, context)
     candidates = _duplicates(frame, issues, context)
     result_frame = frame.select(
