@@ -15,13 +15,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jamsos.intake import access, exports, selectors, services
+from jamsos.intake import access, exports, generated, selectors, services
 from jamsos.intake.disclosure import Disclosure, rows_disclosed
 from jamsos.intake.forms import (
     BatchFilterForm,
@@ -124,9 +124,12 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.batch_rows(batch=batch, viewer=request.user, **filters.selector_kwargs())
     page = Paginator(rows, ROW_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = rows_disclosed(page.object_list, request.user)
+    counts = selectors.batch_code_counts(batch=batch)
+    report_rows = counts["status"].get("invalid", 0) + counts["decision"].get("rejected", 0)
     context = {
         "batch": batch,
-        "counts": selectors.batch_code_counts(batch=batch),
+        "counts": counts,
+        "report_in_background": report_rows > exports.REPORT_SYNC_MAX_ROWS,
         "filters": filters,
         "page": page,
         "in_progress": batch.status in IN_PROGRESS,
@@ -234,9 +237,67 @@ def _batch_action(
 @require_GET
 @domain_errors_as_http
 def rejection_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Small reports at once; a big one is offered to be built in the background."""
     batch = access.access_batch(request.user, pk)
+    rows = exports.rejection_report_row_count(batch=batch, viewer=request.user)
+    if rows > exports.REPORT_SYNC_MAX_ROWS:
+        return render(request, "intake/rejection_report_offer.html", {"batch": batch, "rows": rows})
     data = exports.rejection_report_xlsx(batch=batch, viewer=request.user)
     return _xlsx(data, f"baris-ditolak-usulan-{batch.pk}.xlsx")
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def rejection_report_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the rejection report of a big batch; its page shows the progress."""
+    batch = access.access_batch(request.user, pk)
+    export = generated.generated_export_request(
+        kind=exports.REJECTION_REPORT,
+        object_id=batch.pk,
+        fingerprint=exports.rejection_report_fingerprint(batch=batch),
+        rows_total=exports.rejection_report_row_count(batch=batch, viewer=request.user),
+        region_code=batch.region_id,
+        acting_user=request.user,
+    )
+    return redirect("intake:export_detail", pk=export.pk)
+
+
+# -- generated exports (any kind registered in lib.generated) -----------------------
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = generated.access_generated_export(request.user, pk)
+    return render(request, "intake/export_detail.html", {"export": export})
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status partial: polls itself every second while the file is being built;
+    once ready it renders the download link without the trigger (polling stops)."""
+    export = generated.access_generated_export(request.user, pk)
+    return render(request, "intake/_export_progress.html", {"export": export})
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = generated.access_generated_export(request.user, pk)
+    path = generated.generated_export_path(export)
+    if export.status != export.Status.READY or not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=export.content_type,
+    )
 
 
 # -- rows -------------------------------------------------------------------------------
