@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -440,16 +440,19 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
     return row
 
 
-def _single_batch_open(*, acting_user: User, region: Region) -> tuple[ProposalBatch, bool]:
+def _single_batch_open(
+    *, acting_user: User, region: Region, _after_lookup: Callable[[], None] | None = None
+) -> tuple[ProposalBatch, bool]:
     """The proposer's open one-person batch of today, locked; opened when there is none.
 
     Returns ``(batch, opened)``. Two requests at once both find none and both insert:
     the unique constraint ``intake_batch_one_open_single_batch`` lets one through, the
     other's insert fails inside its savepoint and it locks the winner's batch instead
-    (on PostgreSQL the loser's insert waits for the winner's commit).
+    (on PostgreSQL the loser's insert waits for the winner's commit). ``_after_lookup``
+    is a test hazard: it runs between the first look-up and the insert (the race window).
     """
     day = timezone.localdate()
-    for _attempt in range(2):
+    for attempt in range(2):
         batch = (
             ProposalBatch.objects.select_for_update()
             .filter(proposer=acting_user, gather_day=day)
@@ -457,6 +460,8 @@ def _single_batch_open(*, acting_user: User, region: Region) -> tuple[ProposalBa
         )
         if batch is not None:
             return batch, False
+        if _after_lookup is not None and attempt == 0:
+            _after_lookup()
         batch = ProposalBatch(
             title=f"Usulan perorangan {acting_user.full_name or acting_user.username} "
             f"{day:%d-%m-%Y}"[:200],
