@@ -12,17 +12,17 @@ import datetime as dt
 from typing import Literal
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jamsos.accounts.access import require_perm
 from jamsos.api.schemas import PageIn, PageMetaOut, errors, paginate
-from jamsos.intake import access, exports, selectors, services
+from jamsos.intake import access, exports, generated, selectors, services
 from jamsos.intake.disclosure import Disclosure
 from jamsos.intake.forms import proposable_regions
-from jamsos.intake.models import ProposalBatch, ProposalRow
-from jamsos.lib.errors import NotFoundOrForbidden, PermissionDenied
+from jamsos.intake.models import GeneratedExport, ProposalBatch, ProposalRow
+from jamsos.lib.errors import InvalidTransition, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
 from jamsos.lib.ratelimit import RateLimited
 
@@ -414,8 +414,92 @@ def batch_reject(request: HttpRequest, batch_id: int, payload: BatchRejectIn) ->
 )
 def rejection_report(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access.access_batch(request.user, batch_id)
+    rows = exports.rejection_report_row_count(batch=batch, viewer=request.user)
+    if rows > exports.REPORT_SYNC_MAX_ROWS:
+        raise InvalidTransition(
+            f"Laporan ini memuat {rows} baris dan dibuat di latar belakang: "
+            f"POST /api/intake/batches/{batch.pk}/rejection-report, lalu ikuti "
+            "/api/intake/exports/{id}.",
+            code="export_in_background",
+            rows=rows,
+        )
     data = exports.rejection_report_xlsx(batch=batch, viewer=request.user)
     return _xlsx(data, f"baris-ditolak-usulan-{batch.pk}.xlsx")
+
+
+class ExportOut(Schema):
+    id: int
+    kind: str
+    status: str
+    status_label: str
+    rows_total: int
+    rows_done: int
+    percent: int
+    file_name: str
+    file_url: str | None
+    error: str
+
+    @staticmethod
+    def from_export(export: GeneratedExport) -> dict[str, object]:
+        ready = export.status == GeneratedExport.Status.READY
+        return {
+            "id": export.pk,
+            "kind": export.kind,
+            "status": export.status,
+            "status_label": str(export.get_status_display()),
+            "rows_total": export.rows_total,
+            "rows_done": export.rows_done,
+            "percent": export.progress_percent,
+            "file_name": export.file_name,
+            "file_url": f"/api/intake/exports/{export.pk}/file" if ready else None,
+            "error": export.error,
+        }
+
+
+@router.post(
+    "/batches/{batch_id}/rejection-report",
+    response={202: ExportOut, **ERRORS},
+    summary="Buat laporan baris ditolak di latar belakang (untuk usulan besar)",
+)
+def rejection_report_prepare(request: HttpRequest, batch_id: int) -> Status:
+    batch = access.access_batch(request.user, batch_id)
+    export = generated.generated_export_request(
+        kind=exports.REJECTION_REPORT,
+        object_id=batch.pk,
+        fingerprint=exports.rejection_report_fingerprint(batch=batch),
+        rows_total=exports.rejection_report_row_count(batch=batch, viewer=request.user),
+        region_code=batch.region_id,
+        acting_user=request.user,
+    )
+    return Status(202, ExportOut.from_export(export))
+
+
+@router.get(
+    "/exports/{export_id}",
+    response={200: ExportOut, **ERRORS},
+    summary="Status dan kemajuan satu berkas ekspor yang dibuat di latar belakang",
+)
+def export_detail(request: HttpRequest, export_id: int) -> dict[str, object]:
+    return ExportOut.from_export(generated.access_generated_export(request.user, export_id))
+
+
+@router.get(
+    "/exports/{export_id}/file",
+    response=ERRORS,
+    openapi_extra=XLSX_RESPONSE,
+    summary="Unduh berkas ekspor yang sudah siap",
+)
+def export_file(request: HttpRequest, export_id: int) -> HttpResponse:
+    export = generated.access_generated_export(request.user, export_id)
+    path = generated.generated_export_path(export)
+    if export.status != GeneratedExport.Status.READY or not path.is_file():
+        raise InvalidTransition("Berkas belum siap.", code="export_not_ready")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=export.content_type,
+    )
 
 
 @router.get(

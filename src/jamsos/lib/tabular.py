@@ -341,27 +341,69 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return max(DELIMITERS, key=score)
 
 
+def _utf8_valid(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, checked in 1 MB pieces (never a full decoded copy)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start : start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _read_csv(data: bytes, file_name: str, score: HeaderScore, min_score: int) -> Table:
-    text, encoding = _decode(data)
-    if not text.strip():
-        raise TableError(f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name)
-    sample_lines = text[: 256 * 1024].splitlines()[:SCAN_ROWS]
+    """Read a CSV into a ``Table``.
+
+    Memory: UTF-8 files (nearly all) are handed to polars as they are, with the lines
+    above the header skipped; only a 256 KB sample is decoded in Python. Other encodings
+    (Windows-1252, UTF-16) are decoded and re-encoded once, which costs two more copies
+    of the file; they are rare and small in practice (Excel's "CSV UTF-8" is the norm).
+    """
+    sample_bytes = data[: 256 * 1024]
+    utf8 = not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _utf8_valid(data)
+    if utf8:
+        bom = data.startswith(codecs.BOM_UTF8)
+        encoding = "utf-8-sig" if bom else "utf-8"
+        sample = sample_bytes.decode("utf-8-sig" if bom else "utf-8", errors="ignore")
+        if not sample.strip():  # the first 256 KB blank: nothing to read
+            raise TableError(
+                f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name
+            )
+        text = None
+    else:
+        text, encoding = _decode(data)
+        if not text.strip():
+            raise TableError(
+                f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name
+            )
+        sample = text[: 256 * 1024]
+    sample_lines = sample.split("\n")[:SCAN_ROWS]
+    sample_lines = [line.rstrip("\r") for line in sample_lines]
     delimiter = _sniff_delimiter([line for line in sample_lines if line.strip()])
     rows = list(csv.reader(sample_lines, delimiter=delimiter))
     index = _find_header([list(r) for r in rows], score, min_score)
     if index is None:
         raise _header_not_found(file_name)
     headers = _unique_headers(list(rows[index]))
-    # Hand polars the text from the header line on: its column count comes from there.
-    offset = 0
-    for _ in range(index):
-        offset = text.index("\n", offset) + 1
-    body_bytes = text[offset:].encode("utf-8")
+    if text is not None:
+        # Hand polars the text from the header line on: its column count comes from there.
+        offset = 0
+        for _ in range(index):
+            offset = text.index("\n", offset) + 1
+        source: bytes = text[offset:].encode("utf-8")
+        del text
+        skip = 0
+    else:
+        source = data  # a BOM ends up in a skipped line or the header, which is ours
+        skip = index
     try:
         frame = pl.read_csv(
-            io.BytesIO(body_bytes),
+            source,
             separator=delimiter,
             has_header=True,
+            skip_lines=skip,
             infer_schema=False,
             truncate_ragged_lines=True,
             quote_char='"',

@@ -104,3 +104,23 @@ def test_a_small_report_is_still_downloaded_at_once(client, personas):
     client.force_login(personas.dinas_operator)
     response = client.get(reverse("intake:rejection_report", args=[batch.pk]))
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+
+
+def test_the_api_builds_a_big_report_in_the_background(
+    client, personas, big_batch, django_capture_on_commit_callbacks
+):
+    client.force_login(personas.dinas_operator)
+    url = f"/api/intake/batches/{big_batch.pk}/rejection-report"
+    refused = client.get(url + ".xlsx")
+    assert refused.status_code == 409 and refused.json()["code"] == "export_in_background"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 202
+    export_id = response.json()["id"]
+    status = client.get(f"/api/intake/exports/{export_id}").json()
+    assert status["status"] == "ready" and status["rows_done"] == ROWS
+    response = client.get(status["file_url"])
+    assert response.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    client.force_login(personas.dinas_head)
+    assert client.get(f"/api/intake/exports/{export_id}").status_code == 404
