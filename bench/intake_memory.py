@@ -41,13 +41,53 @@ def _high_water_mb() -> dict[str, float]:
     return {"vmhwm_mb": round(vmhwm, 1), "ru_maxrss_mb": round(maxrss, 1)}
 
 
-def _child(path: Path) -> dict[str, Any]:
+def _steps_traced(steps: list[dict[str, Any]]) -> None:
+    """Record the high-water mark after each step of ``proposals_validate``."""
+    from jamsos.intake import validation
+
+    for name in [n for n in dir(validation) if n.startswith("_") and not n.startswith("__")]:
+        function = getattr(validation, name)
+        if not callable(function) or getattr(function, "__module__", "") != validation.__name__:
+            continue
+        if isinstance(function, type):
+            continue
+
+        def traced(*args: Any, __f: Any = function, __n: str = name, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            result = __f(*args, **kwargs)
+            steps.append(
+                {
+                    "step": __n,
+                    "s": round(time.perf_counter() - started, 2),
+                    **_high_water_mb(),
+                    "rss_mb": _rss_now_mb(),
+                }
+            )
+            return result
+
+        setattr(validation, name, traced)
+
+
+def _rss_now_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return round(
+        next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+        / 1024,
+        1,
+    )
+
+
+def _child(path: Path, *, profile: bool = False) -> dict[str, Any]:
     import django
 
     django.setup()
     from jamsos.intake.reading import proposal_table_read
     from jamsos.intake.validation import ValidationContext, proposals_validate
     from jamsos.regions.models import Region
+
+    steps: list[dict[str, Any]] = []
+    if profile:
+        _steps_traced(steps)
 
     baseline = _high_water_mb()
     context = ValidationContext.build(
@@ -70,6 +110,7 @@ def _child(path: Path) -> dict[str, Any]:
         "after_read": after_read,
         "peak": _high_water_mb(),
         "load_average": round(os.getloadavg()[0], 1),
+        **({"steps": steps} if profile else {}),
     }
 
 
@@ -104,6 +145,8 @@ def _parent(args: argparse.Namespace) -> dict[str, Any]:
             del rows
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{test_file}")
         command = [sys.executable, __file__, "--phase", "child", "--file", str(path)]
+        if args.profile:
+            command.append("--profile")
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if done.returncode:
             raise RuntimeError(done.stderr[-4000:])
@@ -119,18 +162,19 @@ def main() -> int:
         "--workdir", default=str(Path(tempfile.gettempdir()) / "jamsos-bench-intake")
     )
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="memory after each step")
     parser.add_argument("--phase", choices=["child"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "child":
-        print(json.dumps(_child(Path(args.file))))
+        print(json.dumps(_child(Path(args.file), profile=args.profile)))
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jamsos.config.settings.base")
     os.environ.setdefault("JAMSOS_DATA_DIR", tempfile.mkdtemp(prefix="jamsos-bench-data-"))
     os.environ.pop("DATABASE_URL", None)
     report = _parent(args)
-    if args.json:
-        print(json.dumps(report))
+    if args.json or args.profile:
+        print(json.dumps(report, indent=1 if args.profile else None))
     else:
         peak = report["peak"]
         print(

@@ -552,7 +552,8 @@ def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
     frame = frame.with_columns(
         pl.when(pl.col("nik16")).then(first_row).alias("first_row"),
     )
-    registered = context.registry.existing(frame.filter("nik16")["n_nik"].unique().to_list())
+    niks = frame["n_nik"].filter(frame["nik16"].fill_null(False)).unique()
+    registered = context.registry.existing(niks.to_list())
     frame = frame.with_columns(pl.col("n_nik").is_in(list(registered)).alias("registered"))
     status = (
         pl.when("has_error")
@@ -584,7 +585,9 @@ def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
 
 
 def _dedup_people(frame: pl.DataFrame) -> pl.DataFrame:
-    people = frame.filter(
+    # Select the few columns first: filtering the wide frame would copy all of them.
+    columns = ["row_number", "nik16", "n_nik", "n_full_name", "n_birth_date", "n_sex"]
+    people = frame.select(*columns, "n_village", "status").filter(
         pl.col("n_birth_date").is_not_null()
         & pl.col("n_full_name").is_not_null()
         & (pl.col("status") != ProposalRow.Status.DUPLICATE_IN_FILE.value)
