@@ -12,21 +12,25 @@ import datetime as dt
 from typing import Literal
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jamsos.accounts.access import require_perm
 from jamsos.api.schemas import Id, PageIn, PageMetaOut, errors, paginate
-from jamsos.intake import access, exports, selectors, services
+from jamsos.intake import access, exports, generated, selectors, services
+from jamsos.intake.disclosure import Disclosure
 from jamsos.intake.forms import proposable_regions
-from jamsos.intake.models import ProposalBatch, ProposalRow
-from jamsos.lib.errors import NotFoundOrForbidden, PermissionDenied
+from jamsos.intake.models import GeneratedExport, ProposalBatch, ProposalRow
+from jamsos.lib.errors import InvalidTransition, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
+from jamsos.lib.ratelimit import RateLimited
 
 router = Router(tags=["intake"])
 
 ERRORS = errors(400, 401, 403, 404, 409, 422)
+CHECK_ERRORS = errors(400, 401, 403, 404, 409, 422, 429)
+UPLOAD_ERRORS = errors(400, 401, 403, 404, 409, 413, 422)
 XLSX_RESPONSE = {
     "responses": {
         200: {
@@ -166,10 +170,14 @@ class RowOut(Schema):
     person_id: int | None
 
     @staticmethod
-    def from_row(row: ProposalRow) -> dict[str, object]:
-        values = {k: _plain(v) for k, v in (row.values or {}).items()}
+    def from_row(row: ProposalRow, disclosure: Disclosure) -> dict[str, object]:
+        """``row`` as ``disclosure``'s viewer may read it (``intake.disclosure``)."""
+        values = {k: _plain(v) for k, v in disclosure.values(row.values).items()}
         if values.get("nik"):
             values["nik"] = nik_mask(str(values["nik"]))
+        issues = disclosure.issues(
+            row.issues, candidates=row.duplicate_candidates, row_number=row.row_number
+        )
         return {
             "id": row.pk,
             "batch_id": row.batch_id,
@@ -179,9 +187,11 @@ class RowOut(Schema):
             "full_name": row.full_name,
             "village_code": row.village_id,
             "values": values,
-            "issues": [_issue(i) for i in row.issues or []],
+            "issues": [_issue(i) for i in issues],
             "possible_duplicate": row.possible_duplicate,
-            "duplicate_candidates": [_candidate(c) for c in row.duplicate_candidates or []],
+            "duplicate_candidates": [
+                _candidate(c) for c in disclosure.candidates(row.duplicate_candidates)
+            ],
             "decision": row.decision,
             "decision_reason": row.decision_reason,
             "person_id": row.person_id,
@@ -267,6 +277,15 @@ def _batch_out(batch: ProposalBatch) -> dict[str, object]:
     return BatchOut.from_batch(batch)
 
 
+def _too_many(exc: RateLimited) -> HttpResponse:
+    """429 with ``Retry-After``, in the API's error shape."""
+    response = JsonResponse(
+        {"code": exc.code, "message": exc.message, "params": exc.params}, status=429
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -278,7 +297,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 @router.post(
     "/batches",
-    response={201: BatchOut, **ERRORS},
+    response={201: BatchOut, **UPLOAD_ERRORS},
     summary="Unggah berkas usulan (.xlsx/.csv); validasi berjalan di latar belakang",
 )
 def batch_upload(
@@ -343,7 +362,9 @@ def batch_rows(request: HttpRequest, batch_id: Id, filters: Query[RowListIn]) ->
         search=filters.q,
     )
     meta, items = paginate(rows, filters)
-    return {**meta.model_dump(), "items": [RowOut.from_row(r) for r in items]}
+    items = list(items)
+    disclosure = Disclosure.for_viewer(request.user, [r.issues for r in items])
+    return {**meta.model_dump(), "items": [RowOut.from_row(r, disclosure) for r in items]}
 
 
 @router.post(
@@ -393,8 +414,92 @@ def batch_reject(request: HttpRequest, batch_id: Id, payload: BatchRejectIn) -> 
 )
 def rejection_report(request: HttpRequest, batch_id: Id) -> HttpResponse:
     batch = access.access_batch(request.user, batch_id)
+    rows = exports.rejection_report_row_count(batch=batch, viewer=request.user)
+    if rows > exports.REPORT_SYNC_MAX_ROWS:
+        raise InvalidTransition(
+            f"Laporan ini memuat {rows} baris dan dibuat di latar belakang: "
+            f"POST /api/intake/batches/{batch.pk}/rejection-report, lalu ikuti "
+            "/api/intake/exports/{id}.",
+            code="export_in_background",
+            rows=rows,
+        )
     data = exports.rejection_report_xlsx(batch=batch, viewer=request.user)
     return _xlsx(data, f"baris-ditolak-usulan-{batch.pk}.xlsx")
+
+
+class ExportOut(Schema):
+    id: int
+    kind: str
+    status: str
+    status_label: str
+    rows_total: int
+    rows_done: int
+    percent: int
+    file_name: str
+    file_url: str | None
+    error: str
+
+    @staticmethod
+    def from_export(export: GeneratedExport) -> dict[str, object]:
+        ready = export.status == GeneratedExport.Status.READY
+        return {
+            "id": export.pk,
+            "kind": export.kind,
+            "status": export.status,
+            "status_label": str(export.get_status_display()),
+            "rows_total": export.rows_total,
+            "rows_done": export.rows_done,
+            "percent": export.progress_percent,
+            "file_name": export.file_name,
+            "file_url": f"/api/intake/exports/{export.pk}/file" if ready else None,
+            "error": export.error,
+        }
+
+
+@router.post(
+    "/batches/{batch_id}/rejection-report",
+    response={202: ExportOut, **ERRORS},
+    summary="Buat laporan baris ditolak di latar belakang (untuk usulan besar)",
+)
+def rejection_report_prepare(request: HttpRequest, batch_id: int) -> Status:
+    batch = access.access_batch(request.user, batch_id)
+    export = generated.generated_export_request(
+        kind=exports.REJECTION_REPORT,
+        object_id=batch.pk,
+        fingerprint=exports.rejection_report_fingerprint(batch=batch),
+        rows_total=exports.rejection_report_row_count(batch=batch, viewer=request.user),
+        region_code=batch.region_id,
+        acting_user=request.user,
+    )
+    return Status(202, ExportOut.from_export(export))
+
+
+@router.get(
+    "/exports/{export_id}",
+    response={200: ExportOut, **ERRORS},
+    summary="Status dan kemajuan satu berkas ekspor yang dibuat di latar belakang",
+)
+def export_detail(request: HttpRequest, export_id: int) -> dict[str, object]:
+    return ExportOut.from_export(generated.access_generated_export(request.user, export_id))
+
+
+@router.get(
+    "/exports/{export_id}/file",
+    response=ERRORS,
+    openapi_extra=XLSX_RESPONSE,
+    summary="Unduh berkas ekspor yang sudah siap",
+)
+def export_file(request: HttpRequest, export_id: int) -> HttpResponse:
+    export = generated.access_generated_export(request.user, export_id)
+    path = generated.generated_export_path(export)
+    if export.status != GeneratedExport.Status.READY or not path.is_file():
+        raise InvalidTransition("Berkas belum siap.", code="export_not_ready")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=export.content_type,
+    )
 
 
 @router.get(
@@ -427,7 +532,7 @@ def row_fix(request: HttpRequest, row_id: Id, payload: RowValuesIn) -> dict[str,
     with transaction.atomic():
         row = access.access_row(request.user, row_id, for_write=True)
         row = services.row_fix(row=row, values=payload.values, acting_user=request.user)
-    return RowOut.from_row(row)
+    return RowOut.from_row(row, Disclosure.for_viewer(request.user, [row.issues]))
 
 
 @router.post(
@@ -442,40 +547,47 @@ def row_decide(request: HttpRequest, row_id: Id, payload: RowDecideIn) -> dict[s
         row = services.row_decide(
             row=row, decision=payload.decision, reason=payload.reason, acting_user=request.user
         )
-    return RowOut.from_row(row)
+    return RowOut.from_row(row, Disclosure.for_viewer(request.user, [row.issues]))
 
 
 @router.post(
     "/check",
-    response={200: RowCheckOut, **ERRORS},
+    response={200: RowCheckOut, **CHECK_ERRORS},
     summary="Periksa data satu orang tanpa menyimpan",
 )
-def row_check(request: HttpRequest, payload: RowCheckIn) -> dict[str, object]:
+def row_check(request: HttpRequest, payload: RowCheckIn) -> dict[str, object] | HttpResponse:
     require_perm(request.user, "intake.propose")
     code = payload.region or request.user.region_id
     region = proposable_regions(request.user).filter(pk=code).first()
     if region is None:
         raise NotFoundOrForbidden("Wilayah tidak ditemukan atau di luar wilayah Anda.")
-    check = services.row_check_values(
-        values=payload.values, region=region, acting_user=request.user
-    )
-    values = {k: _plain(v) for k, v in (check.values or {}).items()}
+    try:
+        check = services.row_check_values(
+            values=payload.values, region=region, acting_user=request.user
+        )
+    except RateLimited as exc:
+        return _too_many(exc)
+    disclosure = Disclosure.for_viewer(request.user, [check.issues])
+    values = {k: _plain(v) for k, v in disclosure.values(check.values).items()}
     if values.get("nik"):
         values["nik"] = nik_mask(str(values["nik"]))
     return {
         "status": check.status,
-        "issues": [_issue(i) for i in check.issues],
+        "issues": [_issue(i) for i in disclosure.issues(check.issues, candidates=check.candidates)],
         "values": values,
-        "candidates": [_candidate(c) for c in check.candidates or []],
+        "candidates": [_candidate(c) for c in disclosure.candidates(check.candidates)],
     }
 
 
 @router.post(
     "/persons",
-    response={201: RowOut, **ERRORS},
+    response={201: RowOut, **CHECK_ERRORS},
     summary="Usulkan satu orang (formulir agen/operator kecamatan)",
 )
-def person_propose(request: HttpRequest, payload: RowValuesIn) -> Status:
+def person_propose(request: HttpRequest, payload: RowValuesIn) -> Status | HttpResponse:
     require_perm(request.user, "intake.propose")
-    row = services.person_propose(values=payload.values, acting_user=request.user)
-    return Status(201, RowOut.from_row(row))
+    try:
+        row = services.person_propose(values=payload.values, acting_user=request.user)
+    except RateLimited as exc:
+        return _too_many(exc)
+    return Status(201, RowOut.from_row(row, Disclosure.for_viewer(request.user, [row.issues])))

@@ -24,5 +24,10 @@ class IntakeConfig(AppConfig):
                 "intake.person.proposed": _("Satu orang diusulkan lewat formulir"),
                 "intake.row.fixed": _("Baris usulan diperbaiki"),
                 "intake.row.decided": _("Keputusan atas baris usulan"),
+                "intake.export.requested": _("Berkas ekspor diminta (dibuat di latar)"),
             }
         )
+        from jamsos.intake.exports import REJECTION_REPORT_KIND
+        from jamsos.lib.generated import export_kind_register
+
+        export_kind_register(REJECTION_REPORT_KIND)

@@ -70,6 +70,14 @@ _CODES: list[Code] = [
         "NIK sebagai teks (format sel Teks).",
         "NIK rusak oleh Excel",
     ),
+    Code(
+        "nik_excel_rounded",
+        WARNING,
+        "sel {cell} menyimpan NIK sebagai angka Excel; Excel hanya menyimpan 15 digit, "
+        "sehingga digit ke-16 menjadi 0. Cocokkan NIK dengan KTP dan ketik ulang sebagai "
+        "teks (format sel Teks).",
+        "NIK tersimpan sebagai angka",
+    ),
     Code(nik_rules.NIK_PROVINCE_UNKNOWN, ERROR, "{detail}", "Kode provinsi NIK tidak dikenal"),
     Code(nik_rules.NIK_BIRTHDATE_INVALID, ERROR, "{detail}", "Tanggal lahir di NIK tidak sah"),
     Code(nik_rules.NIK_SERIAL_ZERO, ERROR, "{detail}", "Nomor urut NIK 0000"),
@@ -174,6 +182,13 @@ _CODES: list[Code] = [
         "penghasilan harus angka rupiah; dianggap golongan terendah.",
         "Penghasilan tidak sah",
     ),
+    Code(
+        "income_not_bracket",
+        WARNING,
+        "bukan nilai penghasilan BPU ({basis}); iuran dan manfaat BPU mengikuti nilai yang "
+        "dibayar, mis. {bracket}, bukan penghasilan yang ditulis.",
+        "Penghasilan bukan nilai golongan BPU",
+    ),
     Code("birth_place_missing", WARNING, "tempat lahir kosong.", "Tempat lahir kosong"),
     Code(
         "mother_name_missing",
@@ -220,9 +235,22 @@ FILE_CODES: dict[str, str] = {
 }
 
 
-def issue_message(code: str, *, row: int, column: str, value: Any = None, **params: Any) -> str:
+# ``already_registered`` for a viewer outside the registered person's region: the fact,
+# and nothing more (no name, no village): issue 10, "Any NIK → a name, across scope".
+REGISTERED_OUTSIDE_SCOPE = "NIK ini sudah terdaftar sebagai peserta."
+
+
+def issue_message(
+    code: str,
+    *,
+    row: int,
+    column: str,
+    value: Any = None,
+    template: str | None = None,
+    **params: Any,
+) -> str:
     """``Baris 12, kolom "Tanggal Lahir": "31-02-1980" bukan tanggal yang sah.``"""
-    template = CODES[code].template.format(**params)
+    template = (template or CODES[code].template).format(**params)
     shown = "" if value is None else str(value)
     if len(shown) > 60:
         shown = shown[:59] + "…"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import User
 from jamsos.intake.codes import CODES
 from jamsos.intake.models import ProposalBatch, ProposalRow
+from jamsos.intake.reading import upload_size_check
+from jamsos.lib.tabular import TableError, size_text
 from jamsos.regions.models import Region
 from jamsos.registry import selectors as registry_selectors
 
@@ -121,6 +124,16 @@ class BatchUploadForm(forms.Form):
         self.fields["region"].queryset = regions
         if user.region_id:
             self.fields["region"].initial = user.region_id
+        limit = size_text(settings.INTAKE_UPLOAD_MAX_BYTES)
+        self.fields["file"].help_text = _("Paling besar %(size)s.") % {"size": limit}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            upload_size_check(size=upload.size, file_name=upload.name)
+        except TableError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return upload
 
 
 class PersonForm(forms.Form):

@@ -105,6 +105,11 @@ class ProposalBatch(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
     # Age eligibility is judged on this date (default: first day of the next month).
     coverage_start = models.DateField(_("mulai kepesertaan"), null=True, blank=True)
+    # Set while the batch gathers one proposer's one-person proposals of that day; the
+    # submit clears it (the batch is closed), so the next proposal opens a new batch.
+    gather_day = models.DateField(
+        _("mengumpulkan usulan perorangan tanggal"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -114,6 +119,13 @@ class ProposalBatch(models.Model):
             models.CheckConstraint(
                 condition=models.Q(rows_processed__lte=models.F("rows_total")),
                 name="intake_batch_progress_within_total",
+            ),
+            # One open batch of one-person proposals per proposer and day: two proposals
+            # sent at once cannot open two (person_propose retries on the conflict).
+            models.UniqueConstraint(
+                fields=["proposer", "gather_day"],
+                condition=models.Q(gather_day__isnull=False),
+                name="intake_batch_one_open_single_batch",
             ),
         ]
 
@@ -243,3 +255,75 @@ class EligibilityRule(models.Model):
                 code="eligibility_rule_missing",
             )
         return rule
+
+
+class GeneratedExport(models.Model):
+    """A file made in the background for one viewer, offered on a page when ready.
+
+    Generic: any app registers an export kind (``lib.generated.export_kind_register``:
+    how to build it, who may download it, its file name) and asks for one with
+    ``intake.generated.generated_export_request``; the task builds it with progress, the
+    page polls ``generated_export_progress`` and offers the file. Kept per viewer (what a
+    viewer may read differs: masked NIKs, scope) and per content (``fingerprint``): the
+    same request again reuses the file.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Sedang dibuat")
+        READY = "ready", _("Siap diunduh")
+        FAILED = "failed", _("Gagal")
+
+    kind = models.CharField(_("jenis"), max_length=60)
+    object_id = models.PositiveBigIntegerField()
+    fingerprint = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generated_exports"
+    )
+    region_code = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=120)
+    # Relative to settings.GENERATED_ROOT.
+    file_path = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("berkas ekspor")
+        verbose_name_plural = _("berkas ekspor")
+        constraints = [
+            # One file per kind, object, viewer and content: a second request reuses it.
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "requested_by", "fingerprint"],
+                name="intake_generated_export_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")),
+                name="intake_generated_export_progress_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_code
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_done / self.rows_total))

@@ -15,9 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 
 from jamsos.intake.codes import FIELD_LABELS
-from jamsos.lib.tabular import Table, TableError, table_read
+from jamsos.lib.tabular import (
+    Table,
+    TableError,
+    XlsxLimits,
+    size_text,
+    table_read,
+    xlsx_limits_check,
+    xlsx_numeric_cells,
+)
 from jamsos.regions.models import Region
 
 TTL = "ttl"  # pseudo field: "Sijunjung, 15-03-1980"
@@ -139,6 +148,41 @@ _EMPTY_MARKERS = ("", "-", "--", "—", "–")
 _FIRST_DIGIT = re.compile(r"\d")
 
 
+class FileTooLarge(TableError):
+    code = "file_too_large"
+    http_status = 413
+
+
+def upload_size_check(*, size: int, file_name: str) -> None:
+    """``FileTooLarge`` when an upload is over ``settings.INTAKE_UPLOAD_MAX_BYTES``."""
+    limit = settings.INTAKE_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise FileTooLarge(
+            f'Berkas "{file_name}" berukuran {size_text(size)}; batas unggah '
+            f"{size_text(limit)}. Bagi daftar menjadi beberapa berkas.",
+            file_name=file_name,
+            limit_bytes=limit,
+        )
+
+
+def intake_xlsx_limits() -> XlsxLimits:
+    """The settings' limits for .xlsx proposal files (docs/intake.md "Limits")."""
+    return XlsxLimits(
+        max_uncompressed=settings.INTAKE_XLSX_MAX_UNCOMPRESSED_BYTES,
+        max_ratio=settings.INTAKE_XLSX_MAX_RATIO,
+        max_rows=settings.INTAKE_XLSX_MAX_ROWS,
+        max_columns=settings.INTAKE_XLSX_MAX_COLUMNS,
+    )
+
+
+def upload_limits_check(data: bytes, *, file_name: str) -> None:
+    """Everything refused before a proposal file is stored: too many bytes, or an .xlsx
+    that inflates too far or declares too big a sheet (``lib.tabular.xlsx_limits_check``)."""
+    upload_size_check(size=len(data), file_name=file_name)
+    if file_name.lower().endswith(".xlsx"):
+        xlsx_limits_check(data, file_name=file_name, limits=intake_xlsx_limits())
+
+
 def header_key(header: str) -> str:
     """``"No. HP (aktif)"`` → ``"no hp"``: the form header variants are compared in."""
     text = _PARENS.sub(" ", str(header).lower())
@@ -192,13 +236,19 @@ class ProposalTable:
     mapping: dict[str, str] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
     header_row: int | None = None
+    # Rows of the file that are not rows: {"header_repeat": n, "foot": n}.
+    skipped: dict[str, int] = field(default_factory=dict)
+    # Sheet rows whose NIK cell Excel stores as a number: {row_number: "B12"}.
+    numeric_nik_cells: dict[int, str] = field(default_factory=dict)
 
     def label(self, field_key: str) -> str:
         return self.labels.get(field_key) or FIELD_LABELS.get(field_key, field_key)
 
 
-def _blank_to_null(column: str) -> pl.Expr:
-    text = pl.col(column).str.strip_chars()
+def _blank_to_null(column: str, *, strip: bool = True) -> pl.Expr:
+    """Trimmed text, null for "", "-" and the like. ``strip=False`` for a column with no
+    value to trim: the text is kept as read (no copy of a million strings)."""
+    text = pl.col(column).str.strip_chars() if strip else pl.col(column)
     return pl.when(text.is_in(_EMPTY_MARKERS)).then(None).otherwise(text).alias(column)
 
 
@@ -230,6 +280,84 @@ def _split_ttl(
     return frame.drop(TTL)
 
 
+# Fields a person's row has and a document's foot (signature block) has not: the signer's
+# place, title, name and NIP sit in whatever columns are under them (often Nama, Alamat,
+# Pekerjaan), but never a NIK, a birth date or a sex.
+PERSON_MARKERS = ("nik", "birth_date", TTL, "sex")
+PERSON_ANCHORS = ("nik", "birth_date", TTL)
+
+
+def _header_key_expr(column: str) -> pl.Expr:
+    """``header_key`` as a polars expression (lower case, no parentheses, a-z0-9 words)."""
+    return (
+        pl.col(column)
+        .str.to_lowercase()
+        .str.replace_all(r"\([^)]*\)", " ")
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.strip_chars()
+    )
+
+
+def _header_repeats(mapping: dict[str, str]) -> pl.Expr:
+    """A row that prints the header again (a Camat list repeats it on every page): at
+    least two of its recognised cells say what their column's header says."""
+    same = [(_header_key_expr(h) == header_key(h)).fill_null(False).cast(pl.Int32) for h in mapping]
+    return pl.sum_horizontal(same) >= min(2, len(mapping))
+
+
+def _header_repeat_mask(raw: pl.DataFrame, mapping: dict[str, str]) -> pl.Series:
+    """``_header_repeats`` for every row, computed only on the rows that can be one: a
+    repeated header's NIK cell says "NIK", it does not begin with a digit as NIKs do
+    (the full test normalises every recognised cell: 10 s and 150 MB on 1M rows)."""
+    nik_header = next((h for h, f in mapping.items() if f == "nik"), None)
+    if nik_header is None:
+        return raw.select(_header_repeats(mapping).alias("repeat"))["repeat"]
+    maybe = pl.col(nik_header).str.contains(r"^\s*'?\s*[0-9]").not_().fill_null(False)
+    candidates = raw.select("row_number", *mapping).filter(maybe)
+    if candidates.height == 0:
+        return pl.Series("repeat", [False] * raw.height, dtype=pl.Boolean)
+    found = candidates.filter(_header_repeats(mapping))["row_number"]
+    return raw["row_number"].is_in(found.implode()).alias("repeat")
+
+
+def _foot_mask(frame: pl.DataFrame) -> pl.Series:
+    """True for the rows of the document's foot: after the last row with a NIK or a
+    birth date, the rows with none of NIK, birth date or sex ("Mengetahui,",
+    "Camat Kupitan", "(ttd)", the signer's name, "NIP …")."""
+    anchors = [f for f in PERSON_ANCHORS if f in frame.columns]
+    markers = [f for f in PERSON_MARKERS if f in frame.columns]
+    if not anchors or frame.height == 0:
+        return pl.Series("foot", [False] * frame.height, dtype=pl.Boolean)
+    anchored = frame.select(pl.any_horizontal(pl.col(f).is_not_null() for f in anchors))
+    positions = anchored.to_series().arg_true()
+    last = positions[-1] if len(positions) else -1
+    marked = frame.select(pl.any_horizontal(pl.col(f).is_not_null() for f in markers))
+    after = pl.Series(range(frame.height)) > last
+    return (after & ~marked.to_series()).alias("foot")
+
+
+def _numeric_nik_cells(
+    data: bytes, table: Table, mapping: dict[str, str], frame: pl.DataFrame
+) -> dict[int, str]:
+    """Rows whose NIK cell is an Excel number (see ``lib.tabular.xlsx_numeric_cells``).
+
+    Only 16-digit NIKs ending in 0 can be such a number (Excel keeps 15 significant
+    digits), so the sheet's XML is read only when one is present.
+    """
+    if table.sheet is None or "nik" not in frame.columns:
+        return {}
+    suspects = frame.filter(pl.col("nik").str.contains(r"^[0-9]{15}0$").fill_null(False))
+    if suspects.height == 0:
+        return {}
+    header = next(h for h, f in mapping.items() if f == "nik")
+    return xlsx_numeric_cells(
+        data,
+        sheet=table.sheet,
+        column=table.headers.index(header),
+        rows=set(suspects["row_number"].to_list()),
+    )
+
+
 def _missing_column(field_key: str, table: Table, file_name: str) -> TableError:
     variants = " / ".join(v.title() for v in HEADER_VARIANTS[field_key][:3])
     return TableError(
@@ -253,8 +381,16 @@ def proposal_table_read(
        for one village, ``village_optional``).
     3. Rows whose recognised cells are all empty (pre-numbered template rows, blank
        lines) are dropped; the rest keep their sheet row numbers.
+    4. Rows that repeat the header (printed again on every page) and the document's
+       foot (a signature block after the last person) are not rows: dropped and counted
+       in ``skipped``.
+    5. NIK cells Excel stores as numbers are noted (``numeric_nik_cells``) for a
+       warning naming the cell.
     """
-    table = table_read(source, file_name=file_name, header_score=header_score)
+    data = Path(source).read_bytes() if isinstance(source, (Path, str)) else bytes(source)
+    table = table_read(
+        data, file_name=file_name, header_score=header_score, xlsx_limits=intake_xlsx_limits()
+    )
     mapping = header_mapping(table.headers)
     fields = set(mapping.values())
     if TTL in fields:
@@ -268,11 +404,26 @@ def proposal_table_read(
     raw = table.frame.with_row_index("row_number", offset=table.first_row).with_columns(
         pl.col("row_number").cast(pl.Int64)
     )
-    frame = raw.select("row_number", *[_blank_to_null(h).alias(f) for h, f in mapping.items()])
+    # Trim only the columns that have something to trim: a CSV's cells rarely do, and
+    # trimming a column copies every string of it.
+    padded = raw.select(pl.col(h).str.contains(r"^\s|\s$").any().alias(h) for h in mapping).row(
+        0, named=True
+    )
+    frame = raw.select(
+        "row_number",
+        *[_blank_to_null(h, strip=bool(padded[h])).alias(f) for h, f in mapping.items()],
+    )
     keep = pl.any_horizontal(pl.col(f).is_not_null() for f in mapping.values())
     mask = frame.select(keep.alias("keep"))["keep"]
+    repeats = _header_repeat_mask(raw, mapping) & mask
+    mask = mask & ~repeats
     frame = frame.filter(mask)
     raw = raw.filter(mask)
+    foot = _foot_mask(frame)
+    frame = frame.filter(~foot)
+    raw = raw.filter(~foot)
+    skipped = {"header_repeat": int(repeats.sum()), "foot": int(foot.sum())}
+    numeric = _numeric_nik_cells(data, table, mapping, frame)
     frame = _split_ttl(frame, mapping, labels)
     return ProposalTable(
         frame=frame,
@@ -281,6 +432,8 @@ def proposal_table_read(
         mapping=mapping,
         headers=table.headers,
         header_row=table.header_row,
+        skipped={k: v for k, v in skipped.items() if v},
+        numeric_nik_cells=numeric,
     )
 
 

@@ -11,9 +11,10 @@ import datetime as dt
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -27,7 +28,13 @@ from jamsos.audit.services import audit_record
 from jamsos.intake import selectors
 from jamsos.intake.codes import ERROR, FIELD_LABELS, WARNING
 from jamsos.intake.models import ProposalBatch, ProposalRow
-from jamsos.intake.reading import ProposalTable, proposal_table_from_values, proposal_table_read
+from jamsos.intake.reading import (
+    ProposalTable,
+    proposal_table_from_values,
+    proposal_table_read,
+    upload_limits_check,
+    upload_size_check,
+)
 from jamsos.intake.rowstore import rows_write
 from jamsos.intake.validation import (
     RowCheck,
@@ -37,6 +44,7 @@ from jamsos.intake.validation import (
     row_check_in_batch,
 )
 from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
+from jamsos.lib.ratelimit import rate_limit_hit
 from jamsos.lib.tabular import table_suffix
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
@@ -192,7 +200,9 @@ def batch_stage_upload(
     """Keep an uploaded proposal file and queue its validation.
 
     1. The user must hold ``intake.propose`` and ``region`` must lie in their scope.
-    2. Only .xlsx and .csv are taken (``file_type``); empty files are ``file_empty``.
+    2. Only .xlsx and .csv are taken (``file_type``); empty files are ``file_empty``;
+       files over the upload limit ``file_too_large`` (413); an .xlsx that inflates too
+       far or declares too big a sheet ``xlsx_too_large`` (``reading.upload_limits_check``).
     3. The bytes are stored with their SHA-256 (the same file later is recognised).
     4. Status ``queued``; after commit the validation task is enqueued (``enqueue=False``
        lets the CLI validate in-process instead).
@@ -203,10 +213,14 @@ def batch_stage_upload(
             f"{region.name} berada di luar wilayah Anda.", code="region_out_of_scope"
         )
     table_suffix(file_name)
+    size = getattr(upload, "size", None)
+    if size is not None:  # before reading it into memory
+        upload_size_check(size=size, file_name=file_name)
     upload.seek(0)
     data = upload.read()
     if not data:
         raise DomainError(f'Berkas "{file_name}" kosong.', code="file_empty")
+    upload_limits_check(data, file_name=file_name)
     agency = acting_user.agency
     if agency is None:
         raise DomainError("Pengguna tanpa instansi tidak dapat mengusulkan.", code="no_agency")
@@ -290,6 +304,8 @@ def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) 
             _result_counts(batch, result)
             batch.header_row = table.header_row
             batch.column_mapping = table.mapping
+            if table.skipped:  # header rows printed again, the signature block
+                batch.summary = {**(batch.summary or {}), "skipped": table.skipped}
             batch.status = Status.VALIDATED
             batch.validated_at = timezone.now()
             batch.save()
@@ -425,13 +441,32 @@ def _batch_fail(batch: ProposalBatch, message: str, *, code: str = "") -> Propos
     return batch
 
 
+def check_rate_hit(user: User) -> None:
+    """Count one check of one person's data by ``user``; ``RateLimited`` (429) beyond
+    ``settings.INTAKE_CHECKS_PER_MINUTE``: a NIK check answers whether someone is
+    registered, so trying NIK after NIK must be slow."""
+    limit = settings.INTAKE_CHECKS_PER_MINUTE
+    rate_limit_hit(
+        key=f"intake-check:{user.pk}",
+        limit=limit,
+        window=60,
+        message=(
+            f"Terlalu banyak pemeriksaan data dalam satu menit (paling banyak {limit}). "
+            "Tunggu sebentar lalu coba lagi."
+        ),
+    )
+
+
 def row_check_values(*, values: dict[str, str], region: Region, acting_user: User) -> RowCheck:
     """Validate one person's values as the form would submit them; writes nothing.
 
     Same rules as a file row (NIK, dates, age, village in ``region``, occupation,
     phone, names) plus the registry (already registered, possible duplicates).
+    Rate-limited per user (``check_rate_hit``). What the caller may show of the answer
+    is decided by ``intake.disclosure`` for the viewer.
     """
     require_perm(acting_user, "intake.propose")
+    check_rate_hit(acting_user)
     table = proposal_table_from_values(values, village_default=region)
     result = proposals_validate(table, context=ValidationContext.build(region=region))
     return result.row_check(1)
@@ -439,50 +474,108 @@ def row_check_values(*, values: dict[str, str], region: Region, acting_user: Use
 
 @transaction.atomic
 def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
-    """An agent's (or kecamatan operator's) one-person proposal: a one-row batch.
+    """An agent's (or kecamatan operator's) one-person proposal, gathered with the
+    proposer's other one-person proposals of the day in one batch reviewed as one.
 
-    The region is the user's scope; the row is validated at once and the batch is
-    ``validated`` (ready for the Dinas review). Invalid values raise
-    ``DomainError(row_invalid)`` with the messages, so the form can show them; nothing
-    is stored then.
+    1. The region is the user's scope; the values are validated (invalid values raise
+       ``DomainError(row_invalid)`` with the messages, so the form can show them;
+       nothing is stored then).
+    2. The proposer's open batch of today is locked, or opened (``validated``: ready
+       for the Dinas review). A unique constraint keeps it to one open batch per
+       proposer and day; a proposal that loses the race to open it takes the winner's.
+    3. The row is added as the batch's next row and checked against its other rows
+       (the same NIK twice, possible duplicates), as a file's row would be.
+    Submitting the batch (``batch_submit``) closes it; the next proposal opens another.
     """
     require_perm(acting_user, "intake.propose")
     region = acting_user.region
     if region is None or acting_user.agency is None:
         raise PermissionDenied("Pengguna tanpa wilayah tidak dapat mengusulkan.")
-    check = row_check_values(values=values, region=region, acting_user=acting_user)
+    check_rate_hit(acting_user)
+    context = ValidationContext.build(region=region)
+    table = proposal_table_from_values(values, village_default=region)
+    check = proposals_validate(table, context=context).row_check(1)
     if check.status == RowStatus.INVALID:
         raise DomainError(
             " ".join(i["message"] for i in check.errors),
             code="row_invalid",
             issues=check.issues,
         )
-    now = timezone.now()
-    name = check.values.get("full_name", "")
-    batch = ProposalBatch(
-        title=f"Usulan perorangan: {name}"[:200],
-        source=ProposalBatch.Source.FORM,
-        status=Status.VALIDATED,
-        proposer=acting_user,
-        agency=acting_user.agency,
-        region=region,
-        validated_at=now,
-    )
-    batch.full_clean()
-    batch.save()
-    row = _row_from_check(batch, 1, check, raw=_form_raw(values))
+    batch, opened = _single_batch_open(acting_user=acting_user, region=region)
+    last = ProposalRow.objects.filter(batch=batch).order_by("-row_number").first()
+    number = (last.row_number + 1) if last else 1
+    if number > 1:
+        table = proposal_table_from_values(values, row_number=number, village_default=region)
+        check = proposals_validate(table, context=context).row_check(number)
+        check = row_check_in_batch(
+            check, row=ProposalRow(batch=batch, row_number=number), context=context
+        )
+    row = _row_from_check(batch, number, check, raw=_form_raw(values))
     row.full_clean()
     row.save()
     _batch_recount(batch)
     _summary_shift(batch, [], row.issues)
+    batch.validated_at = timezone.now()
     batch.save()
     audit_record(
         action="intake.person.proposed",
         acting_user=acting_user,
         obj=batch,
-        data={"row": row.pk, "status": row.status, "nik": row.nik[:6]},
+        data={
+            "row": row.pk,
+            "row_number": number,
+            "status": row.status,
+            "nik": row.nik[:6],
+            "batch_opened": opened,
+        },
     )
     return row
+
+
+def _single_batch_open(
+    *, acting_user: User, region: Region, _after_lookup: Callable[[], None] | None = None
+) -> tuple[ProposalBatch, bool]:
+    """The proposer's open one-person batch of today, locked; opened when there is none.
+
+    Returns ``(batch, opened)``. Two requests at once both find none and both insert:
+    the unique constraint ``intake_batch_one_open_single_batch`` lets one through, the
+    other's insert fails inside its savepoint and it locks the winner's batch instead
+    (on PostgreSQL the loser's insert waits for the winner's commit). ``_after_lookup``
+    is a test hazard: it runs between the first look-up and the insert (the race window).
+    """
+    day = timezone.localdate()
+    for attempt in range(2):
+        batch = (
+            ProposalBatch.objects.select_for_update()
+            .filter(proposer=acting_user, gather_day=day)
+            .first()
+        )
+        if batch is not None:
+            return batch, False
+        if _after_lookup is not None and attempt == 0:
+            _after_lookup()
+        batch = ProposalBatch(
+            title=f"Usulan perorangan {acting_user.full_name or acting_user.username} "
+            f"{day:%d-%m-%Y}"[:200],
+            source=ProposalBatch.Source.FORM,
+            status=Status.VALIDATED,
+            proposer=acting_user,
+            agency=acting_user.agency,
+            region=region,
+            validated_at=timezone.now(),
+            gather_day=day,
+        )
+        batch.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                batch.save()
+        except IntegrityError:
+            continue  # another proposal opened it a moment ago: take that one
+        return batch, True
+    raise DomainError(
+        "Usulan perorangan hari ini sedang dibuka oleh permintaan lain; coba lagi.",
+        code="single_batch_busy",
+    )
 
 
 def _form_raw(values: dict[str, str]) -> dict[str, str]:
@@ -648,6 +741,7 @@ def batch_submit(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
             code="nothing_to_apply",
         )
     batch.status = Status.SUBMITTED
+    batch.gather_day = None  # a gathering batch of one-person proposals closes here
     batch.submitted_by = acting_user
     batch.submitted_at = timezone.now()
     batch.full_clean()

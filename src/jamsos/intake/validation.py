@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from django.db.models import Q
 
+from jamsos.budget.models import IncomeBracket
 from jamsos.intake import dedup
 from jamsos.intake.codes import ERROR, FIELDS, INFO, WARNING, issue
 from jamsos.intake.lookups import Answer, OccupationLookup, VillageLookup
@@ -39,6 +41,7 @@ from jamsos.intake.models import EligibilityRule, ProposalRow
 from jamsos.intake.reading import ProposalTable
 from jamsos.lib import nik as nik_rules
 from jamsos.lib.dates import dates_parse, first_of_next_month
+from jamsos.lib.formats import rupiah
 from jamsos.lib.names import name_key, name_normalise, names_key, names_normalise
 from jamsos.lib.phone import phones_normalise
 from jamsos.regions.models import Region
@@ -116,6 +119,10 @@ class ValidationContext:
     villages: VillageLookup
     occupations: OccupationLookup
     registry: RegistryLookup
+    # BPU declared-income values (budget.IncomeBracket) in force at the coverage start,
+    # ascending, with their legal basis; empty when the table has none for that month.
+    income_brackets: list[int] = field(default_factory=list)
+    income_basis: str = ""
 
     @classmethod
     def build(
@@ -128,6 +135,7 @@ class ValidationContext:
     ) -> ValidationContext:
         today = today or dt.date.today()
         coverage_start = coverage_start or first_of_next_month(today)
+        brackets = income_brackets_in_force(coverage_start)
         return cls(
             region=region,
             coverage_start=coverage_start,
@@ -137,6 +145,9 @@ class ValidationContext:
             villages=VillageLookup(region),
             occupations=OccupationLookup(),
             registry=registry or RegistryLookup(),
+            income_brackets=[b.declared_income for b in brackets],
+            # "PP 44/2015 …, Lampiran II (nilai penghasilan terendah)": the table, not the row
+            income_basis=re.sub(r"\s*\([^)]*\)$", "", brackets[0].legal_basis) if brackets else "",
         )
 
     @property
@@ -144,6 +155,17 @@ class ValidationContext:
         """Digits a NIK issued inside the batch region begins with (at most the 6 of a
         kecamatan: NIKs are issued by kecamatan, not by village)."""
         return self.region.code.replace(".", "")[:6]
+
+
+def income_brackets_in_force(on: dt.date) -> list[IncomeBracket]:
+    """The BPU income values (PP 44/2015 Lampiran II rows of ``budget.IncomeBracket``)
+    valid in the month of ``on``, lowest first."""
+    month = on.replace(day=1)
+    return list(
+        IncomeBracket.objects.filter(valid_from__lte=month)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .order_by("declared_income")
+    )
 
 
 class Issues:
@@ -419,6 +441,16 @@ def _nik_slow(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
             issues.add(number, code, "nik", raw, detail=result.message(code))
 
 
+def _nik_excel_cells(frame: pl.DataFrame, issues: Issues, table: ProposalTable) -> None:
+    """A NIK cell stored as an Excel number: its 16th digit may have become 0."""
+    if not table.numeric_nik_cells:
+        return
+    cells = table.numeric_nik_cells
+    flagged = frame.filter(pl.col("row_number").is_in(list(cells)))
+    for number, raw in flagged.select("row_number", "nik").iter_rows():
+        issues.add(number, "nik_excel_rounded", "nik", raw, cell=cells[number])
+
+
 def _nik_region(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> None:
     prefix = context.nik_prefix
     outside = pl.col("nik16") & ~pl.col("n_nik").str.starts_with(prefix)
@@ -471,7 +503,7 @@ def _occupations(frame: pl.DataFrame, issues: Issues, context: ValidationContext
     return frame.with_columns(resolved.alias("n_occupation"))
 
 
-def _contacts(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
+def _contacts(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> pl.DataFrame:
     kk = pl.col("family_card_number").str.replace_all(_NIK_NOISE, "").str.strip_prefix("'")
     frame = frame.with_columns(
         phones_normalise(frame["phone"]).alias("n_phone"),
@@ -487,7 +519,30 @@ def _contacts(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
         issues.add_where(
             frame, pl.col(name).is_not_null() & pl.col(f"n_{name}").is_null(), code, name
         )
+    _income_brackets(frame, issues, context)
     return frame
+
+
+def _income_brackets(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> None:
+    """A declared income that is no BPU bracket value: BPU contributions and benefits
+    follow the bracket paid for, not the income typed (issue 9), so say which applies."""
+    brackets = context.income_brackets
+    if not brackets:
+        return
+
+    def applied(row: dict[str, Any]) -> dict[str, Any]:
+        income = row["n_declared_income"]
+        below = [b for b in brackets if b <= income]
+        return {"bracket": rupiah(below[-1] if below else brackets[0])}
+
+    issues.add_where(
+        frame,
+        pl.col("n_declared_income").is_not_null() & ~pl.col("n_declared_income").is_in(brackets),
+        "income_not_bracket",
+        "declared_income",
+        params=applied,
+        basis=context.income_basis,
+    )
 
 
 def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> pl.DataFrame:
@@ -497,7 +552,8 @@ def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
     frame = frame.with_columns(
         pl.when(pl.col("nik16")).then(first_row).alias("first_row"),
     )
-    registered = context.registry.existing(frame.filter("nik16")["n_nik"].unique().to_list())
+    niks = frame["n_nik"].filter(frame["nik16"].fill_null(False)).unique()
+    registered = context.registry.existing(niks.to_list())
     frame = frame.with_columns(pl.col("n_nik").is_in(list(registered)).alias("registered"))
     status = (
         pl.when("has_error")
@@ -529,7 +585,9 @@ def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
 
 
 def _dedup_people(frame: pl.DataFrame) -> pl.DataFrame:
-    people = frame.filter(
+    # Select the few columns first: filtering the wide frame would copy all of them.
+    columns = ["row_number", "nik16", "n_nik", "n_full_name", "n_birth_date", "n_sex"]
+    people = frame.select(*columns, "n_village", "status").filter(
         pl.col("n_birth_date").is_not_null()
         & pl.col("n_full_name").is_not_null()
         & (pl.col("status") != ProposalRow.Status.DUPLICATE_IN_FILE.value)
@@ -563,7 +621,7 @@ def _duplicates(
             "possible_duplicate",
             "full_name",
             names.get(row),
-            candidate=_candidate_text(found[0]),
+            candidate=candidate_text(found[0]),
         )
     return candidates
 
@@ -604,10 +662,11 @@ def proposals_validate(table: ProposalTable, *, context: ValidationContext) -> V
     frame = _ages(frame, issues, context)
     frame = _nik_fast(frame, context)
     _nik_slow(frame, issues, context)
+    _nik_excel_cells(frame, issues, table)
     _nik_region(frame, issues, context)
     frame = _villages(frame, issues, context)
     frame = _occupations(frame, issues, context)
-    frame = _contacts(frame, issues)
+    frame = _contacts(frame, issues, context)
     frame = _statuses(frame, issues, context)
     candidates = _duplicates(frame, issues, context)
     result_frame = frame.select(
@@ -686,7 +745,7 @@ def row_check_in_batch(
                 field="full_name",
                 column=(label or {}).get("full_name", "Nama Lengkap"),
                 value=mine.name,
-                candidate=_candidate_text(found[0]),
+                candidate=candidate_text(found[0]),
             )
         )
     check.candidates = sorted([*check.candidates, *found], key=lambda c: -c["score"])[
@@ -695,7 +754,7 @@ def row_check_in_batch(
     return check
 
 
-def _candidate_text(candidate: dict[str, Any]) -> str:
+def candidate_text(candidate: dict[str, Any]) -> str:
     where = (
         f"baris {candidate['row_number']}" if candidate["source"] == "file" else "peserta terdaftar"
     )

@@ -15,13 +15,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jamsos.intake import access, exports, selectors, services
+from jamsos.intake import access, exports, generated, selectors, services
+from jamsos.intake.disclosure import Disclosure, rows_disclosed
 from jamsos.intake.forms import (
     BatchFilterForm,
     BatchUploadForm,
@@ -93,7 +94,8 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
             )
         except DomainError as exc:
-            form.add_error("file" if exc.code.startswith("file") else None, exc.message)
+            field = "file" if exc.code.startswith(("file", "xlsx")) else None
+            form.add_error(field, exc.message)
         else:
             messages.success(request, _("Berkas diterima dan sedang divalidasi."))
             return redirect("intake:batch_detail", pk=batch.pk)
@@ -121,9 +123,13 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filters = RowFilterForm(request.GET or None)
     rows = selectors.batch_rows(batch=batch, viewer=request.user, **filters.selector_kwargs())
     page = Paginator(rows, ROW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = rows_disclosed(page.object_list, request.user)
+    counts = selectors.batch_code_counts(batch=batch)
+    report_rows = counts["status"].get("invalid", 0) + counts["decision"].get("rejected", 0)
     context = {
         "batch": batch,
-        "counts": selectors.batch_code_counts(batch=batch),
+        "counts": counts,
+        "report_in_background": report_rows > exports.REPORT_SYNC_MAX_ROWS,
         "filters": filters,
         "page": page,
         **_progress_state(batch),
@@ -270,9 +276,67 @@ def batch_validation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @domain_errors_as_http
 def rejection_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Small reports at once; a big one is offered to be built in the background."""
     batch = access.access_batch(request.user, pk)
+    rows = exports.rejection_report_row_count(batch=batch, viewer=request.user)
+    if rows > exports.REPORT_SYNC_MAX_ROWS:
+        return render(request, "intake/rejection_report_offer.html", {"batch": batch, "rows": rows})
     data = exports.rejection_report_xlsx(batch=batch, viewer=request.user)
     return _xlsx(data, f"baris-ditolak-usulan-{batch.pk}.xlsx")
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def rejection_report_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the rejection report of a big batch; its page shows the progress."""
+    batch = access.access_batch(request.user, pk)
+    export = generated.generated_export_request(
+        kind=exports.REJECTION_REPORT,
+        object_id=batch.pk,
+        fingerprint=exports.rejection_report_fingerprint(batch=batch),
+        rows_total=exports.rejection_report_row_count(batch=batch, viewer=request.user),
+        region_code=batch.region_id,
+        acting_user=request.user,
+    )
+    return redirect("intake:export_detail", pk=export.pk)
+
+
+# -- generated exports (any kind registered in lib.generated) -----------------------
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = generated.access_generated_export(request.user, pk)
+    return render(request, "intake/export_detail.html", {"export": export})
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status partial: polls itself every second while the file is being built;
+    once ready it renders the download link without the trigger (polling stops)."""
+    export = generated.access_generated_export(request.user, pk)
+    return render(request, "intake/_export_progress.html", {"export": export})
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = generated.access_generated_export(request.user, pk)
+    path = generated.generated_export_path(export)
+    if export.status != export.Status.READY or not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=export.content_type,
+    )
 
 
 # -- rows -------------------------------------------------------------------------------
@@ -281,22 +345,27 @@ def rejection_report(request: HttpRequest, pk: int) -> HttpResponse:
 def _row_context(request: HttpRequest, row: ProposalRow, **extra: Any) -> dict[str, Any]:
     batch = row.batch
     permissions = _batch_permissions(request.user, batch)
+    disclosure = Disclosure.for_viewer(request.user, [row.issues])
+    disclosure.row(row)
     form = extra.pop("fix_form", None)
     if form is None and permissions["can_review"]:
-        form = PersonForm(initial=_form_initial(row), user=request.user)
+        initial = _form_initial(row)
+        if not disclosure.full_nik:
+            initial.pop("nik", None)  # typed again, never shown whole
+        form = PersonForm(initial=initial, user=request.user)
         if "nik" not in form.initial and row.nik:
             # A valid NIK is not put on the page in full; left empty it stays as it is.
             form.fields["nik"].widget.attrs["placeholder"] = nik_mask(row.nik)
             form.fields["nik"].required = False
             form.fields["nik"].help_text = _("Kosongkan bila NIK tidak diubah.")
-    codes = [c.get("village") for c in row.duplicate_candidates or [] if c.get("village")]
+    codes = [c.get("village") for c in row.shown_candidates if c.get("village")]
     return {
         "row": row,
         "batch": batch,
         "candidate_villages": {
             code: path[-1] for code, path in region_paths(codes).items() if path
         },
-        "issues": issues_by_field(row.issues or []),
+        "issues": issues_by_field(row.shown_issues),
         "fix_form": form,
         "reject_form": ReasonForm(),
         **permissions,
@@ -405,7 +474,7 @@ def person_propose(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             found = exc.params.get("issues")
             if isinstance(found, list):
-                issues = issues_by_field(found)
+                issues = issues_by_field(Disclosure.for_viewer(request.user, [found]).issues(found))
                 messages.error(request, _("Data belum dapat dikirim; perbaiki yang ditandai."))
             else:
                 messages.error(request, exc.message)
@@ -429,7 +498,8 @@ def person_check(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:
         return render(request, "intake/_person_check.html", {"error": exc.message})
-    grouped = issues_by_field(check.issues)
+    disclosure = Disclosure.for_viewer(request.user, [check.issues])
+    grouped = issues_by_field(disclosure.issues(check.issues, candidates=check.candidates))
     # Only complain about fields the person has reached: a blank form is not an error.
     shown = {
         field: [i for i in items if field in touched or i.get("severity") == "warning"]
@@ -439,6 +509,6 @@ def person_check(request: HttpRequest) -> HttpResponse:
         "check": check,
         "issues": shown,
         "fields": [*form.fields, "__all__"],
-        "candidates": check.candidates,
+        "candidates": disclosure.candidates(check.candidates),
     }
     return render(request, "intake/_person_check.html", context)

@@ -16,6 +16,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import posixpath
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +118,86 @@ def _header_not_found(file_name: str) -> TableError:
     )
 
 
+# --- limits ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """What an .xlsx may inflate to before anything parses it (zip bombs, giant sheets)."""
+
+    max_uncompressed: int  # bytes, all zip members together
+    max_ratio: int  # uncompressed / compressed
+    max_rows: int
+    max_columns: int
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ord(ch) - 64)
+    return number
+
+
+def size_text(size: int) -> str:
+    """``20 MB``, ``1,5 MB``, ``800 KB``: a file size as people read it."""
+    if size >= 1024 * 1024:
+        text = f"{size / (1024 * 1024):.1f}".replace(".", ",").removesuffix(",0")
+        return f"{text} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def xlsx_limits_check(data: bytes, *, file_name: str, limits: XlsxLimits) -> None:
+    """Refuse an .xlsx whose contents would be too big to read, before reading it.
+
+    1. The zip's members, by the sizes its directory declares: together at most
+       ``max_uncompressed`` bytes and at most ``max_ratio`` times the file
+       (``xlsx_too_large``: a 2.5 MB file inflating to 600 MB is a zip bomb).
+    2. Each worksheet's declared dimension (``<dimension ref="A1:N215">``, in the first
+       bytes of its XML): at most ``max_rows`` rows and ``max_columns`` columns
+       (``xlsx_too_large``).
+    A file that is no zip is left to the reader (``file_unreadable``).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return
+    with archive:
+        members = archive.infolist()
+        inflated = sum(member.file_size for member in members)
+        if inflated > limits.max_uncompressed or inflated > limits.max_ratio * max(len(data), 1):
+            raise TableError(
+                f'Berkas "{file_name}" ({size_text(len(data))}) mengembang menjadi '
+                f"{size_text(inflated)} saat dibuka; paling besar "
+                f"{size_text(limits.max_uncompressed)} dan {limits.max_ratio} kali ukuran "
+                "berkas. Berkas ini tidak dibaca; simpan ulang dari Excel hanya dengan "
+                "lembar usulan, atau bagi menjadi beberapa berkas.",
+                code="xlsx_too_large",
+                file_name=file_name,
+            )
+        for member in members:
+            if not member.filename.startswith("xl/worksheets/") or member.is_dir():
+                continue
+            with archive.open(member) as handle:
+                head = handle.read(4096)
+            found = _DIMENSION.search(head)
+            if found is None:
+                continue
+            rows = int(found.group(4) or found.group(2) or 0)
+            columns = _column_number((found.group(3) or found.group(1) or "A").decode())
+            if rows > limits.max_rows or columns > limits.max_columns:
+                raise TableError(
+                    f'Lembar kerja pada "{file_name}" berukuran {rows} baris × {columns} '
+                    f"kolom; paling banyak {limits.max_rows} baris dan "
+                    f"{limits.max_columns} kolom. Hapus baris dan kolom kosong yang "
+                    "terformat, atau bagi menjadi beberapa berkas.",
+                    code="xlsx_too_large",
+                    file_name=file_name,
+                )
+
+
 # --- xlsx -------------------------------------------------------------------------------
 
 
@@ -158,6 +241,72 @@ def _read_xlsx(data: bytes, file_name: str, score: HeaderScore, min_score: int) 
     raise _header_not_found(file_name)
 
 
+_XML_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*)/?>")
+_REL_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)/?>")
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return dict(_XML_ATTR.findall(text))
+
+
+def _xlsx_sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding the worksheet named ``sheet`` (workbook.xml + its rels)."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+    except KeyError:
+        return None
+    rel_id = None
+    for tag in _SHEET_TAG.findall(workbook):
+        attrs = _attrs(tag)
+        if attrs.get("name") == sheet:
+            rel_id = attrs.get("r:id") or next(
+                (v for k, v in attrs.items() if k.endswith(":id")), None
+            )
+            break
+    for tag in _REL_TAG.findall(rels):
+        attrs = _attrs(tag)
+        if rel_id is not None and attrs.get("Id") == rel_id:
+            target = attrs.get("Target", "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+def xlsx_numeric_cells(data: bytes, *, sheet: str, column: int, rows: set[int]) -> dict[int, str]:
+    """``{sheet row: "B12"}`` for the cells of ``column`` (0-based) among ``rows`` that
+    the workbook stores as numbers, not as text.
+
+    calamine hands every cell over as text, so a NIK typed into a General cell (Excel
+    keeps 15 significant digits: the 16th becomes 0) looks like any other NIK. The cell's
+    type is only in the sheet's XML: ``<c r="B12" s="3"><v>…</v></c>`` is a number,
+    ``t="s"``/``"str"``/``"inlineStr"`` text. One regex pass over the column's cells.
+    """
+    if not rows:
+        return {}
+    letter = column_letter(column)
+    pattern = re.compile(rf'<c\b([^>]*\br="{letter}(\d+)"[^>]*)>')
+    found: dict[int, str] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = _xlsx_sheet_part(archive, sheet)
+            if part is None:
+                return {}
+            xml = archive.read(part).decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError):
+        return {}
+    for match in pattern.finditer(xml):
+        number = int(match.group(2))
+        if number not in rows:
+            continue
+        kind = _attrs(match.group(1)).get("t", "n")
+        if kind == "n":
+            found[number] = f"{letter}{number}"
+    return found
+
+
 # --- csv --------------------------------------------------------------------------------
 
 
@@ -192,27 +341,69 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return max(DELIMITERS, key=score)
 
 
+def _utf8_valid(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, checked in 1 MB pieces (never a full decoded copy)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start : start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _read_csv(data: bytes, file_name: str, score: HeaderScore, min_score: int) -> Table:
-    text, encoding = _decode(data)
-    if not text.strip():
-        raise TableError(f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name)
-    sample_lines = text[: 256 * 1024].splitlines()[:SCAN_ROWS]
+    """Read a CSV into a ``Table``.
+
+    Memory: UTF-8 files (nearly all) are handed to polars as they are, with the lines
+    above the header skipped; only a 256 KB sample is decoded in Python. Other encodings
+    (Windows-1252, UTF-16) are decoded and re-encoded once, which costs two more copies
+    of the file; they are rare and small in practice (Excel's "CSV UTF-8" is the norm).
+    """
+    sample_bytes = data[: 256 * 1024]
+    utf8 = not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _utf8_valid(data)
+    if utf8:
+        bom = data.startswith(codecs.BOM_UTF8)
+        encoding = "utf-8-sig" if bom else "utf-8"
+        sample = sample_bytes.decode("utf-8-sig" if bom else "utf-8", errors="ignore")
+        if not sample.strip():  # the first 256 KB blank: nothing to read
+            raise TableError(
+                f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name
+            )
+        text = None
+    else:
+        text, encoding = _decode(data)
+        if not text.strip():
+            raise TableError(
+                f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name
+            )
+        sample = text[: 256 * 1024]
+    sample_lines = sample.split("\n")[:SCAN_ROWS]
+    sample_lines = [line.rstrip("\r") for line in sample_lines]
     delimiter = _sniff_delimiter([line for line in sample_lines if line.strip()])
     rows = list(csv.reader(sample_lines, delimiter=delimiter))
     index = _find_header([list(r) for r in rows], score, min_score)
     if index is None:
         raise _header_not_found(file_name)
     headers = _unique_headers(list(rows[index]))
-    # Hand polars the text from the header line on: its column count comes from there.
-    offset = 0
-    for _ in range(index):
-        offset = text.index("\n", offset) + 1
-    body_bytes = text[offset:].encode("utf-8")
+    if text is not None:
+        # Hand polars the text from the header line on: its column count comes from there.
+        offset = 0
+        for _ in range(index):
+            offset = text.index("\n", offset) + 1
+        source: bytes = text[offset:].encode("utf-8")
+        del text
+        skip = 0
+    else:
+        source = data  # a BOM ends up in a skipped line or the header, which is ours
+        skip = index
     try:
         frame = pl.read_csv(
-            io.BytesIO(body_bytes),
+            source,
             separator=delimiter,
             has_header=True,
+            skip_lines=skip,
             infer_schema=False,
             truncate_ragged_lines=True,
             quote_char='"',
@@ -235,6 +426,7 @@ def table_read(
     file_name: str,
     header_score: HeaderScore,
     min_score: int = 2,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> Table:
     """Read an .xlsx (first visible sheet with a header) or .csv file into a ``Table``.
 
@@ -244,11 +436,14 @@ def table_read(
        least ``min_score`` is the header (``header_not_found`` otherwise).
     4. CSV: encoding UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252; delimiter
        sniffed among ``; , tab |``.
+    5. ``xlsx_limits``: an .xlsx is checked (``xlsx_limits_check``) before it is parsed.
     """
     suffix = table_suffix(file_name)
     data = Path(source).read_bytes() if isinstance(source, (Path, str)) else bytes(source)
     if not data:
         raise TableError(f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name)
     if suffix == ".xlsx":
+        if xlsx_limits is not None:
+            xlsx_limits_check(data, file_name=file_name, limits=xlsx_limits)
         return _read_xlsx(data, file_name, header_score, min_score)
     return _read_csv(data, file_name, header_score, min_score)

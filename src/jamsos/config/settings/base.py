@@ -292,3 +292,18 @@ LOGGING = {
 
 # Database triggers refusing UPDATE/DELETE on audit rows (audit migration 0002).
 AUDIT_APPEND_ONLY_TRIGGERS = True
+
+# --- Intake limits (docs/intake.md "Limits") ------------------------------------------------
+# An upload larger than this is refused before it is stored (form and API).
+INTAKE_UPLOAD_MAX_BYTES = env_int("INTAKE_UPLOAD_MAX_MB", default=20) * 1024 * 1024
+# An .xlsx is a zip: its members together may inflate to at most this many bytes, at most
+# this many times its own size, and its sheets may declare at most these dimensions.
+INTAKE_XLSX_MAX_UNCOMPRESSED_BYTES = (
+    env_int("INTAKE_XLSX_MAX_UNCOMPRESSED_MB", default=400) * 1024 * 1024
+)
+INTAKE_XLSX_MAX_RATIO = env_int("INTAKE_XLSX_MAX_RATIO", default=100)
+INTAKE_XLSX_MAX_ROWS = env_int("INTAKE_XLSX_MAX_ROWS", default=1_048_576)
+INTAKE_XLSX_MAX_COLUMNS = env_int("INTAKE_XLSX_MAX_COLUMNS", default=200)
+# Checks of one person's data (API /intake/check, the phone form's live check) per user
+# and minute; beyond it the API answers 429 with Retry-After and the form says so.
+INTAKE_CHECKS_PER_MINUTE = env_int("INTAKE_CHECKS_PER_MINUTE", default=30)
