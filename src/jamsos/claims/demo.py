@@ -24,6 +24,7 @@ from jamsos.claims import services
 from jamsos.claims.eligibility import paid_months
 from jamsos.claims.models import Claim, ClaimTransition, EducationLevel
 from jamsos.claims.selectors import document_checklist
+from jamsos.demo.registry import demo_step
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month
 
@@ -209,6 +210,7 @@ def _spread(claim: Claim, rng: random.Random, now: dt.datetime) -> None:
     )
 
 
+@demo_step("claims", order=60)
 def demo_step_claims(ctx: DemoContext) -> int:
     """Claims in every stage for the demo memberships; none when there are no memberships."""
     memberships = list(

@@ -44,6 +44,7 @@ from jamsos.budget.models import (
     Reservation,
     ReservationPerson,
 )
+from jamsos.demo.registry import demo_step
 from jamsos.enrollment import services
 from jamsos.enrollment.models import Decree, DecreeLine, DecreeSetting, Membership
 from jamsos.lib.bulkcopy import rows_insert
@@ -244,6 +245,7 @@ def _split(count: int) -> tuple[int, int, int]:
     return first, min(PHASE_II_PERSONS, pool - first), held
 
 
+@demo_step("enrollment", order=40)
 def demo_step_enrollment(ctx: DemoContext) -> int:
     """Budgets, decrees, BPJS results and memberships, 2022 to the demo year."""
     actors = _Actors(ctx.users["operator"], ctx.users["kadis"], ctx.users["bpjs"])
