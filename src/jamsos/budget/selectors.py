@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from jamsos.accounts.access import region_code_q, scope_queryset
 from jamsos.accounts.models import User
@@ -33,6 +33,7 @@ from jamsos.budget.models import (
     FiscalYear,
     FundingSource,
     IncomeBracket,
+    NagariMinimum,
     NagariQuota,
     Phase,
     Reservation,
@@ -453,6 +454,8 @@ def allocation_capacity(
 
 @dataclass(frozen=True)
 class QuotaProgress:
+    """A nagari's target with the persons reserved towards it (may pass 100 %)."""
+
     quota: NagariQuota
     reserved_persons: int
 
@@ -465,8 +468,22 @@ class QuotaProgress:
         return ratio_percent(self.reserved_persons, self.quota.persons)
 
     @property
-    def full(self) -> bool:
+    def bar_percent(self) -> Decimal:
+        return min(self.percent, Decimal(100))
+
+    @property
+    def reached(self) -> bool:
         return self.reserved_persons >= self.quota.persons
+
+
+def nagari_minimum_in_force(*, region_id: str, month: Month) -> NagariMinimum | None:
+    """The kabupaten's "1 Nagari 100 orang" rule row valid in ``month`` (or None)."""
+    return (
+        NagariMinimum.objects.filter(region_id=region_id, valid_from__lte=month.first_day())
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month.first_day()))
+        .order_by("-valid_from")
+        .first()
+    )
 
 
 def nagari_reserved_persons(*, fiscal_year_id: int, nagari_id: str | None = None) -> dict[str, int]:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sk/<int:pk>/bpjs/impor/", views.bpjs_import, name="bpjs_import"),
     path("sk/<int:pk>/bpjs/catat/", views.bpjs_record, name="bpjs_record"),
     path("peserta/", views.membership_list, name="membership_list"),
+    path("nagari-minimum/", views.nagari_minimum, name="nagari_minimum"),
     path("peserta/<int:pk>/", views.membership_detail, name="membership_detail"),
     path("peserta/<int:pk>/kartu.pdf", views.membership_card, name="membership_card"),
     path("ditolak-bpjs/", views.rejection_list, name="rejection_list"),

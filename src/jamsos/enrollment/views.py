@@ -745,3 +745,30 @@ def decree_setting(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Format SK disimpan; berlaku untuk rancangan SK berikutnya.")
             return redirect("enrollment:decree_setting")
     return render(request, "enrollment/decree_setting.html", {"form": form, "region": region})
+
+
+# --- "1 Nagari 100 orang" --------------------------------------------------------------------
+
+
+def _month_param(value: str | None) -> Month:
+    if value:
+        try:
+            return Month.parse(value)
+        except (DomainError, ValueError):
+            pass
+    return Month.current()
+
+
+@login_required
+@permission_required("enrollment.view_memberships", raise_exception=True)
+@require_GET
+def nagari_minimum(request: HttpRequest) -> HttpResponse:
+    """Each nagari's APB Nagari members against the minimum; ``?kurang=1`` lists only the
+    nagari below it. A Camat sees its kecamatan's nagari (scope)."""
+    month = _month_param(request.GET.get("bulan"))
+    below_only = request.GET.get("kurang") == "1"
+    report = selectors.nagari_minimum_progress(
+        viewer=request.user, month=month, below_only=below_only
+    )
+    context = {"report": report, "month": month, "below_only": below_only}
+    return render(request, "enrollment/nagari_minimum.html", context)
