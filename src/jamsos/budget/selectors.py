@@ -171,7 +171,16 @@ def _amount_through(reservation: dict[str, Any], through: Month) -> int:
         first = Month.parse(line["first_month"])
         last = min(Month.parse(line["last_month"]), through)
         total += line["per_person_month"] * months_between(first, last)
-    return total * reservation["persons"]
+    total *= reservation["persons"]
+    # Months given back for persons struck after acceptance are not billed.
+    for item in reservation["estimate"].get("returns", []):
+        first = Month.parse(item["first_month"])
+        for line in reservation["estimate"].get("periods", []):
+            start = max(Month.parse(line["first_month"]), first)
+            end = min(Month.parse(line["last_month"]), through)
+            if start <= end:
+                total -= line["per_person_month"] * months_between(start, end)
+    return total
 
 
 @dataclass(frozen=True)

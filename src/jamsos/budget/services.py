@@ -729,7 +729,8 @@ def reservation_reduce(
         )
         before = {"persons": locked.persons, "amount": locked.amount}
         locked.persons = persons
-        locked.amount = per_person * persons
+        # Months already given back for struck persons stay given back.
+        locked.amount = per_person * persons - reservation_months_returned(locked.estimate)
         locked.estimate = {**locked.estimate, "persons": persons, "total": locked.amount}
         locked.save(update_fields=["persons", "amount", "estimate"])
         audit_record(
@@ -739,6 +740,79 @@ def reservation_reduce(
             before=before,
             after={"persons": persons, "amount": locked.amount},
             data={"reason": reason, "removed_person_ids": list(remove_person_ids or [])[:1000]},
+        )
+    return locked
+
+
+def reservation_months_returned(estimate: dict[str, Any]) -> int:
+    """Σ of the months given back for persons struck after BPJS accepted them."""
+    return sum(int(item["amount"]) for item in estimate.get("returns", []))
+
+
+def _months_cost(estimate: dict[str, Any], first: Month, last: Month) -> int:
+    """One person's cost of the months ``first``..``last`` at the frozen rates."""
+    total = 0
+    for line in estimate.get("periods", []):
+        start = max(Month.parse(line["first_month"]), first)
+        end = min(Month.parse(line["last_month"]), last)
+        if start <= end:
+            total += line["per_person_month"] * months_between(start, end)
+    return total
+
+
+def reservation_return_months(
+    *,
+    reservation: Reservation,
+    returns: dict[int, Month],
+    reason: str,
+    acting_user: User | None,
+) -> Reservation:
+    """Give back the months persons will no longer be covered for (issue 9).
+
+    ``returns`` maps a person to the first month they are no longer covered (an amending
+    decree struck them after BPJS accepted them); their money from that month to the
+    reservation's last month goes back to the pagu. The persons stay named in the
+    reservation (it paid their earlier months); each return is kept in
+    ``estimate["returns"]`` so the absorption forecast and a later reduction honour it.
+    A person's months are returned once.
+    """
+    _require(acting_user, "budget.reserve", reservation.allocation.fiscal_year.region_id)
+    if not returns:
+        raise DomainError("Tidak ada bulan yang dikembalikan.", code="no_persons")
+    with transaction.atomic(durable=True):
+        Allocation.objects.select_for_update().get(pk=reservation.allocation_id)
+        locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if locked.status != Reservation.Status.ACTIVE:
+            raise InvalidTransition(f"{locked} sudah dilepas.")
+        done = {int(item["person"]) for item in locked.estimate.get("returns", [])}
+        last = Month.from_date(locked.last_month)
+        items = []
+        for person, first in sorted(returns.items()):
+            first = max(first, Month.from_date(locked.first_month))
+            if person in done or first > last:
+                continue
+            amount = _months_cost(locked.estimate, first, last)
+            items.append(
+                {"person": person, "first_month": str(first), "last_month": str(last),
+                 "amount": amount}
+            )  # fmt: skip
+        returned = sum(item["amount"] for item in items)
+        if returned > locked.amount:
+            raise DomainError(
+                "Pengembalian melebihi jumlah reservasi.", code="invalid_persons", amount=returned
+            )
+        before = {"amount": locked.amount}
+        locked.amount -= returned
+        returns_list = [*locked.estimate.get("returns", []), *items]
+        locked.estimate = {**locked.estimate, "total": locked.amount, "returns": returns_list}
+        locked.save(update_fields=["amount", "estimate"])
+        audit_record(
+            action="budget.reservation.reduced",
+            acting_user=acting_user,
+            obj=locked,
+            before=before,
+            after={"amount": locked.amount},
+            data={"reason": reason, "returned": returned, "months_returned": items[:1000]},
         )
     return locked
 

@@ -36,6 +36,7 @@ from jamsos.audit.services import audit_record, model_snapshot
 from jamsos.budget.models import Allocation, Reservation
 from jamsos.enrollment.models import Decree, DecreeLine, DecreeSetting
 from jamsos.enrollment.services.common import (
+    REMAINING_MONTHS_REF,
     SHOWN,
     id_chunks,
     ids_q,
@@ -517,6 +518,10 @@ def _amendment_apply(amendment: Decree, reservation: Reservation) -> list[Decree
         if line.bpjs_status == DecreeLine.BpjsStatus.PENDING:
             # Never accepted: nobody was covered, the money goes back.
             line.budget_return_ref = now_ref
+            fields.append("budget_return_ref")
+        elif line.bpjs_status == DecreeLine.BpjsStatus.ACCEPTED:
+            # Covered until the amendment's month: the remaining months go back (issue 9).
+            line.budget_return_ref = f"{REMAINING_MONTHS_REF}{amendment.pk}"
             fields.append("budget_return_ref")
         line.save(update_fields=fields)
     return targets
