@@ -43,7 +43,13 @@ from reportlab.platypus import (
 )
 
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
-from jamsos.enrollment.texts import LETTERS, diktum_label, government_of_region, head_of_region
+from jamsos.enrollment.texts import (
+    LETTERS,
+    diktum_label,
+    government_of_region,
+    head_of_region,
+    rate_explanation,
+)
 from jamsos.lib.formats import bulan, tanggal
 from jamsos.lib.nik import nik_mask
 from jamsos.regions.models import Region
@@ -447,6 +453,12 @@ def decree_pdf(decree: Decree, *, public: bool, progress: Progress | None = None
         story.append(Spacer(1, 5 * mm))
         story.append(CondPageBreak(40 * mm))
         done += len(section_rows)
+    explanation = rate_explanation(decree.reservation)
+    if explanation:
+        # Rate notes belong here, not under Mengingat (issue 9).
+        story.append(_p("Keterangan:", _LABEL))
+        story += [_p(f"{n}. {text}", _LABEL) for n, text in enumerate(explanation, start=1)]
+        story.append(Spacer(1, 3 * mm))
     story.append(_signature(decree))
     banner = "" if decree.status == Decree.Status.ISSUED else "RANCANGAN — BELUM DITETAPKAN"
     footer = f"SK {_number(decree)}" + (" · salinan publik, NIK disamarkan" if public else "")

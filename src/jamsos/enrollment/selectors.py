@@ -34,6 +34,7 @@ from jamsos.enrollment.models import (
     Decree,
     DecreeDocument,
     DecreeLine,
+    LegalBasis,
     Membership,
     RenewalProposal,
 )
@@ -555,3 +556,10 @@ def nagari_minimum_progress(
         if not below_only or row.below:
             rows.append(row)
     return NagariMinimumReport(month=month, rows=rows, rules=rules)
+
+
+def legal_basis_list() -> QuerySet[LegalBasis]:
+    """Every regulation record (reference data, no personal data), in citation order."""
+    return LegalBasis.objects.select_related("region", "amends").order_by(
+        "kind", "region_id", "year", "number"
+    )

@@ -27,4 +27,6 @@ urlpatterns = [
     path("perpanjangan/", views.renewal_list, name="renewal_list"),
     path("perpanjangan/<int:pk>/", views.renewal_detail, name="renewal_detail"),
     path("format-sk/", views.decree_setting, name="decree_setting"),
+    path("dasar-hukum/", views.legal_basis_list, name="legal_basis_list"),
+    path("dasar-hukum/<int:pk>/", views.legal_basis_edit, name="legal_basis_edit"),
 ]
