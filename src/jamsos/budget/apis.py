@@ -286,7 +286,7 @@ class QuotaProgressOut(Schema):
             "reserved_persons": progress.reserved_persons,
             "remaining": progress.remaining,
             "percent": str(progress.percent),
-            "full": progress.full,
+            "full": progress.reached,
         }
 
 
@@ -564,13 +564,17 @@ def phase_create(request: HttpRequest, payload: PhaseCreateIn) -> Status[dict[st
     return Status(201, PhaseOut.of(phase))
 
 
-@router.get("/years/{year_id}/quotas", response=list[QuotaProgressOut], summary="Kuota nagari")
+@router.get(
+    "/years/{year_id}/quotas",
+    response=list[QuotaProgressOut],
+    summary="Target nagari (bukan batas)",
+)
 def quota_list(request: HttpRequest, year_id: Id) -> list[dict[str, Any]]:
     year = access.access_fiscal_year(_user(request), year_id)
     return [QuotaProgressOut.of(p) for p in selectors.nagari_quota_progress(fiscal_year=year)]
 
 
-@router.post("/quotas", response=QuotaProgressOut, summary="Tetapkan kuota nagari")
+@router.post("/quotas", response=QuotaProgressOut, summary="Tetapkan target nagari")
 def quota_set(request: HttpRequest, payload: QuotaSetIn) -> dict[str, Any]:
     user = _user(request)
     year = access.access_fiscal_year(user, payload.fiscal_year)

@@ -153,7 +153,7 @@ class PhaseForm(BootstrapForm):
 
 class QuotaForm(BootstrapForm):
     nagari = forms.ModelChoiceField(label=_("Nagari"), queryset=Region.objects.none())
-    persons = forms.IntegerField(label=_("Kuota (orang)"), min_value=1, initial=100)
+    persons = forms.IntegerField(label=_("Target (orang)"), min_value=1, initial=100)
     note = forms.CharField(label=_("Catatan"), max_length=200, required=False)
 
     def __init__(self, *args: Any, nagari: Any, **kwargs: Any) -> None:
@@ -167,7 +167,7 @@ class ReservationForm(BootstrapForm):
     first_month = MonthField(label=_("Mulai bulan"), required=False)
     months = forms.IntegerField(label=_("Lama (bulan)"), min_value=1, max_value=12, required=False)
     nagari = forms.ModelChoiceField(
-        label=_("Nagari (kuota)"), queryset=Region.objects.none(), required=False
+        label=_("Nagari (target)"), queryset=Region.objects.none(), required=False
     )
     note = forms.CharField(label=_("Catatan"), max_length=255, required=False)
 

@@ -283,6 +283,46 @@ class ContributionDiscount(RegulationRow):
         super().clean()
 
 
+class NagariMinimum(RegulationRow):
+    """ "1 Nagari 100 orang": how many residents every nagari/desa of a kabupaten must at
+    least cover from its own APB Nagari, from ``valid_from`` on.
+
+    A minimum, not a cap: a nagari may cover more (issue 9). The figure is rule data of the
+    kabupaten's programme (seeded by migration 0003, edited on the regulation page), so a
+    change of programme is a new row, never a code change.
+    """
+
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="nagari_minimums",
+        verbose_name=_("kabupaten/kota"),
+    )
+    persons = models.PositiveIntegerField(_("paling sedikit (orang)"))
+
+    class Meta:
+        ordering = ["region_id", "valid_from"]
+        verbose_name = _("minimum peserta per nagari")
+        verbose_name_plural = _("minimum peserta per nagari")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="budget_nagari_min_period_ordered",
+            ),
+            models.CheckConstraint(condition=Q(persons__gte=1), name="budget_nagari_min_pos"),
+            # One row per kabupaten and start month (the overlap rule lives in clean()).
+            models.UniqueConstraint(
+                fields=["region", "valid_from"], name="budget_nagari_min_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Minimum {self.persons} orang per nagari ({self.period_label()})"
+
+    def overlap_key(self) -> Q:
+        return Q(region_id=self.region_id)
+
+
 # --- Budget --------------------------------------------------------------------------------
 
 
@@ -527,7 +567,11 @@ class Phase(models.Model):
 
 
 class NagariQuota(models.Model):
-    """ "1 Nagari 100 orang": how many persons one nagari may put in the programme a year."""
+    """A nagari's own target for a year (how many residents it plans to cover).
+
+    Not a cap: reservations may go beyond it (over-achievement is welcome), and the
+    programme's minimum is rule data (``NagariMinimum``), not this row.
+    """
 
     fiscal_year = models.ForeignKey(
         FiscalYear, on_delete=models.PROTECT, related_name="nagari_quotas"
@@ -535,14 +579,14 @@ class NagariQuota(models.Model):
     nagari = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("nagari")
     )
-    persons = models.PositiveIntegerField(_("kuota (orang)"))
+    persons = models.PositiveIntegerField(_("target (orang)"))
     note = models.CharField(_("catatan"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["fiscal_year_id", "nagari_id"]
-        verbose_name = _("kuota nagari")
-        verbose_name_plural = _("kuota nagari")
+        verbose_name = _("target nagari")
+        verbose_name_plural = _("target nagari")
         constraints = [
             models.UniqueConstraint(
                 fields=["fiscal_year", "nagari"], name="budget_quota_one_per_nagari"
@@ -550,7 +594,7 @@ class NagariQuota(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Kuota {self.nagari.name} {self.fiscal_year}: {self.persons} orang"
+        return f"Target {self.nagari.name} {self.fiscal_year}: {self.persons} orang"
 
     @property
     def audit_region_code(self) -> str:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from jamsos.accounts.access import region_code_q, scope_queryset
 from jamsos.accounts.models import User
@@ -33,6 +33,7 @@ from jamsos.budget.models import (
     FiscalYear,
     FundingSource,
     IncomeBracket,
+    NagariMinimum,
     NagariQuota,
     Phase,
     Reservation,
@@ -170,7 +171,16 @@ def _amount_through(reservation: dict[str, Any], through: Month) -> int:
         first = Month.parse(line["first_month"])
         last = min(Month.parse(line["last_month"]), through)
         total += line["per_person_month"] * months_between(first, last)
-    return total * reservation["persons"]
+    total *= reservation["persons"]
+    # Months given back for persons struck after acceptance are not billed.
+    for item in reservation["estimate"].get("returns", []):
+        first = Month.parse(item["first_month"])
+        for line in reservation["estimate"].get("periods", []):
+            start = max(Month.parse(line["first_month"]), first)
+            end = min(Month.parse(line["last_month"]), through)
+            if start <= end:
+                total -= line["per_person_month"] * months_between(start, end)
+    return total
 
 
 @dataclass(frozen=True)
@@ -458,6 +468,8 @@ def allocation_capacity(
 
 @dataclass(frozen=True)
 class QuotaProgress:
+    """A nagari's target with the persons reserved towards it (may pass 100 %)."""
+
     quota: NagariQuota
     reserved_persons: int
 
@@ -470,8 +482,22 @@ class QuotaProgress:
         return ratio_percent(self.reserved_persons, self.quota.persons)
 
     @property
-    def full(self) -> bool:
+    def bar_percent(self) -> Decimal:
+        return min(self.percent, Decimal(100))
+
+    @property
+    def reached(self) -> bool:
         return self.reserved_persons >= self.quota.persons
+
+
+def nagari_minimum_in_force(*, region_id: str, month: Month) -> NagariMinimum | None:
+    """The kabupaten's "1 Nagari 100 orang" rule row valid in ``month`` (or None)."""
+    return (
+        NagariMinimum.objects.filter(region_id=region_id, valid_from__lte=month.first_day())
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month.first_day()))
+        .order_by("-valid_from")
+        .first()
+    )
 
 
 def nagari_reserved_persons(*, fiscal_year_id: int, nagari_id: str | None = None) -> dict[str, int]:

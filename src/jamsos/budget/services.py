@@ -10,9 +10,8 @@ quota locking:
 2. ``transaction.atomic(durable=True)``: it cannot run inside someone else's transaction,
    so the lock is held only as long as this short block and is released by its commit.
 3. Lock the pagu row (``select_for_update``) — the one lock every reservation of this
-   pagu queues on — then, if the reservation counts against a nagari quota, that quota
-   row (always pagu before quota, so two reservations never wait on each other in
-   opposite orders).
+   pagu queues on. A nagari's target ("1 Nagari 100 orang") is a minimum, not a cap, so
+   it takes no lock and refuses nothing (issue 9).
 4. Re-read what is reserved *inside* the lock and refuse if the new amount does not fit;
    a check made before the lock would let two operators both see the same free money.
 5. Check that no named person is already reserved for an overlapping period, write the
@@ -49,7 +48,7 @@ from jamsos.budget.models import (
     ReservationPerson,
     Segment,
 )
-from jamsos.budget.selectors import allocation_reserved, nagari_reserved_persons
+from jamsos.budget.selectors import allocation_reserved
 from jamsos.lib.bulkcopy import rows_insert
 from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
 from jamsos.lib.formats import angka, rupiah
@@ -80,9 +79,6 @@ class BudgetExhausted(DomainError):
     code = "budget_exhausted"
     http_status = 409
 
-
-class QuotaExhausted(DomainError):
-    code = "quota_exhausted"
     http_status = 409
 
 
@@ -381,25 +377,18 @@ def nagari_quota_set(
     note: str = "",
     acting_user: User | None,
 ) -> NagariQuota:
-    """Create or change a nagari's quota; never below the persons already reserved."""
+    """Create or change a nagari's target for the year (a plan, not a cap: reservations
+    may go beyond it, and it may be set below what is already reserved)."""
     _require(acting_user, "budget.manage_budget", fiscal_year.region_id)
     _check_nagari(fiscal_year, nagari)
     if isinstance(persons, bool) or not isinstance(persons, int) or persons < 1:
-        raise DomainError(f"Kuota harus ≥ 1 orang (diberikan: {persons}).", code="invalid_quota")
+        raise DomainError(f"Target harus ≥ 1 orang (diberikan: {persons}).", code="invalid_target")
     with transaction.atomic():
         quota = (
             NagariQuota.objects.select_for_update()
             .filter(fiscal_year=fiscal_year, nagari=nagari)
             .first()
         )
-        used = nagari_reserved_persons(fiscal_year_id=fiscal_year.pk, nagari_id=nagari.pk).get(
-            nagari.pk, 0
-        )
-        if persons < used:
-            raise QuotaExhausted(
-                f"Kuota {nagari.name} tidak bisa {persons} orang: sudah {used} orang direservasi.",
-                reserved=used,
-            )
         before = {"persons": quota.persons} if quota else None
         if quota is None:
             quota = NagariQuota(fiscal_year=fiscal_year, nagari=nagari)
@@ -617,8 +606,6 @@ def reservation_create(
                 remaining=locked.pagu - reserved,
                 requested=estimate.total,
             )
-        if nagari is not None:
-            _check_quota_locked(fiscal_year, nagari, persons, lock=not _unsafe_skip_lock)
         if ids is not None:
             _check_overlap(ids, first=start, last=estimate.end)
         if _after_check is not None:
@@ -675,31 +662,6 @@ def _validated_reservation(reservation: Reservation) -> None:
         )
     except ValidationError as exc:
         raise DomainError(str(exc), code="invalid") from exc
-
-
-def _check_quota_locked(
-    fiscal_year: FiscalYear, nagari: Region, persons: int, *, lock: bool
-) -> None:
-    """Lock 2 (after the pagu): the nagari's quota, if it has one this year."""
-    quotas = NagariQuota.objects.filter(fiscal_year=fiscal_year, nagari=nagari)
-    if lock:
-        quotas = quotas.select_for_update()
-    quota = quotas.first()
-    if quota is None:
-        return
-    used = nagari_reserved_persons(fiscal_year_id=fiscal_year.pk, nagari_id=nagari.pk).get(
-        nagari.pk, 0
-    )
-    if used + persons > quota.persons:
-        left = max(0, quota.persons - used)
-        raise QuotaExhausted(
-            f"Kuota {nagari.name} TA {fiscal_year.year} tinggal {angka(left)} orang "
-            f"(kuota {angka(quota.persons)}, sudah direservasi {angka(used)}); diminta "
-            f"{angka(persons)} orang.",
-            quota=quota.persons,
-            reserved=used,
-            requested=persons,
-        )
 
 
 def reservation_release(*, reservation: Reservation, acting_user: User | None) -> Reservation:
@@ -767,7 +729,8 @@ def reservation_reduce(
         )
         before = {"persons": locked.persons, "amount": locked.amount}
         locked.persons = persons
-        locked.amount = per_person * persons
+        # Months already given back for struck persons stay given back.
+        locked.amount = per_person * persons - reservation_months_returned(locked.estimate)
         locked.estimate = {**locked.estimate, "persons": persons, "total": locked.amount}
         locked.save(update_fields=["persons", "amount", "estimate"])
         audit_record(
@@ -777,6 +740,79 @@ def reservation_reduce(
             before=before,
             after={"persons": persons, "amount": locked.amount},
             data={"reason": reason, "removed_person_ids": list(remove_person_ids or [])[:1000]},
+        )
+    return locked
+
+
+def reservation_months_returned(estimate: dict[str, Any]) -> int:
+    """Σ of the months given back for persons struck after BPJS accepted them."""
+    return sum(int(item["amount"]) for item in estimate.get("returns", []))
+
+
+def _months_cost(estimate: dict[str, Any], first: Month, last: Month) -> int:
+    """One person's cost of the months ``first``..``last`` at the frozen rates."""
+    total = 0
+    for line in estimate.get("periods", []):
+        start = max(Month.parse(line["first_month"]), first)
+        end = min(Month.parse(line["last_month"]), last)
+        if start <= end:
+            total += line["per_person_month"] * months_between(start, end)
+    return total
+
+
+def reservation_return_months(
+    *,
+    reservation: Reservation,
+    returns: dict[int, Month],
+    reason: str,
+    acting_user: User | None,
+) -> Reservation:
+    """Give back the months persons will no longer be covered for (issue 9).
+
+    ``returns`` maps a person to the first month they are no longer covered (an amending
+    decree struck them after BPJS accepted them); their money from that month to the
+    reservation's last month goes back to the pagu. The persons stay named in the
+    reservation (it paid their earlier months); each return is kept in
+    ``estimate["returns"]`` so the absorption forecast and a later reduction honour it.
+    A person's months are returned once.
+    """
+    _require(acting_user, "budget.reserve", reservation.allocation.fiscal_year.region_id)
+    if not returns:
+        raise DomainError("Tidak ada bulan yang dikembalikan.", code="no_persons")
+    with transaction.atomic(durable=True):
+        Allocation.objects.select_for_update().get(pk=reservation.allocation_id)
+        locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if locked.status != Reservation.Status.ACTIVE:
+            raise InvalidTransition(f"{locked} sudah dilepas.")
+        done = {int(item["person"]) for item in locked.estimate.get("returns", [])}
+        last = Month.from_date(locked.last_month)
+        items = []
+        for person, first in sorted(returns.items()):
+            first = max(first, Month.from_date(locked.first_month))
+            if person in done or first > last:
+                continue
+            amount = _months_cost(locked.estimate, first, last)
+            items.append(
+                {"person": person, "first_month": str(first), "last_month": str(last),
+                 "amount": amount}
+            )  # fmt: skip
+        returned = sum(item["amount"] for item in items)
+        if returned > locked.amount:
+            raise DomainError(
+                "Pengembalian melebihi jumlah reservasi.", code="invalid_persons", amount=returned
+            )
+        before = {"amount": locked.amount}
+        locked.amount -= returned
+        returns_list = [*locked.estimate.get("returns", []), *items]
+        locked.estimate = {**locked.estimate, "total": locked.amount, "returns": returns_list}
+        locked.save(update_fields=["amount", "estimate"])
+        audit_record(
+            action="budget.reservation.reduced",
+            acting_user=acting_user,
+            obj=locked,
+            before=before,
+            after={"amount": locked.amount},
+            data={"reason": reason, "returned": returned, "months_returned": items[:1000]},
         )
     return locked
 

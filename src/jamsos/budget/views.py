@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jamsos.accounts.access import may_see_persons
@@ -332,7 +333,7 @@ def quota_list(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Kuota nagari disimpan.")
+                messages.success(request, _("Target nagari disimpan."))
                 return redirect("budget:quota_list", pk=year.pk)
     elif request.method == "POST":
         raise DjangoPermissionDenied

@@ -30,6 +30,7 @@ from jamsos.claims.models import (
     PayoutMethod,
 )
 from jamsos.claims.selectors import document_checklist
+from jamsos.demo.registry import demo_step
 from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month
 
@@ -225,6 +226,7 @@ def _spread(claim: Claim, rng: random.Random, now: dt.datetime) -> None:
     )
 
 
+@demo_step("claims", order=60)
 def demo_step_claims(ctx: DemoContext) -> int:
     """Claims in every stage for the demo memberships; none when there are no memberships."""
     memberships = list(

@@ -29,6 +29,7 @@ from django.utils import timezone
 from jamsos.budget.models import FundingSource, Segment
 from jamsos.contributions import services
 from jamsos.contributions.models import Bill, BillLine
+from jamsos.demo.registry import demo_step
 from jamsos.enrollment.models import Membership
 from jamsos.enrollment.services.coverage import membership_wage_set
 from jamsos.lib.periods import Month, month_range
@@ -125,6 +126,7 @@ def _statement(ctx: DemoContext, regency: Region, paid_months: list[Month]) -> i
     return result.statement.rows + result.statement.discrepancies.count()
 
 
+@demo_step("bills", order=50)
 def demo_step_bills(ctx: DemoContext) -> int:
     """Bills and payments for the demo history (see the module docstring)."""
     billable = Membership.objects.filter(status__in=services.BILLABLE_STATUSES)

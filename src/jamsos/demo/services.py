@@ -1,8 +1,9 @@
 """Load a realistic Kabupaten Sijunjung into an empty database.
 
 ``demo_load`` runs ``DEMO_STEPS`` in order inside one transaction. Each step is a function
-of a ``DemoContext`` that returns how many rows it created. A later issue adds its data
-(proposal batches, budgets, decrees, bills, claims) by appending a step: it finds what the
+of a ``DemoContext`` that returns how many rows it created. An app adds its data
+(budgets, decrees, bills, claims, proposals) by registering a step in its own ``demo.py``
+(``@demo_step("<name>", order=<n>)``, see ``jamsos.demo.registry``): it finds what the
 earlier steps made in ``ctx.agencies``, ``ctx.users`` and ``ctx.persons``, and draws its
 randomness from ``ctx.rng("<step>")`` so that adding a step never changes earlier data.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,20 +23,25 @@ from jamsos.accounts.models import Agency, User
 from jamsos.accounts.services import agency_create, user_create
 from jamsos.audit.models import AuditEvent
 from jamsos.audit.services import audit_record
-from jamsos.claims.demo import demo_step_claims
-from jamsos.contributions.demo import demo_step_bills
 from jamsos.demo import catalogue as c
 from jamsos.demo.catalogue import DEMO_PASSWORD, DEMO_USERS
 from jamsos.demo.persons import VillageRef, demo_person_rows
+from jamsos.demo.registry import DEMO_STEPS, DemoStep, demo_step
 from jamsos.demo.selectors import DemoLogin, demo_database_is_empty, demo_logins
-from jamsos.enrollment.demo import demo_step_enrollment
-from jamsos.intake.demo import demo_step_proposals
 from jamsos.lib.errors import DomainError
 from jamsos.regions.models import Region
 from jamsos.registry.models import Occupation, Person
 from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
 
-__all__ = ["DEMO_PASSWORD", "DEMO_STEPS", "DEMO_USERS", "DemoContext", "DemoSummary", "demo_load"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_STEPS",
+    "DEMO_USERS",
+    "DemoContext",
+    "DemoStep",
+    "DemoSummary",
+    "demo_load",
+]
 
 MAX_PEOPLE = 1_000_000
 
@@ -72,6 +77,7 @@ class DemoContext:
         return random.Random(f"jamsos-demo:{self.seed}:{step}")
 
 
+@demo_step("agencies", order=10)
 def demo_step_agencies(ctx: DemoContext) -> int:
     """Disnakertrans, the BPJS branch, DPRD, Setda, Diskominfo; a kantor camat for every
     kecamatan and a pemerintah nagari for every village of the regency."""
@@ -118,6 +124,7 @@ def _village_government_name(region: Region) -> str:
     return "Pemerintah Nagari " + region.name
 
 
+@demo_step("users", order=20)
 def demo_step_users(ctx: DemoContext) -> int:
     """One login per role, all with ``DEMO_PASSWORD``; none is a Django superuser."""
     for i, demo_user in enumerate(DEMO_USERS):
@@ -136,6 +143,7 @@ def demo_step_users(ctx: DemoContext) -> int:
     return len(DEMO_USERS)
 
 
+@demo_step("persons", order=30)
 def demo_step_persons(ctx: DemoContext) -> int:
     """``ctx.people`` persons spread over every village, with one audit event each.
 
@@ -182,20 +190,6 @@ def demo_step_persons(ctx: DemoContext) -> int:
     # The database held no person before the demo, so these are all of them.
     ctx.persons = list(Person.objects.order_by("pk"))
     return len(ids)
-
-
-DemoStep = Callable[[DemoContext], int]
-
-# In order; later issues append theirs ("budgets", "proposals", "decrees", "bills", …).
-DEMO_STEPS: list[tuple[str, DemoStep]] = [
-    ("agencies", demo_step_agencies),
-    ("users", demo_step_users),
-    ("persons", demo_step_persons),
-    ("enrollment", demo_step_enrollment),
-    ("bills", demo_step_bills),
-    ("claims", demo_step_claims),
-    ("proposals", demo_step_proposals),
-]
 
 
 @transaction.atomic

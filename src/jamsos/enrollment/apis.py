@@ -486,6 +486,69 @@ def membership_totals(request: HttpRequest, year: Year | None = None) -> dict[st
     }
 
 
+class NagariBudgetLineOut(Schema):
+    allocation_id: int
+    name: str
+    pagu: int
+
+
+class NagariProgressOut(Schema):
+    nagari: str
+    nagari_name: str
+    district: str
+    members: int
+    minimum: int | None
+    percent: str
+    below: bool
+    shortfall: int
+    budget_lines: list[NagariBudgetLineOut]
+
+
+class NagariMinimumOut(Schema):
+    month: str
+    below_count: int
+    nagari: list[NagariProgressOut]
+
+
+@router.get(
+    "/nagari-minimum",
+    response={200: NagariMinimumOut, **ERRORS},
+    summary="Capaian minimum peserta APB Nagari per nagari (1 Nagari 100 orang)",
+)
+def nagari_minimum(
+    request: HttpRequest,
+    month: str | None = Query(
+        None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", examples=["2025-06"]
+    ),
+    below: bool = False,
+) -> dict[str, Any]:
+    """Active APB Nagari members of each nagari in scope against the minimum in force;
+    ``below=true`` lists only the nagari below it."""
+    report = selectors.nagari_minimum_progress(
+        viewer=request.user,
+        month=Month.parse(month) if month else Month.current(),
+        below_only=below,
+    )
+    return {
+        "month": str(report.month),
+        "below_count": len(report.below),
+        "nagari": [
+            {
+                "nagari": row.code,
+                "nagari_name": row.name,
+                "district": row.district,
+                "members": row.members,
+                "minimum": row.minimum,
+                "percent": str(row.percent),
+                "below": row.below,
+                "shortfall": row.shortfall,
+                "budget_lines": [line.__dict__ for line in row.budget_lines],
+            }
+            for row in report.rows
+        ],
+    }
+
+
 @router.get(
     "/memberships/{membership_id}",
     response={200: MembershipOut, **ERRORS},

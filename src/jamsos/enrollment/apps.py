@@ -21,6 +21,7 @@ class EnrollmentConfig(AppConfig):
                 "enrollment.decree.amendment_drafted": _("Rancangan SK perubahan disusun"),
                 "enrollment.decree.downloaded": _("Berkas SK diunduh"),
                 "enrollment.decree_setting.saved": _("Format SK disimpan"),
+                "enrollment.legal_basis.saved": _("Dasar hukum (mengingat) disimpan"),
                 "enrollment.decree_line.accepted": _("Diterima BPJS"),
                 "enrollment.decree_line.rejected": _("Ditolak BPJS"),
                 "enrollment.bpjs.exported": _("Berkas pendaftaran kolektif BPJS diunduh"),

@@ -44,8 +44,9 @@ from jamsos.budget.models import (
     Reservation,
     ReservationPerson,
 )
+from jamsos.demo.registry import demo_step
 from jamsos.enrollment import services
-from jamsos.enrollment.models import Decree, DecreeLine, DecreeSetting, Membership
+from jamsos.enrollment.models import Decree, DecreeLine, Membership
 from jamsos.lib.bulkcopy import rows_insert
 from jamsos.lib.periods import Month, months_between
 from jamsos.regions.models import Region
@@ -215,21 +216,15 @@ def _bpjs(
 
 
 def _setting(regency: Region, actors: _Actors) -> None:
-    standard = DecreeSetting.objects.filter(region__isnull=True).first()
-    legal = list(standard.legal_bases) if standard else []
-    legal += [
-        "Instruksi Gubernur Sumatera Barat Nomor 5/INST-2021 tentang Peningkatan Kepesertaan "
-        "Program Jaminan Sosial Ketenagakerjaan di Provinsi Sumatera Barat",
-        "Instruksi Bupati Sijunjung Nomor 560/391.a/Nakertrans-2021 tentang Peningkatan "
-        "Kepesertaan Jaminan Sosial Ketenagakerjaan di Kabupaten Sijunjung",
-    ]
+    # Mengingat comes from the legal-basis records (the Instruksi Gubernur and Instruksi
+    # Bupati among them); the kabupaten writes no extra basis by hand.
     services.decree_setting_save(
         region=regency,
         place="Muaro Sijunjung",
         signer_title="BUPATI SIJUNJUNG",
         signer_name="Irwan Sutan Pangeran",
         number_format="188.45/{seq}/KPTS-BPT-{year}",
-        legal_bases=legal,
+        legal_bases=[],
         acting_user=actors.operator,
     )
 
@@ -244,6 +239,7 @@ def _split(count: int) -> tuple[int, int, int]:
     return first, min(PHASE_II_PERSONS, pool - first), held
 
 
+@demo_step("enrollment", order=40)
 def demo_step_enrollment(ctx: DemoContext) -> int:
     """Budgets, decrees, BPJS results and memberships, 2022 to the demo year."""
     actors = _Actors(ctx.users["operator"], ctx.users["kadis"], ctx.users["bpjs"])

@@ -43,7 +43,13 @@ from reportlab.platypus import (
 )
 
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
-from jamsos.enrollment.texts import LETTERS, diktum_label, government_of_region, head_of_region
+from jamsos.enrollment.texts import (
+    LETTERS,
+    diktum_label,
+    government_of_region,
+    head_of_region,
+    rate_explanation,
+)
 from jamsos.lib.formats import bulan, tanggal
 from jamsos.lib.nik import nik_mask
 from jamsos.regions.models import Region
@@ -102,9 +108,9 @@ def decree_rows(decree: Decree, *, public: bool) -> list[RecipientRow]:
                 no=no,
                 nik=nik_mask(nik) if public else nik,
                 name=name,
-                sex=sex,
-                birth=born.strftime("%d-%m-%Y"),
-                occupation=occupation,
+                sex="" if public else sex,
+                birth="" if public else born.strftime("%d-%m-%Y"),
+                occupation="" if public else occupation,
                 village=f"{village_name}, Kec. {district_name}" if district_name else village_name,
                 action=action,
             )
@@ -122,6 +128,15 @@ _COLUMNS = (
     ("Tgl. lahir", 18 * mm, "birth"),
     ("Pekerjaan", 22 * mm, "occupation"),
     ("Nagari/Desa, Kecamatan", 33 * mm, "village"),
+)
+# The public copy (salinan publik) lists what a citizen needs to find a recipient and no
+# more (UU 27/2022 Pasal 16(2) data minimisation; UU 14/2008 Pasal 17 huruf h): name,
+# masked NIK and nagari. Birth date, sex and occupation stay in the official lampiran.
+_PUBLIC_COLUMNS = (
+    ("No.", 11 * mm, "no"),
+    ("NIK (disamarkan)", 36 * mm, "nik"),
+    ("Nama", 60 * mm, "name"),
+    ("Nagari/Desa, Kecamatan", 58 * mm, "village"),
 )
 _WRAPPED = {"name", "occupation", "village"}
 _SIZE, _LEADING, _PAD = 8.0, 9.5, 2.2
@@ -152,13 +167,15 @@ class RecipientTable(Flowable):
         start: int = 0,
         end: int | None = None,
         progress: Progress | None = None,
+        columns: Sequence[tuple[str, float, str]] = _COLUMNS,
     ) -> None:
         super().__init__()
         self.cells, self.prefix = cells, prefix
         self.start, self.end = start, len(cells) if end is None else end
         self.progress = progress
+        self.columns = columns
         self.header_height = _LEADING + 2 * _PAD
-        self.width = sum(width for _h, width, _k in _COLUMNS)
+        self.width = sum(width for _h, width, _k in columns)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.header_height + self.prefix[self.end] - self.prefix[self.start]
@@ -171,8 +188,8 @@ class RecipientTable(Flowable):
         if last >= self.end:
             return [self]
         return [
-            RecipientTable(self.cells, self.prefix, self.start, last, self.progress),
-            RecipientTable(self.cells, self.prefix, last, self.end, self.progress),
+            RecipientTable(self.cells, self.prefix, self.start, last, self.progress, self.columns),
+            RecipientTable(self.cells, self.prefix, last, self.end, self.progress, self.columns),
         ]
 
     def draw(self) -> None:
@@ -183,7 +200,7 @@ class RecipientTable(Flowable):
         c.setFillColor(colors.black)
         c.setFont(BOLD, _SIZE)
         x = 0.0
-        for header, width, _key in _COLUMNS:
+        for header, width, _key in self.columns:
             c.drawString(x + _PAD, top - _PAD - _SIZE, header)
             x += width
         y = top - self.header_height
@@ -196,7 +213,7 @@ class RecipientTable(Flowable):
         rules = [(0, top, self.width, top), (0, y, self.width, y)]
         for index in range(self.start, self.end):
             x = 0.0
-            for (_header, width, _key), lines in zip(_COLUMNS, self.cells[index], strict=True):
+            for (_header, width, _key), lines in zip(self.columns, self.cells[index], strict=True):
                 for n, value in enumerate(lines):
                     base = y - _PAD - _SIZE - n * _LEADING + 1
                     ops.append(f"1 0 0 1 {x + _PAD:.2f} {base:.2f} Tm ({_pdf_string(value)}) Tj")
@@ -206,7 +223,7 @@ class RecipientTable(Flowable):
         ops.append("ET")
         c._code.append("\n".join(ops))
         x = 0.0
-        for _header, width, _key in ((None, 0, None), *_COLUMNS):
+        for _header, width, _key in ((None, 0, None), *self.columns):
             x += width
             rules.append((x, top, x, y))
         c.setLineWidth(0.4)
@@ -215,16 +232,18 @@ class RecipientTable(Flowable):
             self.progress(self.end)
 
 
-def _cells(rows: Sequence[RecipientRow]) -> tuple[list[list[list[str]]], list[float]]:
+def _cells(
+    rows: Sequence[RecipientRow], columns: Sequence[tuple[str, float, str]] = _COLUMNS
+) -> tuple[list[list[list[str]]], list[float]]:
     """Each row's cell lines (long names wrap) and the prefix sums of row heights."""
     cells: list[list[list[str]]] = []
     prefix = [0.0]
-    widths = {key: width - 2 * _PAD for _h, width, key in _COLUMNS}
+    widths = {key: width - 2 * _PAD for _h, width, key in columns}
     # Occupations and villages repeat thousands of times: wrap each distinct one once.
     wrapped: dict[tuple[str, str], list[str]] = {}
     for row in rows:
         line_cells = []
-        for _header, _width, key in _COLUMNS:
+        for _header, _width, key in columns:
             text = str(getattr(row, key))
             if key not in _WRAPPED:
                 line_cells.append([text])
@@ -437,19 +456,31 @@ def decree_pdf(decree: Decree, *, public: bool, progress: Progress | None = None
     for heading, section_rows in sections:
         story.append(_p(heading, _CENTER_BOLD))
         story.append(Spacer(1, 3 * mm))
-        cells, prefix = _cells(section_rows)
+        columns = _PUBLIC_COLUMNS if public else _COLUMNS
+        cells, prefix = _cells(section_rows, columns)
         offset = done
         story.append(
             RecipientTable(
-                cells, prefix, progress=(lambda n, o=offset: progress(o + n)) if progress else None
+                cells,
+                prefix,
+                progress=(lambda n, o=offset: progress(o + n)) if progress else None,
+                columns=columns,
             )
         )
         story.append(Spacer(1, 5 * mm))
         story.append(CondPageBreak(40 * mm))
         done += len(section_rows)
+    explanation = rate_explanation(decree.reservation)
+    if explanation:
+        # Rate notes belong here, not under Mengingat (issue 9).
+        story.append(_p("Keterangan:", _LABEL))
+        story += [_p(f"{n}. {text}", _LABEL) for n, text in enumerate(explanation, start=1)]
+        story.append(Spacer(1, 3 * mm))
     story.append(_signature(decree))
     banner = "" if decree.status == Decree.Status.ISSUED else "RANCANGAN — BELUM DITETAPKAN"
-    footer = f"SK {_number(decree)}" + (" · salinan publik, NIK disamarkan" if public else "")
+    footer = f"SK {_number(decree)}" + (
+        " · salinan publik: NIK disamarkan, tanpa tanggal lahir (UU 27/2022)" if public else ""
+    )
     output = io.BytesIO()
     doc = SimpleDocTemplate(
         output,

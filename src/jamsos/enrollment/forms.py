@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.budget.models import Allocation, FiscalYear
-from jamsos.enrollment.models import Decree, DecreeLine, Membership
+from jamsos.enrollment.models import Decree, DecreeLine, LegalBasis, Membership
 from jamsos.enrollment.selectors import ReservationChoice
 from jamsos.lib.dates import date_parse
 from jamsos.regions.models import Region
@@ -254,3 +254,46 @@ class DecreeSettingForm(forms.Form):
         data = dict(self.cleaned_data)
         data["legal_bases"] = lines_of(data["legal_bases"])
         return data
+
+
+class LegalBasisForm(forms.ModelForm):
+    """A regulation record cited under *Mengingat* (admins; ``reference.manage``)."""
+
+    class Meta:
+        model = LegalBasis
+        fields = [
+            "kind",
+            "form",
+            "number",
+            "year",
+            "title",
+            "region",
+            "amends",
+            "in_force_from",
+            "in_force_until",
+            "confirmed",
+            "source",
+        ]
+        widgets = {
+            "in_force_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "in_force_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "source": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["region"].queryset = Region.objects.filter(
+            level__in=[Region.Level.PROVINCE, Region.Level.REGENCY]
+        ).order_by("code")
+        self.fields["region"].help_text = _("Kosong: peraturan nasional.")
+        self.fields["amends"].queryset = LegalBasis.objects.filter(amends__isnull=True)
+        for field in self.fields.values():
+            css = (
+                "form-check-input"
+                if isinstance(field.widget, forms.CheckboxInput)
+                else ("form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            )
+            field.widget.attrs.setdefault("class", css)
+
+    def values(self) -> dict[str, object]:
+        return dict(self.cleaned_data)

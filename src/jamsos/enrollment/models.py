@@ -587,3 +587,104 @@ class RenewalCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}:{self.person_id}"
+
+
+class LegalBasis(models.Model):
+    """A regulation a decree may cite under *Mengingat*: type, number, year, full title
+    and the dates it is in force (issue 9).
+
+    A decree cites the rows in force on its date, each once, ordered by the hierarchy of
+    UU 12/2011 (``Kind`` is that order). An amendment (``amends``) is never cited on its
+    own: it is folded into the citation of the regulation it amends ("… sebagaimana telah
+    diubah dengan …") from the day it is in force. ``region`` empty is a national
+    regulation; otherwise only decrees of that region (or below it) cite it. Seeded by
+    migration 0006 from facts.md and the seed paper; admins edit the rows.
+    """
+
+    class Kind(models.IntegerChoices):
+        # Hierarchy of UU 12/2011 Pasal 7–8, then the non-regulatory instruments.
+        UU = 10, _("Undang-Undang")
+        PP = 20, _("Peraturan Pemerintah")
+        PERPRES = 30, _("Peraturan Presiden")
+        PERMEN = 40, _("Peraturan Menteri")
+        PERDA_PROVINSI = 50, _("Peraturan Daerah Provinsi")
+        PERGUB = 55, _("Peraturan Gubernur")
+        PERDA = 60, _("Peraturan Daerah Kabupaten/Kota")
+        PERBUP = 70, _("Peraturan Bupati/Wali Kota")
+        INSTRUKSI = 80, _("Instruksi")
+        KEPUTUSAN = 90, _("Keputusan")
+
+    kind = models.PositiveSmallIntegerField(_("jenis"), choices=Kind.choices)
+    # As cited: "Undang-Undang", "Instruksi Bupati Sijunjung", "Peraturan Daerah Kabupaten
+    # Sijunjung"; the kind's name when empty.
+    form = models.CharField(_("sebutan"), max_length=120, blank=True)
+    number = models.CharField(_("nomor"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    title = models.CharField(_("judul lengkap (tentang …)"), max_length=500)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("berlaku di wilayah"),
+    )
+    amends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("mengubah"),
+    )
+    in_force_from = models.DateField(_("berlaku sejak"))
+    in_force_until = models.DateField(_("berlaku sampai"), null=True, blank=True)
+    confirmed = models.BooleanField(_("terkonfirmasi"), default=False)
+    source = models.TextField(_("sumber/catatan"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "year", "number"]
+        verbose_name = _("dasar hukum")
+        verbose_name_plural = _("dasar hukum")
+        constraints = [
+            # One row per instrument: the same number and year of the same form.
+            models.UniqueConstraint(
+                fields=["kind", "form", "number", "year"], name="enrollment_legal_basis_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(in_force_until__isnull=True)
+                | Q(in_force_until__gte=F("in_force_from")),
+                name="enrollment_legal_basis_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1945) & Q(year__lte=2100),
+                name="enrollment_legal_basis_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name()
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region_id or ""
+
+    def form_name(self) -> str:
+        return self.form.strip() or str(self.Kind(self.kind).label)
+
+    def reference(self) -> str:
+        """ "Peraturan Pemerintah Nomor 44 Tahun 2015"; a composite number (560/391.a/…)
+        carries its year already."""
+        if "/" in self.number:
+            return f"{self.form_name()} Nomor {self.number}"
+        return f"{self.form_name()} Nomor {self.number} Tahun {self.year}"
+
+    def short_name(self) -> str:
+        return f"{self.reference()} tentang {self.title}"
+
+    def in_force_on(self, day: Any) -> bool:
+        if day < self.in_force_from:
+            return False
+        return self.in_force_until is None or day <= self.in_force_until

@@ -6,14 +6,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from jamsos.accounts.access import may_see_persons, region_q, scope_queryset
+from jamsos.accounts.access import may_see_persons, region_code_q, region_q, scope_queryset
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import Role
-from jamsos.budget.models import Reservation, ReservationPerson
+from jamsos.budget.models import (
+    Allocation,
+    FundingSource,
+    NagariMinimum,
+    Reservation,
+    ReservationPerson,
+)
+from jamsos.budget.selectors import nagari_minimum_in_force
 from jamsos.enrollment.access import (
     VIEW_MEMBERSHIPS,
     decree_region_q,
@@ -26,17 +34,27 @@ from jamsos.enrollment.models import (
     Decree,
     DecreeDocument,
     DecreeLine,
+    LegalBasis,
     Membership,
     RenewalProposal,
 )
 from jamsos.enrollment.services.decrees import LIVE_DECREE_STATUSES
 from jamsos.lib.errors import PermissionDenied
+from jamsos.lib.money import ratio_percent
 from jamsos.lib.nik import nik_clean
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
 
 BPJS = DecreeLine.BpjsStatus
+# A membership counts as covering a month it spans unless it never started (cancelled) or
+# has not started yet; lapsed and deceased rows end on their last covered month.
+MEMBER_STATUSES_IN_MONTH = (
+    Membership.Status.ACTIVE,
+    Membership.Status.ENDED,
+    Membership.Status.LAPSED,
+    Membership.Status.DECEASED,
+)
 
 
 # --- Decrees ---------------------------------------------------------------------------------
@@ -419,4 +437,129 @@ def decree_summary_for_reservation(*, reservation: Reservation) -> list[dict[str
         Decree.objects.filter(reservation=reservation)
         .exclude(status=Decree.Status.CANCELLED)
         .values("pk", "number", "status", "title")
+    )
+
+
+# --- "1 Nagari 100 orang": each nagari's progress against the minimum ------------------------
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """A nagari's APB Nagari pagu for the year (name and amount)."""
+
+    allocation_id: int
+    name: str
+    pagu: int
+
+
+@dataclass(frozen=True)
+class NagariProgress:
+    """One nagari: its residents covered from its own APB Nagari in ``month`` against the
+    kabupaten's minimum (rule data, ``budget.NagariMinimum``); over-achievement is fine."""
+
+    code: str
+    name: str
+    district: str
+    members: int
+    minimum: int | None
+    budget_lines: tuple[BudgetLine, ...] = ()
+
+    @property
+    def percent(self) -> Decimal:
+        return ratio_percent(self.members, self.minimum or 0)
+
+    @property
+    def bar_percent(self) -> Decimal:
+        return min(self.percent, Decimal(100))
+
+    @property
+    def below(self) -> bool:
+        return self.minimum is not None and self.members < self.minimum
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, (self.minimum or 0) - self.members)
+
+    @property
+    def pagu(self) -> int:
+        return sum(line.pagu for line in self.budget_lines)
+
+
+@dataclass(frozen=True)
+class NagariMinimumReport:
+    month: Month
+    rows: list[NagariProgress]
+    rules: dict[str, NagariMinimum]  # kabupaten code → the rule row in force
+
+    @property
+    def below(self) -> list[NagariProgress]:
+        return [row for row in self.rows if row.below]
+
+
+def nagari_minimum_progress(
+    *, viewer: User, month: Month, below_only: bool = False
+) -> NagariMinimumReport:
+    """Every nagari/desa in the viewer's scope (a Camat: its kecamatan) with its active APB
+    Nagari members in ``month``, the minimum in force and its APB Nagari pagu of the year.
+
+    Counts only, no person, so every role that sees membership totals may read it. Four
+    queries whatever the number of nagari: villages, member counts, pagu, rules.
+    """
+    if not viewer.has_perm(VIEW_MEMBERSHIPS):
+        raise PermissionDenied("Anda tidak berwenang melihat kepesertaan.")
+    villages = list(
+        Region.objects.filter(region_code_q(viewer, "code"), level=Region.Level.VILLAGE)
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+    first = month.first_day()
+    covering = Membership.objects.filter(
+        funding_source__kind=FundingSource.Kind.APB_NAGARI,
+        funding_source__nagari_id=F("village_id"),
+        first_month__lte=first,
+        last_month__gte=first,
+        status__in=MEMBER_STATUSES_IN_MONTH,
+    ).filter(region_q(viewer, "village"))
+    members = dict(
+        covering.order_by()
+        .values_list("village_id")
+        .annotate(n=Count("pk"))
+        .values_list("village_id", "n")
+    )
+    lines: dict[str, list[BudgetLine]] = {}
+    allocations = Allocation.objects.filter(
+        fiscal_year__year=month.year,
+        source__kind=FundingSource.Kind.APB_NAGARI,
+        status=Allocation.Status.APPROVED,
+    ).filter(region_q(viewer, "source__nagari"))
+    for pk, name, pagu, nagari in allocations.order_by("pk").values_list(
+        "pk", "name", "pagu", "source__nagari_id"
+    ):
+        lines.setdefault(nagari, []).append(BudgetLine(pk, name, pagu))
+    regencies = {".".join(v.code.split(".")[:2]) for v in villages}
+    rules = {
+        code: rule
+        for code in sorted(regencies)
+        if (rule := nagari_minimum_in_force(region_id=code, month=month)) is not None
+    }
+    rows = []
+    for village in villages:
+        rule = rules.get(".".join(village.code.split(".")[:2]))
+        row = NagariProgress(
+            code=village.code,
+            name=village.name,
+            district=village.parent.name if village.parent else "",
+            members=members.get(village.code, 0),
+            minimum=rule.persons if rule else None,
+            budget_lines=tuple(lines.get(village.code, [])),
+        )
+        if not below_only or row.below:
+            rows.append(row)
+    return NagariMinimumReport(month=month, rows=rows, rules=rules)
+
+
+def legal_basis_list() -> QuerySet[LegalBasis]:
+    """Every regulation record (reference data, no personal data), in citation order."""
+    return LegalBasis.objects.select_related("region", "amends").order_by(
+        "kind", "region_id", "year", "number"
     )

@@ -4,19 +4,33 @@ The standard texts (menimbang, mengingat, memutuskan, the title) are rows of
 ``DecreeSetting``: the standard row (no region, seeded by migration 0003) and a
 kabupaten's own row, which overrides it field by field. Texts use ``{placeholders}``
 (``PLACEHOLDERS``); an unknown placeholder is left as written, so a typo shows on the
-draft instead of failing. The legal bases are the setting's fixed list, then the legal
-basis of every rate row the reservation's estimate used, then the kabupaten's Perbup.
+draft instead of failing.
+
+*Mengingat* comes from ``LegalBasis`` records: those in force on the decree's date in its
+region, each once with its full title (amendments folded into the regulation they
+amend), in the hierarchy of UU 12/2011; then the setting's hand-written additions and
+the kabupaten's Perbup. The draft is prefilled for the reservation's first month (or
+today, if earlier) and the list is drawn again for the decree's date when it is issued
+(``legal_bases_on``), keeping any item written by hand. Rate notes ("iuran JKM BPU Rp
+6.800 per bulan") are not legal bases: they go to the lampiran's explanation
+(``rate_explanation``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+from django.utils import timezone
+
+from jamsos.accounts.access import ancestor_codes
 from jamsos.budget.models import Reservation
-from jamsos.enrollment.models import Decree, DecreeSetting
+from jamsos.enrollment.models import Decree, DecreeSetting, LegalBasis
 from jamsos.lib.formats import angka, bulan, rupiah, tanggal
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
@@ -180,9 +194,10 @@ def decree_texts_prefill(*, reservation: Reservation, persons: int, title: str =
     context = reservation_context(reservation=reservation, persons=persons)
     title = " ".join(title.split()) or fill(setting.title_template, context)
     context["judul"] = title
+    on = min(timezone.localdate(), reservation.first_month)
     legal = [
+        *legal_basis_citations(region=region, on=on),
         *setting.legal_bases,
-        *reservation.estimate.get("legal_basis", []),
         *([setting.perbup] if setting.perbup else []),
     ]
     return DecreeTexts(
@@ -194,6 +209,99 @@ def decree_texts_prefill(*, reservation: Reservation, persons: int, title: str =
         legal_bases=[fill(t, context) for t in _unique(legal)],
         decisions=[fill(t, context) for t in setting.decisions],
     )
+
+
+# --- Mengingat from records ------------------------------------------------------------------
+
+
+def _number_key(number: str) -> tuple[int, str]:
+    head = number.split("/")[0]
+    return (int(head), number) if head.isdigit() else (10**9, number)
+
+
+def _region_depth(row: LegalBasis) -> int:
+    return 0 if row.region_id is None else row.region_id.count(".") + 1
+
+
+def _citation(base: LegalBasis, amendments: list[LegalBasis]) -> str:
+    """UU 12/2011 Lampiran II style: the base with its full title, then its amendments."""
+    text = base.short_name()
+    if len(amendments) == 1:
+        text += f" sebagaimana telah diubah dengan {amendments[0].short_name()}"
+    elif amendments:
+        text += (
+            " sebagaimana telah beberapa kali diubah, terakhir dengan "
+            f"{amendments[-1].short_name()}"
+        )
+    return text
+
+
+def _region_rows(region: Region) -> list[LegalBasis]:
+    codes = [region.code, *ancestor_codes(region.code)]
+    return list(LegalBasis.objects.filter(Q(region__isnull=True) | Q(region_id__in=codes)))
+
+
+def _order(rows: Iterable[LegalBasis]) -> list[LegalBasis]:
+    return sorted(
+        rows, key=lambda r: (r.kind, _region_depth(r), r.year, _number_key(r.number), r.pk)
+    )
+
+
+def legal_basis_citations(*, region: Region, on: dt.date) -> list[str]:
+    """The *Mengingat* items for a decree of ``region`` dated ``on`` (one query)."""
+    rows = [row for row in _region_rows(region) if row.in_force_on(on)]
+    by_pk = {row.pk: row for row in rows}
+    amendments: dict[int, list[LegalBasis]] = defaultdict(list)
+    for row in rows:
+        if row.amends_id is not None and row.amends_id in by_pk:
+            amendments[row.amends_id].append(row)
+    bases = [row for row in rows if row.amends_id is None]
+    return [
+        _citation(base, sorted(amendments[base.pk], key=lambda a: (a.in_force_from, a.pk)))
+        for base in _order(bases)
+    ]
+
+
+def _citation_variants(region: Region) -> set[str]:
+    """Every text a record of the region can be cited as, whatever the date (lowercase)."""
+    rows = _region_rows(region)
+    amendments: dict[int, list[LegalBasis]] = defaultdict(list)
+    for row in rows:
+        if row.amends_id is not None:
+            amendments[row.amends_id].append(row)
+    variants = set()
+    for base in rows:
+        if base.amends_id is not None:
+            continue
+        chain = sorted(amendments[base.pk], key=lambda a: (a.in_force_from, a.pk))
+        for n in range(len(chain) + 1):
+            variants.add(_citation(base, chain[:n]).lower())
+    return variants
+
+
+def legal_bases_on(*, decree: Decree, on: dt.date) -> list[str]:
+    """The decree's *Mengingat* for its date: the records in force on ``on``, then every
+    item of the draft that no record produced (written by hand, or the amended decree)."""
+    variants = _citation_variants(decree.region)
+    extras = [item for item in decree.legal_bases if item.strip().lower() not in variants]
+    return _unique([*legal_basis_citations(region=decree.region, on=on), *extras])
+
+
+def rate_explanation(reservation: Reservation | None) -> list[str]:
+    """The lampiran's explanation of the money: the monthly contribution and the rate rows
+    (with their legal basis) the reservation was costed with."""
+    if reservation is None:
+        return []
+    estimate = reservation.estimate or {}
+    lines = []
+    if reservation.per_person_month:
+        first = bulan(str(Month.from_date(reservation.first_month)))
+        lines.append(
+            f"Iuran JKK dan JKM per orang per bulan {rupiah(reservation.per_person_month)}, "
+            f"untuk {reservation.months} bulan mulai {first}."
+        )
+    lines += [str(item) for item in _unique(estimate.get("legal_basis", []))]
+    return lines
 
 
 def amendment_texts_prefill(

@@ -20,10 +20,13 @@ urlpatterns = [
     path("sk/<int:pk>/bpjs/impor/", views.bpjs_import, name="bpjs_import"),
     path("sk/<int:pk>/bpjs/catat/", views.bpjs_record, name="bpjs_record"),
     path("peserta/", views.membership_list, name="membership_list"),
+    path("nagari-minimum/", views.nagari_minimum, name="nagari_minimum"),
     path("peserta/<int:pk>/", views.membership_detail, name="membership_detail"),
     path("peserta/<int:pk>/kartu.pdf", views.membership_card, name="membership_card"),
     path("ditolak-bpjs/", views.rejection_list, name="rejection_list"),
     path("perpanjangan/", views.renewal_list, name="renewal_list"),
     path("perpanjangan/<int:pk>/", views.renewal_detail, name="renewal_detail"),
     path("format-sk/", views.decree_setting, name="decree_setting"),
+    path("dasar-hukum/", views.legal_basis_list, name="legal_basis_list"),
+    path("dasar-hukum/<int:pk>/", views.legal_basis_edit, name="legal_basis_edit"),
 ]

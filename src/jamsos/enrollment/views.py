@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jamsos.accounts.access import may_see_persons
@@ -34,6 +35,7 @@ from jamsos.enrollment.forms import (
     DecreeIssueForm,
     DecreeSettingForm,
     DecreeTextsForm,
+    LegalBasisForm,
     MembershipFilterForm,
     ReasonForm,
     RenewalProposeForm,
@@ -45,6 +47,7 @@ from jamsos.enrollment.models import (
     DecreeDocument,
     DecreeLine,
     DecreeSetting,
+    LegalBasis,
     Membership,
 )
 from jamsos.enrollment.services import documents as document_services
@@ -760,3 +763,73 @@ def decree_setting(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Format SK disimpan; berlaku untuk rancangan SK berikutnya.")
             return redirect("enrollment:decree_setting")
     return render(request, "enrollment/decree_setting.html", {"form": form, "region": region})
+
+
+# --- "1 Nagari 100 orang" --------------------------------------------------------------------
+
+
+def _month_param(value: str | None) -> Month:
+    if value:
+        try:
+            return Month.parse(value)
+        except (DomainError, ValueError):
+            pass
+    return Month.current()
+
+
+@login_required
+@permission_required("enrollment.view_memberships", raise_exception=True)
+@require_GET
+def nagari_minimum(request: HttpRequest) -> HttpResponse:
+    """Each nagari's APB Nagari members against the minimum; ``?kurang=1`` lists only the
+    nagari below it. A Camat sees its kecamatan's nagari (scope)."""
+    month = _month_param(request.GET.get("bulan"))
+    below_only = request.GET.get("kurang") == "1"
+    report = selectors.nagari_minimum_progress(
+        viewer=request.user, month=month, below_only=below_only
+    )
+    context = {"report": report, "month": month, "below_only": below_only}
+    return render(request, "enrollment/nagari_minimum.html", context)
+
+
+# --- Legal-basis records ---------------------------------------------------------------------
+
+
+def _legal_basis_page(request: HttpRequest, row: LegalBasis | None) -> HttpResponse:
+    user = request.user
+    if not (user.has_perm("reference.manage") or user.has_perm("enrollment.draft_decree")):
+        raise DjangoPermissionDenied
+    can_edit = user.has_perm("reference.manage")
+    form = None
+    if can_edit:
+        instance = LegalBasis.objects.get(pk=row.pk) if row is not None else None
+        form = LegalBasisForm(request.POST or None, instance=instance)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.legal_basis_save(legal_basis=row, acting_user=user, **form.values())
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Dasar hukum disimpan."))
+                return redirect("enrollment:legal_basis_list")
+    elif request.method == "POST":
+        raise DjangoPermissionDenied
+    rows = selectors.legal_basis_list()
+    context = {"rows": rows, "form": form, "editing": row, "can_edit": can_edit}
+    return render(request, "enrollment/legal_basis_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def legal_basis_list(request: HttpRequest) -> HttpResponse:
+    """The regulations decrees cite under *Mengingat*; admins add and correct them."""
+    return _legal_basis_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def legal_basis_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = LegalBasis.objects.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return _legal_basis_page(request, row)

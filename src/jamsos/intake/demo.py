@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.core.files.base import ContentFile
 
 from jamsos.demo import catalogue as c
+from jamsos.demo.registry import demo_step
 from jamsos.intake import services
 from jamsos.intake.models import ProposalBatch, ProposalRow
 from jamsos.lib.nik import nik_build
@@ -111,6 +112,7 @@ def _decide_possible_duplicates(batch: ProposalBatch, ctx: DemoContext) -> None:
         )
 
 
+@demo_step("proposals", order=70)
 def demo_step_proposals(ctx: DemoContext) -> int:
     rng = ctx.rng("proposals")
     villages = list(Region.objects.filter(parent_id=c.CAMAT_DISTRICT, level=Region.Level.VILLAGE))

@@ -141,6 +141,8 @@ PAGE_GATES: dict[str, Gate] = {
     "enrollment:rejection_list": _sees_rejections,
     "enrollment:renewal_list": "enrollment.view_decrees",
     "enrollment:decree_setting": "enrollment.draft_decree",
+    "enrollment:nagari_minimum": "enrollment.view_memberships",
+    "enrollment:legal_basis_list": ("reference.manage", "enrollment.draft_decree"),
     "contributions:index": _sees_contributions,
     "contributions:bill_list": _sees_bills,
     "contributions:transparency": "contributions.view_transparency",
@@ -406,7 +408,9 @@ TABS: dict[str, list[Tab]] = {
         Tab("members", _("Kepesertaan"), "enrollment:membership_list"),
         Tab("rejected", _("Ditolak BPJS"), "enrollment:rejection_list"),
         Tab("renewal", _("Perpanjangan"), "enrollment:renewal_list"),
+        Tab("nagari", _("Minimum nagari"), "enrollment:nagari_minimum"),
         Tab("setting", _("Format SK"), "enrollment:decree_setting"),
+        Tab("legal", _("Dasar hukum"), "enrollment:legal_basis_list"),
     ],
 }
 

@@ -174,7 +174,7 @@ def test_bad_month_is_a_422(personas, api, pagu_2025):
     assert response.status_code == 422
 
 
-def test_quota_exhausted_over_the_api(personas, api, pagu_2025):
+def test_reserving_beyond_a_nagari_target_over_the_api(personas, api, pagu_2025):
     services.nagari_quota_set(
         fiscal_year=pagu_2025.fiscal_year,
         nagari=pagu_2025.fiscal_year.region.children.get(code="13.03.03").children.get(
@@ -193,6 +193,7 @@ def test_quota_exhausted_over_the_api(personas, api, pagu_2025):
         },
         "application/json",
     )
-    assert response.status_code == 409
-    assert response.json()["code"] == "quota_exhausted"
-    assert "tinggal 10 orang" in response.json()["message"]
+    assert response.status_code == 201, response.content
+    quotas = api(personas.dinas_operator).get(f"{API}/years/{pagu_2025.fiscal_year_id}/quotas")
+    [row] = quotas.json()
+    assert (row["reserved_persons"], row["remaining"], row["full"]) == (11, 0, True)

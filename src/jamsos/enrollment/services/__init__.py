@@ -26,6 +26,7 @@ from jamsos.enrollment.services.decrees import (
     decree_issue,
     decree_setting_save,
     decree_texts_update,
+    legal_basis_save,
     reservation_release_guard,
 )
 from jamsos.enrollment.services.memberships import (
@@ -52,6 +53,7 @@ __all__ = [
     "decree_issue",
     "decree_setting_save",
     "decree_texts_update",
+    "legal_basis_save",
     "membership_renewal_propose",
     "membership_statuses_refresh",
     "renewal_link_reservation",

@@ -48,6 +48,7 @@ from jamsos.enrollment.models import (
     RejectionReason,
 )
 from jamsos.enrollment.services.common import (
+    REMAINING_MONTHS_REF,
     AuditRow,
     audit_rows_insert,
     id_chunks,
@@ -657,6 +658,9 @@ def decree_budget_returns_flush(*, decree_ids: Sequence[int] | None = None) -> i
     settled = 0
     for (reservation_id, ref), items in sorted(groups.items()):
         reservation = Reservation.objects.get(pk=reservation_id)
+        if ref.startswith(REMAINING_MONTHS_REF):
+            settled += _return_remaining_months(reservation, ref, items)
+            continue
         persons = [person for _line, person in items]
         reason = (
             f"{angka(len(items))} orang ditolak BPJS atau dicoret SK perubahan; dana "
@@ -685,6 +689,40 @@ def decree_budget_returns_flush(*, decree_ids: Sequence[int] | None = None) -> i
                 )
         settled += _mark_returned(items, reservation, ref)
     return settled
+
+
+def _return_remaining_months(
+    reservation: Reservation, ref: str, items: Sequence[tuple[int, int]]
+) -> int:
+    """Accepted persons struck by an amendment: the months after their coverage ends.
+
+    A membership cancelled before it started gives back the whole period; a running one
+    the months after its (new) last month.
+    """
+    from jamsos.budget.services import reservation_return_months
+
+    first_free: dict[int, Month] = {}
+    memberships = Membership.objects.filter(decree_line_id__in=[line for line, _p in items])
+    for person, status, last in memberships.values_list("person_id", "status", "last_month"):
+        if status == Membership.Status.CANCELLED:
+            first_free[person] = Month.from_date(reservation.first_month)
+        else:
+            first_free[person] = Month.from_date(last) + 1
+    if (
+        first_free
+        and reservation.status == Reservation.Status.ACTIVE
+        and not _already_reduced(reservation.pk, ref)
+    ):
+        reservation_return_months(
+            reservation=reservation,
+            returns=first_free,
+            reason=(
+                f"{angka(len(first_free))} orang dicoret SK perubahan setelah diterima BPJS; "
+                f"iuran bulan sisanya dikembalikan ke pagu [{ref}]"
+            ),
+            acting_user=None,
+        )
+    return _mark_returned(items, reservation, ref)
 
 
 @transaction.atomic

@@ -23,6 +23,9 @@ from jamsos.registry.models import Person
 
 CHUNK = 10_000  # ids per query on SQLite: below its bound-parameter limit
 SHOWN = 10  # problems named in one error message
+# ``DecreeLine.budget_return_ref`` prefix of accepted persons an amendment struck: only
+# the months after their coverage ends go back to the pagu, not the whole period.
+REMAINING_MONTHS_REF = "sisa:"
 
 
 class AlreadyCovered(DomainError):

@@ -30,12 +30,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from jamsos.accounts.access import region_in_scope
+from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record, model_snapshot
 from jamsos.budget.models import Allocation, Reservation
-from jamsos.enrollment.models import Decree, DecreeLine, DecreeSetting
+from jamsos.enrollment.models import Decree, DecreeLine, DecreeSetting, LegalBasis
 from jamsos.enrollment.services.common import (
+    REMAINING_MONTHS_REF,
     SHOWN,
     id_chunks,
     ids_q,
@@ -45,7 +46,7 @@ from jamsos.enrollment.services.common import (
     unique_ids,
     validated,
 )
-from jamsos.enrollment.texts import amendment_texts_prefill, decree_texts_prefill
+from jamsos.enrollment.texts import amendment_texts_prefill, decree_texts_prefill, legal_bases_on
 from jamsos.lib.bulkcopy import rows_insert
 from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
 from jamsos.lib.formats import angka
@@ -431,6 +432,9 @@ def decree_issue(
     An amending decree, once issued, strikes out the persons it removes: their lines are
     marked, their memberships end, and the money of those BPJS had not accepted yet goes
     back to the reservation (after commit, see ``decree_budget_returns_flush``).
+
+    *Mengingat* is drawn again for the decree's date: the regulations in force on that
+    day (a decree dated 2022 never cites a 2023 regulation), plus items written by hand.
     """
     from jamsos.enrollment.services.bpjs import budget_returns_schedule
     from jamsos.enrollment.services.memberships import memberships_end_for_lines
@@ -462,18 +466,32 @@ def decree_issue(
         removals: list[DecreeLine] = []
         if decree.amends_id is not None and reservation is not None:
             removals = _amendment_apply(decree, reservation)
+        drafted_bases = list(decree.legal_bases)
+        decree.legal_bases = legal_bases_on(decree=decree, on=decree_date)
         decree.number = number
         decree.decree_date = decree_date
         decree.status = Decree.Status.ISSUED
         decree.issued_by = acting_user
         decree.issued_at = timezone.now()
-        decree.save(update_fields=["number", "decree_date", "status", "issued_by", "issued_at"])
+        decree.save(
+            update_fields=[
+                "number",
+                "decree_date",
+                "status",
+                "issued_by",
+                "issued_at",
+                "legal_bases",
+            ]
+        )
+        bases_changed = decree.legal_bases != drafted_bases
         audit_record(
             action="enrollment.decree.issued",
             acting_user=acting_user,
             obj=decree,
-            before={"status": Decree.Status.APPROVED},
-            after={"status": decree.status, "number": number, "decree_date": str(decree_date)},
+            before={"status": Decree.Status.APPROVED}
+            | ({"legal_bases": drafted_bases} if bases_changed else {}),
+            after={"status": decree.status, "number": number, "decree_date": str(decree_date)}
+            | ({"legal_bases": decree.legal_bases} if bases_changed else {}),
             data={"amends": decree.amends_id, "removed": len(removals)},
         )
         if removals:
@@ -517,6 +535,10 @@ def _amendment_apply(amendment: Decree, reservation: Reservation) -> list[Decree
         if line.bpjs_status == DecreeLine.BpjsStatus.PENDING:
             # Never accepted: nobody was covered, the money goes back.
             line.budget_return_ref = now_ref
+            fields.append("budget_return_ref")
+        elif line.bpjs_status == DecreeLine.BpjsStatus.ACCEPTED:
+            # Covered until the amendment's month: the remaining months go back (issue 9).
+            line.budget_return_ref = f"{REMAINING_MONTHS_REF}{amendment.pk}"
             fields.append("budget_return_ref")
         line.save(update_fields=fields)
     return targets
@@ -726,3 +748,54 @@ def reservation_release_guard(reservation: Reservation) -> None:
             "dapat dilepas. Kurangi orang lewat penolakan BPJS atau SK perubahan.",
             code="reservation_in_use",
         )
+
+
+# --- Legal-basis records (admins) ------------------------------------------------------------
+
+LEGAL_BASIS_FIELDS = (
+    "kind",
+    "form",
+    "number",
+    "year",
+    "title",
+    "region",
+    "amends",
+    "in_force_from",
+    "in_force_until",
+    "confirmed",
+    "source",
+)
+
+
+@transaction.atomic
+def legal_basis_save(
+    *, legal_basis: LegalBasis | None = None, acting_user: User | None, **values: Any
+) -> LegalBasis:
+    """Create or change a regulation record cited under *Mengingat* (reference data).
+
+    Issued decrees keep the texts they were issued with; a change applies to decrees
+    issued from now on.
+    """
+    if acting_user is not None:
+        require_perm(acting_user, "reference.manage")
+    unknown = sorted(set(values) - set(LEGAL_BASIS_FIELDS))
+    if unknown:
+        raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", code="invalid")
+    row = legal_basis or LegalBasis()
+    before = model_snapshot(row, list(LEGAL_BASIS_FIELDS)) if legal_basis else None
+    for name, value in values.items():
+        if isinstance(value, str):
+            value = " ".join(value.split()) if name != "source" else value.strip()
+        setattr(row, name, value)
+    if row.amends_id is not None and row.amends_id == row.pk:
+        raise DomainError("Peraturan tidak dapat mengubah dirinya sendiri.", code="invalid")
+    validated(row)
+    row.save()
+    audit_record(
+        action="enrollment.legal_basis.saved",
+        acting_user=acting_user,
+        obj=row,
+        before=before,
+        after=model_snapshot(row, list(LEGAL_BASIS_FIELDS)),
+    )
+    return row
