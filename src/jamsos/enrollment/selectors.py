@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import may_see_persons, region_q, scope_queryset
 from jamsos.accounts.models import User
@@ -258,7 +259,7 @@ def membership_list(
 ) -> QuerySet[Membership]:
     if not may_see_persons(viewer):
         raise PermissionDenied(
-            "Peran Anda hanya melihat jumlah total kepesertaan.", code="aggregate_only"
+            gettext("Peran Anda hanya melihat jumlah total kepesertaan."), code="aggregate_only"
         )
     filters = filters or MembershipFilters()
     memberships = memberships_visible_to(viewer).select_related(
@@ -307,7 +308,7 @@ def membership_totals(*, viewer: User, year: int | None = None) -> MembershipTot
     Aggregate-only roles count the whole of their scope; others their own villages.
     """
     if not viewer.has_perm(VIEW_MEMBERSHIPS):
-        raise PermissionDenied("Anda tidak berwenang melihat kepesertaan.")
+        raise PermissionDenied(gettext("Anda tidak berwenang melihat kepesertaan."))
     memberships = Membership.objects.filter(region_q(viewer, "village"))
     if year:
         memberships = memberships.filter(
