@@ -23,6 +23,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import (
     may_see_persons,
@@ -52,7 +53,7 @@ from jamsos.regions.models import Region
 
 def _require(viewer: User, perm: str) -> None:
     if not viewer.has_perm(perm):
-        raise PermissionDenied("Anda tidak berwenang melihat data ini.", perm=perm)
+        raise PermissionDenied(gettext("Anda tidak berwenang melihat data ini."), perm=perm)
 
 
 # --- Lists --------------------------------------------------------------------------------------
@@ -134,8 +135,11 @@ def funding_sources_match(*, regency: Region, code: str) -> list[FundingSource]:
         found = list(sources.filter(name__iexact=text))
     if not found:
         raise DomainError(
-            f'Sumber dana "{code}" tidak ada di {regency.name}. Sebutkan id, jenis (apbd, '
-            "apb_nagari, csr, …), kode nagari, atau nama persisnya.",
+            gettext(
+                'Sumber dana "%(code)s" tidak ada di %(name)s. Sebutkan id, jenis (apbd, '
+                "apb_nagari, csr, …), kode nagari, atau nama persisnya."
+            )
+            % {"code": code, "name": regency.name},
             code="source_unknown",
             value=code,
         )
@@ -306,7 +310,7 @@ def transparency_report(*, viewer: User, regency: Region, year: int) -> Transpar
     """The four figures per month and funding source (see the module docstring)."""
     _require(viewer, "contributions.view_transparency")
     if not region_in_scope(viewer, regency.code):
-        raise PermissionDenied("Kabupaten ini di luar cakupan Anda.", code="outside_scope")
+        raise PermissionDenied(gettext("Kabupaten ini di luar cakupan Anda."), code="outside_scope")
     months = list(month_range(Month(year, 1), Month(year, 12)))
     sources = {s.pk: s for s in FundingSource.objects.filter(region=regency)}
     report = Transparency(regency=regency, year=year)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record
@@ -158,8 +159,15 @@ def _columns(headers: list[str], file_name: str) -> dict[str, str]:
     missing = [LABELS[c] for c in REQUIRED if c not in found]
     if missing:
         raise StatementInvalid(
-            f'Kolom wajib {", ".join(missing)} tidak ditemukan di "{file_name}". Judul kolom '
-            f"yang ada: {', '.join(headers)}.",
+            gettext(
+                'Kolom wajib %(missing)s tidak ditemukan di "%(file_name)s". Judul kolom '
+                "yang ada: %(headers)s."
+            )
+            % {
+                "missing": ", ".join(missing),
+                "file_name": file_name,
+                "headers": ", ".join(headers),
+            },
             code="statement_columns",
             missing=missing,
         )
@@ -191,7 +199,7 @@ def _parse_row(
     try:
         amount = rupiah_parse(_number_text(cell("amount")))
         if amount <= 0:
-            raise DomainError("not positive")
+            raise DomainError(gettext("not positive"))
     except DomainError:
         errors.append(
             f'Baris {row_no}, kolom "{columns["amount"]}": "{cell("amount")}" bukan jumlah '
@@ -387,7 +395,9 @@ def statement_import(
     first = first_month or in_file[0]
     last = last_month or in_file[-1]
     if last < first:
-        raise DomainError("Periode rekonsiliasi: bulan akhir sebelum bulan awal.", code="period")
+        raise DomainError(
+            gettext("Periode rekonsiliasi: bulan akhir sebelum bulan awal."), code="period"
+        )
     theirs = _theirs(parsed.rows, first, last)
     with transaction.atomic():
         ours = _ours(regency, first, last)
@@ -465,12 +475,16 @@ def discrepancy_resolve(
     require(acting_user, "contributions.reconcile", discrepancy.region_id)
     discrepancy = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
     if discrepancy.status != Discrepancy.Status.OPEN:
-        raise InvalidTransition("Selisih ini sudah diselesaikan.", status=discrepancy.status)
+        raise InvalidTransition(
+            gettext("Selisih ini sudah diselesaikan."), status=discrepancy.status
+        )
     note = note.strip()
     if len(note) < 5:
         raise DomainError(
-            "Tuliskan penyelesaiannya (paling sedikit 5 huruf), misalnya nomor SP2D susulan "
-            "atau koreksi data di BPJS.",
+            gettext(
+                "Tuliskan penyelesaiannya (paling sedikit 5 huruf), misalnya nomor SP2D "
+                "susulan atau koreksi data di BPJS."
+            ),
             code="resolution_required",
         )
     discrepancy.status = Discrepancy.Status.RESOLVED
