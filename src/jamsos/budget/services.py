@@ -472,18 +472,31 @@ def _check_persons(ids: Sequence[int], *, acting_user: User | None, nagari: Regi
         for pk, name, village, deceased in rows:
             seen.add(pk)
             if acting_user is not None and not region_in_scope(acting_user, village):
-                problems.append(f"ID {pk}: di luar cakupan Anda")
+                problems.append(gettext("ID %(pk)s: di luar cakupan Anda") % {"pk": pk})
             elif deceased:
-                problems.append(f"{name} (ID {pk}): sudah meninggal")
+                problems.append(
+                    gettext("%(name)s (ID %(pk)s): sudah meninggal") % {"name": name, "pk": pk}
+                )
             elif nagari is not None and village != nagari.pk:
-                problems.append(f"{name} (ID {pk}): bukan warga {nagari.name}")
+                problems.append(
+                    gettext("%(name)s (ID %(pk)s): bukan warga %(name2)s")
+                    % {"name": name, "pk": pk, "name2": nagari.name}
+                )
         found += len(seen)
-        problems += [f"ID {pk}: tidak ada di registri" for pk in chunk if pk not in seen]
+        problems += [
+            gettext("ID %(pk)s: tidak ada di registri") % {"pk": pk}
+            for pk in chunk
+            if pk not in seen
+        ]
         if len(problems) >= 10:
             break
     if problems:
         shown = "; ".join(problems[:10])
-        more = f" (dan lainnya; {len(ids) - found} tidak ditemukan)" if len(problems) > 10 else ""
+        more = (
+            gettext(" (dan lainnya; %(count)s tidak ditemukan)") % {"count": len(ids) - found}
+            if len(problems) > 10
+            else ""
+        )
         raise DomainError(
             gettext("Peserta tidak dapat direservasi: %(shown)s%(more)s.")
             % {"shown": shown, "more": more},
@@ -550,11 +563,17 @@ def _resolve_nagari(allocation: Allocation, nagari: Region | None) -> Region | N
 def _exhausted_message(allocation: Allocation, *, remaining: int, estimate: CostEstimate) -> str:
     per_person = estimate.per_person_total
     fits = max(0, remaining) // per_person if per_person else 0
-    return (
-        f"Pagu {allocation.name} tidak cukup: sisa {rupiah(max(0, remaining))}, diminta "
-        f"{rupiah(estimate.total)} untuk {angka(estimate.persons)} orang × "
-        f"{estimate.months} bulan. Paling banyak {angka(fits)} orang."
-    )
+    return gettext(
+        "Pagu %(name)s tidak cukup: sisa %(remaining)s, diminta %(total)s untuk %(persons)s "
+        "orang × %(months)s bulan. Paling banyak %(fits)s orang."
+    ) % {
+        "name": allocation.name,
+        "remaining": rupiah(max(0, remaining)),
+        "total": rupiah(estimate.total),
+        "persons": angka(estimate.persons),
+        "months": estimate.months,
+        "fits": angka(fits),
+    }
 
 
 def _resolve_persons(
