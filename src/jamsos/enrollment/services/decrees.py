@@ -151,19 +151,30 @@ def _persons_snapshot(
         for _pk, nik, name, _born, _sex, village, _occ, deceased in found:
             label = f"{name} ({nik_mask(nik)})"
             if not region.contains(village):
-                problems.append(f"{label}: bukan warga {region.name}")
+                problems.append(
+                    gettext("%(label)s: bukan warga %(name)s")
+                    % {"label": label, "name": region.name}
+                )
             elif acting_user is not None and not region_in_scope(acting_user, village):
-                problems.append(f"{label}: di luar cakupan Anda")
+                problems.append(gettext("%(label)s: di luar cakupan Anda") % {"label": label})
             elif nagari is not None and village != nagari.pk:
-                problems.append(f"{label}: bukan warga {nagari.name}")
+                problems.append(
+                    gettext("%(label)s: bukan warga %(name)s")
+                    % {"label": label, "name": nagari.name}
+                )
             elif deceased:
-                problems.append(f"{label}: sudah meninggal")
-        problems += [f"ID {pk}: tidak ada di registri" for pk in chunk if pk not in seen]
+                problems.append(gettext("%(label)s: sudah meninggal") % {"label": label})
+        problems += [
+            gettext("ID %(pk)s: tidak ada di registri") % {"pk": pk}
+            for pk in chunk
+            if pk not in seen
+        ]
         rows += [row[:-1] for row in found]
         if len(problems) >= SHOWN:
             break
     if problems:
-        more = " (dan lainnya)" if len(problems) > SHOWN else ""
+        more = gettext(" (dan lainnya)") if len(problems) > SHOWN else ""
+
         raise DomainError(
             "Peserta tidak dapat dimasukkan ke SK: " + "; ".join(problems[:SHOWN]) + more + ".",
             code="invalid_persons",
