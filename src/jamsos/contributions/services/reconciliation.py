@@ -184,16 +184,25 @@ def _parse_row(
     kpj = _number_text(cell("kpj")).replace(" ", "")
     if not _KPJ.fullmatch(kpj):
         errors.append(
-            f'Baris {row_no}, kolom "{columns["kpj"]}": "{cell("kpj")}" bukan nomor KPJ '
-            "(5–20 huruf/angka)."
+            gettext(
+                'Baris %(row_no)s, kolom "%(kpj)s": "%(value)s" bukan nomor KPJ (5–20 huruf/angka).'
+            )
+            % {"row_no": row_no, "kpj": columns["kpj"], "value": cell("kpj")}
         )
     months: list[Month] = []
     try:
         months = months_parse(cell("months"))
     except ValueError as exc:
         errors.append(
-            f'Baris {row_no}, kolom "{columns["months"]}": "{exc.args[0] or cell("months")}" '
-            "bukan bulan (contoh: 2025-01, 2025-01 s.d. 2025-03, Jan 2025)."
+            gettext(
+                'Baris %(row_no)s, kolom "%(months)s": "%(value)s" bukan bulan (contoh: '
+                "2025-01, 2025-01 s.d. 2025-03, Jan 2025)."
+            )
+            % {
+                "row_no": row_no,
+                "months": columns["months"],
+                "value": exc.args[0] or cell("months"),
+            }
         )
     amount = 0
     try:
@@ -202,8 +211,11 @@ def _parse_row(
             raise DomainError(gettext("not positive"))
     except DomainError:
         errors.append(
-            f'Baris {row_no}, kolom "{columns["amount"]}": "{cell("amount")}" bukan jumlah '
-            "rupiah lebih dari 0 (contoh: 50400 atau Rp 50.400)."
+            gettext(
+                'Baris %(row_no)s, kolom "%(amount)s": "%(value)s" bukan jumlah rupiah '
+                "lebih dari 0 (contoh: 50400 atau Rp 50.400)."
+            )
+            % {"row_no": row_no, "amount": columns["amount"], "value": cell("amount")}
         )
     if len(errors) > before:
         return None
@@ -227,14 +239,26 @@ def statement_parse(data: bytes, *, file_name: str) -> ParsedStatement:
         if earlier and earlier[1] & set(row.months):
             overlap = ", ".join(str(m) for m in sorted(earlier[1] & set(row.months)))
             parsed.errors.append(
-                f'Baris {row_no}, kolom "{columns["months"]}": KPJ {row.kpj} bulan {overlap} '
-                f"sudah ada di baris {earlier[0]}."
+                gettext(
+                    'Baris %(row_no)s, kolom "%(months)s": KPJ %(kpj)s bulan %(overlap)s '
+                    "sudah ada di baris %(value)s."
+                )
+                % {
+                    "row_no": row_no,
+                    "months": columns["months"],
+                    "kpj": row.kpj,
+                    "overlap": overlap,
+                    "value": earlier[0],
+                }
             )
             continue
         seen[row.kpj] = (row_no, (earlier[1] if earlier else set()) | set(row.months))
         parsed.rows.append(row)
     if not parsed.rows and not parsed.errors:
-        parsed.errors.append(f'Berkas "{file_name}" tidak berisi baris data di bawah judul kolom.')
+        parsed.errors.append(
+            gettext('Berkas "%(file_name)s" tidak berisi baris data di bawah judul kolom.')
+            % {"file_name": file_name}
+        )
     return parsed
 
 
