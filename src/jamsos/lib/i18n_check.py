@@ -160,7 +160,10 @@ def po_extract(language: str = "en") -> list[PoEntry]:
         shutil.copytree(
             PACKAGE_DIR,
             work,
-            ignore=shutil.ignore_patterns("__pycache__", "tests", "migrations", "*.mo"),
+            # Only what makemessages reads: Python modules and templates.
+            ignore=shutil.ignore_patterns(
+                "__pycache__", "tests", "migrations", "static", "var", "*.mo", "*.csv*", "*.md"
+            ),
         )
         # Start from an empty catalogue so that only what the source wraps comes out.
         po = work / "locale" / language / "LC_MESSAGES" / "django.po"
