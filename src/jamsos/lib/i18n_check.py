@@ -224,6 +224,19 @@ class _TextFinder(HTMLParser):
             self._check(data)
 
 
+# A string literal inside {{ … }} (``default:"Draf"``, ``yesno:"ya,tidak"``) is shown to
+# people unless it is wrapped as ``_("…")``; date/time formats are not text.
+_VAR_LITERAL = re.compile(r"""(?<!_\()(?<!date:)(?<!time:)(["'])(.*?)\1""")
+
+
+def _var_literals(contents: str) -> list[str]:
+    return [
+        text
+        for _quote, text in _VAR_LITERAL.findall(contents)
+        if any(not w.isupper() and w not in ALLOWED_WORDS for w in _WORD.findall(text))
+    ]
+
+
 def _flatten(source: str) -> str:
     """The template with every tag, variable and translated text replaced by a sentinel
     (newlines kept, so line numbers stay)."""
@@ -243,6 +256,9 @@ def _flatten(source: str) -> str:
             parts.append(_SENTINEL + "\n" * tok.contents.count("\n"))
         elif tok.token_type == TokenType.TEXT and not (in_trans or in_comment):
             parts.append(tok.contents)
+        elif tok.token_type == TokenType.VAR and not in_comment and _var_literals(tok.contents):
+            shown = " ".join(_var_literals(tok.contents))
+            parts.append(f"{_SENTINEL}{shown}{_SENTINEL}" + "\n" * tok.contents.count("\n"))
         else:
             parts.append(_SENTINEL + "\n" * tok.contents.count("\n"))
     return "".join(parts)

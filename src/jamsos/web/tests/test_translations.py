@@ -72,8 +72,9 @@ def test_templates_show_no_text_outside_translate_tags():
 
 
 def test_the_template_check_catches_unwrapped_text(tmp_path):
-    """The check itself: a bare word, an attribute people read and a tag-split sentence
-    are caught; translated text, variables, code samples and capitals are not."""
+    """The check itself: a bare word, an attribute people read, a tag-split sentence and a
+    literal filter argument are caught; translated text, variables, code samples, date
+    formats and capitals are not."""
     app = tmp_path / "demoapp" / "templates" / "demoapp"
     app.mkdir(parents=True)
     (app / "page.html").write_text(
@@ -82,13 +83,15 @@ def test_the_template_check_catches_unwrapped_text(tmp_path):
         "<p>{% blocktranslate %}Halo {{ name }}{% endblocktranslate %}</p>\n"
         "<code>Authorization: Bearer</code>\n"
         "<td>Belum ada {{ thing }}</td>\n"
-        "{# Komentar tidak dibaca #}{% comment %}juga tidak{% endcomment %}\n",
+        "{# Komentar tidak dibaca #}{% comment %}juga tidak{% endcomment %}\n"
+        '<td>{{ a|default:"Draf" }} {{ b|default:_("Draf") }} {{ c|date:"j M Y" }}</td>\n',
         encoding="utf-8",
     )
     found = template_untranslated_text(tmp_path)
     assert found == [
         "demoapp/templates/demoapp/page.html:2: Petunjuk",
         "demoapp/templates/demoapp/page.html:5: Belum ada …",
+        "demoapp/templates/demoapp/page.html:7: …Draf… … …",
     ]
 
 
