@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format lock bench clean help
+.PHONY: run test lint format lock bench clean help messages
 
 help:
 	@echo "make run   - install, migrate, load demo data (first time) and serve on http://$(HOST):$(PORT)"
 	@echo "make test  - run the whole test suite (SQLite, or DATABASE_URL)"
+	@echo "make messages - refresh and compile the English catalogue (needs GNU gettext)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,10 @@ format: $(VENV)/.dev-installed
 # Re-pin after changing pyproject.toml (run inside a fresh venv to avoid stray packages).
 lock: $(VENV)/.dev-installed
 	$(BIN)/python scripts/lock.py
+
+# English catalogue: extract new strings into locale/en django.po and compile django.mo.
+messages: $(VENV)/.base-installed
+	PYTHON=$(BIN)/python sh scripts/messages.sh
 
 bench: $(VENV)/.dev-installed
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

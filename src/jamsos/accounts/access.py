@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import Agency, ApiToken, RoleGrant, User
 from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
@@ -66,7 +67,7 @@ def ancestor_codes(code: str) -> list[str]:
 
 def require_perm(user: User, perm: str) -> None:
     if not user.has_perm(perm):
-        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.", perm=perm)
+        raise PermissionDenied(gettext("Anda tidak berwenang untuk tindakan ini."), perm=perm)
 
 
 def may_see_persons(user: User) -> bool:
@@ -86,13 +87,13 @@ def access_user(viewer: User, pk: int, *, for_write: bool = False) -> User:
     ``for_write`` locks the row, so call it inside the transaction of the change.
     """
     if not viewer.has_perm("accounts.manage_users"):
-        raise NotFoundOrForbidden("Pengguna tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Pengguna tidak ditemukan."))
     queryset = scope_queryset(viewer, User.objects.select_related("agency", "region"), "region")
     if for_write:
         queryset = queryset.select_for_update(of=("self",))
     user = queryset.filter(pk=pk).first()
     if user is None:
-        raise NotFoundOrForbidden("Pengguna tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Pengguna tidak ditemukan."))
     return user
 
 
@@ -112,10 +113,10 @@ def agency_selectable_q(viewer: User) -> Q:
 
 def access_agency(viewer: User, pk: int) -> Agency:
     if not viewer.has_perm("accounts.manage_users"):
-        raise NotFoundOrForbidden("Instansi tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Instansi tidak ditemukan."))
     agency = Agency.objects.filter(agency_selectable_q(viewer), pk=pk).first()
     if agency is None:
-        raise NotFoundOrForbidden("Instansi tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Instansi tidak ditemukan."))
     return agency
 
 
@@ -123,7 +124,7 @@ def access_own_api_token(viewer: User, pk: int) -> ApiToken:
     """One of the viewer's own tokens; anybody else's looks like a missing one."""
     token = ApiToken.objects.select_related("user").filter(user_id=viewer.pk, pk=pk).first()
     if token is None:
-        raise NotFoundOrForbidden("Token tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Token tidak ditemukan."))
     return token
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from jamsos.accounts import services
@@ -120,14 +121,15 @@ def users_create(request: HttpRequest, payload: UserCreateIn):
         agency = access_agency(viewer, payload.agency_id)
     except NotFoundOrForbidden as exc:
         raise DomainError(
-            f"Instansi {payload.agency_id} tidak ditemukan.",
+            gettext("Instansi %(agency_id)s tidak ditemukan.") % {"agency_id": payload.agency_id},
             code="agency_unknown",
             field="agency_id",
         ) from exc
     region = Region.objects.filter(pk=payload.region_code).first()
     if region is None:
         raise DomainError(
-            f"Kode wilayah {payload.region_code!r} tidak ditemukan.",
+            gettext("Kode wilayah %(region_code)s tidak ditemukan.")
+            % {"region_code": repr(payload.region_code)},
             code="region_unknown",
             field="region_code",
         )

@@ -18,6 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import (
     agency_selectable_q,
@@ -48,8 +49,8 @@ def _require_region_in_scope(acting_user: User | None, region: Region | None) ->
         return
     if region is None or not region_in_scope(acting_user, region.code):
         raise DomainError(
-            f"Wilayah {region or '(kosong)'} di luar cakupan Anda "
-            f"({acting_user.region_id or '-'}).",
+            gettext("Wilayah %(value)s di luar cakupan Anda (%(value2)s).")
+            % {"value": region or "(kosong)", "value2": acting_user.region_id or "-"},
             code="outside_scope",
             field="region",
             region=region.code if region else None,
@@ -60,12 +61,18 @@ def _require_agency_selectable(acting_user: User | None, agency: Agency | None) 
     if agency is None:
         return
     if not agency.is_active:
-        raise DomainError(f"Instansi {agency} tidak aktif.", code="agency_inactive", field="agency")
+        raise DomainError(
+            gettext("Instansi %(agency)s tidak aktif.") % {"agency": agency},
+            code="agency_inactive",
+            field="agency",
+        )
     if acting_user is None or acting_user.is_superuser:
         return
     if not Agency.objects.filter(agency_selectable_q(acting_user), pk=agency.pk).exists():
         raise DomainError(
-            f"Instansi {agency} di luar cakupan Anda.", code="outside_scope", field="agency"
+            gettext("Instansi %(agency)s di luar cakupan Anda.") % {"agency": agency},
+            code="outside_scope",
+            field="agency",
         )
 
 
@@ -73,7 +80,7 @@ def _require_manages(acting_user: User, user: User) -> None:
     """Rules 1 and 2 for an existing user."""
     require_perm(acting_user, "accounts.manage_users")
     if not region_in_scope(acting_user, user.region_id):
-        raise PermissionDenied("Pengguna ini di luar cakupan Anda.", code="outside_scope")
+        raise PermissionDenied(gettext("Pengguna ini di luar cakupan Anda."), code="outside_scope")
 
 
 def _validate_new_password(password: str, user: User) -> None:
@@ -160,12 +167,16 @@ def user_update(*, user: User, acting_user: User, **changes: Any) -> User:
     unknown = set(changes) - set(USER_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(
-            f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}", code="field_not_editable"
+            gettext("Kolom tidak dapat diubah: %(unknown)s")
+            % {"unknown": ", ".join(sorted(unknown))},
+            code="field_not_editable",
         )
     if user.pk == acting_user.pk and changes.get("role", user.role) != user.role:
         # An admin demoting itself could leave a region with nobody to manage it.
         raise DomainError(
-            "Anda tidak dapat mengubah peran akun sendiri.", code="self_role_change", field="role"
+            gettext("Anda tidak dapat mengubah peran akun sendiri."),
+            code="self_role_change",
+            field="role",
         )
     before = model_snapshot(user, USER_AUDIT_FIELDS)
     kept = {name: getattr(user, name) for name in ("role", "region", "agency")}
@@ -208,7 +219,9 @@ def user_deactivate(*, user: User, acting_user: User) -> User:
     """Switch a user off. Users are never deleted: audit events point at them."""
     _require_manages(acting_user, user)
     if user.pk == acting_user.pk:
-        raise DomainError("Anda tidak dapat menonaktifkan akun sendiri.", code="self_deactivate")
+        raise DomainError(
+            gettext("Anda tidak dapat menonaktifkan akun sendiri."), code="self_deactivate"
+        )
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -302,9 +315,9 @@ def api_token_create(*, user: User, name: str, acting_user: User) -> tuple[ApiTo
     would be a way to act as them without their password.
     """
     if acting_user.pk != user.pk:
-        raise PermissionDenied("Token API hanya dapat dibuat untuk akun sendiri.")
+        raise PermissionDenied(gettext("Token API hanya dapat dibuat untuk akun sendiri."))
     if not user.is_active:
-        raise PermissionDenied("Akun tidak aktif.")
+        raise PermissionDenied(gettext("Akun tidak aktif."))
     key = ApiToken.new_key()
     token = ApiToken(
         user=user, name=name.strip(), key_hash=ApiToken.hash_key(key), prefix=key[4:12]

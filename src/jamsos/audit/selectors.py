@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_code_q, region_q, require_perm
 from jamsos.accounts.models import User
@@ -68,11 +69,14 @@ def audit_event_list(
     filters = filters or AuditEventFilters()
     if filters.action and filters.action not in ACTIONS:
         raise DomainError(
-            f"Kode aksi {filters.action!r} tidak terdaftar.", code="unknown_action", field="action"
+            gettext("Kode aksi %(action)s tidak terdaftar.") % {"action": repr(filters.action)},
+            code="unknown_action",
+            field="action",
         )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise DomainError(
-            f"Tanggal akhir {filters.date_to} lebih awal dari tanggal mulai {filters.date_from}.",
+            gettext("Tanggal akhir %(date_to)s lebih awal dari tanggal mulai %(date_from)s.")
+            % {"date_to": filters.date_to, "date_from": filters.date_from},
             code="date_range_reversed",
             field="date_to",
         )

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.audit.actions import ACTIONS
@@ -119,7 +120,7 @@ def nik_access_log(*, viewer: User, person: Person, purpose: str) -> AuditEvent:
     """
     require_perm(viewer, "registry.view_full_nik")
     if not region_in_scope(viewer, person.village_id):
-        raise NotFoundOrForbidden("Peserta tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Peserta tidak ditemukan."))
     return audit_record(
         action="registry.person.nik_viewed",
         acting_user=viewer,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import scope_queryset
 from jamsos.accounts.models import User
@@ -31,13 +32,13 @@ VIEW = "budget.view_budget"
 
 def _fetch(viewer: User, queryset: QuerySet[M], field: str, pk: int, *, for_write: bool) -> M:
     if not viewer.has_perm(VIEW):
-        raise NotFoundOrForbidden("Data anggaran tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Data anggaran tidak ditemukan."))
     queryset = scope_queryset(viewer, queryset, field)
     if for_write:
         queryset = queryset.select_for_update(of=("self",))
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise NotFoundOrForbidden("Data anggaran tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Data anggaran tidak ditemukan."))
     return obj
 
 

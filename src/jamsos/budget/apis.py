@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -42,7 +43,11 @@ def _month(text: str | None) -> Month | None:
 def _region(code: str, *, level: str) -> Region:
     region = Region.objects.filter(pk=code, level=level).first()
     if region is None:
-        raise DomainError(f"Wilayah {code} tidak dikenal.", code="invalid_region", value=code)
+        raise DomainError(
+            gettext("Wilayah %(code)s tidak dikenal.") % {"code": code},
+            code="invalid_region",
+            value=code,
+        )
     return region
 
 
@@ -477,7 +482,9 @@ def reservation_list(request: HttpRequest, allocation_id: Id) -> list[dict[str, 
     user = _user(request)
     allocation = access.access_allocation(user, allocation_id)
     if not may_see_persons(user):
-        raise PermissionDenied("Peran Anda hanya melihat jumlah total.", code="aggregate_only")
+        raise PermissionDenied(
+            gettext("Peran Anda hanya melihat jumlah total."), code="aggregate_only"
+        )
     return [
         ReservationOut.of(r, named=bool(r.named_persons))  # type: ignore[attr-defined]
         for r in selectors.reservation_list(allocation=allocation)

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from jamsos.budget.models import (
     ContributionDiscount,
@@ -194,16 +195,25 @@ def _check_inputs(
     payer: str,
 ) -> None:
     if isinstance(persons, bool) or not isinstance(persons, int) or persons < 1:
-        raise EstimateError(f"Jumlah orang harus bilangan bulat ≥ 1 (diberikan: {persons}).")
+        raise EstimateError(
+            gettext("Jumlah orang harus bilangan bulat ≥ 1 (diberikan: %(persons)s).")
+            % {"persons": persons}
+        )
     if persons > MAX_PERSONS:
         raise EstimateError(f"Jumlah orang paling banyak {MAX_PERSONS:,}.".replace(",", "."))
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
-        raise EstimateError(f"Jumlah bulan harus 1–{MAX_MONTHS} (diberikan: {months}).")
+        raise EstimateError(
+            gettext("Jumlah bulan harus 1–%(MAX_MONTHS)s (diberikan: %(months)s).")
+            % {"MAX_MONTHS": MAX_MONTHS, "months": months}
+        )
     if segment not in Segment.values:
-        raise EstimateError(f'Segmen "{segment}" tidak dikenal; pilih bpu atau pu.')
+        raise EstimateError(
+            gettext('Segmen "%(segment)s" tidak dikenal; pilih bpu atau pu.') % {"segment": segment}
+        )
     if payer not in PayerType.values:
         raise EstimateError(
-            f'Pembayar "{payer}" tidak dikenal; pilih salah satu: {", ".join(PayerType.values)}.'
+            gettext('Pembayar "%(payer)s" tidak dikenal; pilih salah satu: %(values)s.')
+            % {"payer": payer, "values": ", ".join(PayerType.values)}
         )
     _check_bases(segment=segment, income=income, wage=wage, risk_group=risk_group)
 
@@ -213,20 +223,20 @@ def _check_bases(
 ) -> None:
     if segment == Segment.BPU:
         if wage is not None or risk_group:
-            raise EstimateError("Upah dan kelompok risiko hanya untuk segmen PU.")
+            raise EstimateError(gettext("Upah dan kelompok risiko hanya untuk segmen PU."))
         if income is not None and income <= 0:
-            raise EstimateError("Nilai penghasilan harus lebih dari 0.")
+            raise EstimateError(gettext("Nilai penghasilan harus lebih dari 0."))
         return
     if income is not None:
         raise EstimateError(
-            "Nilai penghasilan (Lampiran II) hanya untuk segmen BPU; PU memakai upah."
+            gettext("Nilai penghasilan (Lampiran II) hanya untuk segmen BPU; PU memakai upah.")
         )
     if wage is None or wage <= 0:
-        raise EstimateError("Segmen PU memerlukan upah per bulan (Rp).")
+        raise EstimateError(gettext("Segmen PU memerlukan upah per bulan (Rp)."))
     if risk_group not in RiskGroup.values:
         raise EstimateError(
-            f'Kelompok risiko "{risk_group or ""}" tidak dikenal; pilih salah satu: '
-            f"{', '.join(RiskGroup.values)}."
+            gettext('Kelompok risiko "%(value)s" tidak dikenal; pilih salah satu: %(values)s.')
+            % {"value": risk_group or "", "values": ", ".join(RiskGroup.values)}
         )
 
 
@@ -250,7 +260,8 @@ def _bracket_for(tables: RateTables, *, month: Month, income: int | None) -> Inc
     valid = [b for b in tables.brackets if b.applies_in(month)]
     if not valid:
         raise RateMissing(
-            f"Tidak ada tabel nilai penghasilan BPU yang berlaku untuk bulan {month}.",
+            gettext("Tidak ada tabel nilai penghasilan BPU yang berlaku untuk bulan %(month)s.")
+            % {"month": month},
             month=str(month),
         )
     if income is None:
@@ -260,8 +271,11 @@ def _bracket_for(tables: RateTables, *, month: Month, income: int | None) -> Inc
             return bracket
     available = ", ".join(rupiah(b.declared_income) for b in valid)
     raise EstimateError(
-        f"Nilai penghasilan {rupiah(income)} tidak ada di tabel Lampiran II yang berlaku "
-        f"pada {month}. Nilai yang tersedia: {available}.",
+        gettext(
+            "Nilai penghasilan %(income)s tidak ada di tabel Lampiran II yang "
+            "berlaku pada %(month)s. Nilai yang tersedia: %(available)s."
+        )
+        % {"income": rupiah(income), "month": month, "available": available},
         code="income_not_in_table",
         value=income,
     )

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_code_q, scope_queryset
 from jamsos.accounts.models import User
@@ -51,7 +52,7 @@ UNSPENT_WARNING_PERCENT = Decimal(getattr(settings, "BUDGET_UNSPENT_WARNING_PERC
 
 def _require_view(viewer: User) -> None:
     if not viewer.has_perm("budget.view_budget"):
-        raise PermissionDenied("Anda tidak berwenang melihat anggaran.")
+        raise PermissionDenied(gettext("Anda tidak berwenang melihat anggaran."))
 
 
 # --- Lists -----------------------------------------------------------------------------------
@@ -225,17 +226,15 @@ class Absorption:
     def warning_message(self) -> str:
         if not self.warning:
             return ""
-        text = (
-            f"Diperkirakan {rupiah(self.forecast_unspent)} ({persen(self.unspent_percent)}) tidak "
-            "terserap pada akhir tahun."
-        )
+        text = gettext(
+            "Diperkirakan %(amount)s (%(percent)s) tidak terserap pada akhir tahun."
+        ) % {"amount": rupiah(self.forecast_unspent), "percent": persen(self.unspent_percent)}
         if self.capacity_persons and self.capacity_start:
-            text += (
-                f" Sisa pagu masih cukup untuk {angka(self.capacity_persons)} orang mulai "
-                f"{bulan(str(self.capacity_start))} s.d. Desember."
-            )
+            text += " " + gettext(
+                "Sisa pagu masih cukup untuk %(persons)s orang mulai %(month)s s.d. Desember."
+            ) % {"persons": angka(self.capacity_persons), "month": bulan(str(self.capacity_start))}
         elif self.year_ended:
-            text += " Tahun anggaran sudah berakhir."
+            text += " " + gettext("Tahun anggaran sudah berakhir.")
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -433,7 +432,8 @@ def allocation_capacity(
     year = allocation.fiscal_year.year
     if start.year != year:
         raise DomainError(
-            f"Bulan mulai {start} di luar tahun anggaran {year}.",
+            gettext("Bulan mulai %(start)s di luar tahun anggaran %(year)s.")
+            % {"start": start, "year": year},
             code="month_outside_year",
             value=str(start),
         )

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
@@ -100,7 +101,7 @@ def _require(acting_user: User | None, perm: str, region_code: str) -> None:
         return
     require_perm(acting_user, perm)
     if not region_in_scope(acting_user, region_code):
-        raise PermissionDenied("Anggaran ini di luar cakupan Anda.", code="outside_scope")
+        raise PermissionDenied(gettext("Anggaran ini di luar cakupan Anda."), code="outside_scope")
 
 
 # --- Fiscal years, sources, pagu -------------------------------------------------------------
@@ -113,12 +114,15 @@ def fiscal_year_create(
     _require(acting_user, "budget.manage_budget", region.code)
     if region.level != Region.Level.REGENCY:
         raise DomainError(
-            f"Tahun anggaran dibuat untuk kabupaten/kota, bukan {region.get_level_display()}.",
+            gettext("Tahun anggaran dibuat untuk kabupaten/kota, bukan %(level)s.")
+            % {"level": region.get_level_display()},
             code="invalid_region",
         )
     if FiscalYear.objects.filter(region=region, year=year).exists():
         raise DomainError(
-            f"Tahun anggaran {year} untuk {region.name} sudah ada.", code="duplicate_year"
+            gettext("Tahun anggaran %(year)s untuk %(name)s sudah ada.")
+            % {"year": year, "name": region.name},
+            code="duplicate_year",
         )
     fiscal_year = FiscalYear(region=region, year=year, note=note, created_by=acting_user)
     _validated(fiscal_year)
@@ -175,12 +179,16 @@ def allocation_create(
 ) -> Allocation:
     _require(acting_user, "budget.manage_budget", fiscal_year.region_id)
     if source.region_id != fiscal_year.region_id:
-        raise DomainError("Sumber dana milik kabupaten lain.", code="source_other_region")
+        raise DomainError(gettext("Sumber dana milik kabupaten lain."), code="source_other_region")
     if not source.is_active:
-        raise DomainError(f"Sumber dana {source} tidak aktif.", code="source_inactive")
+        raise DomainError(
+            gettext("Sumber dana %(source)s tidak aktif.") % {"source": source},
+            code="source_inactive",
+        )
     if isinstance(pagu, bool) or not isinstance(pagu, int) or pagu <= 0:
         raise DomainError(
-            f"Pagu harus bilangan bulat rupiah lebih dari 0 (diberikan: {pagu}).",
+            gettext("Pagu harus bilangan bulat rupiah lebih dari 0 (diberikan: %(pagu)s).")
+            % {"pagu": pagu},
             code="invalid_pagu",
         )
     allocation = Allocation(
@@ -208,10 +216,13 @@ def allocation_approve(*, allocation: Allocation, acting_user: User | None) -> A
     _require(acting_user, "budget.approve", allocation.fiscal_year.region_id)
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if allocation.status != Allocation.Status.DRAFT:
-        raise InvalidTransition(f"Pagu {allocation} sudah ditetapkan.")
+        raise InvalidTransition(
+            gettext("Pagu %(allocation)s sudah ditetapkan.") % {"allocation": allocation}
+        )
     if acting_user is not None and allocation.created_by_id == acting_user.pk:
         raise PermissionDenied(
-            "Pagu harus ditetapkan oleh orang lain daripada pembuatnya.", code="maker_checker"
+            gettext("Pagu harus ditetapkan oleh orang lain daripada pembuatnya."),
+            code="maker_checker",
         )
     allocation.status = Allocation.Status.APPROVED
     allocation.approved_by = acting_user
@@ -240,17 +251,22 @@ def allocation_revise(
     )
     _require(acting_user, perm, allocation.fiscal_year.region_id)
     if isinstance(pagu, bool) or not isinstance(pagu, int) or pagu <= 0:
-        raise DomainError(f"Pagu harus bilangan bulat rupiah > 0 (diberikan: {pagu}).")
+        raise DomainError(
+            gettext("Pagu harus bilangan bulat rupiah > 0 (diberikan: %(pagu)s).") % {"pagu": pagu}
+        )
     if not reason.strip():
-        raise DomainError("Sebutkan alasan perubahan pagu.", code="reason_required")
+        raise DomainError(gettext("Sebutkan alasan perubahan pagu."), code="reason_required")
     with transaction.atomic(durable=True):
         # The same lock as reservations: a revision cannot slip below a concurrent one.
         locked = Allocation.objects.select_for_update().get(pk=allocation.pk)
         reserved = allocation_reserved(allocation_id=locked.pk)
         if pagu < reserved:
             raise BudgetExhausted(
-                f"Pagu baru {rupiah(pagu)} lebih kecil dari yang sudah direservasi "
-                f"({rupiah(reserved)}). Lepaskan reservasi dulu.",
+                gettext(
+                    "Pagu baru %(pagu)s lebih kecil dari yang sudah direservasi "
+                    "(%(reserved)s). Lepaskan reservasi dulu."
+                )
+                % {"pagu": rupiah(pagu), "reserved": rupiah(reserved)},
                 reserved=reserved,
             )
         before = locked.pagu
@@ -276,8 +292,8 @@ def allocation_absorption_record(
         _require(acting_user, "budget.manage_budget", allocation.fiscal_year.region_id)
     if not 0 <= paid <= billed:
         raise DomainError(
-            f"Jumlah dibayar ({rupiah(paid)}) harus antara 0 dan jumlah ditagih "
-            f"({rupiah(billed)}).",
+            gettext("Jumlah dibayar (%(paid)s) harus antara 0 dan jumlah ditagih (%(billed)s).")
+            % {"paid": rupiah(paid), "billed": rupiah(billed)},
             code="invalid_absorption",
         )
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
@@ -301,12 +317,15 @@ def allocation_absorption_record(
 
 def _check_in_year(fiscal_year: FiscalYear, first: Month, months: int) -> Month:
     if months < 1:
-        raise DomainError("Lama cakupan paling sedikit 1 bulan.", code="invalid_months")
+        raise DomainError(gettext("Lama cakupan paling sedikit 1 bulan."), code="invalid_months")
     last = last_month(first, months)
     if first.year != fiscal_year.year or last.year != fiscal_year.year:
         raise DomainError(
-            f"Periode {first} s.d. {last} ({months} bulan) harus di dalam tahun anggaran "
-            f"{fiscal_year.year}; paling lama sampai {fiscal_year.year}-12.",
+            gettext(
+                "Periode %(first)s s.d. %(last)s (%(months)s bulan) harus di dalam tahun "
+                "anggaran %(year)s; paling lama sampai %(year)s-12."
+            )
+            % {"first": first, "last": last, "months": months, "year": fiscal_year.year},
             code="period_outside_year",
         )
     return last
@@ -329,9 +348,15 @@ def phase_create(
     _require(acting_user, "budget.manage_budget", fiscal_year.region_id)
     last = _check_in_year(fiscal_year, first_month, months)
     if allocation is not None and allocation.fiscal_year_id != fiscal_year.pk:
-        raise DomainError("Pagu tahap harus dari tahun anggaran yang sama.", code="other_year")
+        raise DomainError(
+            gettext("Pagu tahap harus dari tahun anggaran yang sama."), code="other_year"
+        )
     if Phase.objects.filter(fiscal_year=fiscal_year, number=number).exists():
-        raise DomainError(f"Tahap {number} sudah ada di {fiscal_year}.", code="duplicate_phase")
+        raise DomainError(
+            gettext("Tahap %(number)s sudah ada di %(fiscal_year)s.")
+            % {"number": number, "fiscal_year": fiscal_year},
+            code="duplicate_phase",
+        )
     phase = Phase(
         fiscal_year=fiscal_year,
         number=number,
@@ -365,7 +390,9 @@ def _check_nagari(fiscal_year: FiscalYear, nagari: Region) -> None:
         fiscal_year.region_id + "."
     ):
         raise DomainError(
-            f"{nagari} bukan nagari/desa di {fiscal_year.region.name}.", code="invalid_nagari"
+            gettext("%(nagari)s bukan nagari/desa di %(name)s.")
+            % {"nagari": nagari, "name": fiscal_year.region.name},
+            code="invalid_nagari",
         )
 
 
@@ -382,7 +409,10 @@ def nagari_quota_set(
     _require(acting_user, "budget.manage_budget", fiscal_year.region_id)
     _check_nagari(fiscal_year, nagari)
     if isinstance(persons, bool) or not isinstance(persons, int) or persons < 1:
-        raise DomainError(f"Target harus ≥ 1 orang (diberikan: {persons}).", code="invalid_target")
+        raise DomainError(
+            gettext("Target harus ≥ 1 orang (diberikan: %(persons)s).") % {"persons": persons},
+            code="invalid_target",
+        )
     with transaction.atomic():
         quota = (
             NagariQuota.objects.select_for_update()
@@ -412,7 +442,7 @@ def nagari_quota_set(
 def _unique_ids(person_ids: Iterable[int]) -> list[int]:
     ids = list(dict.fromkeys(int(pk) for pk in person_ids))
     if not ids:
-        raise DomainError("Daftar peserta kosong.", code="no_persons")
+        raise DomainError(gettext("Daftar peserta kosong."), code="no_persons")
     return ids
 
 
@@ -428,20 +458,35 @@ def _check_persons(ids: Sequence[int], *, acting_user: User | None, nagari: Regi
         for pk, name, village, deceased in rows:
             seen.add(pk)
             if acting_user is not None and not region_in_scope(acting_user, village):
-                problems.append(f"ID {pk}: di luar cakupan Anda")
+                problems.append(gettext("ID %(pk)s: di luar cakupan Anda") % {"pk": pk})
             elif deceased:
-                problems.append(f"{name} (ID {pk}): sudah meninggal")
+                problems.append(
+                    gettext("%(name)s (ID %(pk)s): sudah meninggal") % {"name": name, "pk": pk}
+                )
             elif nagari is not None and village != nagari.pk:
-                problems.append(f"{name} (ID {pk}): bukan warga {nagari.name}")
+                problems.append(
+                    gettext("%(name)s (ID %(pk)s): bukan warga %(name2)s")
+                    % {"name": name, "pk": pk, "name2": nagari.name}
+                )
         found += len(seen)
-        problems += [f"ID {pk}: tidak ada di registri" for pk in chunk if pk not in seen]
+        problems += [
+            gettext("ID %(pk)s: tidak ada di registri") % {"pk": pk}
+            for pk in chunk
+            if pk not in seen
+        ]
         if len(problems) >= 10:
             break
     if problems:
         shown = "; ".join(problems[:10])
-        more = f" (dan lainnya; {len(ids) - found} tidak ditemukan)" if len(problems) > 10 else ""
+        more = (
+            gettext(" (dan lainnya; %(count)s tidak ditemukan)") % {"count": len(ids) - found}
+            if len(problems) > 10
+            else ""
+        )
         raise DomainError(
-            f"Peserta tidak dapat direservasi: {shown}{more}.", code="invalid_persons"
+            gettext("Peserta tidak dapat direservasi: %(shown)s%(more)s.")
+            % {"shown": shown, "more": more},
+            code="invalid_persons",
         )
 
 
@@ -459,7 +504,8 @@ def _check_overlap(ids: Sequence[int], *, first: Month, last: Month) -> None:
             break
     if clashes:
         raise DomainError(
-            f"Sudah direservasi untuk periode yang bertumpang tindih: {'; '.join(clashes)}.",
+            gettext("Sudah direservasi untuk periode yang bertumpang tindih: %(clashes)s.")
+            % {"clashes": "; ".join(clashes)},
             code="already_reserved",
         )
 
@@ -474,11 +520,11 @@ def _resolve_period(
     fiscal_year = allocation.fiscal_year
     if phase is not None:
         if phase.fiscal_year_id != fiscal_year.pk:
-            raise DomainError("Tahap dari tahun anggaran lain.", code="other_year")
+            raise DomainError(gettext("Tahap dari tahun anggaran lain."), code="other_year")
         first_month = first_month or Month.from_date(phase.first_month)
         months = months or months_between(first_month, Month.from_date(phase.last_month))
     if first_month is None:
-        raise DomainError("Sebutkan bulan mulai atau tahapnya.", code="start_required")
+        raise DomainError(gettext("Sebutkan bulan mulai atau tahapnya."), code="start_required")
     if months is None:
         months = months_between(first_month, first_month.december())
     _check_in_year(fiscal_year, first_month, months)
@@ -490,7 +536,8 @@ def _resolve_nagari(allocation: Allocation, nagari: Region | None) -> Region | N
     if source_nagari is not None:
         if nagari is not None and nagari.pk != source_nagari.pk:
             raise DomainError(
-                f"Pagu APB Nagari {source_nagari.name} hanya untuk warga nagari itu.",
+                gettext("Pagu APB Nagari %(name)s hanya untuk warga nagari itu.")
+                % {"name": source_nagari.name},
                 code="invalid_nagari",
             )
         nagari = source_nagari
@@ -502,11 +549,17 @@ def _resolve_nagari(allocation: Allocation, nagari: Region | None) -> Region | N
 def _exhausted_message(allocation: Allocation, *, remaining: int, estimate: CostEstimate) -> str:
     per_person = estimate.per_person_total
     fits = max(0, remaining) // per_person if per_person else 0
-    return (
-        f"Pagu {allocation.name} tidak cukup: sisa {rupiah(max(0, remaining))}, diminta "
-        f"{rupiah(estimate.total)} untuk {angka(estimate.persons)} orang × "
-        f"{estimate.months} bulan. Paling banyak {angka(fits)} orang."
-    )
+    return gettext(
+        "Pagu %(name)s tidak cukup: sisa %(remaining)s, diminta %(total)s untuk %(persons)s "
+        "orang × %(months)s bulan. Paling banyak %(fits)s orang."
+    ) % {
+        "name": allocation.name,
+        "remaining": rupiah(max(0, remaining)),
+        "total": rupiah(estimate.total),
+        "persons": angka(estimate.persons),
+        "months": estimate.months,
+        "fits": angka(fits),
+    }
 
 
 def _resolve_persons(
@@ -516,13 +569,18 @@ def _resolve_persons(
     if ids is not None:
         if persons is not None and persons != len(ids):
             raise DomainError(
-                f"Jumlah orang ({persons}) tidak sama dengan jumlah peserta yang disebut "
-                f"({len(ids)}).",
+                gettext(
+                    "Jumlah orang (%(persons)s) tidak sama dengan jumlah peserta yang "
+                    "disebut (%(ids)s)."
+                )
+                % {"persons": persons, "ids": len(ids)},
                 code="persons_mismatch",
             )
         persons = len(ids)
     if persons is None:
-        raise DomainError("Sebutkan jumlah orang atau daftar peserta.", code="persons_required")
+        raise DomainError(
+            gettext("Sebutkan jumlah orang atau daftar peserta."), code="persons_required"
+        )
     return persons, ids
 
 
@@ -554,7 +612,8 @@ def reservation_create(
     _require(acting_user, "budget.reserve", fiscal_year.region_id)
     if allocation.status != Allocation.Status.APPROVED:
         raise InvalidTransition(
-            f"Pagu {allocation} belum ditetapkan kepala dinas; belum bisa direservasi."
+            gettext("Pagu %(allocation)s belum ditetapkan kepala dinas; belum bisa direservasi.")
+            % {"allocation": allocation}
         )
     persons, ids = _resolve_persons(persons, person_ids)
     start, months = _resolve_period(
@@ -671,7 +730,7 @@ def reservation_release(*, reservation: Reservation, acting_user: User | None) -
         Allocation.objects.select_for_update().get(pk=reservation.allocation_id)
         locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
         if locked.status != Reservation.Status.ACTIVE:
-            raise InvalidTransition(f"{locked} sudah dilepas.")
+            raise InvalidTransition(gettext("%(locked)s sudah dilepas.") % {"locked": locked})
         locked.status = Reservation.Status.RELEASED
         locked.released_by = acting_user
         locked.released_at = timezone.now()
@@ -703,25 +762,29 @@ def reservation_reduce(
         Allocation.objects.select_for_update().get(pk=reservation.allocation_id)
         locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
         if locked.status != Reservation.Status.ACTIVE:
-            raise InvalidTransition(f"{locked} sudah dilepas.")
+            raise InvalidTransition(gettext("%(locked)s sudah dilepas.") % {"locked": locked})
         named = locked.lines.exists()
         if named:
             if remove_person_ids is None:
                 raise DomainError(
-                    "Reservasi ini menyebut peserta; sebutkan siapa yang dikeluarkan.",
+                    gettext("Reservasi ini menyebut peserta; sebutkan siapa yang dikeluarkan."),
                     code="persons_required",
                 )
             ids = _unique_ids(remove_person_ids)
             deleted, _ = locked.lines.filter(person_id__in=ids).delete()
             if deleted != len(ids):
                 raise DomainError(
-                    "Sebagian peserta tidak ada dalam reservasi ini.", code="invalid_persons"
+                    gettext("Sebagian peserta tidak ada dalam reservasi ini."),
+                    code="invalid_persons",
                 )
             persons = locked.persons - deleted
         if persons is None or not 1 <= persons < locked.persons:
             raise DomainError(
-                f"Jumlah orang baru harus 1–{locked.persons - 1}; untuk mengosongkan, lepaskan "
-                "reservasinya.",
+                gettext(
+                    "Jumlah orang baru harus 1–%(value)s; untuk mengosongkan, lepaskan "
+                    "reservasinya."
+                )
+                % {"value": locked.persons - 1},
                 code="invalid_persons",
             )
         per_person = sum(
@@ -837,7 +900,7 @@ def income_bracket_add(
     """Add a Lampiran II row. New rows are unconfirmed until someone checks the text."""
     _require_reference(acting_user)
     if isinstance(declared_income, bool) or not isinstance(declared_income, int):
-        raise DomainError("Nilai penghasilan harus bilangan bulat rupiah.", code="invalid")
+        raise DomainError(gettext("Nilai penghasilan harus bilangan bulat rupiah."), code="invalid")
     bracket = IncomeBracket(
         declared_income=declared_income,
         valid_from=valid_from.first_day(),
@@ -921,9 +984,9 @@ def regulation_row_confirm(
     """Mark a row as checked against the regulation text, citing where."""
     _require_reference(acting_user)
     if not legal_basis.strip():
-        raise DomainError("Sebutkan dasar hukum yang diperiksa.", code="reason_required")
+        raise DomainError(gettext("Sebutkan dasar hukum yang diperiksa."), code="reason_required")
     if row.confirmed:
-        raise InvalidTransition(f"{row} sudah terkonfirmasi.")
+        raise InvalidTransition(gettext("%(row)s sudah terkonfirmasi.") % {"row": row})
     before = {"legal_basis": row.legal_basis, "confirmed": False}
     row.legal_basis = legal_basis.strip()
     row.confirmed = True

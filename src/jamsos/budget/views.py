@@ -99,7 +99,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"{year} dibuat.")
+                messages.success(request, _("%(year)s dibuat.") % {"year": year})
                 return redirect("budget:year_detail", pk=year.pk)
     elif request.method == "POST":
         raise DjangoPermissionDenied
@@ -143,7 +143,11 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Pagu {allocation} dibuat; menunggu penetapan kepala dinas.")
+            messages.success(
+                request,
+                _("Pagu %(allocation)s dibuat; menunggu penetapan kepala dinas.")
+                % {"allocation": allocation},
+            )
             return redirect("budget:allocation_detail", pk=allocation.pk)
     return render(request, "budget/allocation_form.html", {"year": year, "form": form})
 
@@ -168,7 +172,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"Sumber dana {source} dibuat.")
+                messages.success(request, _("Sumber dana %(source)s dibuat.") % {"source": source})
                 return redirect("budget:source_list")
     elif request.method == "POST":
         raise DjangoPermissionDenied
@@ -232,7 +236,7 @@ def allocation_approve(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Pagu {allocation} ditetapkan.")
+        messages.success(request, _("Pagu %(allocation)s ditetapkan.") % {"allocation": allocation})
     return redirect("budget:allocation_detail", pk=allocation.pk)
 
 
@@ -267,7 +271,7 @@ def reservation_create(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{reservation} tersimpan.")
+        messages.success(request, _("%(reservation)s tersimpan.") % {"reservation": reservation})
     return redirect("budget:allocation_detail", pk=allocation.pk)
 
 
@@ -281,7 +285,10 @@ def reservation_release(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{reservation} dilepas; dananya kembali ke pagu.")
+        messages.success(
+            request,
+            _("%(reservation)s dilepas; dananya kembali ke pagu.") % {"reservation": reservation},
+        )
     return redirect("budget:allocation_detail", pk=reservation.allocation_id)
 
 
@@ -310,7 +317,7 @@ def phase_list(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"{phase} dibuat.")
+                messages.success(request, _("%(phase)s dibuat.") % {"phase": phase})
                 return redirect("budget:phase_list", pk=year.pk)
     elif request.method == "POST":
         raise DjangoPermissionDenied
@@ -367,7 +374,7 @@ def rate_list(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Nilai penghasilan ditambahkan (belum terkonfirmasi).")
+                messages.success(request, _("Nilai penghasilan ditambahkan (belum terkonfirmasi)."))
                 return redirect("budget:rate_list")
     context = {**selectors.regulation_tables(), "form": form, "can_edit": can_edit}
     context["confirm_form"] = ConfirmRowForm() if can_edit else None
@@ -384,7 +391,8 @@ def rate_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         raise Http404
     form = ConfirmRowForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Sebutkan dasar hukum yang diperiksa.")
+        messages.error(request, _("Sebutkan dasar hukum yang diperiksa."))
+
         return redirect("budget:rate_list")
     try:
         services.regulation_row_confirm(
@@ -393,5 +401,6 @@ def rate_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{row} dikonfirmasi.")
+        messages.success(request, _("%(row)s dikonfirmasi.") % {"row": row})
+
     return redirect("budget:rate_list")

@@ -9,6 +9,8 @@ same. ``for_write`` locks the row: call it inside the transaction of the change.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from jamsos.accounts.access import region_in_scope, scope_queryset
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
@@ -33,37 +35,37 @@ def may_view_claims(viewer: User) -> bool:
 
 def access_claim(viewer: User, pk: int, *, for_write: bool = False) -> Claim:
     if not may_view_claims(viewer):
-        raise NotFoundOrForbidden("Klaim tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Klaim tidak ditemukan."))
     queryset = scope_queryset(viewer, claim_detail_queryset(), "village")
     if for_write:
         queryset = queryset.select_for_update(of=("self",))
     claim = queryset.filter(pk=pk).first()
     if claim is None:
-        raise NotFoundOrForbidden("Klaim tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Klaim tidak ditemukan."))
     return claim
 
 
 def access_claim_document(viewer: User, pk: int) -> ClaimDocument:
     if not may_view_claims(viewer):
-        raise NotFoundOrForbidden("Dokumen tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Dokumen tidak ditemukan."))
     document = ClaimDocument.objects.select_related("claim", "requirement").filter(pk=pk).first()
     if document is None:
-        raise NotFoundOrForbidden("Dokumen tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Dokumen tidak ditemukan."))
     if not region_in_scope(viewer, document.claim.village_id):
-        raise NotFoundOrForbidden("Dokumen tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Dokumen tidak ditemukan."))
     return document
 
 
 def access_membership_for_claim(viewer: User, pk: int) -> Membership:
     """A membership the viewer may report a claim against (its village in scope)."""
     if not viewer.has_perm("claims.report_claim"):
-        raise NotFoundOrForbidden("Kepesertaan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Kepesertaan tidak ditemukan."))
     queryset = scope_queryset(
         viewer, Membership.objects.select_related("person", "village"), "village"
     )
     membership = queryset.filter(pk=pk).first()
     if membership is None:
-        raise NotFoundOrForbidden("Kepesertaan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Kepesertaan tidak ditemukan."))
     return membership
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -426,7 +427,7 @@ def _stage(s: selectors.StageAverage) -> dict[str, Any]:
 def estimate(request: HttpRequest, query: Query[BenefitEstimateIn]) -> dict[str, Any]:
     user = _user(request)
     if not (user.has_perm("claims.view_claims") or user.has_perm("reports.view_aggregates")):
-        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
+        raise PermissionDenied(gettext("Anda tidak berwenang untuk tindakan ini."))
     result = benefit_estimate(
         benefit_type=query.type,
         on=query.event_date,
@@ -465,7 +466,7 @@ def rule_list(request: HttpRequest) -> list[dict[str, Any]]:
 def dashboard(request: HttpRequest) -> dict[str, Any]:
     user = _user(request)
     if not (user.has_perm("claims.view_claims") or user.has_perm("reports.view_aggregates")):
-        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
+        raise PermissionDenied(gettext("Anda tidak berwenang untuk tindakan ini."))
     board = selectors.claim_dashboard(viewer=user)
     return {
         "totals": board.totals,
@@ -484,7 +485,7 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
 def paid_by_month(request: HttpRequest, query: Query[PaidMonthIn]) -> list[dict[str, Any]]:
     user = _user(request)
     if not (user.has_perm("claims.view_claims") or user.has_perm("reports.view_aggregates")):
-        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
+        raise PermissionDenied(gettext("Anda tidak berwenang untuk tindakan ini."))
     rows = selectors.claims_paid_by_month(
         region_code=query.region,
         first=Month.parse(query.first) if query.first else None,
@@ -529,7 +530,7 @@ def claim_report(request: HttpRequest, payload: ClaimReportIn) -> Status[dict[st
         )
     else:
         raise DomainError(
-            "Sebutkan kepesertaan (membership) atau NIK/KPJ (identifier).",
+            gettext("Sebutkan kepesertaan (membership) atau NIK/KPJ (identifier)."),
             code="membership_identifier_required",
         )
     claim = services.claim_report(
@@ -600,7 +601,8 @@ def document_upload(
     ).first()
     if row is None:
         raise DomainError(
-            f'Dokumen "{requirement}" bukan syarat klaim {claim.get_claim_type_display()}.',
+            gettext('Dokumen "%(requirement)s" bukan syarat klaim %(claim_type)s.')
+            % {"requirement": requirement, "claim_type": claim.get_claim_type_display()},
             code="document_requirement_mismatch",
         )
     document = services.claim_document_upload(

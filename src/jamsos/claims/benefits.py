@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext
+
 from jamsos.claims import rules as r
 from jamsos.claims.models import BenefitRule, ClaimParameter, ClaimType, EducationLevel
 from jamsos.lib.errors import DomainError
@@ -144,7 +146,8 @@ def normalise_type(name: str) -> str:
     if value not in ClaimType.values:
         choices = ", ".join([*ClaimType.values, *TYPE_ALIASES])
         raise BenefitInputError(
-            f'Jenis manfaat "{name}" tidak dikenal; pilih salah satu: {choices}.',
+            gettext('Jenis manfaat "%(name)s" tidak dikenal; pilih salah satu: %(choices)s.')
+            % {"name": name, "choices": choices},
             code="benefit_type_unknown",
             value=name,
         )
@@ -155,8 +158,11 @@ def _rules(work: _Work, benefit: str) -> list[BenefitRule]:
     rows = r.benefit_rules(benefit, work.month)
     if not rows:
         raise r.RuleMissing(
-            f"Tidak ada aturan manfaat {ClaimType(benefit).label} yang berlaku pada "
-            f"{work.month}. Tambahkan di tabel aturan manfaat.",
+            gettext(
+                "Tidak ada aturan manfaat %(label)s yang berlaku pada %(month)s. "
+                "Tambahkan di tabel aturan manfaat."
+            )
+            % {"label": ClaimType(benefit).label, "month": work.month},
             benefit=benefit,
             month=str(work.month),
         )
@@ -167,9 +173,15 @@ def _positive(value: int | None, name: str, *, upper: int | None = None) -> None
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BenefitInputError(f"{name} harus bilangan bulat ≥ 1 (diberikan: {value}).")
+        raise BenefitInputError(
+            gettext("%(name)s harus bilangan bulat ≥ 1 (diberikan: %(value)s).")
+            % {"name": name, "value": value}
+        )
     if upper is not None and value > upper:
-        raise BenefitInputError(f"{name} paling banyak {upper} (diberikan: {value}).")
+        raise BenefitInputError(
+            gettext("%(name)s paling banyak %(upper)s (diberikan: %(value)s).")
+            % {"name": name, "upper": upper, "value": value}
+        )
 
 
 def _income(work: _Work, income: int | None) -> int:
@@ -216,7 +228,10 @@ def _jkm(work: _Work, *, months_paid: int | None) -> None:
 
 def _zero_or_more(value: int, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise BenefitInputError(f"{name} harus bilangan bulat ≥ 0 (diberikan: {value}).")
+        raise BenefitInputError(
+            gettext("%(name)s harus bilangan bulat ≥ 0 (diberikan: %(value)s).")
+            % {"name": name, "value": value}
+        )
 
 
 def _multiple(income: int, multiplier: Decimal | None) -> int:
@@ -236,7 +251,8 @@ def _jkk_death(work: _Work, *, income: int | None) -> None:
 def _stmb(work: _Work, *, income: int | None, days: int | None) -> None:
     if days is None:
         raise BenefitInputError(
-            "STMB memerlukan jumlah hari tidak mampu bekerja (--days).", code="stmb_days_required"
+            gettext("STMB memerlukan jumlah hari tidak mampu bekerja (--days)."),
+            code="stmb_days_required",
         )
     _positive(days, "Jumlah hari", upper=MAX_DAYS)
     work.inputs["days"] = days
@@ -269,7 +285,8 @@ def _beasiswa_rules(work: _Work) -> dict[str, BenefitRule]:
 def _beasiswa_level(work: _Work, rules: dict[str, BenefitRule], level: str) -> BenefitRule:
     if level not in rules:
         raise BenefitInputError(
-            f'Jenjang "{level}" tidak dikenal; pilih salah satu: {", ".join(rules)}.',
+            gettext('Jenjang "%(level)s" tidak dikenal; pilih salah satu: %(rules)s.')
+            % {"level": level, "rules": ", ".join(rules)},
             code="beasiswa_level_unknown",
             value=level,
         )
@@ -292,7 +309,10 @@ def _beasiswa(
     count = 1 if children is None else children
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= max_children:
         raise BenefitInputError(
-            f"Beasiswa diberikan untuk 1 sampai {max_children} anak (diberikan: {count}).",
+            gettext(
+                "Beasiswa diberikan untuk 1 sampai %(max_children)s anak (diberikan: %(count)s)."
+            )
+            % {"max_children": max_children, "count": count},
             code="beasiswa_children",
             value=count,
         )
@@ -300,7 +320,7 @@ def _beasiswa(
     if level is None:
         if years is not None:
             raise BenefitInputError(
-                "Jumlah tahun (--years) hanya bersama jenjang (--level).",
+                gettext("Jumlah tahun (--years) hanya bersama jenjang (--level)."),
                 code="beasiswa_years_without_level",
             )
         work.notes.append("Tanpa jenjang: jumlah paling banyak untuk seluruh jenjang.")
@@ -311,8 +331,15 @@ def _beasiswa(
     count_years = 1 if years is None else years
     if not isinstance(count_years, int) or not 1 <= count_years <= (rule.max_years or 0):
         raise BenefitInputError(
-            f"Beasiswa {rule.variant_label} paling lama {rule.max_years} tahun "
-            f"(diberikan: {count_years}).",
+            gettext(
+                "Beasiswa %(variant_label)s paling lama %(max_years)s tahun (diberikan: "
+                "%(count_years)s)."
+            )
+            % {
+                "variant_label": rule.variant_label,
+                "max_years": rule.max_years,
+                "count_years": count_years,
+            },
             code="beasiswa_years",
             value=count_years,
         )
@@ -357,8 +384,8 @@ def _disability(work: _Work, *, income: int | None, disability: str | None) -> N
     }
     if not disability or disability not in rules:
         raise BenefitInputError(
-            f'Jenis cacat "{disability or ""}" tidak ada di tabel; pilih salah satu: '
-            f"{', '.join(rules)}.",
+            gettext('Jenis cacat "%(value)s" tidak ada di tabel; pilih salah satu: %(rules)s.')
+            % {"value": disability or "", "rules": ", ".join(rules)},
             code="disability_unknown",
             value=disability or "",
         )
@@ -415,8 +442,8 @@ def benefit_estimate(
     work = _Work(month=r.as_month(on))
     if level is not None and level not in EducationLevel.values:
         raise BenefitInputError(
-            f'Jenjang "{level}" tidak dikenal; pilih salah satu: '
-            f"{', '.join(EducationLevel.values)}.",
+            gettext('Jenjang "%(level)s" tidak dikenal; pilih salah satu: %(values)s.')
+            % {"level": level, "values": ", ".join(EducationLevel.values)},
             code="beasiswa_level_unknown",
             value=level,
         )

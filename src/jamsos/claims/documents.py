@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 
 from jamsos.lib.errors import DomainError
 from jamsos.lib.formats import angka
@@ -77,18 +78,21 @@ def document_check(upload: UploadedFile) -> CheckedFile:
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in ALLOWED:
         raise DocumentInvalid(
-            f'Berkas "{name}" ditolak: hanya PDF, JPG atau PNG yang diterima.',
+            gettext('Berkas "%(name)s" ditolak: hanya PDF, JPG atau PNG yang diterima.')
+            % {"name": name},
             code="document_type",
             value=name,
         )
     size = int(upload.size or 0)
     if size == 0:
-        raise DocumentInvalid(f'Berkas "{name}" kosong.', code="document_empty", value=name)
+        raise DocumentInvalid(
+            gettext('Berkas "%(name)s" kosong.') % {"name": name}, code="document_empty", value=name
+        )
     limit = max_document_bytes()
     if size > limit:
         raise DocumentInvalid(
-            f'Berkas "{name}" terlalu besar ({angka(size // 1024)} KB); paling besar '
-            f"{angka(limit // 1024)} KB.",
+            gettext('Berkas "%(name)s" terlalu besar (%(value)s KB); paling besar %(value2)s KB.')
+            % {"name": name, "value": angka(size // 1024), "value2": angka(limit // 1024)},
             code="document_too_large",
             value=name,
             size=size,
@@ -99,7 +103,8 @@ def document_check(upload: UploadedFile) -> CheckedFile:
     head = upload.read(len(magic))
     if head != magic:
         raise DocumentInvalid(
-            f'Isi berkas "{name}" bukan {suffix.lstrip(".").upper()} yang sah.',
+            gettext('Isi berkas "%(name)s" bukan %(upper)s yang sah.')
+            % {"name": name, "upper": suffix.lstrip(".").upper()},
             code="document_content",
             value=name,
         )

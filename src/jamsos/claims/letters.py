@@ -14,7 +14,9 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -336,6 +338,9 @@ def _signatures(claim: Claim, s: dict[str, ParagraphStyle]) -> list[Any]:
     ]
 
 
+# An official letter to BPJS is written in Bahasa Indonesia (UU 24/2009 art. 33) whatever
+# language the person printing it reads the site in: choice labels are not translated here.
+@translation.override(settings.LANGUAGE_CODE)
 def claim_letter_pdf(*, claim: Claim, viewer: User) -> bytes:
     """Render the letter; a full NIK in it is logged like any other full NIK shown."""
     s = _styles()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from jamsos.budget.models import IncomeBracket
 from jamsos.claims.models import BenefitRule, ClaimParameter
@@ -38,8 +39,11 @@ def parameter_row(key: str, month: Month) -> ClaimParameter:
     if row is None:
         label = ClaimParameter.Key(key).label
         raise RuleMissing(
-            f"Tidak ada parameter klaim “{label}” yang berlaku pada {month}. "
-            "Tambahkan di tabel parameter klaim.",
+            gettext(
+                "Tidak ada parameter klaim “%(label)s” yang berlaku pada %(month)s. "
+                "Tambahkan di tabel parameter klaim."
+            )
+            % {"label": label, "month": month},
             key=key,
             month=str(month),
         )
@@ -60,7 +64,9 @@ def lowest_income(month: Month) -> IncomeBracket:
     bracket = IncomeBracket.objects.filter(valid_in(month)).order_by("declared_income").first()
     if bracket is None:
         raise RuleMissing(
-            f"Tidak ada tabel nilai penghasilan BPU yang berlaku pada {month}.", month=str(month)
+            gettext("Tidak ada tabel nilai penghasilan BPU yang berlaku pada %(month)s.")
+            % {"month": month},
+            month=str(month),
         )
     return bracket
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext, gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from jamsos.accounts.access import region_q, scope_queryset
 from jamsos.accounts.models import User
@@ -40,13 +42,13 @@ from jamsos.registry.models import Heir
 Status = Claim.Status
 
 # Who must act while a claim waits in a stage (for the clock labels).
-STAGE_OWNER: dict[str, str] = {
-    Status.REPORTED: "Disnakertrans: periksa kelengkapan berkas",
-    Status.DOCUMENTS_COMPLETE: "Disnakertrans: siapkan pengajuan",
-    Status.SUBMISSION_PREPARED: "Kepala Disnakertrans: setujui pengajuan",
-    Status.SUBMITTED: "BPJS Ketenagakerjaan: mulai pemeriksaan",
-    Status.UNDER_REVIEW: "BPJS Ketenagakerjaan: putuskan klaim",
-    Status.APPROVED: "BPJS Ketenagakerjaan: bayar manfaat",
+STAGE_OWNER: dict[str, StrOrPromise] = {
+    Status.REPORTED: gettext_lazy("Disnakertrans: periksa kelengkapan berkas"),
+    Status.DOCUMENTS_COMPLETE: gettext_lazy("Disnakertrans: siapkan pengajuan"),
+    Status.SUBMISSION_PREPARED: gettext_lazy("Kepala Disnakertrans: setujui pengajuan"),
+    Status.SUBMITTED: gettext_lazy("BPJS Ketenagakerjaan: mulai pemeriksaan"),
+    Status.UNDER_REVIEW: gettext_lazy("BPJS Ketenagakerjaan: putuskan klaim"),
+    Status.APPROVED: gettext_lazy("BPJS Ketenagakerjaan: bayar manfaat"),
 }
 FINAL_STATUSES = frozenset({Status.PAID, Status.REJECTED, Status.WITHDRAWN})
 
@@ -339,7 +341,7 @@ def claim_stage_clocks(*, claim: Claim) -> list[StageClock]:
                 left_at=following.at if following else None,
                 agency=str(following.agency or "") if following else "",
                 actor=str(following.actor) if following else "",
-                waiting_for=STAGE_OWNER.get(transition.to_status, ""),
+                waiting_for=str(STAGE_OWNER.get(transition.to_status, "")),
             )
         )
     return clocks
@@ -566,7 +568,9 @@ def membership_find(*, viewer: User, identifier: str, event_date: dt.date | None
     """
     digits = re.sub(r"\D", "", identifier or "")
     if not digits:
-        raise DomainError("Isi NIK atau nomor KPJ peserta.", code="membership_identifier_required")
+        raise DomainError(
+            gettext("Isi NIK atau nomor KPJ peserta."), code="membership_identifier_required"
+        )
     queryset = scope_queryset(
         viewer,
         Membership.objects.select_related("person", "village", "funding_source"),
@@ -578,7 +582,8 @@ def membership_find(*, viewer: User, identifier: str, event_date: dt.date | None
     candidates = list(queryset.filter(match).order_by("-first_month", "-pk"))
     if not candidates:
         raise NotFoundOrForbidden(
-            f"Peserta dengan NIK/KPJ {digits} tidak ditemukan di wilayah Anda.",
+            gettext("Peserta dengan NIK/KPJ %(digits)s tidak ditemukan di wilayah Anda.")
+            % {"digits": digits},
             code="membership_not_found",
         )
     if event_date is not None:

@@ -27,6 +27,7 @@ from uuid import uuid4
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
@@ -98,7 +99,7 @@ class HeirData:
 
 def _in_scope(acting_user: User, claim: Claim) -> None:
     if not region_in_scope(acting_user, claim.village_id):
-        raise NotFoundOrForbidden("Klaim tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Klaim tidak ditemukan."))
 
 
 def _lock(claim: Claim) -> Claim:
@@ -120,7 +121,8 @@ def _transition_start(
 def _guard(claim: Claim, allowed: Iterable[str], action: str) -> None:
     if claim.status not in allowed:
         raise InvalidTransition(
-            f"Klaim {claim} berstatus “{claim.get_status_display()}”; tidak dapat {action}.",
+            gettext("Klaim %(claim)s berstatus “%(status)s”; tidak dapat %(action)s.")
+            % {"claim": claim, "status": claim.get_status_display(), "action": action},
             code="claim_invalid_transition",
             status=claim.status,
         )
@@ -147,7 +149,7 @@ def _move(claim: Claim, to: str, acting_user: User, *, note: str = "") -> ClaimT
 def _reason(reason: str) -> str:
     text = (reason or "").strip()
     if not text:
-        raise DomainError("Alasan wajib diisi.", code="reason_required")
+        raise DomainError(gettext("Alasan wajib diisi."), code="reason_required")
     return text
 
 
@@ -191,17 +193,22 @@ def _check_report(
     acting_user: User,
 ) -> None:
     if not region_in_scope(acting_user, membership.village_id):
-        raise NotFoundOrForbidden("Kepesertaan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Kepesertaan tidak ditemukan."))
     if claim_type not in ClaimType.values:
-        raise DomainError(f'Jenis klaim "{claim_type}" tidak dikenal.', code="claim_type_unknown")
+        raise DomainError(
+            gettext('Jenis klaim "%(claim_type)s" tidak dikenal.') % {"claim_type": claim_type},
+            code="claim_type_unknown",
+        )
     if claim_type == ClaimType.BEASISWA and origin not in BeasiswaOrigin.values:
         raise DomainError(
-            "Beasiswa: pilih dasar beasiswa (peserta meninggal atau cacat total tetap).",
+            gettext("Beasiswa: pilih dasar beasiswa (peserta meninggal atau cacat total tetap)."),
             code="beasiswa_origin_required",
         )
     if event_date > timezone.localdate():
         raise DomainError(
-            f"Tanggal kejadian {tanggal(event_date)} di masa depan.", code="event_in_future"
+            gettext("Tanggal kejadian %(event_date)s di masa depan.")
+            % {"event_date": tanggal(event_date)},
+            code="event_in_future",
         )
     if claim_type in DEATH_TYPES:
         other = (
@@ -211,7 +218,8 @@ def _check_report(
         )
         if other is not None:
             raise DomainError(
-                f"Kematian peserta ini sudah dilaporkan pada klaim {other}.",
+                gettext("Kematian peserta ini sudah dilaporkan pada klaim %(other)s.")
+                % {"other": other},
                 code="claim_duplicate",
                 claim=other.pk,
             )
@@ -222,7 +230,7 @@ def _check_report(
     )
     if duplicate is not None:
         raise DomainError(
-            f"Klaim yang sama sudah dilaporkan: {duplicate}.",
+            gettext("Klaim yang sama sudah dilaporkan: %(duplicate)s.") % {"duplicate": duplicate},
             code="claim_duplicate",
             claim=duplicate.pk,
         )
@@ -332,26 +340,35 @@ def _from_registry(heir: Heir) -> HeirData:
 def _clean_heir(data: HeirData) -> HeirData:
     name = " ".join(data.full_name.split())
     if not name:
-        raise DomainError("Nama ahli waris wajib diisi.", code="heir_name_required")
+        raise DomainError(gettext("Nama ahli waris wajib diisi."), code="heir_name_required")
     nik = ""
     if data.nik.strip():
         parsed = nik_parse(data.nik, codebook=region_codebook(), birth_date=data.birth_date)
         if not parsed.valid:
             code, message = parsed.messages()[0]
-            raise DomainError(f"NIK ahli waris {name}: {message}", code=code, field="nik")
+            raise DomainError(
+                gettext("NIK ahli waris %(name)s: %(message)s")
+                % {"name": name, "message": message},
+                code=code,
+                field="nik",
+            )
         nik = parsed.nik
     account = re.sub(r"[\s.\-]", "", data.bank_account)
     if account and not _ACCOUNT.fullmatch(account):
         raise DomainError(
-            f"Nomor rekening {name} harus 5–20 angka (diisi: “{data.bank_account}”).",
+            gettext("Nomor rekening %(name)s harus 5–20 angka (diisi: “%(bank_account)s”).")
+            % {"name": name, "bank_account": data.bank_account},
             code="heir_account_format",
             field="bank_account",
         )
     if data.education_level and data.education_level not in EducationLevel.values:
-        raise DomainError("Jenjang pendidikan tidak dikenal.", code="education_level_unknown")
+        raise DomainError(
+            gettext("Jenjang pendidikan tidak dikenal."), code="education_level_unknown"
+        )
     if data.education_level and data.relationship != Heir.Relationship.CHILD:
         raise DomainError(
-            "Jenjang pendidikan hanya untuk anak (beasiswa).", code="education_level_not_child"
+            gettext("Jenjang pendidikan hanya untuk anak (beasiswa)."),
+            code="education_level_not_child",
         )
     return HeirData(
         full_name=name,
@@ -387,12 +404,14 @@ def claim_heir_add(
         acting_user.has_perm("claims.report_claim")
         or acting_user.has_perm("claims.prepare_submission")
     ):
-        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
+        raise PermissionDenied(gettext("Anda tidak berwenang untuk tindakan ini."))
     _in_scope(acting_user, claim)
     claim = _lock(claim)
     _guard(claim, HEIR_STATUSES, "menambah ahli waris")
     if registry_heir is not None and registry_heir.person_id != claim.person_id:
-        raise DomainError("Ahli waris itu bukan milik peserta ini.", code="heir_other_person")
+        raise DomainError(
+            gettext("Ahli waris itu bukan milik peserta ini."), code="heir_other_person"
+        )
     heir = _heir_create(claim=claim, data=data, registry_heir=registry_heir)
     _store_eligibility(claim)
     claim.save(update_fields=["eligibility", "months_paid"])
@@ -426,13 +445,14 @@ def claim_document_upload(
         acting_user.has_perm("claims.report_claim")
         or acting_user.has_perm("claims.prepare_submission")
     ):
-        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
+        raise PermissionDenied(gettext("Anda tidak berwenang untuk tindakan ini."))
     _in_scope(acting_user, claim)
     claim = _lock(claim)
     _guard(claim, UPLOAD_STATUSES, "menerima dokumen")
     if requirement.claim_type != claim.claim_type or not requirement.is_active:
         raise DomainError(
-            f"“{requirement.label}” bukan dokumen untuk klaim {claim.get_claim_type_display()}.",
+            gettext("“%(label)s” bukan dokumen untuk klaim %(claim_type)s.")
+            % {"label": requirement.label, "claim_type": claim.get_claim_type_display()},
             code="document_requirement_mismatch",
         )
     checked = document_check(upload)
@@ -482,7 +502,8 @@ def claim_documents_confirm(*, claim: Claim, acting_user: User) -> Claim:
     if not checklist.complete:
         names = "; ".join(item.requirement.label for item in checklist.missing)
         raise DomainError(
-            f"Berkas belum lengkap. Dokumen wajib yang belum ada: {names}.",
+            gettext("Berkas belum lengkap. Dokumen wajib yang belum ada: %(names)s.")
+            % {"names": names},
             code="documents_incomplete",
             missing=[item.requirement.code for item in checklist.missing],
         )
@@ -512,7 +533,7 @@ def claim_submission_prepare(*, claim: Claim, acting_user: User) -> Claim:
         claim.save(update_fields=["eligibility", "months_paid"])
         messages = " ".join(f.message for f in result.errors)
         raise DomainError(
-            f"Klaim tidak memenuhi syarat: {messages}",
+            gettext("Klaim tidak memenuhi syarat: %(messages)s") % {"messages": messages},
             code="claim_not_eligible",
             findings=[f.code for f in result.errors],
         )
@@ -520,7 +541,9 @@ def claim_submission_prepare(*, claim: Claim, acting_user: User) -> Claim:
         estimate = selectors.claim_estimate(claim=claim)
     except (BenefitInputError, RuleMissing) as exc:
         raise DomainError(
-            f"Perkiraan manfaat tidak dapat dihitung: {exc.message}", code=exc.code
+            gettext("Perkiraan manfaat tidak dapat dihitung: %(message)s")
+            % {"message": exc.message},
+            code=exc.code,
         ) from exc
     claim.estimate = estimate.as_dict()
     claim.estimated_amount = estimate.total
@@ -548,7 +571,7 @@ def claim_submission_approve(*, claim: Claim, acting_user: User) -> Claim:
     )
     if claim.prepared_by_id == acting_user.pk:
         raise PermissionDenied(
-            "Pengajuan harus disetujui oleh orang lain dari yang menyiapkannya.",
+            gettext("Pengajuan harus disetujui oleh orang lain dari yang menyiapkannya."),
             code="maker_checker",
         )
     now = timezone.now()
@@ -654,7 +677,7 @@ def claim_approve(
     approved = claim.estimated_amount if amount is None else amount
     if isinstance(approved, bool) or not isinstance(approved, int) or approved <= 0:
         raise DomainError(
-            "Jumlah manfaat yang disetujui harus lebih dari Rp 0.", code="amount_invalid"
+            gettext("Jumlah manfaat yang disetujui harus lebih dari Rp 0."), code="amount_invalid"
         )
     claim.approved_amount = approved
     claim.decided_by = acting_user
@@ -775,17 +798,21 @@ def claim_payout_record(
     _in_scope(acting_user, claim)
     reference = (reference or "").strip()
     if not reference:
-        raise DomainError("Referensi pembayaran wajib diisi.", code="payout_reference_required")
+        raise DomainError(
+            gettext("Referensi pembayaran wajib diisi."), code="payout_reference_required"
+        )
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise DomainError("Jumlah dibayar harus lebih dari Rp 0.", code="amount_invalid")
+        raise DomainError(gettext("Jumlah dibayar harus lebih dari Rp 0."), code="amount_invalid")
     claim = _lock(claim)
     _guard(claim, {Status.APPROVED}, "dicatat pembayarannya")
     if paid_on > timezone.localdate():
-        raise DomainError("Tanggal bayar tidak boleh di masa depan.", code="payout_date_future")
+        raise DomainError(
+            gettext("Tanggal bayar tidak boleh di masa depan."), code="payout_date_future"
+        )
     if claim.decided_at and paid_on < timezone.localdate(claim.decided_at):
         raise DomainError(
-            f"Tanggal bayar {tanggal(paid_on)} sebelum klaim disetujui "
-            f"({tanggal(claim.decided_at)}).",
+            gettext("Tanggal bayar %(paid_on)s sebelum klaim disetujui (%(decided_at)s).")
+            % {"paid_on": tanggal(paid_on), "decided_at": tanggal(claim.decided_at)},
             code="payout_before_approval",
         )
     payee = _payee(claim, payee_heir=payee_heir, method=method, bank=bank, account=account)

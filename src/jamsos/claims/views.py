@@ -11,7 +11,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
 from jamsos.accounts.access import scope_queryset
 from jamsos.claims import access, letters, selectors, services
@@ -123,7 +126,9 @@ def claim_report(request: HttpRequest) -> HttpResponse:
             field = "identifier" if exc.code.startswith("membership_") else None
             form.add_error(field, exc.message)
         else:
-            messages.success(request, f"Klaim {claim} dilaporkan. Lengkapi dokumennya.")
+            messages.success(
+                request, _("Klaim %(claim)s dilaporkan. Lengkapi dokumennya.") % {"claim": claim}
+            )
             return redirect("claims:claim_detail", pk=claim.pk)
     return render(request, "claims/claim_report.html", {"form": form})
 
@@ -245,7 +250,7 @@ def heir_add(request: HttpRequest, pk: int) -> HttpResponse:
         form.is_valid()
         form.add_error(exc.params.get("field") or None, exc.message)
         return _rerender(request, claim, heir_form=form)
-    messages.success(request, "Ahli waris ditambahkan.")
+    messages.success(request, _("Ahli waris ditambahkan."))
     return redirect("claims:claim_detail", pk=claim.pk)
 
 
@@ -256,7 +261,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _get(access.access_claim, request.user, pk)
     form = DocumentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Pilih berkas yang akan diunggah.", extra_tags="danger")
+        messages.error(request, _("Pilih berkas yang akan diunggah."), extra_tags="danger")
         return redirect("claims:claim_detail", pk=claim.pk)
     requirement = DocumentRequirement.objects.filter(pk=form.cleaned_data["requirement"]).first()
     if requirement is None:
@@ -273,7 +278,11 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             raise DjangoPermissionDenied from exc
         messages.error(request, exc.message, extra_tags="danger")
     else:
-        messages.success(request, f"{requirement.label}: {document.original_name} diunggah.")
+        messages.success(
+            request,
+            _("%(requirement)s: %(file)s diunggah.")
+            % {"requirement": requirement.label, "file": document.original_name},
+        )
     return redirect("claims:claim_detail", pk=claim.pk)
 
 
@@ -284,7 +293,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
-        raise Http404("Berkas tidak ada di penyimpanan.") from exc
+        raise Http404(_("Berkas tidak ada di penyimpanan.")) from exc
     # An attachment, never rendered in our origin; nosniff and a sandboxing CSP make sure a
     # polyglot the upload check missed cannot run as a page (issue 10).
     response = FileResponse(
@@ -348,28 +357,34 @@ def _action_pay(request: HttpRequest, claim: Claim) -> Claim:
 
 
 # URL slug → (service call, success message)
-ACTIONS: dict[str, tuple[Callable[[HttpRequest, Claim], Claim], str]] = {
-    "lengkap": (_action_simple(services.claim_documents_confirm), "Berkas dinyatakan lengkap."),
+ACTIONS: dict[str, tuple[Callable[[HttpRequest, Claim], Claim], StrOrPromise]] = {
+    "lengkap": (
+        _action_simple(services.claim_documents_confirm),
+        gettext_lazy("Berkas dinyatakan lengkap."),
+    ),
     "siapkan": (
         _action_simple(services.claim_submission_prepare),
-        "Pengajuan disiapkan; menunggu persetujuan kepala dinas.",
+        gettext_lazy("Pengajuan disiapkan; menunggu persetujuan kepala dinas."),
     ),
     "setujui": (
         _action_simple(services.claim_submission_approve),
-        "Pengajuan disetujui dan diajukan ke BPJS.",
+        gettext_lazy("Pengajuan disetujui dan diajukan ke BPJS."),
     ),
     "kembalikan": (
         _action_reason(services.claim_submission_return),
-        "Pengajuan dikembalikan ke operator.",
+        gettext_lazy("Pengajuan dikembalikan ke operator."),
     ),
-    "batalkan": (_action_reason(services.claim_withdraw), "Klaim dibatalkan."),
-    "periksa": (_action_simple(services.claim_review_start), "Pemeriksaan BPJS dimulai."),
-    "terima": (_action_approve, "Klaim disetujui."),
-    "tolak": (_action_reason(services.claim_reject), "Klaim ditolak."),
-    "bayar": (_action_pay, "Pembayaran dicatat."),
+    "batalkan": (_action_reason(services.claim_withdraw), gettext_lazy("Klaim dibatalkan.")),
+    "periksa": (
+        _action_simple(services.claim_review_start),
+        gettext_lazy("Pemeriksaan BPJS dimulai."),
+    ),
+    "terima": (_action_approve, gettext_lazy("Klaim disetujui.")),
+    "tolak": (_action_reason(services.claim_reject), gettext_lazy("Klaim ditolak.")),
+    "bayar": (_action_pay, gettext_lazy("Pembayaran dicatat.")),
     "cek-ulang": (
         _action_simple(services.claim_eligibility_refresh),
-        "Kelayakan diperiksa ulang.",
+        gettext_lazy("Kelayakan diperiksa ulang."),
     ),
 }
 
@@ -452,7 +467,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 def rule_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = ConfirmRowForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Tuliskan apa yang diperiksa.", extra_tags="danger")
+        messages.error(request, _("Tuliskan apa yang diperiksa."), extra_tags="danger")
         return redirect("claims:rules")
     checked = form.cleaned_data["checked"]
     try:
@@ -469,7 +484,8 @@ def rule_confirm(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message, extra_tags="danger")
     else:
-        messages.success(request, "Baris dikonfirmasi.")
+        messages.success(request, _("Baris dikonfirmasi."))
+
     return redirect("claims:rules")
 
 

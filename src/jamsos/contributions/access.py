@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import may_see_persons, scope_queryset
 from jamsos.accounts.models import User
@@ -31,13 +32,13 @@ def _fetch(viewer: User, queryset: QuerySet[M], field: str, pk: int, *, for_writ
         queryset = queryset.select_for_update(of=("self",))
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise NotFoundOrForbidden("Data iuran tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Data iuran tidak ditemukan."))
     return obj
 
 
 def access_bill(viewer: User, pk: int, *, for_write: bool = False) -> Bill:
     if not viewer.has_perm(VIEW):
-        raise NotFoundOrForbidden("Tagihan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Tagihan tidak ditemukan."))
     queryset = Bill.objects.select_related(
         "funding_source", "regency", "region", "issued_by", "created_by", "reconciled_by"
     )
@@ -46,18 +47,18 @@ def access_bill(viewer: User, pk: int, *, for_write: bool = False) -> Bill:
 
 def access_statement(viewer: User, pk: int) -> StatementImport:
     if not viewer.has_perm(VIEW):
-        raise NotFoundOrForbidden("Rekening tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Rekening tidak ditemukan."))
     if not may_see_persons(viewer):
-        raise NotFoundOrForbidden("Rekening tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Rekening tidak ditemukan."))
     queryset = StatementImport.objects.select_related("regency", "uploaded_by")
     return _fetch(viewer, queryset, "regency", pk, for_write=False)
 
 
 def access_discrepancy(viewer: User, pk: int, *, for_write: bool = False) -> Discrepancy:
     if not viewer.has_perm(VIEW):
-        raise NotFoundOrForbidden("Selisih tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Selisih tidak ditemukan."))
     if not may_see_persons(viewer):
-        raise NotFoundOrForbidden("Selisih tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Selisih tidak ditemukan."))
     queryset = Discrepancy.objects.select_related("statement", "membership")
     return _fetch(viewer, queryset, "region", pk, for_write=for_write)
 
@@ -65,6 +66,6 @@ def access_discrepancy(viewer: User, pk: int, *, for_write: bool = False) -> Dis
 def access_membership(viewer: User, pk: int, *, for_write: bool = False) -> Membership:
     """A membership whose arrears the viewer manages (lapse list, reactivation)."""
     if not viewer.has_perm("contributions.manage_arrears"):
-        raise NotFoundOrForbidden("Kepesertaan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Kepesertaan tidak ditemukan."))
     queryset = Membership.objects.select_related("person", "village", "funding_source")
     return _fetch(viewer, queryset, "village", pk, for_write=for_write)

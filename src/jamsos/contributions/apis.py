@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -36,7 +37,9 @@ def _user(request: HttpRequest) -> Any:
 def _regency(request: HttpRequest, code: str) -> Region:
     region = Region.objects.filter(pk=code, level=Region.Level.REGENCY).first()
     if region is None or not region_in_scope(_user(request), code):
-        raise NotFoundOrForbidden(f"Kabupaten/kota {code} tidak ditemukan.")
+        raise NotFoundOrForbidden(
+            gettext("Kabupaten/kota %(code)s tidak ditemukan.") % {"code": code}
+        )
     return region
 
 
@@ -326,7 +329,9 @@ def billing_run(request: HttpRequest, payload: BillingRunIn) -> dict[str, Any]:
             selectors.funding_sources_for_billing(regency=regency).filter(pk__in=payload.source_ids)
         )
         if len(sources) != len(set(payload.source_ids)):
-            raise DomainError("Sumber dana tidak dikenal di kabupaten ini.", code="source_unknown")
+            raise DomainError(
+                gettext("Sumber dana tidak dikenal di kabupaten ini."), code="source_unknown"
+            )
     result = services.billing_run(
         regency=regency,
         month=Month.parse(payload.month),
@@ -492,7 +497,7 @@ def arrears(
     user = _user(request)
     require_perm(user, "contributions.manage_arrears")
     if not may_see_persons(user):
-        raise NotFoundOrForbidden("Tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Tidak ditemukan."))
     report = services.arrears_check(
         as_of=Month.parse(as_of) if as_of else Month.current(),
         regency=_regency(request, regency),

@@ -6,39 +6,44 @@ from __future__ import annotations
 import io
 
 import xlsxwriter
+from django.utils.translation import gettext, gettext_lazy
 
 from jamsos.contributions.transparency import Transparency
 from jamsos.lib.formats import bulan
 
 HEADERS = [
-    "Bulan",
-    "Sumber dana",
-    "Jenis",
-    "Peserta terdaftar",
-    "Peserta ditagih",
-    "Iuran ditagih (Rp)",
-    "Iuran dibayar (Rp)",
-    "Belum dibayar (Rp)",
-    "Klaim dibayar (Rp)",
+    gettext_lazy("Bulan"),
+    gettext_lazy("Sumber dana"),
+    gettext_lazy("Jenis"),
+    gettext_lazy("Peserta terdaftar"),
+    gettext_lazy("Peserta ditagih"),
+    gettext_lazy("Iuran ditagih (Rp)"),
+    gettext_lazy("Iuran dibayar (Rp)"),
+    gettext_lazy("Belum dibayar (Rp)"),
+    gettext_lazy("Klaim dibayar (Rp)"),
 ]
 
 
 def transparency_xlsx(report: Transparency) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("Transparansi iuran")
+    sheet = book.add_worksheet(gettext("Transparansi iuran"))
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0"})
     money_bold = book.add_format({"num_format": "#,##0", "bold": True})
-    sheet.write_string(0, 0, f"Transparansi iuran {report.regency.name} tahun {report.year}", bold)
+    title = gettext("Transparansi iuran %(regency)s tahun %(year)s") % {
+        "regency": report.regency.name,
+        "year": report.year,
+    }
+    sheet.write_string(0, 0, title, bold)
     note = (
-        "Klaim dibayar dari aplikasi klaim."
+        gettext("Klaim dibayar dari aplikasi klaim.")
         if report.claims_available
-        else "Klaim dibayar: data klaim belum tersedia (0)."
+        else gettext("Klaim dibayar: data klaim belum tersedia (0).")
     )
     sheet.write_string(1, 0, note)
     for col, header in enumerate(HEADERS):
-        sheet.write_string(3, col, header, bold)
+        sheet.write_string(3, col, str(header), bold)
     row_no = 4
     for total, rows in report.months:
         for row in [*rows, total]:
@@ -49,7 +54,7 @@ def transparency_xlsx(report: Transparency) -> bytes:
             sheet.write_string(
                 row_no,
                 1,
-                row.source.name if row.source else "Jumlah bulan ini",
+                row.source.name if row.source else gettext("Jumlah bulan ini"),
                 bold if is_total else None,
             )
             sheet.write_string(row_no, 2, row.source.get_kind_display() if row.source else "")
@@ -65,7 +70,8 @@ def transparency_xlsx(report: Transparency) -> bytes:
                 sheet.write_number(row_no, 3 + offset, value, fmt)
             row_no += 1
     if report.total is not None:
-        sheet.write_string(row_no, 0, f"Jumlah {report.year}", bold)
+        sheet.write_string(row_no, 0, gettext("Jumlah %(year)s") % {"year": report.year}, bold)
+
         for col, value in (
             (5, report.total.payable),
             (6, report.total.paid),

@@ -8,6 +8,7 @@ the claims app and the dependency goes one way.
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import (
     may_see_persons,
@@ -35,7 +36,7 @@ from jamsos.regions.models import Region
 
 def _require(viewer: User, perm: str) -> None:
     if not viewer.has_perm(perm):
-        raise PermissionDenied("Anda tidak berwenang melihat data ini.", perm=perm)
+        raise PermissionDenied(gettext("Anda tidak berwenang melihat data ini."), perm=perm)
 
 
 # --- Lists --------------------------------------------------------------------------------------
@@ -165,8 +166,11 @@ def funding_sources_match(*, regency: Region, code: str) -> list[FundingSource]:
         found = list(sources.filter(name__iexact=text))
     if not found:
         raise DomainError(
-            f'Sumber dana "{code}" tidak ada di {regency.name}. Sebutkan id, jenis (apbd, '
-            "apb_nagari, csr, …), kode nagari, atau nama persisnya.",
+            gettext(
+                'Sumber dana "%(code)s" tidak ada di %(name)s. Sebutkan id, jenis (apbd, '
+                "apb_nagari, csr, …), kode nagari, atau nama persisnya."
+            )
+            % {"code": code, "name": regency.name},
             code="source_unknown",
             value=code,
         )

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jamsos.accounts.access import may_see_persons
@@ -128,9 +129,17 @@ def billing_run(request: HttpRequest) -> HttpResponse:
         return redirect("contributions:bill_list")
     messages.success(
         request,
-        f"Tagihan {bulan(str(result.first_month))}: {angka(result.created)} tagihan baru, "
-        f"{angka(result.lines_added)} peserta-bulan ditambahkan; jumlah "
-        f"{angka(result.members)} peserta, {rupiah(result.total)}.",
+        _(
+            "Tagihan %(month)s: %(created)s tagihan baru, %(lines)s peserta-bulan "
+            "ditambahkan; jumlah %(members)s peserta, %(total)s."
+        )
+        % {
+            "month": bulan(str(result.first_month)),
+            "created": angka(result.created),
+            "lines": angka(result.lines_added),
+            "members": angka(result.members),
+            "total": rupiah(result.total),
+        },
     )
     return redirect(
         f"{reverse('contributions:bill_list')}?regency={result.regency.code}"
@@ -177,9 +186,15 @@ def bill_issue(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        text = f"Tagihan {bill.number} diterbitkan: {rupiah(bill.total)}."
+        text = _("Tagihan %(number)s diterbitkan: %(total)s.") % {
+            "number": bill.number,
+            "total": rupiah(bill.total),
+        }
         if bill.credit_applied:
-            text += f" Kredit {rupiah(bill.credit_applied)} dipakai; sisa {rupiah(bill.due)}."
+            text += " " + _("Kredit %(credit)s dipakai; sisa %(due)s.") % {
+                "credit": rupiah(bill.credit_applied),
+                "due": rupiah(bill.due),
+            }
         messages.success(request, text)
     return redirect("contributions:bill_detail", pk=bill.pk)
 
@@ -197,9 +212,14 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            text = f"SP2D {payment.sp2d_number} dicatat: {rupiah(payment.amount)}."
+            text = _("SP2D %(number)s dicatat: %(amount)s.") % {
+                "number": payment.sp2d_number,
+                "amount": rupiah(payment.amount),
+            }
             if payment.credited_amount:
-                text += f" Kelebihan {rupiah(payment.credited_amount)} menjadi kredit."
+                text += " " + _("Kelebihan %(amount)s menjadi kredit.") % {
+                    "amount": rupiah(payment.credited_amount)
+                }
             messages.success(request, text)
             return redirect("contributions:bill_detail", pk=bill.pk)
     return render(request, "contributions/payment_form.html", {"bill": bill, "form": form})
@@ -215,7 +235,7 @@ def bill_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Tagihan {bill.number} direkonsiliasi.")
+        messages.success(request, _("Tagihan %(number)s direkonsiliasi.") % {"number": bill.number})
     return redirect("contributions:bill_detail", pk=bill.pk)
 
 
@@ -249,7 +269,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
 def transparency_export(request: HttpRequest) -> HttpResponse:
     _form, report = _transparency(request)
     if report is None:
-        raise Http404("Tidak ada kabupaten dalam cakupan Anda.")
+        raise Http404(_("Tidak ada kabupaten dalam cakupan Anda."))
     response = HttpResponse(
         transparency_xlsx(report),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -290,11 +310,20 @@ def statement_list(request: HttpRequest) -> HttpResponse:
                 if result.created:
                     messages.success(
                         request,
-                        f"Rekening {upload.name} diimpor: {angka(result.statement.rows)} baris; "
-                        f"{angka(result.reconciled)} tagihan lunas direkonsiliasi.",
+                        _(
+                            "Rekening %(file)s diimpor: %(rows)s baris; %(bills)s tagihan "
+                            "lunas direkonsiliasi."
+                        )
+                        % {
+                            "file": upload.name,
+                            "rows": angka(result.statement.rows),
+                            "bills": angka(result.reconciled),
+                        },
                     )
                 else:
-                    messages.info(request, f"Berkas {upload.name} sudah pernah diimpor.")
+                    messages.info(
+                        request, _("Berkas %(file)s sudah pernah diimpor.") % {"file": upload.name}
+                    )
                 return redirect("contributions:statement_detail", pk=result.statement.pk)
     elif request.method == "POST":
         raise DjangoPermissionDenied
@@ -350,7 +379,9 @@ def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"Selisih KPJ {discrepancy.kpj_number or '-'} diselesaikan.")
+        messages.success(
+            request, _("Selisih KPJ %(kpj)s diselesaikan.") % {"kpj": discrepancy.kpj_number or "-"}
+        )
     return redirect("contributions:statement_detail", pk=discrepancy.statement_id)
 
 
@@ -402,8 +433,8 @@ def membership_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{membership.person.full_name} aktif kembali mulai {bulan(new.first_month)} "
-                "(masa kepesertaan baru).",
+                _("%(name)s aktif kembali mulai %(month)s (masa kepesertaan baru).")
+                % {"name": membership.person.full_name, "month": bulan(new.first_month)},
             )
     else:
         for errors in form.errors.values():

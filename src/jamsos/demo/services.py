@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import Agency, User
 from jamsos.accounts.services import agency_create, user_create
@@ -164,7 +165,8 @@ def demo_step_persons(ctx: DemoContext) -> int:
     )
     if missing:
         raise DomainError(
-            f"Pekerjaan {', '.join(sorted(missing))} tidak ada dalam daftar referensi.",
+            gettext("Pekerjaan %(missing)s tidak ada dalam daftar referensi.")
+            % {"missing": ", ".join(sorted(missing))},
             code="demo_occupation_missing",
         )
     ids = person_bulk_create_prevalidated(
@@ -208,8 +210,10 @@ def demo_load(*, people: int = 500, seed: int = 1, as_of: dt.date | None = None)
         )
     if not demo_database_is_empty():
         raise DomainError(
-            "Basis data sudah berisi instansi, pengguna atau peserta; data demo hanya dimuat "
-            "ke basis data yang kosong.",
+            gettext(
+                "Basis data sudah berisi instansi, pengguna atau peserta; data demo "
+                "hanya dimuat ke basis data yang kosong."
+            ),
             code="demo_not_empty",
         )
     ctx = DemoContext(

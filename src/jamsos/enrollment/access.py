@@ -12,6 +12,7 @@ village. Missing and forbidden look the same (``NotFoundOrForbidden``).
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import ancestor_codes, may_see_persons, region_q
 from jamsos.accounts.models import User
@@ -81,7 +82,7 @@ def access_decree(user: User, pk: int, *, for_write: bool = False) -> Decree:
         queryset = queryset.select_for_update(of=("self",))
     decree = queryset.filter(pk=pk).first()
     if decree is None:
-        raise NotFoundOrForbidden("SK tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("SK tidak ditemukan."))
     return decree
 
 
@@ -93,7 +94,7 @@ def access_line(user: User, pk: int) -> DecreeLine:
         .first()
     )
     if line is None:
-        raise NotFoundOrForbidden("Baris SK tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Baris SK tidak ditemukan."))
     return line
 
 
@@ -121,7 +122,7 @@ def access_membership(user: User, pk: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFoundOrForbidden("Kepesertaan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Kepesertaan tidak ditemukan."))
     return membership
 
 
@@ -132,13 +133,13 @@ def access_document(user: User, pk: int) -> DecreeDocument:
         .first()
     )
     if document is None:
-        raise NotFoundOrForbidden("Berkas tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Berkas tidak ditemukan."))
     return document
 
 
 def access_renewal(user: User, pk: int) -> RenewalProposal:
     if not user.has_perm(VIEW_DECREES):
-        raise NotFoundOrForbidden("Usulan perpanjangan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Usulan perpanjangan tidak ditemukan."))
     proposal = (
         RenewalProposal.objects.filter(pk=pk)
         .filter(decree_region_q(user, "fiscal_year__region"))
@@ -146,5 +147,5 @@ def access_renewal(user: User, pk: int) -> RenewalProposal:
         .first()
     )
     if proposal is None:
-        raise NotFoundOrForbidden("Usulan perpanjangan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Usulan perpanjangan tidak ditemukan."))
     return proposal

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -393,7 +394,9 @@ def decree_amend(
 def decree_lines(request: HttpRequest, decree_id: Id, filters: Query[LineListIn]) -> dict[str, Any]:
     decree = access.access_decree(request.user, decree_id)
     if not may_see_persons(request.user):
-        raise PermissionDenied("Peran Anda hanya melihat jumlah total.", code="aggregate_only")
+        raise PermissionDenied(
+            gettext("Peran Anda hanya melihat jumlah total."), code="aggregate_only"
+        )
     lines = selectors.decree_lines(
         decree=decree,
         viewer=request.user,

@@ -19,6 +19,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import xlsxwriter
+from django.conf import settings
+from django.utils import translation
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -411,6 +413,10 @@ def _lampiran_head(decree: Decree, title: str) -> Table:
     return table
 
 
+# The decree, its lampiran and the participant card are official documents in Bahasa
+# Indonesia (UU 24/2009 art. 27) whatever language the person printing them reads the site
+# in: choice labels and formats are not translated here.
+@translation.override(settings.LANGUAGE_CODE)
 def decree_pdf(decree: Decree, *, public: bool, progress: Progress | None = None) -> bytes:
     """The SK with its lampiran. ``public`` masks every NIK (salinan untuk umum).
 
@@ -530,6 +536,7 @@ class _HRule(Flowable):
 XLSX_HEADERS = ("No.", "NIK", "Nama", "L/P", "Tanggal lahir", "Pekerjaan", "Nagari/Desa, Kecamatan")
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def decree_xlsx(decree: Decree, *, public: bool = False, progress: Progress | None = None) -> bytes:
     """The lampiran as a workbook: decree header lines, then one row per recipient."""
     rows = decree_rows(decree, public=public)
@@ -574,6 +581,7 @@ def decree_xlsx(decree: Decree, *, public: bool = False, progress: Progress | No
 CARD = (85.6 * mm, 54 * mm)
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def membership_card_pdf(membership: Membership, *, show_full_nik: bool) -> bytes:
     """A card the size of a bank card: who, KPJ, programmes, period, who pays; a QR code
     with the KPJ and period (reportlab's own QR, no extra package)."""

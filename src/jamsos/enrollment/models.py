@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.budget.models import (
@@ -122,7 +123,7 @@ class Decree(models.Model):
             stored = Decree.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == Decree.Status.ISSUED:
                 raise InvalidTransition(
-                    "SK yang sudah ditetapkan tidak dapat diubah; buat SK perubahan.",
+                    gettext("SK yang sudah ditetapkan tidak dapat diubah; buat SK perubahan."),
                     code="decree_issued_immutable",
                 )
         super().save(*args, **kwargs)
@@ -256,7 +257,9 @@ class DecreeLine(models.Model):
                 Decree.objects.filter(pk=self.decree_id, status=Decree.Status.ISSUED).exists()
             ):
                 raise InvalidTransition(
-                    "Lampiran SK yang sudah ditetapkan tidak dapat diubah; buat SK perubahan.",
+                    gettext(
+                        "Lampiran SK yang sudah ditetapkan tidak dapat diubah; buat SK perubahan."
+                    ),
                     code="decree_issued_immutable",
                 )
         super().save(*args, **kwargs)
@@ -264,7 +267,7 @@ class DecreeLine(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if Decree.objects.filter(pk=self.decree_id, status=Decree.Status.ISSUED).exists():
             raise InvalidTransition(
-                "Lampiran SK yang sudah ditetapkan tidak dapat dihapus.",
+                gettext("Lampiran SK yang sudah ditetapkan tidak dapat dihapus."),
                 code="decree_issued_immutable",
             )
         return super().delete(*args, **kwargs)

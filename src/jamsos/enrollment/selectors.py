@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import may_see_persons, region_code_q, region_q, scope_queryset
 from jamsos.accounts.models import User
@@ -276,7 +277,7 @@ def membership_list(
 ) -> QuerySet[Membership]:
     if not may_see_persons(viewer):
         raise PermissionDenied(
-            "Peran Anda hanya melihat jumlah total kepesertaan.", code="aggregate_only"
+            gettext("Peran Anda hanya melihat jumlah total kepesertaan."), code="aggregate_only"
         )
     filters = filters or MembershipFilters()
     memberships = memberships_visible_to(viewer).select_related(
@@ -325,7 +326,7 @@ def membership_totals(*, viewer: User, year: int | None = None) -> MembershipTot
     Aggregate-only roles count the whole of their scope; others their own villages.
     """
     if not viewer.has_perm(VIEW_MEMBERSHIPS):
-        raise PermissionDenied("Anda tidak berwenang melihat kepesertaan.")
+        raise PermissionDenied(gettext("Anda tidak berwenang melihat kepesertaan."))
     memberships = Membership.objects.filter(region_q(viewer, "village"))
     if year:
         memberships = memberships.filter(

@@ -137,7 +137,9 @@ def decree_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, f"Rancangan SK dengan {decree.lines.count()} penerima dibuat."
+                request,
+                _("Rancangan SK dengan %(count)s penerima dibuat.")
+                % {"count": decree.lines.count()},
             )
             return redirect("enrollment:decree_detail", pk=decree.pk)
     return render(request, "enrollment/decree_form.html", {"form": form, "choices": choices})
@@ -156,15 +158,21 @@ def _decree_persons(request: HttpRequest, form: DecreeCreateForm, reservation: A
         )
         if len(ids) < data["persons"]:
             raise DomainError(
-                f"Hanya {len(ids)} orang di registri yang belum tercakup untuk periode ini; "
-                f"diminta {data['persons']}.",
+                _(
+                    "Hanya %(found)s orang di registri yang belum tercakup untuk periode ini; "
+                    "diminta %(asked)s."
+                )
+                % {"found": len(ids), "asked": data["persons"]},
                 code="not_enough_candidates",
             )
         return ids
     ids, missing = selectors.persons_by_nik(niks=niks_of(data["niks"]), viewer=request.user)
     if missing:
         shown = ", ".join(missing[:10])
-        raise DomainError(f"NIK tidak ada di registri wilayah Anda: {shown}.", code="nik_unknown")
+        raise DomainError(
+            _("NIK tidak ada di registri wilayah Anda: %(niks)s.") % {"niks": shown},
+            code="nik_unknown",
+        )
     return ids
 
 
@@ -247,7 +255,7 @@ def decree_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Isi rancangan SK disimpan.")
+            messages.success(request, _("Isi rancangan SK disimpan."))
             return redirect("enrollment:decree_detail", pk=decree.pk)
     return render(request, "enrollment/decree_edit.html", {"decree": decree, "form": form})
 
@@ -262,7 +270,7 @@ def decree_approve(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: services.decree_approve(decree=decree, acting_user=request.user),
-        "SK disetujui; catat nomor dan tanggalnya setelah ditandatangani Bupati.",
+        _("SK disetujui; catat nomor dan tanggalnya setelah ditandatangani Bupati."),
     )
 
 
@@ -282,7 +290,7 @@ def decree_issue(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: services.decree_issue(decree=decree, acting_user=request.user, **form.cleaned_data),
-        "SK ditetapkan. Isinya tidak dapat diubah lagi; koreksi lewat SK perubahan.",
+        _("SK ditetapkan. Isinya tidak dapat diubah lagi; koreksi lewat SK perubahan."),
     )
 
 
@@ -294,7 +302,7 @@ def decree_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     decree = access.access_decree(request.user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Tuliskan alasan pembatalan.")
+        messages.error(request, _("Tuliskan alasan pembatalan."))
         return redirect("enrollment:decree_detail", pk=pk)
     return _done(
         request,
@@ -302,7 +310,7 @@ def decree_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.decree_cancel(
             decree=decree, reason=form.cleaned_data["reason"], acting_user=request.user
         ),
-        "Rancangan SK dibatalkan.",
+        _("Rancangan SK dibatalkan."),
     )
 
 
@@ -324,7 +332,9 @@ def decree_amend(request: HttpRequest, pk: int) -> HttpResponse:
         missing = missing_add + missing_remove
         if missing:
             form.add_error(
-                None, f"NIK tidak ada di registri wilayah Anda: {', '.join(missing[:10])}."
+                None,
+                _("NIK tidak ada di registri wilayah Anda: %(niks)s.")
+                % {"niks": ", ".join(missing[:10])},
             )
         else:
             try:
@@ -338,7 +348,7 @@ def decree_amend(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Rancangan SK perubahan dibuat.")
+                messages.success(request, _("Rancangan SK perubahan dibuat."))
                 return redirect("enrollment:decree_detail", pk=amendment.pk)
     return render(request, "enrollment/decree_amend.html", {"decree": decree, "form": form})
 
@@ -372,7 +382,7 @@ def decree_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         if document.status == DecreeDocument.Status.READY:
             return _document_response(request, document)
         messages.info(
-            request, "Berkas sedang dibuat; tautan unduh muncul di halaman ini bila siap."
+            request, _("Berkas sedang dibuat; tautan unduh muncul di halaman ini bila siap.")
         )
         return redirect(reverse("enrollment:decree_detail", args=[pk]) + "#berkas")
     data = document_services.decree_document_render(decree, document_kind)
@@ -395,7 +405,7 @@ def _bytes_response(data: bytes, content_type: str, filename: str) -> HttpRespon
 def _document_response(request: HttpRequest, document: DecreeDocument) -> HttpResponse:
     path = document_services.document_path(document)
     if not path.exists():
-        raise Http404("Berkas tidak ditemukan; minta ulang dari halaman SK.")
+        raise Http404(_("Berkas tidak ditemukan; minta ulang dari halaman SK."))
     document_services.decree_download_record(
         decree=document.decree, kind=document.kind, acting_user=request.user
     )
@@ -416,7 +426,7 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_download(request.user, document.decree, document.kind):
         raise DjangoPermissionDenied
     if document.status != DecreeDocument.Status.READY:
-        raise Http404("Berkas belum siap.")
+        raise Http404(_("Berkas belum siap."))
     return _document_response(request, document)
 
 
@@ -494,7 +504,7 @@ def bpjs_import(request: HttpRequest, pk: int) -> HttpResponse:
     decree = access.access_decree(request.user, pk)
     form = BpjsImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Pilih berkas hasil (.xlsx atau .csv).")
+        messages.error(request, _("Pilih berkas hasil (.xlsx atau .csv)."))
         return redirect("enrollment:decree_detail", pk=pk)
     upload = form.cleaned_data["file"]
     try:
@@ -512,12 +522,20 @@ def bpjs_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if summary.duplicate_file:
-            messages.info(request, "Berkas ini sudah pernah diimpor; tidak ada yang berubah.")
+            messages.info(request, _("Berkas ini sudah pernah diimpor; tidak ada yang berubah."))
         else:
             messages.success(
                 request,
-                f"Hasil BPJS diimpor: {summary.accepted} diterima, {summary.rejected} ditolak, "
-                f"{summary.unchanged} sudah tercatat, {summary.skipped} belum dijawab.",
+                _(
+                    "Hasil BPJS diimpor: %(accepted)s diterima, %(rejected)s ditolak, "
+                    "%(unchanged)s sudah tercatat, %(skipped)s belum dijawab."
+                )
+                % {
+                    "accepted": summary.accepted,
+                    "rejected": summary.rejected,
+                    "unchanged": summary.unchanged,
+                    "skipped": summary.skipped,
+                },
             )
     return redirect("enrollment:decree_detail", pk=pk)
 
@@ -693,7 +711,10 @@ def renewal_list(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"Usulan perpanjangan: {proposal.persons} orang.")
+                messages.success(
+                    request,
+                    _("Usulan perpanjangan: %(count)s orang.") % {"count": proposal.persons},
+                )
                 return redirect("enrollment:renewal_detail", pk=proposal.pk)
     elif request.method == "POST":
         raise DjangoPermissionDenied
@@ -722,7 +743,11 @@ def renewal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"{reservation} tersimpan; susun SK dari reservasi ini.")
+                messages.success(
+                    request,
+                    _("%(reservation)s tersimpan; susun SK dari reservasi ini.")
+                    % {"reservation": reservation},
+                )
                 return redirect(f"{reverse('enrollment:decree_create')}?reservasi={reservation.pk}")
     elif request.method == "POST":
         raise DjangoPermissionDenied
@@ -744,7 +769,7 @@ def decree_setting(request: HttpRequest) -> HttpResponse:
     user = request.user
     region = user.region
     if region is None or region.level != region.Level.REGENCY:
-        raise Http404("Format SK diatur oleh pengguna berwilayah kabupaten/kota.")
+        raise Http404(_("Format SK diatur oleh pengguna berwilayah kabupaten/kota."))
     setting = DecreeSetting.objects.filter(region=region).first()
     initial = {}
     if setting is not None:
@@ -760,7 +785,10 @@ def decree_setting(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Format SK disimpan; berlaku untuk rancangan SK berikutnya.")
+            messages.success(
+                request, _("Format SK disimpan; berlaku untuk rancangan SK berikutnya.")
+            )
+
             return redirect("enrollment:decree_setting")
     return render(request, "enrollment/decree_setting.html", {"form": form, "region": region})
 

@@ -11,6 +11,7 @@ Not-found and forbidden look the same (``NotFoundOrForbidden``).
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import scope_queryset
 from jamsos.accounts.models import User
@@ -52,7 +53,7 @@ def access_batch(user: User, pk: int, *, for_write: bool = False) -> ProposalBat
         queryset = queryset.select_for_update(of=("self",))
     batch = queryset.filter(pk=pk).first()
     if batch is None:
-        raise NotFoundOrForbidden("Usulan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Usulan tidak ditemukan."))
     return batch
 
 
@@ -65,5 +66,5 @@ def access_row(user: User, pk: int, *, for_write: bool = False) -> ProposalRow:
         queryset = queryset.select_for_update(of=("self",))
     row = queryset.filter(pk=pk).first()
     if row is None:
-        raise NotFoundOrForbidden("Baris usulan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Baris usulan tidak ditemukan."))
     return row

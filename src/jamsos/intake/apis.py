@@ -13,6 +13,7 @@ from typing import Literal
 
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -270,7 +271,7 @@ def _candidate(candidate: dict) -> dict[str, object]:
 def _require_intake(request: HttpRequest) -> None:
     user = request.user
     if not (user.has_perm("intake.propose") or user.has_perm("intake.review_batch")):
-        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
+        raise PermissionDenied(gettext("Anda tidak berwenang untuk tindakan ini."))
 
 
 def _batch_out(batch: ProposalBatch) -> dict[str, object]:
@@ -309,7 +310,7 @@ def batch_upload(
     require_perm(request.user, "intake.propose")
     target = proposable_regions(request.user).filter(pk=region.strip()).first()
     if target is None:
-        raise NotFoundOrForbidden("Wilayah tidak ditemukan atau di luar wilayah Anda.")
+        raise NotFoundOrForbidden(gettext("Wilayah tidak ditemukan atau di luar wilayah Anda."))
     batch = services.batch_stage_upload(
         upload=file,
         file_name=file.name or "",
@@ -513,7 +514,7 @@ def template_download(request: HttpRequest, params: Query[TemplateIn]) -> HttpRe
     code = params.region or request.user.region_id
     region = proposable_regions(request.user).filter(pk=code).first()
     if region is None:
-        raise NotFoundOrForbidden("Wilayah tidak ditemukan atau di luar wilayah Anda.")
+        raise NotFoundOrForbidden(gettext("Wilayah tidak ditemukan atau di luar wilayah Anda."))
     return _xlsx(
         exports.proposal_template_xlsx(region=region), f"templat-usulan-{region.code}.xlsx"
     )
@@ -560,7 +561,7 @@ def row_check(request: HttpRequest, payload: RowCheckIn) -> dict[str, object] | 
     code = payload.region or request.user.region_id
     region = proposable_regions(request.user).filter(pk=code).first()
     if region is None:
-        raise NotFoundOrForbidden("Wilayah tidak ditemukan atau di luar wilayah Anda.")
+        raise NotFoundOrForbidden(gettext("Wilayah tidak ditemukan atau di luar wilayah Anda."))
     try:
         check = services.row_check_values(
             values=payload.values, region=region, acting_user=request.user

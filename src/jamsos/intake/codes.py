@@ -15,6 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
+
 from jamsos.lib import nik as nik_rules
 
 ERROR = "error"
@@ -46,29 +49,32 @@ class Code:
     code: str
     severity: str
     template: str  # after the 'Baris N, kolom "X": "v"' prefix
-    title: str  # short label for filters and counts
+    title: StrOrPromise  # short label for filters and counts (translated when shown)
 
 
 _CODES: list[Code] = [
     # -- required fields and formats
-    Code("required_missing", ERROR, "wajib diisi.", "Wajib diisi"),
+    Code("required_missing", ERROR, "wajib diisi.", gettext_lazy("Wajib diisi")),
     Code(
-        "value_too_long", ERROR, "terlalu panjang (paling banyak {limit} huruf).", "Terlalu panjang"
+        "value_too_long",
+        ERROR,
+        "terlalu panjang (paling banyak {limit} huruf).",
+        gettext_lazy("Terlalu panjang"),
     ),
     Code(
         "full_name_invalid",
         ERROR,
         "bukan nama orang (berisi angka atau tanpa huruf).",
-        "Nama tidak sah",
+        gettext_lazy("Nama tidak sah"),
     ),
     # -- NIK (rules and messages of jamsos.lib.nik, docs/nik.md)
-    Code(nik_rules.NIK_FORMAT, ERROR, "{detail}", "Format NIK salah"),
+    Code(nik_rules.NIK_FORMAT, ERROR, "{detail}", gettext_lazy("Format NIK salah")),
     Code(
         "nik_excel_number",
         ERROR,
         "NIK tersimpan sebagai angka Excel sehingga digit terakhirnya hilang; ketik ulang "
         "NIK sebagai teks (format sel Teks).",
-        "NIK rusak oleh Excel",
+        gettext_lazy("NIK rusak oleh Excel"),
     ),
     Code(
         "nik_excel_rounded",
@@ -76,150 +82,175 @@ _CODES: list[Code] = [
         "sel {cell} menyimpan NIK sebagai angka Excel; Excel hanya menyimpan 15 digit, "
         "sehingga digit ke-16 menjadi 0. Cocokkan NIK dengan KTP dan ketik ulang sebagai "
         "teks (format sel Teks).",
-        "NIK tersimpan sebagai angka",
+        gettext_lazy("NIK tersimpan sebagai angka"),
     ),
-    Code(nik_rules.NIK_PROVINCE_UNKNOWN, ERROR, "{detail}", "Kode provinsi NIK tidak dikenal"),
-    Code(nik_rules.NIK_BIRTHDATE_INVALID, ERROR, "{detail}", "Tanggal lahir di NIK tidak sah"),
-    Code(nik_rules.NIK_SERIAL_ZERO, ERROR, "{detail}", "Nomor urut NIK 0000"),
+    Code(nik_rules.NIK_PROVINCE_UNKNOWN, ERROR, "{detail}", gettext_lazy("Kode provinsi NIK tidak dikenal")),
+    Code(nik_rules.NIK_BIRTHDATE_INVALID, ERROR, "{detail}", gettext_lazy("Tanggal lahir di NIK tidak sah")),
+    Code(nik_rules.NIK_SERIAL_ZERO, ERROR, "{detail}", gettext_lazy("Nomor urut NIK 0000")),
     Code(
         nik_rules.NIK_BIRTHDATE_MISMATCH,
         ERROR,
         "{detail}",
-        "Tanggal lahir berbeda dengan NIK",
+        gettext_lazy("Tanggal lahir berbeda dengan NIK"),
     ),
-    Code(nik_rules.NIK_SEX_MISMATCH, ERROR, "{detail}", "Jenis kelamin berbeda dengan NIK"),
-    Code(nik_rules.NIK_DISTRICT_UNKNOWN, WARNING, "{detail}", "Kode kecamatan NIK tidak dikenal"),
+    Code(
+        nik_rules.NIK_SEX_MISMATCH,
+        ERROR,
+        "{detail}",
+        gettext_lazy("Jenis kelamin berbeda dengan NIK"),
+    ),
+    Code(
+        nik_rules.NIK_DISTRICT_UNKNOWN,
+        WARNING,
+        "{detail}",
+        gettext_lazy("Kode kecamatan NIK tidak dikenal"),
+    ),
     Code(
         "nik_outside_region",
         WARNING,
         "NIK diterbitkan di luar {region} (kode {prefix}); boleh, bila orangnya pindah.",
-        "NIK dari luar wilayah",
+        gettext_lazy("NIK dari luar wilayah"),
     ),
     # -- birth date, sex, age
-    Code("birth_date_invalid", ERROR, "bukan tanggal yang sah.", "Tanggal lahir tidak sah"),
-    Code("birth_date_future", ERROR, "tanggal lahir di masa depan.", "Tanggal lahir di masa depan"),
+    Code(
+        "birth_date_invalid",
+        ERROR,
+        "bukan tanggal yang sah.",
+        gettext_lazy("Tanggal lahir tidak sah"),
+    ),
+    Code(
+        "birth_date_future",
+        ERROR,
+        "tanggal lahir di masa depan.",
+        gettext_lazy("Tanggal lahir di masa depan"),
+    ),
     Code(
         "sex_invalid",
         ERROR,
         "jenis kelamin harus L (laki-laki) atau P (perempuan).",
-        "Jenis kelamin tidak sah",
+        gettext_lazy("Jenis kelamin tidak sah"),
     ),
     Code(
         "age_below_minimum",
         ERROR,
         "berumur {age} tahun pada {coverage_start}; paling rendah {min_age} tahun ({basis}).",
-        "Umur di bawah batas",
+        gettext_lazy("Umur di bawah batas"),
     ),
     Code(
         "age_above_maximum",
         ERROR,
         "berumur {age} tahun pada {coverage_start}; harus di bawah {max_age} tahun ({basis}).",
-        "Umur di atas batas",
+        gettext_lazy("Umur di atas batas"),
     ),
     # -- region
     Code(
-        "village_unknown", ERROR, "nagari/desa tidak ditemukan{where}.", "Nagari/desa tidak dikenal"
+        "village_unknown",
+        ERROR,
+        "nagari/desa tidak ditemukan{where}.",
+        gettext_lazy("Nagari/desa tidak dikenal"),
     ),
     Code(
         "village_ambiguous",
         ERROR,
         "ada beberapa nagari/desa bernama mirip ({candidates}); isi kolom Kecamatan atau "
         "tulis kode wilayahnya.",
-        "Nagari/desa ganda",
+        gettext_lazy("Nagari/desa ganda"),
     ),
     Code(
         "village_outside_region",
         ERROR,
         "{village} berada di luar wilayah usulan ({region}).",
-        "Nagari/desa di luar wilayah",
+        gettext_lazy("Nagari/desa di luar wilayah"),
     ),
     Code(
         "village_guessed",
         WARNING,
         "dibaca sebagai {village} (kemiripan {score}); periksa ejaannya.",
-        "Nagari/desa ditebak",
+        gettext_lazy("Nagari/desa ditebak"),
     ),
     Code(
         "district_unknown",
         WARNING,
         "kecamatan tidak ditemukan; nagari/desa dicari di seluruh wilayah.",
-        "Kecamatan tidak dikenal",
+        gettext_lazy("Kecamatan tidak dikenal"),
     ),
     Code(
         "district_mismatch",
         WARNING,
         "{village} tidak berada di kecamatan ini, melainkan di {district}.",
-        "Kecamatan tidak cocok",
+        gettext_lazy("Kecamatan tidak cocok"),
     ),
     # -- occupation, contact, family card, income
     Code(
         "occupation_unknown",
         ERROR,
         "pekerjaan tidak ada dalam daftar pekerjaan.",
-        "Pekerjaan tidak dikenal",
+        gettext_lazy("Pekerjaan tidak dikenal"),
     ),
     Code(
         "occupation_guessed",
         WARNING,
         "dibaca sebagai {occupation} (kemiripan {score}); periksa ejaannya.",
-        "Pekerjaan ditebak",
+        gettext_lazy("Pekerjaan ditebak"),
     ),
     Code(
         "phone_invalid",
         WARNING,
         "bukan nomor HP Indonesia (mis. 0812xxxxxxxx); nomor tidak disimpan.",
-        "Nomor HP tidak sah",
+        gettext_lazy("Nomor HP tidak sah"),
     ),
     Code(
         "family_card_invalid",
         WARNING,
         "nomor KK harus 16 angka; nomor tidak disimpan.",
-        "Nomor KK tidak sah",
+        gettext_lazy("Nomor KK tidak sah"),
     ),
     Code(
         "income_invalid",
         WARNING,
         "penghasilan harus angka rupiah; dianggap golongan terendah.",
-        "Penghasilan tidak sah",
+        gettext_lazy("Penghasilan tidak sah"),
+    ),
+    Code(
+        "birth_place_missing", WARNING, "tempat lahir kosong.", gettext_lazy("Tempat lahir kosong")
     ),
     Code(
         "income_not_bracket",
         WARNING,
         "bukan nilai penghasilan BPU ({basis}); iuran dan manfaat BPU mengikuti nilai yang "
         "dibayar, mis. {bracket}, bukan penghasilan yang ditulis.",
-        "Penghasilan bukan nilai golongan BPU",
+        gettext_lazy("Penghasilan bukan nilai golongan BPU"),
     ),
-    Code("birth_place_missing", WARNING, "tempat lahir kosong.", "Tempat lahir kosong"),
     Code(
         "mother_name_missing",
         WARNING,
         "nama ibu kandung kosong; diperlukan saat klaim.",
-        "Nama ibu kandung kosong",
+        gettext_lazy("Nama ibu kandung kosong"),
     ),
     Code(
         "formula_like_value",
         WARNING,
         "diawali = + - @ seperti rumus; disimpan sebagai teks biasa, tidak dihitung.",
-        "Nilai mirip rumus",
+        gettext_lazy("Nilai mirip rumus"),
     ),
     # -- duplicates
     Code(
         "possible_duplicate",
         WARNING,
         "mungkin orang yang sama dengan {candidate} (nama mirip, tanggal lahir sama, NIK lain).",
-        "Kemungkinan ganda",
+        gettext_lazy("Kemungkinan ganda"),
     ),
     Code(
         "duplicate_in_file",
         INFO,
         "NIK ini sudah ada pada baris {first_row} berkas yang sama.",
-        "Ganda dalam berkas",
+        gettext_lazy("Ganda dalam berkas"),
     ),
     Code(
         "already_registered",
         INFO,
         "NIK ini sudah terdaftar sebagai peserta ({name}).",
-        "Sudah terdaftar",
+        gettext_lazy("Sudah terdaftar"),
     ),
 ]
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import Agency
@@ -251,7 +252,8 @@ class EligibilityRule(models.Model):
         rule = cls.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
         if rule is None:
             raise DomainError(
-                f"Tidak ada syarat umur yang berlaku pada {on:%d-%m-%Y}.",
+                gettext("Tidak ada syarat umur yang berlaku pada %(on)s.")
+                % {"on": format(on, "%d-%m-%Y")},
                 code="eligibility_rule_missing",
             )
         return rule

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
+from django.utils.translation import gettext
 
 from jamsos.intake.codes import FIELD_LABELS
 from jamsos.lib.tabular import (
@@ -361,9 +362,18 @@ def _numeric_nik_cells(
 def _missing_column(field_key: str, table: Table, file_name: str) -> TableError:
     variants = " / ".join(v.title() for v in HEADER_VARIANTS[field_key][:3])
     return TableError(
-        f'Kolom wajib "{FIELD_LABELS[field_key]}" tidak ada pada baris judul (baris '
-        f'{table.header_row}) berkas "{file_name}". Judul yang dikenali: {variants}. '
-        f"Judul yang ada: {', '.join(table.headers)}.",
+        gettext(
+            'Kolom wajib "%(value)s" tidak ada pada baris judul (baris '
+            '%(header_row)s) berkas "%(file_name)s". Judul yang dikenali: '
+            "%(variants)s. Judul yang ada: %(headers)s."
+        )
+        % {
+            "value": FIELD_LABELS[field_key],
+            "header_row": table.header_row,
+            "file_name": file_name,
+            "variants": variants,
+            "headers": ", ".join(table.headers),
+        },
         code="column_missing",
         column=FIELD_LABELS[field_key],
         file_name=file_name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, F, Func, Q, QuerySet, TextField
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
 from jamsos.intake.access import batches_visible_to
@@ -38,7 +39,7 @@ def batch_rows(
     when ``viewer`` may not see the batch.
     """
     if not batches_visible_to(viewer).filter(pk=batch.pk).exists():
-        raise NotFoundOrForbidden("Usulan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Usulan tidak ditemukan."))
     queryset = ProposalRow.objects.filter(batch=batch).select_related(
         "village", "village__parent", "person", "decided_by"
     )

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import require_perm
 from jamsos.accounts.models import Agency, User
@@ -75,8 +76,10 @@ def _require_state(batch: ProposalBatch, *allowed: str) -> None:
     if batch.status not in allowed:
         names = ", ".join(str(Status(s).label) for s in allowed)
         raise InvalidTransition(
-            f"Usulan berstatus {batch.get_status_display()}; tindakan ini hanya untuk "
-            f"usulan berstatus {names}.",
+            gettext(
+                "Usulan berstatus %(status)s; tindakan ini hanya untuk usulan berstatus %(names)s."
+            )
+            % {"status": batch.get_status_display(), "names": names},
             status=batch.status,
         )
 
@@ -164,7 +167,8 @@ def system_actor(region: Region) -> User:
             agency = candidate
     if agency is None:
         raise DomainError(
-            f"Tidak ada Disnakertrans yang mencakup {region.name}; gunakan --as NAMA_PENGGUNA.",
+            gettext("Tidak ada Disnakertrans yang mencakup %(name)s; gunakan --as NAMA_PENGGUNA.")
+            % {"name": region.name},
             code="no_agency",
         )
     user, created = User.objects.get_or_create(
@@ -210,7 +214,8 @@ def batch_stage_upload(
     require_perm(acting_user, "intake.propose")
     if not _in_scope(acting_user, region):
         raise PermissionDenied(
-            f"{region.name} berada di luar wilayah Anda.", code="region_out_of_scope"
+            gettext("%(name)s berada di luar wilayah Anda.") % {"name": region.name},
+            code="region_out_of_scope",
         )
     table_suffix(file_name)
     size = getattr(upload, "size", None)
@@ -219,11 +224,15 @@ def batch_stage_upload(
     upload.seek(0)
     data = upload.read()
     if not data:
-        raise DomainError(f'Berkas "{file_name}" kosong.', code="file_empty")
+        raise DomainError(
+            gettext('Berkas "%(file_name)s" kosong.') % {"file_name": file_name}, code="file_empty"
+        )
     upload_limits_check(data, file_name=file_name)
     agency = acting_user.agency
     if agency is None:
-        raise DomainError("Pengguna tanpa instansi tidak dapat mengusulkan.", code="no_agency")
+        raise DomainError(
+            gettext("Pengguna tanpa instansi tidak dapat mengusulkan."), code="no_agency"
+        )
     batch = ProposalBatch(
         title=title[:200] or file_name[:200],
         source=source,
@@ -416,7 +425,7 @@ def batch_validation_abandon(*, batch: ProposalBatch) -> ProposalBatch:
 
 def _batch_table(batch: ProposalBatch) -> ProposalTable:
     if not batch.original_file:
-        raise DomainError("Berkas usulan tidak tersimpan.", code="file_unreadable")
+        raise DomainError(gettext("Berkas usulan tidak tersimpan."), code="file_unreadable")
     with batch.original_file.open("rb") as handle:
         data = handle.read()
     return proposal_table_read(
@@ -490,7 +499,7 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
     require_perm(acting_user, "intake.propose")
     region = acting_user.region
     if region is None or acting_user.agency is None:
-        raise PermissionDenied("Pengguna tanpa wilayah tidak dapat mengusulkan.")
+        raise PermissionDenied(gettext("Pengguna tanpa wilayah tidak dapat mengusulkan."))
     check_rate_hit(acting_user)
     context = ValidationContext.build(region=region)
     table = proposal_table_from_values(values, village_default=region)
@@ -619,7 +628,8 @@ def row_fix(*, row: ProposalRow, values: dict[str, str], acting_user: User) -> P
     unknown = set(values) - set(FIELD_LABELS)
     if unknown:
         raise DomainError(
-            f"Kolom tidak dikenal: {', '.join(sorted(unknown))}.", code="field_unknown"
+            gettext("Kolom tidak dikenal: %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))},
+            code="field_unknown",
         )
     merged = {**(row.values or {}), **{k: ("" if v is None else str(v)) for k, v in values.items()}}
     labels = {v: k for k, v in (batch.column_mapping or {}).items()}
@@ -679,19 +689,27 @@ def row_decide(
     _require_state(batch, Status.VALIDATED)
     row = ProposalRow.objects.select_for_update().get(pk=row.pk)
     if decision not in (Decision.ACCEPTED, Decision.REJECTED, Decision.SAME_PERSON):
-        raise DomainError(f"Keputusan tidak dikenal: {decision}.", code="decision_unknown")
+        raise DomainError(
+            gettext("Keputusan tidak dikenal: %(decision)s.") % {"decision": decision},
+            code="decision_unknown",
+        )
     reason = (reason or "").strip()
     if decision == Decision.REJECTED and not reason:
-        raise DomainError("Alasan penolakan wajib diisi.", code="reason_required")
+        raise DomainError(gettext("Alasan penolakan wajib diisi."), code="reason_required")
     if decision == Decision.ACCEPTED and row.status != RowStatus.VALID:
         raise DomainError(
-            f"Baris {row.row_number} berstatus {row.get_status_display()}; hanya baris valid "
-            "yang dapat diterima. Perbaiki dulu barisnya.",
+            gettext(
+                "Baris %(row_number)s berstatus %(status)s; hanya baris valid yang dapat "
+                "diterima. Perbaiki dulu barisnya."
+            )
+            % {"row_number": row.row_number, "status": row.get_status_display()},
             code="row_not_valid",
         )
     if decision == Decision.SAME_PERSON and not row.possible_duplicate:
         raise DomainError(
-            f"Baris {row.row_number} bukan kemungkinan ganda.", code="not_possible_duplicate"
+            gettext("Baris %(row_number)s bukan kemungkinan ganda.")
+            % {"row_number": row.row_number},
+            code="not_possible_duplicate",
         )
     before = {"decision": row.decision, "reason": row.decision_reason}
     row.decision = decision
@@ -729,15 +747,20 @@ def batch_submit(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
     ).count()
     if undecided:
         raise DomainError(
-            f"Masih ada {undecided} kemungkinan ganda yang belum diputuskan "
-            "(orang yang sama atau orang berbeda).",
+            gettext(
+                "Masih ada %(undecided)s kemungkinan ganda yang belum diputuskan (orang "
+                "yang sama atau orang berbeda)."
+            )
+            % {"undecided": undecided},
             code="duplicates_unresolved",
         )
     to_apply = selectors.rows_to_apply(batch=batch).count()
     if not to_apply:
         raise DomainError(
-            "Tidak ada baris yang akan ditambahkan ke registri; tolak usulan ini atau "
-            "perbaiki barisnya.",
+            gettext(
+                "Tidak ada baris yang akan ditambahkan ke registri; tolak usulan ini "
+                "atau perbaiki barisnya."
+            ),
             code="nothing_to_apply",
         )
     batch.status = Status.SUBMITTED
@@ -768,7 +791,7 @@ def batch_approve(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
     _require_state(batch, Status.SUBMITTED)
     if acting_user.pk in (batch.submitted_by_id, batch.proposer_id):
         raise PermissionDenied(
-            "Usulan yang Anda ajukan sendiri harus disetujui orang lain.",
+            gettext("Usulan yang Anda ajukan sendiri harus disetujui orang lain."),
             code="maker_checker",
         )
     batch.status = Status.APPROVED
@@ -790,7 +813,7 @@ def batch_reject(*, batch: ProposalBatch, reason: str, acting_user: User) -> Pro
     _require_state(batch, Status.SUBMITTED)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Alasan penolakan wajib diisi.", code="reason_required")
+        raise DomainError(gettext("Alasan penolakan wajib diisi."), code="reason_required")
     batch.status = Status.REJECTED
     batch.decided_by = acting_user
     batch.decided_at = timezone.now()
@@ -842,7 +865,7 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
             )
     except IntegrityError as exc:
         raise DomainError(
-            "Sebagian NIK baru saja didaftarkan oleh proses lain; coba setujui lagi.",
+            gettext("Sebagian NIK baru saja didaftarkan oleh proses lain; coba setujui lagi."),
             code="apply_conflict",
         ) from exc
     batch.rows_applied = len(created)

@@ -18,6 +18,7 @@ import re
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.lib.errors import DomainError
 
@@ -92,7 +93,9 @@ def rupiah_parse(text: str) -> int:
     match = _RUPIAH.fullmatch(text.strip())
     if match is None or (match["sign1"] and match["sign2"]):
         raise DomainError(
-            f'"{text}" bukan jumlah rupiah yang sah (contoh: Rp 16.800).', code="rupiah_format"
+            gettext('"%(text)s" bukan jumlah rupiah yang sah (contoh: Rp 16.800).')
+            % {"text": text},
+            code="rupiah_format",
         )
     value = int(match["digits"].replace(THOUSANDS, ""))
     return -value if (match["sign1"] or match["sign2"]) else value
@@ -162,7 +165,8 @@ def bulan(value: str | dt.date, *, lang: str = "id") -> str:
         match = _YEAR_MONTH.fullmatch(str(value).strip())
         if match is None or not 1 <= int(match[2]) <= 12:
             raise DomainError(
-                f'"{value}" bukan bulan yang sah (format TTTT-BB, contoh 2022-03).',
+                gettext('"%(value)s" bukan bulan yang sah (format TTTT-BB, contoh 2022-03).')
+                % {"value": value},
                 code="month_format",
             )
         year, month = int(match[1]), int(match[2])

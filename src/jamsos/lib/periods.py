@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.lib.errors import DomainError
@@ -44,7 +45,8 @@ class Month:
         match = _PATTERN.fullmatch(str(text))
         if match is None or not 1 <= int(match[2]) <= 12:
             raise DomainError(
-                f'"{text}" bukan bulan yang sah (format TTTT-BB, contoh 2022-03).',
+                gettext('"%(text)s" bukan bulan yang sah (format TTTT-BB, contoh 2022-03).')
+                % {"text": text},
                 code="month_format",
                 value=str(text),
             )

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import fastexcel
 import polars as pl
+from django.utils.translation import gettext
 
 from jamsos.lib.errors import DomainError
 
@@ -65,8 +66,11 @@ def table_suffix(file_name: str) -> str:
     suffix = Path(file_name).suffix.lower()
     if suffix not in SUFFIXES:
         raise TableError(
-            f'Berkas "{file_name}" bukan .xlsx atau .csv; simpan dari Excel sebagai '
-            "Excel Workbook (.xlsx) atau CSV.",
+            gettext(
+                'Berkas "%(file_name)s" bukan .xlsx atau .csv; simpan dari Excel sebagai '
+                "Excel Workbook (.xlsx) atau CSV."
+            )
+            % {"file_name": file_name},
             code="file_type",
             file_name=file_name,
         )
@@ -111,8 +115,12 @@ def _find_header(rows: list[list[str | None]], score: HeaderScore, min_score: in
 
 def _header_not_found(file_name: str) -> TableError:
     return TableError(
-        f'Baris judul kolom tidak ditemukan dalam {SCAN_ROWS} baris pertama "{file_name}". '
-        "Pastikan ada satu baris berisi judul seperti NIK, Nama, Tanggal Lahir.",
+        gettext(
+            "Baris judul kolom tidak ditemukan dalam %(SCAN_ROWS)s baris pertama "
+            '"%(file_name)s". Pastikan ada satu baris berisi judul seperti NIK, '
+            "Nama, Tanggal Lahir."
+        )
+        % {"SCAN_ROWS": SCAN_ROWS, "file_name": file_name},
         code="header_not_found",
         file_name=file_name,
     )
@@ -207,8 +215,11 @@ def _read_xlsx(data: bytes, file_name: str, score: HeaderScore, min_score: int) 
         names = reader.sheet_names
     except fastexcel.FastExcelError as exc:
         raise TableError(
-            f'Berkas "{file_name}" tidak dapat dibuka sebagai Excel (.xlsx): rusak atau '
-            "bukan berkas Excel.",
+            gettext(
+                'Berkas "%(file_name)s" tidak dapat dibuka sebagai Excel (.xlsx): rusak '
+                "atau bukan berkas Excel."
+            )
+            % {"file_name": file_name},
             code="file_unreadable",
             file_name=file_name,
         ) from exc
@@ -218,7 +229,8 @@ def _read_xlsx(data: bytes, file_name: str, score: HeaderScore, min_score: int) 
             sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
         except fastexcel.FastExcelError as exc:
             raise TableError(
-                f'Lembar "{name}" pada "{file_name}" tidak dapat dibaca.',
+                gettext('Lembar "%(name)s" pada "%(file_name)s" tidak dapat dibaca.')
+                % {"name": name, "file_name": file_name},
                 code="file_unreadable",
                 file_name=file_name,
             ) from exc
@@ -369,14 +381,18 @@ def _read_csv(data: bytes, file_name: str, score: HeaderScore, min_score: int) -
         sample = sample_bytes.decode("utf-8-sig" if bom else "utf-8", errors="ignore")
         if not sample.strip():  # the first 256 KB blank: nothing to read
             raise TableError(
-                f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name
+                gettext('Berkas "%(file_name)s" kosong.') % {"file_name": file_name},
+                code="file_empty",
+                file_name=file_name,
             )
         text = None
     else:
         text, encoding = _decode(data)
         if not text.strip():
             raise TableError(
-                f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name
+                gettext('Berkas "%(file_name)s" kosong.') % {"file_name": file_name},
+                code="file_empty",
+                file_name=file_name,
             )
         sample = text[: 256 * 1024]
     sample_lines = sample.split("\n")[:SCAN_ROWS]
@@ -410,7 +426,8 @@ def _read_csv(data: bytes, file_name: str, score: HeaderScore, min_score: int) -
         )
     except pl.exceptions.PolarsError as exc:
         raise TableError(
-            f'Berkas CSV "{file_name}" tidak dapat dibaca: {exc.__class__.__name__}.',
+            gettext('Berkas CSV "%(file_name)s" tidak dapat dibaca: %(name)s.')
+            % {"file_name": file_name, "name": exc.__class__.__name__},
             code="file_unreadable",
             file_name=file_name,
         ) from exc
@@ -441,7 +458,11 @@ def table_read(
     suffix = table_suffix(file_name)
     data = Path(source).read_bytes() if isinstance(source, (Path, str)) else bytes(source)
     if not data:
-        raise TableError(f'Berkas "{file_name}" kosong.', code="file_empty", file_name=file_name)
+        raise TableError(
+            gettext('Berkas "%(file_name)s" kosong.') % {"file_name": file_name},
+            code="file_empty",
+            file_name=file_name,
+        )
     if suffix == ".xlsx":
         if xlsx_limits is not None:
             xlsx_limits_check(data, file_name=file_name, limits=xlsx_limits)

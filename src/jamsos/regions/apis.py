@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -98,7 +99,8 @@ def region_search(request: HttpRequest, filters: Query[RegionSearchIn]) -> dict[
         parent_region = selectors.region_get(filters.parent)
         if parent_region is None:
             raise DomainError(
-                f'Kode wilayah induk "{filters.parent}" tidak dikenal.',
+                gettext('Kode wilayah induk "%(parent)s" tidak dikenal.')
+                % {"parent": filters.parent},
                 code="region_parent_unknown",
                 parent=filters.parent,
             )
@@ -122,5 +124,7 @@ def region_detail(request: HttpRequest, code: str) -> dict[str, object]:
         return {**data, "current": True}
     old = selectors.historical_code_get(code)
     if old is None:
-        raise NotFoundOrForbidden(f'Wilayah dengan kode "{code}" tidak ditemukan.', region=code)
+        raise NotFoundOrForbidden(
+            gettext('Wilayah dengan kode "%(code)s" tidak ditemukan.') % {"code": code}, region=code
+        )
     return {**selectors.historical_code_describe(old), "current": False}

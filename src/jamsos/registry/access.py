@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from jamsos.accounts.access import may_see_persons, scope_queryset
 from jamsos.accounts.models import User
 from jamsos.lib.errors import NotFoundOrForbidden
@@ -14,7 +16,7 @@ def access_person(viewer: User, pk: int, *, for_write: bool = False) -> Person:
     DPRD and the executive never see a person, so for them every person is "not found".
     """
     if not may_see_persons(viewer):
-        raise NotFoundOrForbidden("Peserta tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Peserta tidak ditemukan."))
     queryset = scope_queryset(
         viewer,
         Person.objects.select_related("village", "village__parent", "occupation"),
@@ -24,5 +26,5 @@ def access_person(viewer: User, pk: int, *, for_write: bool = False) -> Person:
         queryset = queryset.select_for_update(of=("self",))
     person = queryset.filter(pk=pk).first()
     if person is None:
-        raise NotFoundOrForbidden("Peserta tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Peserta tidak ditemukan."))
     return person

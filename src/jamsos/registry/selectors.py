@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import may_see_persons, scope_queryset
 from jamsos.accounts.models import User
@@ -36,7 +37,7 @@ class PersonFilters:
 def person_list(*, viewer: User, filters: PersonFilters | None = None) -> QuerySet[Person]:
     """Persons whose village lies in the viewer's scope; DPRD and the executive see none."""
     if not may_see_persons(viewer):
-        raise PermissionDenied("Anda tidak berwenang melihat data peserta.")
+        raise PermissionDenied(gettext("Anda tidak berwenang melihat data peserta."))
     filters = filters or PersonFilters()
     queryset = scope_queryset(
         viewer, Person.objects.select_related("village", "village__parent", "occupation"), "village"

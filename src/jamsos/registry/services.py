@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import require_perm
 from jamsos.accounts.models import User
@@ -197,7 +198,9 @@ def person_create(*, data: PersonData, acting_user: User) -> Person:
     """Register one person (Dinas data entry); the NIK must be new."""
     require_perm(acting_user, "registry.change_person")
     if Person.objects.filter(nik=data.nik).exists():
-        raise DomainError(f"NIK {data.nik} sudah terdaftar.", code="nik_registered")
+        raise DomainError(
+            gettext("NIK %(nik)s sudah terdaftar.") % {"nik": data.nik}, code="nik_registered"
+        )
     person = Person(
         nik=data.nik,
         full_name=data.full_name,
@@ -235,11 +238,12 @@ def person_update(
     require_perm(acting_user, "registry.change_person")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Alasan perubahan wajib diisi.", code="reason_required")
+        raise DomainError(gettext("Alasan perubahan wajib diisi."), code="reason_required")
     unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
     if unknown:
         raise DomainError(
-            f"Kolom ini tidak dapat diubah: {', '.join(unknown)}.", code="field_not_updatable"
+            gettext("Kolom ini tidak dapat diubah: %(unknown)s.") % {"unknown": ", ".join(unknown)},
+            code="field_not_updatable",
         )
     person = Person.objects.select_for_update().get(pk=person.pk)
     changed = [name for name in changes if _current(person, name) != changes[name]]
@@ -274,7 +278,7 @@ def person_mark_deceased(*, person: Person, deceased_on: dt.date, acting_user: U
     require_perm(acting_user, "registry.change_person")
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.is_deceased:
-        raise DomainError("Peserta sudah tercatat meninggal.", code="already_deceased")
+        raise DomainError(gettext("Peserta sudah tercatat meninggal."), code="already_deceased")
     return person_mark_deceased_unchecked(
         person=person, deceased_on=deceased_on, acting_user=acting_user
     )
@@ -292,9 +296,13 @@ def person_mark_deceased_unchecked(
     if person.is_deceased:
         return person
     if deceased_on > timezone.localdate():
-        raise DomainError("Tanggal meninggal tidak boleh di masa depan.", code="date_future")
+        raise DomainError(
+            gettext("Tanggal meninggal tidak boleh di masa depan."), code="date_future"
+        )
     if deceased_on < person.birth_date:
-        raise DomainError("Tanggal meninggal sebelum tanggal lahir.", code="date_before_birth")
+        raise DomainError(
+            gettext("Tanggal meninggal sebelum tanggal lahir."), code="date_before_birth"
+        )
     person.is_deceased = True
     person.deceased_on = deceased_on
     person.full_clean()
@@ -351,7 +359,7 @@ def heir_remove(*, heir: Heir, reason: str, acting_user: User) -> None:
     require_perm(acting_user, "registry.change_person")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Alasan wajib diisi.", code="reason_required")
+        raise DomainError(gettext("Alasan wajib diisi."), code="reason_required")
     person = heir.person
     snapshot = model_snapshot(heir, ("full_name", "relationship", "nik"))
     heir.delete()

@@ -269,3 +269,34 @@ def test_the_report_form_preselects_no_claim_type(personas, client_for, membersh
     assert response.status_code == 200
     assert response.context["form"].errors["claim_type"]
     assert not Claim.objects.exists()
+
+
+def _pdf_strings(data: bytes) -> str:
+    """The page streams of a ReportLab PDF (ASCII85 + Flate), decoded to read its text."""
+    import base64
+    import re
+    import zlib
+
+    out = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, flags=re.S):
+        body = stream.strip()
+        try:
+            if body.endswith(b"~>"):
+                body = base64.a85decode(body[:-2])
+            out.append(zlib.decompress(body).decode("latin-1"))
+        except (ValueError, zlib.error):
+            continue
+    return " ".join(out)
+
+
+def test_the_claim_letter_stays_indonesian_for_an_english_reader(personas, client_for, jkm_claim):
+    """The letter to BPJS is an official letter in Bahasa Indonesia (UU 24/2009 art. 33):
+    a head reading the site in English still prints it without English labels."""
+    client = client_for(personas.dinas_operator)
+    client.cookies["django_language"] = "en"
+    page = client.get(detail(jkm_claim)).text
+    assert "death not caused by a work accident" in page  # the page is in English
+    text = _pdf_strings(client.get(reverse("claims:claim_letter", args=[jkm_claim.pk])).content)
+    assert "meninggal bukan karena kecelakaan kerja" in text
+    assert "Suami/Istri" in text
+    assert "death not caused" not in text and "Husband/Wife" not in text

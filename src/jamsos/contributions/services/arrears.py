@@ -34,6 +34,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_event_build, audit_record, audit_record_many
@@ -328,20 +329,25 @@ def membership_reactivate(
     lapsed = Membership.objects.select_for_update().get(pk=lapsed.pk)
     if lapsed.status != Membership.Status.LAPSED:
         raise InvalidTransition(
-            "Hanya kepesertaan yang nonaktif karena menunggak dapat diaktifkan kembali.",
+            gettext("Hanya kepesertaan yang nonaktif karena menunggak dapat diaktifkan kembali."),
             status=lapsed.status,
         )
     if Reactivation.objects.filter(lapsed=lapsed).exists():
-        raise InvalidTransition("Kepesertaan ini sudah diaktifkan kembali.", code="reactivated")
+        raise InvalidTransition(
+            gettext("Kepesertaan ini sudah diaktifkan kembali."), code="reactivated"
+        )
     last = last_month or first_month.december()
     if first_month <= Month.from_date(lapsed.last_month):
         raise DomainError(
-            f"Masa kepesertaan baru harus mulai setelah {bulan(lapsed.last_month)} "
-            "(bulan terakhir sebelum nonaktif).",
+            gettext(
+                "Masa kepesertaan baru harus mulai setelah %(last_month)s (bulan "
+                "terakhir sebelum nonaktif)."
+            )
+            % {"last_month": bulan(lapsed.last_month)},
             code="reactivation_overlaps",
         )
     if last < first_month:
-        raise DomainError("Bulan terakhir sebelum bulan pertama.", code="period")
+        raise DomainError(gettext("Bulan terakhir sebelum bulan pertama."), code="period")
     overlapping = Membership.objects.filter(
         person_id=lapsed.person_id,
         first_month__lte=last.first_day(),
@@ -350,7 +356,8 @@ def membership_reactivate(
     overlapping = overlapping.exclude(status=Membership.Status.CANCELLED)
     if overlapping.exists():
         raise DomainError(
-            f"Peserta sudah punya kepesertaan yang mencakup {first_month}–{last}.",
+            gettext("Peserta sudah punya kepesertaan yang mencakup %(first_month)s–%(last)s.")
+            % {"first_month": first_month, "last": last},
             code="reactivation_overlaps",
         )
     membership = Membership(

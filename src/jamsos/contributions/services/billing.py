@@ -41,6 +41,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_event_build, audit_record_many
@@ -279,15 +280,20 @@ def _check_period(month: Month, months: int) -> Month:
     if months not in allowed:
         choices = ", ".join(str(m) for m in allowed)
         raise BillingError(
-            f"Lama tagihan {months} bulan tidak didukung; pilih {choices} bulan.",
+            gettext("Lama tagihan %(months)s bulan tidak didukung; pilih %(choices)s bulan.")
+            % {"months": months, "choices": choices},
             code="prepayment_months",
             value=months,
         )
     end = last_month(month, months)
     if end.year != month.year:
         raise BillingError(
-            f"Tagihan {months} bulan mulai {month} melewati Desember {month.year}; tagihan "
-            "dibayar dari anggaran satu tahun, jadi paling lama sampai bulan Desember.",
+            gettext(
+                "Tagihan %(months)s bulan mulai %(month)s melewati Desember %(year)s; "
+                "tagihan dibayar dari anggaran satu tahun, jadi paling lama sampai bulan "
+                "Desember."
+            )
+            % {"months": months, "month": month, "year": month.year},
             code="prepayment_crosses_year",
             value=str(month),
         )
@@ -378,7 +384,8 @@ def billing_run(
     foreign = [s.name for s in sources if s.region_id != regency.code]
     if foreign:
         raise BillingError(
-            f"Sumber dana {', '.join(foreign)} bukan milik {regency.name}.",
+            gettext("Sumber dana %(foreign)s bukan milik %(name)s.")
+            % {"foreign": ", ".join(foreign), "name": regency.name},
             code="source_other_region",
         )
     result = BillingResult(regency=regency, first_month=month, last_month=end)

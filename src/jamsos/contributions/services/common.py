@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Sum
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
@@ -33,7 +34,9 @@ def require(acting_user: User | None, perm: str, region_code: str) -> None:
         return
     require_perm(acting_user, perm)
     if not region_in_scope(acting_user, region_code):
-        raise PermissionDenied("Data ini di luar cakupan wilayah Anda.", code="outside_scope")
+        raise PermissionDenied(
+            gettext("Data ini di luar cakupan wilayah Anda."), code="outside_scope"
+        )
 
 
 def validated(obj: Any) -> None:

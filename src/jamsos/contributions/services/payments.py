@@ -17,6 +17,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record
@@ -93,11 +94,15 @@ def bill_issue(*, bill: Bill, acting_user: User | None) -> Bill:
     bill = Bill.objects.select_for_update().get(pk=bill.pk)
     if bill.status != Bill.Status.DRAFT:
         raise InvalidTransition(
-            f"Tagihan {bill.number} sudah {bill.get_status_display().lower()}.",
+            gettext("Tagihan %(number)s sudah %(lower)s.")
+            % {"number": bill.number, "lower": bill.get_status_display().lower()},
             status=bill.status,
         )
     if bill.total <= 0:
-        raise InvalidTransition(f"Tagihan {bill.number} tidak berisi peserta.", code="bill_empty")
+        raise InvalidTransition(
+            gettext("Tagihan %(number)s tidak berisi peserta.") % {"number": bill.number},
+            code="bill_empty",
+        )
     bill.status = Bill.Status.ISSUED
     bill.issued_by = acting_user
     bill.issued_at = timezone.now()
@@ -119,17 +124,22 @@ def bill_issue(*, bill: Bill, acting_user: User | None) -> Bill:
 def _check_payment(*, sp2d_number: str, paid_on: dt.date, amount: int, account: str) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise DomainError(
-            f"Jumlah pembayaran harus bilangan bulat rupiah lebih dari 0 (diberikan: {amount}).",
+            gettext(
+                "Jumlah pembayaran harus bilangan bulat rupiah lebih dari 0 (diberikan: "
+                "%(amount)s)."
+            )
+            % {"amount": amount},
             code="payment_amount",
             value=amount,
         )
     if not sp2d_number.strip():
-        raise DomainError("Nomor SP2D wajib diisi.", code="sp2d_required")
+        raise DomainError(gettext("Nomor SP2D wajib diisi."), code="sp2d_required")
     if not account.strip():
-        raise DomainError("Rekening kas daerah wajib diisi.", code="account_required")
+        raise DomainError(gettext("Rekening kas daerah wajib diisi."), code="account_required")
     if paid_on > timezone.localdate():
         raise DomainError(
-            f"Tanggal SP2D {paid_on.isoformat()} ada di masa depan.",
+            gettext("Tanggal SP2D %(isoformat)s ada di masa depan.")
+            % {"isoformat": paid_on.isoformat()},
             code="payment_date_future",
             value=paid_on.isoformat(),
         )
@@ -168,7 +178,9 @@ def payment_record(
             else "sudah lunas; catat kelebihan pada tagihan berikutnya"
         )
         raise InvalidTransition(
-            f"Tagihan {bill.number} {reason}.", code="bill_not_open", status=bill.status
+            gettext("Tagihan %(number)s %(reason)s.") % {"number": bill.number, "reason": reason},
+            code="bill_not_open",
+            status=bill.status,
         )
     if Payment.objects.filter(regency_id=bill.regency_id, sp2d_number__iexact=sp2d_number).exists():
         raise Sp2dDuplicate(
@@ -241,15 +253,20 @@ def bill_reconcile(*, bill: Bill, acting_user: User | None) -> Bill:
     bill = Bill.objects.select_for_update().get(pk=bill.pk)
     if bill.status != Bill.Status.PAID:
         raise InvalidTransition(
-            f"Hanya tagihan lunas yang dapat direkonsiliasi; {bill.number} berstatus "
-            f"{bill.get_status_display().lower()}.",
+            gettext(
+                "Hanya tagihan lunas yang dapat direkonsiliasi; %(number)s berstatus %(lower)s."
+            )
+            % {"number": bill.number, "lower": bill.get_status_display().lower()},
             status=bill.status,
         )
     blocking = open_discrepancies_for(bill).count()
     if blocking:
         raise InvalidTransition(
-            f"Masih ada {angka(blocking)} selisih rekonsiliasi terbuka untuk peserta tagihan "
-            f"{bill.number}; selesaikan dulu.",
+            gettext(
+                "Masih ada %(blocking)s selisih rekonsiliasi terbuka untuk peserta "
+                "tagihan %(number)s; selesaikan dulu."
+            )
+            % {"blocking": angka(blocking), "number": bill.number},
             code="discrepancies_open",
             open=blocking,
         )

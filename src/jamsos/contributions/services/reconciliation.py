@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record
@@ -158,8 +159,15 @@ def _columns(headers: list[str], file_name: str) -> dict[str, str]:
     missing = [LABELS[c] for c in REQUIRED if c not in found]
     if missing:
         raise StatementInvalid(
-            f'Kolom wajib {", ".join(missing)} tidak ditemukan di "{file_name}". Judul kolom '
-            f"yang ada: {', '.join(headers)}.",
+            gettext(
+                'Kolom wajib %(missing)s tidak ditemukan di "%(file_name)s". Judul kolom '
+                "yang ada: %(headers)s."
+            )
+            % {
+                "missing": ", ".join(missing),
+                "file_name": file_name,
+                "headers": ", ".join(headers),
+            },
             code="statement_columns",
             missing=missing,
         )
@@ -176,26 +184,38 @@ def _parse_row(
     kpj = _number_text(cell("kpj")).replace(" ", "")
     if not _KPJ.fullmatch(kpj):
         errors.append(
-            f'Baris {row_no}, kolom "{columns["kpj"]}": "{cell("kpj")}" bukan nomor KPJ '
-            "(5–20 huruf/angka)."
+            gettext(
+                'Baris %(row_no)s, kolom "%(kpj)s": "%(value)s" bukan nomor KPJ (5–20 huruf/angka).'
+            )
+            % {"row_no": row_no, "kpj": columns["kpj"], "value": cell("kpj")}
         )
     months: list[Month] = []
     try:
         months = months_parse(cell("months"))
     except ValueError as exc:
         errors.append(
-            f'Baris {row_no}, kolom "{columns["months"]}": "{exc.args[0] or cell("months")}" '
-            "bukan bulan (contoh: 2025-01, 2025-01 s.d. 2025-03, Jan 2025)."
+            gettext(
+                'Baris %(row_no)s, kolom "%(months)s": "%(value)s" bukan bulan (contoh: '
+                "2025-01, 2025-01 s.d. 2025-03, Jan 2025)."
+            )
+            % {
+                "row_no": row_no,
+                "months": columns["months"],
+                "value": exc.args[0] or cell("months"),
+            }
         )
     amount = 0
     try:
         amount = rupiah_parse(_number_text(cell("amount")))
         if amount <= 0:
-            raise DomainError("not positive")
+            raise DomainError(gettext("not positive"))
     except DomainError:
         errors.append(
-            f'Baris {row_no}, kolom "{columns["amount"]}": "{cell("amount")}" bukan jumlah '
-            "rupiah lebih dari 0 (contoh: 50400 atau Rp 50.400)."
+            gettext(
+                'Baris %(row_no)s, kolom "%(amount)s": "%(value)s" bukan jumlah rupiah '
+                "lebih dari 0 (contoh: 50400 atau Rp 50.400)."
+            )
+            % {"row_no": row_no, "amount": columns["amount"], "value": cell("amount")}
         )
     if len(errors) > before:
         return None
@@ -219,14 +239,26 @@ def statement_parse(data: bytes, *, file_name: str) -> ParsedStatement:
         if earlier and earlier[1] & set(row.months):
             overlap = ", ".join(str(m) for m in sorted(earlier[1] & set(row.months)))
             parsed.errors.append(
-                f'Baris {row_no}, kolom "{columns["months"]}": KPJ {row.kpj} bulan {overlap} '
-                f"sudah ada di baris {earlier[0]}."
+                gettext(
+                    'Baris %(row_no)s, kolom "%(months)s": KPJ %(kpj)s bulan %(overlap)s '
+                    "sudah ada di baris %(value)s."
+                )
+                % {
+                    "row_no": row_no,
+                    "months": columns["months"],
+                    "kpj": row.kpj,
+                    "overlap": overlap,
+                    "value": earlier[0],
+                }
             )
             continue
         seen[row.kpj] = (row_no, (earlier[1] if earlier else set()) | set(row.months))
         parsed.rows.append(row)
     if not parsed.rows and not parsed.errors:
-        parsed.errors.append(f'Berkas "{file_name}" tidak berisi baris data di bawah judul kolom.')
+        parsed.errors.append(
+            gettext('Berkas "%(file_name)s" tidak berisi baris data di bawah judul kolom.')
+            % {"file_name": file_name}
+        )
     return parsed
 
 
@@ -387,7 +419,9 @@ def statement_import(
     first = first_month or in_file[0]
     last = last_month or in_file[-1]
     if last < first:
-        raise DomainError("Periode rekonsiliasi: bulan akhir sebelum bulan awal.", code="period")
+        raise DomainError(
+            gettext("Periode rekonsiliasi: bulan akhir sebelum bulan awal."), code="period"
+        )
     theirs = _theirs(parsed.rows, first, last)
     with transaction.atomic():
         ours = _ours(regency, first, last)
@@ -465,12 +499,16 @@ def discrepancy_resolve(
     require(acting_user, "contributions.reconcile", discrepancy.region_id)
     discrepancy = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
     if discrepancy.status != Discrepancy.Status.OPEN:
-        raise InvalidTransition("Selisih ini sudah diselesaikan.", status=discrepancy.status)
+        raise InvalidTransition(
+            gettext("Selisih ini sudah diselesaikan."), status=discrepancy.status
+        )
     note = note.strip()
     if len(note) < 5:
         raise DomainError(
-            "Tuliskan penyelesaiannya (paling sedikit 5 huruf), misalnya nomor SP2D susulan "
-            "atau koreksi data di BPJS.",
+            gettext(
+                "Tuliskan penyelesaiannya (paling sedikit 5 huruf), misalnya nomor SP2D "
+                "susulan atau koreksi data di BPJS."
+            ),
             code="resolution_required",
         )
     discrepancy.status = Discrepancy.Status.RESOLVED

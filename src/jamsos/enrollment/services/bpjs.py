@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
 from jamsos.audit.models import AuditEvent
@@ -356,7 +357,7 @@ def bpjs_results_record(
     """Record the branch's answers for an issued decree (see the module docstring)."""
     require(acting_user, "enrollment.record_bpjs_result", decree.region_id)
     if decree.status != Decree.Status.ISSUED:
-        raise InvalidTransition("Hasil BPJS dicatat untuk SK yang sudah ditetapkan.")
+        raise InvalidTransition(gettext("Hasil BPJS dicatat untuk SK yang sudah ditetapkan."))
     as_of = as_of or Month.current()
     todo, unchanged, errors = _check(decree, results)
     if errors:
@@ -563,7 +564,7 @@ def bpjs_results_import(
 
     require(acting_user, "enrollment.record_bpjs_result", decree.region_id)
     if decree.status != Decree.Status.ISSUED:
-        raise InvalidTransition("Hasil BPJS dicatat untuk SK yang sudah ditetapkan.")
+        raise InvalidTransition(gettext("Hasil BPJS dicatat untuk SK yang sudah ditetapkan."))
     digest = hashlib.sha256(data).hexdigest()
     done = BpjsResultImport.objects.filter(decree=decree, file_sha256=digest).first()
     if done is not None:
@@ -582,7 +583,10 @@ def bpjs_results_import(
         raise BpjsResultsInvalid(errors)
     if not parsed.results:
         raise DomainError(
-            f'Berkas "{file_name}" tidak berisi hasil (kolom STATUS kosong di semua baris).',
+            gettext(
+                'Berkas "%(file_name)s" tidak berisi hasil (kolom STATUS kosong di semua baris).'
+            )
+            % {"file_name": file_name},
             code="no_results",
         )
     record = BpjsResultImport(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
@@ -39,7 +40,7 @@ def require(acting_user: User | None, perm: str, region_code: str) -> None:
         return
     require_perm(acting_user, perm)
     if not region_in_scope(acting_user, region_code):
-        raise PermissionDenied("SK ini di luar cakupan Anda.", code="outside_scope")
+        raise PermissionDenied(gettext("SK ini di luar cakupan Anda."), code="outside_scope")
 
 
 def validated(obj: Any, *, exclude: Sequence[str] = ()) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
@@ -151,19 +152,30 @@ def _persons_snapshot(
         for _pk, nik, name, _born, _sex, village, _occ, deceased in found:
             label = f"{name} ({nik_mask(nik)})"
             if not region.contains(village):
-                problems.append(f"{label}: bukan warga {region.name}")
+                problems.append(
+                    gettext("%(label)s: bukan warga %(name)s")
+                    % {"label": label, "name": region.name}
+                )
             elif acting_user is not None and not region_in_scope(acting_user, village):
-                problems.append(f"{label}: di luar cakupan Anda")
+                problems.append(gettext("%(label)s: di luar cakupan Anda") % {"label": label})
             elif nagari is not None and village != nagari.pk:
-                problems.append(f"{label}: bukan warga {nagari.name}")
+                problems.append(
+                    gettext("%(label)s: bukan warga %(name)s")
+                    % {"label": label, "name": nagari.name}
+                )
             elif deceased:
-                problems.append(f"{label}: sudah meninggal")
-        problems += [f"ID {pk}: tidak ada di registri" for pk in chunk if pk not in seen]
+                problems.append(gettext("%(label)s: sudah meninggal") % {"label": label})
+        problems += [
+            gettext("ID %(pk)s: tidak ada di registri") % {"pk": pk}
+            for pk in chunk
+            if pk not in seen
+        ]
         rows += [row[:-1] for row in found]
         if len(problems) >= SHOWN:
             break
     if problems:
-        more = " (dan lainnya)" if len(problems) > SHOWN else ""
+        more = gettext(" (dan lainnya)") if len(problems) > SHOWN else ""
+
         raise DomainError(
             "Peserta tidak dapat dimasukkan ke SK: " + "; ".join(problems[:SHOWN]) + more + ".",
             code="invalid_persons",
@@ -217,9 +229,17 @@ def _check_quota(reservation: Reservation, adding: int, *, removing: int = 0) ->
     if used + adding - removing > reservation.persons:
         left = max(0, reservation.persons - used + removing)
         raise DecreeOverQuota(
-            f"Reservasi #{reservation.pk} untuk {angka(reservation.persons)} orang; sudah "
-            f"dipakai {angka(used)} orang di SK lain, sisa {angka(left)}. SK ini menyebut "
-            f"{angka(adding)} orang.",
+            gettext(
+                "Reservasi #%(pk)s untuk %(persons)s orang; sudah dipakai %(used)s orang "
+                "di SK lain, sisa %(left)s. SK ini menyebut %(adding)s orang."
+            )
+            % {
+                "pk": reservation.pk,
+                "persons": angka(reservation.persons),
+                "used": angka(used),
+                "left": angka(left),
+                "adding": angka(adding),
+            },
             reservation_persons=reservation.persons,
             used=used,
             requested=adding,
@@ -236,8 +256,11 @@ def _named_only(reservation: Reservation, ids: Sequence[int]) -> list[int] | Non
         names = Person.objects.filter(pk__in=outside[:SHOWN]).values_list("full_name", "nik")
         shown = "; ".join(f"{n} ({nik_mask(k)})" for n, k in names)
         raise DomainError(
-            f"Reservasi #{reservation.pk} menyebut pesertanya; {angka(len(outside))} orang "
-            f"tidak termasuk: {shown}.",
+            gettext(
+                "Reservasi #%(pk)s menyebut pesertanya; %(outside)s orang tidak "
+                "termasuk: %(shown)s."
+            )
+            % {"pk": reservation.pk, "outside": angka(len(outside)), "shown": shown},
             code="not_in_reservation",
         )
     return named
@@ -251,7 +274,9 @@ def _active_reservation(reservation: Reservation, *, lock: bool) -> Reservation:
         queryset = queryset.select_for_update(of=("self",))
     current = queryset.get(pk=reservation.pk)
     if current.status != Reservation.Status.ACTIVE:
-        raise InvalidTransition(f"{current} sudah dilepas; SK tidak bisa memakainya.")
+        raise InvalidTransition(
+            gettext("%(current)s sudah dilepas; SK tidak bisa memakainya.") % {"current": current}
+        )
     return current
 
 
@@ -280,13 +305,14 @@ def decree_draft_from_reservation(
         ids = list(reservation.lines.values_list("person_id", flat=True))
         if not ids:
             raise DomainError(
-                f"Reservasi #{reservation.pk} tidak menyebut peserta; pilih peserta SK.",
+                gettext("Reservasi #%(pk)s tidak menyebut peserta; pilih peserta SK.")
+                % {"pk": reservation.pk},
                 code="persons_required",
             )
     else:
         ids = unique_ids(persons)
         if not ids:
-            raise DomainError("Daftar peserta SK kosong.", code="persons_required")
+            raise DomainError(gettext("Daftar peserta SK kosong."), code="persons_required")
         _named_only(reservation, ids)
     rows = _persons_snapshot(ids, acting_user=acting_user, region=region, nagari=reservation.nagari)
     texts = decree_texts_prefill(reservation=reservation, persons=len(ids), title=title)
@@ -332,7 +358,7 @@ def decree_draft_from_reservation(
 
 
 def _system_user_required() -> User:
-    raise DomainError("Penyusun SK harus pengguna yang masuk.", code="actor_required")
+    raise DomainError(gettext("Penyusun SK harus pengguna yang masuk."), code="actor_required")
 
 
 @transaction.atomic
@@ -341,10 +367,13 @@ def decree_texts_update(*, decree: Decree, acting_user: User | None, **changes: 
     require(acting_user, "enrollment.draft_decree", decree.region_id)
     unknown = sorted(set(changes) - set(TEXT_FIELDS))
     if unknown:
-        raise DomainError(f"Kolom tidak dapat diubah: {', '.join(unknown)}.", code="invalid")
+        raise DomainError(
+            gettext("Kolom tidak dapat diubah: %(unknown)s.") % {"unknown": ", ".join(unknown)},
+            code="invalid",
+        )
     decree = Decree.objects.select_for_update().get(pk=decree.pk)
     if decree.status != Decree.Status.DRAFT:
-        raise InvalidTransition("Hanya draf SK yang dapat diubah.")
+        raise InvalidTransition(gettext("Hanya draf SK yang dapat diubah."))
     for name in ("considerations", "legal_bases", "decisions"):
         if name in changes:
             changes[name] = [" ".join(str(t).split()) for t in changes[name] if str(t).strip()]
@@ -352,7 +381,7 @@ def decree_texts_update(*, decree: Decree, acting_user: User | None, **changes: 
         if name in changes:
             changes[name] = " ".join(str(changes[name]).split())
     if "title" in changes and not changes["title"]:
-        raise DomainError("Judul SK wajib diisi.", code="title_required")
+        raise DomainError(gettext("Judul SK wajib diisi."), code="title_required")
     changed = [name for name, value in changes.items() if getattr(decree, name) != value]
     if not changed:
         return decree
@@ -376,10 +405,13 @@ def decree_cancel(*, decree: Decree, reason: str, acting_user: User | None) -> D
     """Drop a draft or approved decree that will not be issued (an issued one cannot)."""
     require(acting_user, "enrollment.draft_decree", decree.region_id)
     if not reason.strip():
-        raise DomainError("Sebutkan alasan pembatalan.", code="reason_required")
+        raise DomainError(gettext("Sebutkan alasan pembatalan."), code="reason_required")
     decree = Decree.objects.select_for_update().get(pk=decree.pk)
     if decree.status not in (Decree.Status.DRAFT, Decree.Status.APPROVED):
-        raise InvalidTransition(f"{decree} sudah {decree.get_status_display().lower()}.")
+        raise InvalidTransition(
+            gettext("%(decree)s sudah %(lower)s.")
+            % {"decree": decree, "lower": decree.get_status_display().lower()}
+        )
     before = decree.status
     decree.status = Decree.Status.CANCELLED
     decree.save(update_fields=["status"])
@@ -400,13 +432,17 @@ def decree_approve(*, decree: Decree, acting_user: User | None) -> Decree:
     require(acting_user, "enrollment.approve_decree", decree.region_id)
     decree = Decree.objects.select_for_update().get(pk=decree.pk)
     if decree.status != Decree.Status.DRAFT:
-        raise InvalidTransition(f"{decree} bukan draf (status: {decree.get_status_display()}).")
+        raise InvalidTransition(
+            gettext("%(decree)s bukan draf (status: %(status)s).")
+            % {"decree": decree, "status": decree.get_status_display()}
+        )
     if acting_user is not None and decree.created_by_id == acting_user.pk:
         raise PermissionDenied(
-            "SK harus disetujui oleh orang lain daripada penyusunnya.", code="maker_checker"
+            gettext("SK harus disetujui oleh orang lain daripada penyusunnya."),
+            code="maker_checker",
         )
     if not decree.lines.exists():
-        raise DomainError("SK tanpa penerima tidak dapat disetujui.", code="no_lines")
+        raise DomainError(gettext("SK tanpa penerima tidak dapat disetujui."), code="no_lines")
     if decree.reservation_id is not None:
         _active_reservation(decree.reservation, lock=False)
     decree.status = Decree.Status.APPROVED
@@ -442,10 +478,11 @@ def decree_issue(
     require(acting_user, "enrollment.issue_decree", decree.region_id)
     number = " ".join((number or "").split())
     if not number:
-        raise DomainError("Nomor SK wajib diisi.", code="number_required")
+        raise DomainError(gettext("Nomor SK wajib diisi."), code="number_required")
     if decree_date is None or decree_date > timezone.localdate():
         raise DomainError(
-            "Tanggal penetapan wajib diisi dan tidak boleh di masa depan.", code="invalid_date"
+            gettext("Tanggal penetapan wajib diisi dan tidak boleh di masa depan."),
+            code="invalid_date",
         )
     reservation = None
     with transaction.atomic():
@@ -456,13 +493,17 @@ def decree_issue(
         decree = Decree.objects.select_for_update().get(pk=decree.pk)
         if decree.status != Decree.Status.APPROVED:
             raise InvalidTransition(
-                f"{decree} belum disetujui kepala dinas (status: {decree.get_status_display()})."
+                gettext("%(decree)s belum disetujui kepala dinas (status: %(status)s).")
+                % {"decree": decree, "status": decree.get_status_display()}
             )
         clash = Decree.objects.filter(region_id=decree.region_id, number=number).exclude(
             pk=decree.pk
         )
         if clash.exists():
-            raise DomainError(f"Nomor SK {number} sudah dipakai SK lain.", code="number_taken")
+            raise DomainError(
+                gettext("Nomor SK %(number)s sudah dipakai SK lain.") % {"number": number},
+                code="number_taken",
+            )
         removals: list[DecreeLine] = []
         if decree.amends_id is not None and reservation is not None:
             removals = _amendment_apply(decree, reservation)
@@ -518,15 +559,24 @@ def _amendment_apply(amendment: Decree, reservation: Reservation) -> list[Decree
     missing = set(remove_lines) - {line.person_id for line in targets}
     if missing:
         raise InvalidTransition(
-            f"{len(missing)} orang yang dicoret SK perubahan ini sudah tidak menjadi penerima.",
+            gettext("%(missing)s orang yang dicoret SK perubahan ini sudah tidak menjadi penerima.")
+            % {"missing": len(missing)},
             code="removal_stale",
         )
     used = reservation_used_persons(reservation_id=reservation.pk, exclude_decree_id=amendment.pk)
     if used - len(targets) + adds > reservation.persons:
         raise DecreeOverQuota(
-            f"Reservasi #{reservation.pk} untuk {angka(reservation.persons)} orang tidak cukup "
-            f"untuk perubahan ini (dipakai {angka(used)}, dicoret {len(targets)}, "
-            f"ditambah {adds}).",
+            gettext(
+                "Reservasi #%(pk)s untuk %(persons)s orang tidak cukup untuk perubahan "
+                "ini (dipakai %(used)s, dicoret %(targets)s, ditambah %(adds)s)."
+            )
+            % {
+                "pk": reservation.pk,
+                "persons": angka(reservation.persons),
+                "used": angka(used),
+                "targets": len(targets),
+                "adds": adds,
+            },
         )
     now_ref = f"hapus:{amendment.pk}"
     for line in targets:
@@ -563,21 +613,25 @@ def decree_amend(
     require(acting_user, "enrollment.draft_decree", decree.region_id)
     if decree.status != Decree.Status.ISSUED:
         raise InvalidTransition(
-            "Hanya SK yang sudah ditetapkan yang dapat diubah dengan SK perubahan."
+            gettext("Hanya SK yang sudah ditetapkan yang dapat diubah dengan SK perubahan.")
         )
     note = " ".join((note or "").split())
     if not note:
-        raise DomainError("Sebutkan hal yang diubah dan alasannya.", code="note_required")
+        raise DomainError(gettext("Sebutkan hal yang diubah dan alasannya."), code="note_required")
     adds, removes = unique_ids(add_persons), unique_ids(remove_persons)
     if not adds and not removes:
-        raise DomainError("SK perubahan harus menambah atau mencoret penerima.", code="no_changes")
+        raise DomainError(
+            gettext("SK perubahan harus menambah atau mencoret penerima."), code="no_changes"
+        )
     both = set(adds) & set(removes)
     if both:
         raise DomainError(
-            "Orang yang sama tidak bisa ditambah dan dicoret.", code="invalid_persons"
+            gettext("Orang yang sama tidak bisa ditambah dan dicoret."), code="invalid_persons"
         )
     if decree.reservation_id is None:
-        raise DomainError("SK ini tidak memakai reservasi anggaran.", code="no_reservation")
+        raise DomainError(
+            gettext("SK ini tidak memakai reservasi anggaran."), code="no_reservation"
+        )
     reservation = _active_reservation(decree.reservation, lock=False)
     region = decree.region
     chain = decree_chain_ids(decree)
@@ -585,14 +639,16 @@ def decree_amend(
     not_recipients = [pk for pk in removes if pk not in live]
     if not_recipients:
         raise DomainError(
-            f"{len(not_recipients)} orang yang akan dicoret bukan penerima SK ini.",
+            gettext("%(not_recipients)s orang yang akan dicoret bukan penerima SK ini.")
+            % {"not_recipients": len(not_recipients)},
             code="not_recipient",
             person_ids=not_recipients[:SHOWN],
         )
     already = [pk for pk in adds if pk in live]
     if already:
         raise DomainError(
-            f"{len(already)} orang yang akan ditambahkan sudah penerima SK ini.",
+            gettext("%(already)s orang yang akan ditambahkan sudah penerima SK ini.")
+            % {"already": len(already)},
             code="already_recipient",
             person_ids=already[:SHOWN],
         )
@@ -695,10 +751,13 @@ def decree_setting_save(
     """Create or change a kabupaten's own decree format (empty = the standard text)."""
     require(acting_user, "enrollment.draft_decree", region.pk)
     if region.level != Region.Level.REGENCY:
-        raise DomainError("Format SK dibuat untuk kabupaten/kota.", code="invalid_region")
+        raise DomainError(gettext("Format SK dibuat untuk kabupaten/kota."), code="invalid_region")
     unknown = sorted(set(values) - set(SETTING_FIELDS))
     if unknown:
-        raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", code="invalid")
+        raise DomainError(
+            gettext("Kolom tidak dikenal: %(unknown)s.") % {"unknown": ", ".join(unknown)},
+            code="invalid",
+        )
     setting = DecreeSetting.objects.select_for_update().filter(region=region).first()
     before = model_snapshot(setting, SETTING_FIELDS) if setting else None
     if setting is None:
@@ -744,8 +803,11 @@ def reservation_release_guard(reservation: Reservation) -> None:
     )
     if in_use is not None:
         raise InvalidTransition(
-            f"Reservasi #{reservation.pk} dipakai SK {in_use} yang sudah ditetapkan; tidak "
-            "dapat dilepas. Kurangi orang lewat penolakan BPJS atau SK perubahan.",
+            gettext(
+                "Reservasi #%(pk)s dipakai SK %(in_use)s yang sudah ditetapkan; tidak "
+                "dapat dilepas. Kurangi orang lewat penolakan BPJS atau SK perubahan."
+            )
+            % {"pk": reservation.pk, "in_use": in_use},
             code="reservation_in_use",
         )
 

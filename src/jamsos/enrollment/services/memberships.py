@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_event_build, audit_record
@@ -368,12 +369,14 @@ def renewal_reserve(
 
     require(acting_user, "enrollment.draft_decree", proposal.fiscal_year.region_id)
     if allocation.fiscal_year_id != proposal.fiscal_year_id:
-        raise DomainError("Pagu harus dari tahun anggaran usulan ini.", code="other_year")
+        raise DomainError(gettext("Pagu harus dari tahun anggaran usulan ini."), code="other_year")
     ids = _renewal_person_ids(proposal, allocation)
     if not ids:
         raise DomainError(
-            f"Tidak ada peserta usulan yang belum direservasi dengan sumber dana "
-            f"{allocation.source}.",
+            gettext(
+                "Tidak ada peserta usulan yang belum direservasi dengan sumber dana %(source)s."
+            )
+            % {"source": allocation.source},
             code="no_candidates",
         )
     covered = coverage_clashes(
@@ -408,7 +411,9 @@ def renewal_link_reservation(
         reservation=reservation
     )
     if not linked:
-        raise InvalidTransition("Reservasi ini tidak menyebut peserta usulan yang tersisa.")
+        raise InvalidTransition(
+            gettext("Reservasi ini tidak menyebut peserta usulan yang tersisa.")
+        )
     proposal.reservations.add(reservation)
     if not proposal.lines.filter(reservation__isnull=True).exists():
         proposal.status = RenewalProposal.Status.RESERVED

@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from jamsos.budget.estimates import RateMissing
 from jamsos.budget.models import FundingSource
@@ -102,7 +103,10 @@ class Command(BaseCommand):
                 if len(regencies) == 1:
                     raise
         if not plan:
-            raise DomainError(f'Sumber dana "{code}" tidak ditemukan.', code="source_unknown")
+            raise DomainError(
+                gettext('Sumber dana "%(code)s" tidak ditemukan.') % {"code": code},
+                code="source_unknown",
+            )
         return plan
 
     def _text(self, summary: dict[str, Any]) -> str:
