@@ -226,9 +226,10 @@ class Absorption:
     def warning_message(self) -> str:
         if not self.warning:
             return ""
-        text = gettext(
-            "Diperkirakan %(amount)s (%(percent)s) tidak terserap pada akhir tahun."
-        ) % {"amount": rupiah(self.forecast_unspent), "percent": persen(self.unspent_percent)}
+        text = gettext("Diperkirakan %(amount)s (%(percent)s) tidak terserap pada akhir tahun.") % {
+            "amount": rupiah(self.forecast_unspent),
+            "percent": persen(self.unspent_percent),
+        }
         if self.capacity_persons and self.capacity_start:
             text += " " + gettext(
                 "Sisa pagu masih cukup untuk %(persons)s orang mulai %(month)s s.d. Desember."

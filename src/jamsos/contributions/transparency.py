@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope
 from jamsos.accounts.models import User
@@ -144,7 +145,7 @@ def transparency_report(*, viewer: User, regency: Region, year: int) -> Transpar
             "Anda tidak berwenang melihat data ini.", perm="contributions.view_transparency"
         )
     if not region_in_scope(viewer, regency.code):
-        raise PermissionDenied("Kabupaten ini di luar cakupan Anda.", code="outside_scope")
+        raise PermissionDenied(gettext("Kabupaten ini di luar cakupan Anda."), code="outside_scope")
     months = list(month_range(Month(year, 1), Month(year, 12)))
     sources = {s.pk: s for s in FundingSource.objects.filter(region=regency)}
     report = Transparency(regency=regency, year=year)

@@ -462,7 +462,7 @@ class ExportOut(Schema):
     response={202: ExportOut, **ERRORS},
     summary="Buat laporan baris ditolak di latar belakang (untuk usulan besar)",
 )
-def rejection_report_prepare(request: HttpRequest, batch_id: int) -> Status:
+def rejection_report_prepare(request: HttpRequest, batch_id: Id) -> Status:
     batch = access.access_batch(request.user, batch_id)
     export = generated.generated_export_request(
         kind=exports.REJECTION_REPORT,
@@ -480,7 +480,7 @@ def rejection_report_prepare(request: HttpRequest, batch_id: int) -> Status:
     response={200: ExportOut, **ERRORS},
     summary="Status dan kemajuan satu berkas ekspor yang dibuat di latar belakang",
 )
-def export_detail(request: HttpRequest, export_id: int) -> dict[str, object]:
+def export_detail(request: HttpRequest, export_id: Id) -> dict[str, object]:
     return ExportOut.from_export(generated.access_generated_export(request.user, export_id))
 
 
@@ -490,7 +490,7 @@ def export_detail(request: HttpRequest, export_id: int) -> dict[str, object]:
     openapi_extra=XLSX_RESPONSE,
     summary="Unduh berkas ekspor yang sudah siap",
 )
-def export_file(request: HttpRequest, export_id: int) -> HttpResponse:
+def export_file(request: HttpRequest, export_id: Id) -> HttpResponse:
     export = generated.access_generated_export(request.user, export_id)
     path = generated.generated_export_path(export)
     if export.status != GeneratedExport.Status.READY or not path.is_file():

@@ -84,8 +84,18 @@ _CODES: list[Code] = [
         "teks (format sel Teks).",
         gettext_lazy("NIK tersimpan sebagai angka"),
     ),
-    Code(nik_rules.NIK_PROVINCE_UNKNOWN, ERROR, "{detail}", gettext_lazy("Kode provinsi NIK tidak dikenal")),
-    Code(nik_rules.NIK_BIRTHDATE_INVALID, ERROR, "{detail}", gettext_lazy("Tanggal lahir di NIK tidak sah")),
+    Code(
+        nik_rules.NIK_PROVINCE_UNKNOWN,
+        ERROR,
+        "{detail}",
+        gettext_lazy("Kode provinsi NIK tidak dikenal"),
+    ),
+    Code(
+        nik_rules.NIK_BIRTHDATE_INVALID,
+        ERROR,
+        "{detail}",
+        gettext_lazy("Tanggal lahir di NIK tidak sah"),
+    ),
     Code(nik_rules.NIK_SERIAL_ZERO, ERROR, "{detail}", gettext_lazy("Nomor urut NIK 0000")),
     Code(
         nik_rules.NIK_BIRTHDATE_MISMATCH,
