@@ -139,7 +139,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0005_legal_basis_records"),
+        ("enrollment", "0006_legal_basis_records"),
         ("regions", "0002_load_kemendagri_2025"),
     ]
     operations = [migrations.RunPython(seed, unseed)]

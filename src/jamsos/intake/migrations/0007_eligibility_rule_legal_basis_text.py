@@ -26,6 +26,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0004_row_indexes_for_bulk_writes")]
+    dependencies = [("intake", "0006_generated_exports")]
 
     operations = [migrations.RunPython(forwards, backwards)]

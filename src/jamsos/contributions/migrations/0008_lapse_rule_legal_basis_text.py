@@ -41,6 +41,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contributions", "0003_billline_composite_key")]
+    dependencies = [("contributions", "0007_seed_prepayment_unconfirm_news_rates")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0004_membership_cancelled_status"),
+        ("enrollment", "0005_membership_wage_risk_group"),
         ("regions", "0002_load_kemendagri_2025"),
     ]
 
