@@ -12,7 +12,9 @@ BPJS branch did each year, through the real services (so every row has its audit
   (about 4 % rejected, with reasons), memberships.
 - **2023 … demo year** — a fiscal year and its APBD pagu; the previous year's members
   carried over by a renewal proposal, reserved, decreed in January, accepted by BPJS. From
-  2024 two nagari pay for their own residents from APB Nagari ("1 Nagari 100 orang").
+  2024 two nagari pay for their own residents from APB Nagari ("1 Nagari 100 orang", a
+  minimum): Palaluar registers 105 more residents and stays above the minimum, Desa
+  Kampung Baru covers only its few renewed residents and stays below it.
 - **The demo year** also gets one *draft* decree (phase II) for persons never enrolled.
 
 ``--people N`` scales the persons, not the money: with fewer persons than the seed,
@@ -44,12 +46,15 @@ from jamsos.budget.models import (
     Reservation,
     ReservationPerson,
 )
+from jamsos.demo.persons import VillageRef, demo_person_rows
 from jamsos.demo.registry import demo_step
 from jamsos.enrollment import services
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
 from jamsos.lib.bulkcopy import rows_insert
 from jamsos.lib.periods import Month, months_between
 from jamsos.regions.models import Region
+from jamsos.registry.models import Person
+from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
 
 if TYPE_CHECKING:
     from jamsos.demo.services import DemoContext
@@ -64,7 +69,13 @@ APBD_P_2022 = 271_588_800  # the seed's phase II amount
 PAGU_PERSONS = {2023: 11_616, 2024: 11_717, 2026: 16_590}
 PAGU_2025 = 3_053_299_200
 NAGARI_PROGRAMME = ("13.03.08.2002", "13.03.10.2004")  # Palaluar, Desa Kampung Baru
-NAGARI_QUOTA = 100
+NAGARI_FROM = 2024  # the first APB Nagari year of "1 Nagari 100 orang" (facts.md §0)
+NAGARI_QUOTA = 100  # each nagari's own target row (budget.NagariQuota), not a cap
+# Palaluar (1st in the Paritrana Award 2023, facts.md §7.2) covers more than the minimum:
+# in its first APB Nagari year it adds this many residents of its own (a demo figure), so
+# the demo shows one nagari above the minimum and Desa Kampung Baru below it.
+NAGARI_ABOVE = "13.03.08.2002"
+NAGARI_NEWCOMERS = 105
 DECREES = {  # (number, date) of the SK; 2022's are the seed's own
     "2022-1": ("188.45/131/KPTS-BPT-2022", dt.date(2022, 3, 15)),
     "2022-2": ("188.45/399/KPTS-BPT-2022", dt.date(2022, 10, 19)),
@@ -229,6 +240,40 @@ def _setting(regency: Region, actors: _Actors) -> None:
     )
 
 
+def _nagari_newcomers(ctx: DemoContext, nagari: Region) -> list[int]:
+    """``NAGARI_NEWCOMERS`` residents of ``nagari`` registered for its APB Nagari (their
+    own random stream; NIKs already taken by the persons step are skipped)."""
+    rows = demo_person_rows(
+        count=NAGARI_NEWCOMERS + 20,
+        seed=ctx.seed * 7_919 + NAGARI_FROM,
+        villages=[VillageRef(nagari.code, nagari.name, nagari.kind)],
+        year=ctx.as_of.year,
+    )
+    taken = set(Person.objects.filter(nik__in=[r.nik for r in rows]).values_list("nik", flat=True))
+    rows = [row for row in rows if row.nik not in taken][:NAGARI_NEWCOMERS]
+    ids = person_bulk_create_prevalidated(
+        persons=[
+            PersonData(
+                nik=row.nik,
+                full_name=row.full_name,
+                birth_date=row.birth_date,
+                sex=row.sex,
+                village=row.village_code,
+                occupation=row.occupation_code,
+                birth_place=row.birth_place,
+                mother_name=row.mother_name,
+                address=row.address,
+                phone=row.phone,
+                family_card_number=row.family_card_number,
+            )
+            for row in rows
+        ],
+        acting_user=None,
+        data={"source": "demo", "seed": ctx.seed, "programme": "1 Nagari 100 orang"},
+    )
+    return [ids[row.nik] for row in rows]
+
+
 def _split(count: int) -> tuple[int, int, int]:
     """Persons for 2022 phase I, phase II and the demo year's draft (see the docstring)."""
     held = max(1, count // 25) if count >= 5 else 0
@@ -237,6 +282,64 @@ def _split(count: int) -> tuple[int, int, int]:
         return PHASE_I[0], PHASE_II_PERSONS, held
     first = min(PHASE_I[0], (2 * pool) // 3)
     return first, min(PHASE_II_PERSONS, pool - first), held
+
+
+# (pagu, persons, nagari, whether they are the renewal proposal's candidates)
+_Group = tuple[Allocation, list[int], Region | None, bool]
+
+
+def _nagari_groups(
+    ctx: DemoContext,
+    year: FiscalYear,
+    candidates: list[tuple[int, str]],
+    nagari_sources: dict[str, FundingSource],
+    actors: _Actors,
+) -> tuple[list[_Group], list[_Group], set[int]]:
+    """The APB Nagari pagu of the programme's nagari for ``year`` and whom they cover."""
+    y, regency = year.year, ctx.regency
+    groups: list[_Group] = []
+    newcomers: list[_Group] = []
+    taken: set[int] = set()
+    for code in NAGARI_PROGRAMME:
+        nagari = Region.objects.get(pk=code)
+        source = nagari_sources.get(code) or budget.funding_source_create(
+            region=regency,
+            kind=FundingSource.Kind.APB_NAGARI,
+            name=f"APB Nagari {nagari.name.removeprefix('Desa ')}",
+            nagari=nagari,
+            acting_user=actors.operator,
+        )
+        nagari_sources[code] = source
+        budget.nagari_quota_set(
+            fiscal_year=year,
+            nagari=nagari,
+            persons=NAGARI_QUOTA,
+            note="Target 1 Nagari 100 orang",
+            acting_user=actors.operator,
+        )
+        # The minimum is not a cap: every renewed resident stays, and Palaluar
+        # registers newcomers of its own in the first year (a reservation and a
+        # decree of their own: they are not renewal candidates).
+        members = [p for p, village in candidates if village == code]
+        added = _nagari_newcomers(ctx, nagari) if code == NAGARI_ABOVE and y == NAGARI_FROM else []
+        nagari_pagu = _pagu(
+            year,
+            source,
+            f"Iuran pekerja rentan {source.name} {y}",
+            cost_estimate(
+                persons=max(NAGARI_QUOTA, len(members) + len(added)),
+                months=12,
+                start=Month(y, 1),
+                payer="apb_nagari",
+            ).total,
+            actors,
+        )
+        if members:
+            groups.append((nagari_pagu, members, nagari, True))
+            taken |= set(members)
+        if added:
+            newcomers.append((nagari_pagu, added, nagari, False))
+    return groups, newcomers, taken
 
 
 @demo_step("enrollment", order=40)
@@ -323,41 +426,15 @@ def demo_step_enrollment(ctx: DemoContext) -> int:
             fiscal_year=year, acting_user=actors.operator
         )
         candidates = list(proposal.lines.order_by("pk").values_list("person_id", "village_id"))
-        groups: list[tuple[Allocation, list[int], Region | None]] = []
-        taken: set[int] = set()
-        if y >= 2024:
-            for code in NAGARI_PROGRAMME:
-                nagari = Region.objects.get(pk=code)
-                source = nagari_sources.get(code) or budget.funding_source_create(
-                    region=regency,
-                    kind=FundingSource.Kind.APB_NAGARI,
-                    name=f"APB Nagari {nagari.name.removeprefix('Desa ')}",
-                    nagari=nagari,
-                    acting_user=actors.operator,
-                )
-                nagari_sources[code] = source
-                budget.nagari_quota_set(
-                    fiscal_year=year,
-                    nagari=nagari,
-                    persons=NAGARI_QUOTA,
-                    note="1 Nagari 100 orang",
-                    acting_user=actors.operator,
-                )
-                members = [p for p, village in candidates if village == code][:NAGARI_QUOTA]
-                nagari_pagu = _pagu(
-                    year,
-                    source,
-                    f"Iuran pekerja rentan {source.name} {y}",
-                    cost_estimate(
-                        persons=NAGARI_QUOTA, months=12, start=Month(y, 1), payer="apb_nagari"
-                    ).total,
-                    actors,
-                )
-                if members:
-                    groups.append((nagari_pagu, members, nagari))
-                    taken |= set(members)
-        groups.insert(0, (apbd_pagu, [p for p, _v in candidates if p not in taken], None))
-        for seq, (allocation, members, nagari) in enumerate(groups, start=1):
+        groups, newcomers, taken = (
+            _nagari_groups(ctx, year, candidates, nagari_sources, actors)
+            if y >= NAGARI_FROM
+            else ([], [], set())
+        )
+        groups.insert(0, (apbd_pagu, [p for p, _v in candidates if p not in taken], None, True))
+        for seq, (allocation, members, nagari, renewal) in enumerate(
+            [*groups, *newcomers], start=1
+        ):
             if not members:
                 continue
             reservation = _reservation(
@@ -368,11 +445,12 @@ def demo_step_enrollment(ctx: DemoContext) -> int:
                 actors=actors,
                 phase=phase if nagari is None else None,
                 nagari=nagari,
-                note=f"Perpanjangan peserta {y - 1}",
+                note=f"Perpanjangan peserta {y - 1}" if renewal else "Pendaftaran baru APB Nagari",
             )
-            services.renewal_link_reservation(
-                proposal=proposal, reservation=reservation, acting_user=actors.operator
-            )
+            if renewal:
+                services.renewal_link_reservation(
+                    proposal=proposal, reservation=reservation, acting_user=actors.operator
+                )
             number = f"188.45/{seq + 8}/KPTS-BPT-{y}"
             decree = _decree(
                 reservation, actors, number=number, date=dt.date(y, 1, 5 + seq), as_of=as_of

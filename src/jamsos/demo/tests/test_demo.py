@@ -76,16 +76,27 @@ def proposed_niks() -> set[str]:
     )
 
 
+def nagari_newcomer_ids() -> set[int]:
+    """Persons the enrollment step registers for Palaluar's APB Nagari (issue 9)."""
+    return {
+        int(pk)
+        for pk in AuditEvent.objects.filter(
+            action="registry.person.created", data__programme="1 Nagari 100 orang"
+        ).values_list("object_id", flat=True)
+    }
+
+
 def step_persons():
-    """The persons made by the persons step (the proposals step adds a few more)."""
-    return Person.objects.exclude(nik__in=proposed_niks())
+    """The persons made by the persons step (the proposals step adds a few more, and the
+    enrollment step Palaluar's newcomers)."""
+    return Person.objects.exclude(nik__in=proposed_niks()).exclude(pk__in=nagari_newcomer_ids())
 
 
 def test_every_nik_is_valid_consistent_and_in_sijunjung(loaded):
     codebook = region_codebook()
     persons = list(Person.objects.all())
     assert len(step_persons()) == 200
-    assert len(persons) == 200 + len(proposed_niks())
+    assert len(persons) == 200 + len(proposed_niks()) + len(nagari_newcomer_ids())
     for person in persons:
         result = nik_parse(
             person.nik, codebook=codebook, birth_date=person.birth_date, sex=person.sex
@@ -163,7 +174,9 @@ def test_one_user_per_role_none_a_django_superuser(loaded):
 def test_audit_events_are_written_without_niks(loaded):
     events = Counter(AuditEvent.objects.values_list("action", flat=True))
     assert events["demo.data.loaded"] == 1
-    assert events["registry.person.created"] == 200 + len(proposed_niks())
+    assert events["registry.person.created"] == (
+        200 + len(proposed_niks()) + len(nagari_newcomer_ids())
+    )
     assert events["accounts.agency.created"] == 75
     assert events["accounts.user.created"] == 8
     assert loaded.counts["audit_events"] == sum(events.values())

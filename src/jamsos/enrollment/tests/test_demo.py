@@ -6,10 +6,13 @@ import datetime as dt
 
 import pytest
 
+from jamsos.accounts.models import User
 from jamsos.budget.models import Allocation, Phase
 from jamsos.demo.services import demo_load
 from jamsos.enrollment.demo import _split
 from jamsos.enrollment.models import Decree, DecreeLine, Membership, RenewalProposal
+from jamsos.enrollment.selectors import nagari_minimum_progress
+from jamsos.lib.periods import Month
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +51,15 @@ def test_demo_history_2022_to_the_demo_year():
     if in_nagari.exists():  # "1 Nagari 100 orang": these nagari pay for their own
         assert not in_nagari.exclude(funding_source__kind="apb_nagari").exists()
     assert RenewalProposal.objects.filter(fiscal_year__year=2026).exists()
+    # "1 Nagari 100 orang" is a minimum (issue 9): Palaluar above it, Desa Kampung Baru
+    # below it, both from their own APB Nagari.
+    operator = User.objects.get(username="operator")
+    report = nagari_minimum_progress(viewer=operator, month=Month(2026, 6))
+    rows = {row.code: row for row in report.rows}
+    above, below = rows["13.03.08.2002"], rows["13.03.10.2004"]
+    assert above.members > 100 and not above.below and above.budget_lines
+    assert below.members < 100 and below.below and below.budget_lines
+    assert "13.03.08.2002" not in {row.code for row in report.below}
     # Each person's coverage periods never overlap.
     seen: dict[int, list[tuple[dt.date, dt.date]]] = {}
     for person, a, b in Membership.objects.values_list("person_id", "first_month", "last_month"):
