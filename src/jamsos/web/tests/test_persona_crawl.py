@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 PER_PATTERN = 3  # distinct URLs visited per URL pattern (route), per persona
 MAX_PAGES = 400  # per persona: a safety net, never reached by the demo
 FORBIDDEN = {403, 404, 405}
-SKIP_PREFIXES = ("/static/", "/media/", "/api/docs")
+SKIP_PREFIXES = ("/static/", "/media/")  # files, not pages
 
 
 @dataclass
