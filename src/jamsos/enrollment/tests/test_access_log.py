@@ -25,3 +25,14 @@ def test_a_bpjs_export_logs_one_access_with_every_listed_person(client, decree, 
     assert "NIK" in access.fields
     items = set(access.items.values_list("person_id", "nik_digest"))
     assert items == {(pk, nik_digest(nik)) for pk, nik in lines}
+
+
+def test_a_decree_download_logs_every_person_of_its_lampiran(client, decree, personas):
+    from jamsos.enrollment.services import documents
+
+    documents.decree_download_record(
+        decree=decree, kind=documents.Kind.PUBLIC_PDF, acting_user=personas.dinas_operator
+    )
+    (access,) = PersonalDataAccess.objects.all()
+    assert access.person_count == DecreeLine.objects.filter(decree=decree).count()
+    assert "nik_masked" in access.fields
