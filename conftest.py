@@ -18,6 +18,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """A request in English (the ``django_language`` cookie) leaves English active in the
+    worker's thread; the next test would then read English messages where it expects the
+    Indonesian source text."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def personas(db):
     from jamsos.testing.personas import make_personas

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import Agency
@@ -178,17 +179,32 @@ class BenefitRule(RegulationRow):
             case self.Kind.FLAT:
                 return rp(self.amount)
             case self.Kind.INCOME_MULTIPLE:
-                return f"{num(self.multiplier)} × penghasilan sebulan"
+                return gettext("%(multiple)s × penghasilan sebulan") % {
+                    "multiple": num(self.multiplier)
+                }
             case self.Kind.STMB_PERCENT:
-                end = f"–{self.to_month_no}" if self.to_month_no else " dan seterusnya"
-                return f"{num(self.percent)} % penghasilan, bulan ke-{self.from_month_no}{end}"
+                values = {"percent": num(self.percent), "first": self.from_month_no}
+                if self.to_month_no:
+                    return gettext("%(percent)s %% penghasilan, bulan ke-%(first)s–%(last)s") % {
+                        **values,
+                        "last": self.to_month_no,
+                    }
+                return gettext("%(percent)s %% penghasilan, bulan ke-%(first)s dan seterusnya") % (
+                    values
+                )
             case self.Kind.PER_CHILD_YEAR:
-                return f"{rp(self.amount)} per anak per tahun, paling lama {self.max_years} tahun"
+                return gettext("%(amount)s per anak per tahun, paling lama %(years)s tahun") % {
+                    "amount": rp(self.amount),
+                    "years": self.max_years,
+                }
             case self.Kind.CAP:
-                return f"biaya riil, paling banyak {rp(self.amount)}"
+                return gettext("biaya riil, paling banyak %(amount)s") % {"amount": rp(self.amount)}
             case self.Kind.DISABILITY_PERCENT:
-                return f"{num(self.percent)} % × {num(self.multiplier)} × penghasilan sebulan"
-        return "biaya riil, tanpa batas"
+                return gettext("%(percent)s %% × %(multiple)s × penghasilan sebulan") % {
+                    "percent": num(self.percent),
+                    "multiple": num(self.multiplier),
+                }
+        return gettext("biaya riil, tanpa batas")
 
 
 class ClaimParameter(RegulationRow):

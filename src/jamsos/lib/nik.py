@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from django.utils.translation import gettext_noop
 
 # What operators type or paste inside a NIK: spaces (also non-breaking), dots, hyphens and
 # the dashes word processors substitute for them. A leading apostrophe is how Excel users
@@ -39,16 +42,24 @@ NIK_BIRTHDATE_MISMATCH = "nik_birthdate_mismatch"
 NIK_SEX_MISMATCH = "nik_sex_mismatch"
 
 MESSAGES: dict[str, str] = {
-    NIK_FORMAT: "NIK harus 16 angka (spasi, titik dan tanda hubung boleh); diisi: “{raw}”.",
-    NIK_PROVINCE_UNKNOWN: "Kode provinsi {province} pada NIK tidak dikenal.",
-    NIK_DISTRICT_UNKNOWN: "Kode kecamatan {district} pada NIK tidak ada dalam daftar "
-    "Kemendagri 2016–2025.",
-    NIK_BIRTHDATE_INVALID: "Bagian tanggal lahir NIK ({part}) bukan tanggal yang sah.",
-    NIK_SERIAL_ZERO: "Nomor urut NIK tidak boleh 0000.",
-    NIK_BIRTHDATE_MISMATCH: "Tanggal lahir pada NIK ({nik_date}) berbeda dengan tanggal lahir "
-    "yang diisi ({declared_date}).",
-    NIK_SEX_MISMATCH: "Jenis kelamin pada NIK ({nik_sex}) berbeda dengan yang diisi "
-    "({declared_sex}).",
+    NIK_FORMAT: gettext_noop(
+        "NIK harus 16 angka (spasi, titik dan tanda hubung boleh); diisi: “{raw}”."
+    ),
+    NIK_PROVINCE_UNKNOWN: gettext_noop("Kode provinsi {province} pada NIK tidak dikenal."),
+    NIK_DISTRICT_UNKNOWN: gettext_noop(
+        "Kode kecamatan {district} pada NIK tidak ada dalam daftar Kemendagri 2016–2025."
+    ),
+    NIK_BIRTHDATE_INVALID: gettext_noop(
+        "Bagian tanggal lahir NIK ({part}) bukan tanggal yang sah."
+    ),
+    NIK_SERIAL_ZERO: gettext_noop("Nomor urut NIK tidak boleh 0000."),
+    NIK_BIRTHDATE_MISMATCH: gettext_noop(
+        "Tanggal lahir pada NIK ({nik_date}) berbeda dengan tanggal lahir yang diisi "
+        "({declared_date})."
+    ),
+    NIK_SEX_MISMATCH: gettext_noop(
+        "Jenis kelamin pada NIK ({nik_sex}) berbeda dengan yang diisi ({declared_sex})."
+    ),
 }
 ERROR_CODES = frozenset(
     {
@@ -61,7 +72,10 @@ ERROR_CODES = frozenset(
     }
 )
 WARNING_CODES = frozenset({NIK_DISTRICT_UNKNOWN})
-SEX_LABELS = {"L": "laki-laki", "P": "perempuan"}
+SEX_LABELS = {"L": gettext_noop("laki-laki"), "P": gettext_noop("perempuan")}
+# Messages and labels stay Bahasa Indonesia here (the API, the CLI and stored intake issues
+# use them as they are); a page translates them with ``message(code, translate=gettext)``.
+_LABEL_PARAMS = ("nik_sex", "declared_sex")
 
 
 class RegionCodebook(Protocol):
@@ -114,8 +128,12 @@ class NikResult:
             params["declared_sex"] = SEX_LABELS[self.declared_sex]
         return params
 
-    def message(self, code: str) -> str:
-        return MESSAGES[code].format(**self.params)
+    def message(self, code: str, *, translate: Callable[[str], str] = str) -> str:
+        params = {
+            key: translate(value) if key in _LABEL_PARAMS else value
+            for key, value in self.params.items()
+        }
+        return translate(MESSAGES[code]).format(**params)
 
     def messages(self) -> list[tuple[str, str]]:
         """``(code, message)`` for every error, then every warning."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from jamsos.lib.nik import SEX_LABELS
@@ -29,9 +30,9 @@ def nik_check(request: HttpRequest) -> HttpResponse:
         context.update(
             result=result,
             nik_grouped=" ".join(result.nik[i : i + 4] for i in range(0, len(result.nik), 4)),
-            sex_label=SEX_LABELS.get(result.sex or ""),
-            errors=[(code, result.message(code)) for code in result.errors],
-            warnings=[(code, result.message(code)) for code in result.warnings],
+            sex_label=gettext(SEX_LABELS[result.sex]) if result.sex else "",
+            errors=[(code, result.message(code, translate=gettext)) for code in result.errors],
+            warnings=[(code, result.message(code, translate=gettext)) for code in result.warnings],
         )
     template = "regions/_nik_result.html" if request.htmx else "regions/nik_check.html"
     return render(request, template, context)

@@ -192,3 +192,20 @@ class TestRegionApi:
     def test_anonymous(self, client):
         assert client.get("/api/regions/13.03").status_code == 401
         assert client.get("/api/regions/search", {"q": "Aie Amo"}).status_code == 401
+
+
+def test_the_answer_reads_in_english_and_the_api_keeps_indonesian(client, personas):
+    """The page follows the reader's language; the API and the CLI keep one language."""
+    client.force_login(personas.agent)
+    client.cookies["django_language"] = "en"
+    html = client.post(
+        PAGE,
+        {"nik": VALID_WOMAN, "birth_date": "01-01-1990", "sex": "L"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "differs from" in html and "berbeda dengan" not in html
+    assert "(female)" in html and "(male)" in html
+    assert "Female" in html  # the sex shown under the verdict
+    from jamsos.lib.nik import MESSAGES, NIK_SEX_MISMATCH
+
+    assert MESSAGES[NIK_SEX_MISMATCH].startswith("Jenis kelamin pada NIK")
