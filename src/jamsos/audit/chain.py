@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import connections, transaction
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -41,8 +42,7 @@ from jamsos.lib.bulkcopy import rows_insert
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
-
-    from jamsos.audit.models import AuditEvent
+    from django.db.models import Model as AuditEvent
 
 GENESIS = "0" * 64
 # Any constant; names the one advisory lock that serialises audit appends.
@@ -180,7 +180,9 @@ def audit_rows_append(rows: Iterable[Sequence[Any]], *, using: str = "default") 
     Returns how many were written. Values must already fit their columns (callers cut
     ``object_repr`` to 200 characters): the hash covers what is stored.
     """
-    from jamsos.audit.models import AuditEvent
+    # The model is looked up, not imported: audit.models imports this module to seal
+    # events in save()/bulk_create(), and the dependency goes that way only.
+    AuditEvent = apps.get_model("audit", "AuditEvent")
 
     with transaction.atomic(using=using):
         seq, prev = _head_locked(connections[using])
@@ -227,7 +229,9 @@ def audit_chain_verify(*, using: str = "default", chunk_size: int = 5000) -> Cha
       ``prev_hash``/``hash`` do not follow (its own id).
     Reads in chunks, so memory stays flat on millions of events.
     """
-    from jamsos.audit.models import AuditEvent
+    # The model is looked up, not imported: audit.models imports this module to seal
+    # events in save()/bulk_create(), and the dependency goes that way only.
+    AuditEvent = apps.get_model("audit", "AuditEvent")
 
     events = AuditEvent.objects.using(using)
     prev, expected, count, first_broken = GENESIS, 1, 0, None

@@ -35,7 +35,7 @@ from jamsos.enrollment.models import Membership
 from jamsos.lib.periods import Month
 
 if TYPE_CHECKING:
-    from jamsos.demo.services import DemoContext
+    from jamsos.demo.registry import DemoContext
 
 Status = Claim.Status
 

@@ -36,7 +36,7 @@ from jamsos.lib.periods import Month, month_range
 from jamsos.regions.models import Region
 
 if TYPE_CHECKING:
-    from jamsos.demo.services import DemoContext
+    from jamsos.demo.registry import DemoContext
 
 TREASURY_ACCOUNT = "Rekening Kas Umum Daerah (RKUD) Kabupaten Sijunjung, Bank Nagari"
 STATEMENT_MONTHS = 3

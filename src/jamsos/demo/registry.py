@@ -15,13 +15,34 @@ it before the apps registered still sees every step.
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
-    from jamsos.demo.services import DemoContext
+    from jamsos.accounts.models import Agency, User
+    from jamsos.regions.models import Region
+    from jamsos.registry.models import Person
+
+
+@dataclass
+class DemoContext:
+    seed: int
+    people: int
+    as_of: dt.date
+    regency: Region
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    persons: list[Person] = field(default_factory=list)
+
+    def rng(self, step: str) -> random.Random:
+        """A generator of its own per step (string seeds are stable across runs)."""
+        return random.Random(f"jamsos-demo:{self.seed}:{step}")
+
 
 DemoStep = Callable[["DemoContext"], int]
 

@@ -11,7 +11,6 @@ randomness from ``ctx.rng("<step>")`` so that adding a step never changes earlie
 from __future__ import annotations
 
 import datetime as dt
-import random
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -20,14 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from jamsos.accounts.models import Agency, User
+from jamsos.accounts.models import Agency
 from jamsos.accounts.services import agency_create, user_create
 from jamsos.audit.models import AuditEvent
 from jamsos.audit.services import audit_record
 from jamsos.demo import catalogue as c
 from jamsos.demo.catalogue import DEMO_PASSWORD, DEMO_USERS
 from jamsos.demo.persons import VillageRef, demo_person_rows
-from jamsos.demo.registry import DEMO_STEPS, DemoStep, demo_step
+from jamsos.demo.registry import DEMO_STEPS, DemoContext, DemoStep, demo_step
 from jamsos.demo.selectors import DemoLogin, demo_database_is_empty, demo_logins
 from jamsos.lib.errors import DomainError
 from jamsos.regions.models import Region
@@ -61,21 +60,6 @@ class DemoSummary:
         data["as_of"] = self.as_of.isoformat()
         data["seconds"] = round(self.seconds, 3)
         return data
-
-
-@dataclass
-class DemoContext:
-    seed: int
-    people: int
-    as_of: dt.date
-    regency: Region
-    agencies: dict[str, Agency] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-    persons: list[Person] = field(default_factory=list)
-
-    def rng(self, step: str) -> random.Random:
-        """A generator of its own per step (string seeds are stable across runs)."""
-        return random.Random(f"jamsos-demo:{self.seed}:{step}")
 
 
 @demo_step("agencies", order=10)

@@ -57,7 +57,7 @@ from jamsos.registry.models import Person
 from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
 
 if TYPE_CHECKING:
-    from jamsos.demo.services import DemoContext
+    from jamsos.demo.registry import DemoContext
 
 FIRST_YEAR = 2022
 PHASE_I = (1_333, Month(2022, 3), 9)  # persons, first month, months (facts.md §0)

@@ -25,7 +25,7 @@ from jamsos.regions.models import Region
 from jamsos.registry.models import Person
 
 if TYPE_CHECKING:
-    from jamsos.demo.services import DemoContext
+    from jamsos.demo.registry import DemoContext
 
 HEADER = [
     "NIK",

@@ -225,8 +225,9 @@ class _TextFinder(HTMLParser):
 
 
 # A string literal inside {{ … }} (``default:"Draf"``, ``yesno:"ya,tidak"``) is shown to
-# people unless it is wrapped as ``_("…")``; date/time formats are not text.
-_VAR_LITERAL = re.compile(r"""(?<!_\()(?<!date:)(?<!time:)(["'])(.*?)\1""")
+# people unless it is wrapped as ``_("…")``; date/time formats and json_script element ids
+# are not text.
+_VAR_LITERAL = re.compile(r"""(?<!_\()(?<!date:)(?<!time:)(?<!json_script:)(["'])(.*?)\1""")
 
 
 def _var_literals(contents: str) -> list[str]:
