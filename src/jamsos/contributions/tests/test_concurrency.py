@@ -76,6 +76,11 @@ def sources(restore_reference_data, transactional_db) -> list[FundingSource]:
             )
         seed = importlib.import_module("jamsos.budget.migrations.0002_seed_regulation")
         seed.seed_regulation(django_apps)
+        # Billing reads the prepayment choices from their rule row (regulation data).
+        prepayment = importlib.import_module(
+            "jamsos.contributions.migrations.0007_seed_prepayment_unconfirm_news_rates"
+        )
+        prepayment.seed_prepayment(django_apps)
     Occupation.objects.get_or_create(code="petani", defaults={"name": "Petani"})
     sijunjung = Region.objects.get(pk="13.03")
     made = [
