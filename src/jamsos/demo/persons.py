@@ -11,9 +11,13 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from jamsos.demo import catalogue as c
 from jamsos.lib.nik import nik_build
+
+if TYPE_CHECKING:
+    from jamsos.registry.services import PersonData
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,24 @@ class DemoPersonRow:
     phone: str
     occupation_code: str
     family_card_number: str
+
+    def person_data(self) -> PersonData:
+        """The row as the registry's bulk-create input."""
+        from jamsos.registry.services import PersonData
+
+        return PersonData(
+            nik=self.nik,
+            full_name=self.full_name,
+            birth_date=self.birth_date,
+            sex=self.sex,
+            village=self.village_code,
+            occupation=self.occupation_code,
+            birth_place=self.birth_place,
+            mother_name=self.mother_name,
+            address=self.address,
+            phone=self.phone,
+            family_card_number=self.family_card_number,
+        )
 
 
 def demo_person_rows(

@@ -31,7 +31,7 @@ from jamsos.demo.selectors import DemoLogin, demo_database_is_empty, demo_logins
 from jamsos.lib.errors import DomainError
 from jamsos.regions.models import Region
 from jamsos.registry.models import Occupation, Person
-from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
+from jamsos.registry.services import person_bulk_create_prevalidated
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -154,22 +154,7 @@ def demo_step_persons(ctx: DemoContext) -> int:
             code="demo_occupation_missing",
         )
     ids = person_bulk_create_prevalidated(
-        persons=[
-            PersonData(
-                nik=row.nik,
-                full_name=row.full_name,
-                birth_date=row.birth_date,
-                sex=row.sex,
-                village=row.village_code,
-                occupation=row.occupation_code,
-                birth_place=row.birth_place,
-                mother_name=row.mother_name,
-                address=row.address,
-                phone=row.phone,
-                family_card_number=row.family_card_number,
-            )
-            for row in rows
-        ],
+        persons=[row.person_data() for row in rows],
         acting_user=None,
         data={"source": "demo", "seed": ctx.seed},
     )

@@ -54,7 +54,7 @@ from jamsos.lib.bulkcopy import rows_insert
 from jamsos.lib.periods import Month, months_between
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
-from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
+from jamsos.registry.services import person_bulk_create_prevalidated
 
 if TYPE_CHECKING:
     from jamsos.demo.registry import DemoContext
@@ -252,22 +252,7 @@ def _nagari_newcomers(ctx: DemoContext, nagari: Region) -> list[int]:
     taken = set(Person.objects.filter(nik__in=[r.nik for r in rows]).values_list("nik", flat=True))
     rows = [row for row in rows if row.nik not in taken][:NAGARI_NEWCOMERS]
     ids = person_bulk_create_prevalidated(
-        persons=[
-            PersonData(
-                nik=row.nik,
-                full_name=row.full_name,
-                birth_date=row.birth_date,
-                sex=row.sex,
-                village=row.village_code,
-                occupation=row.occupation_code,
-                birth_place=row.birth_place,
-                mother_name=row.mother_name,
-                address=row.address,
-                phone=row.phone,
-                family_card_number=row.family_card_number,
-            )
-            for row in rows
-        ],
+        persons=[row.person_data() for row in rows],
         acting_user=None,
         data={"source": "demo", "seed": ctx.seed, "programme": "1 Nagari 100 orang"},
     )
