@@ -142,6 +142,10 @@ PERSON_DETAIL_FIELDS = (
     "declared_income",
     "heirs",
 )
+# A claim page shows the worker, the event (accident or death), heirs and the payout account.
+CLAIM_DETAIL_FIELDS = ("full_name", "nik", "event", "heirs", "payout_account")
+# A membership page shows the member, the KPJ number, the funder and the coverage months.
+MEMBERSHIP_DETAIL_FIELDS = ("full_name", "nik", "birth_date", "village", "kpj_number")
 
 
 def personal_data_access_log(

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from jamsos.accounts.access import require_perm
 from jamsos.api.schemas import Count, Id, PageIn, PageMetaOut, Rupiah, paginate
+from jamsos.audit.services import CLAIM_DETAIL_FIELDS, personal_data_access_log
 from jamsos.claims import access, letters, selectors, services
 from jamsos.claims.benefits import benefit_estimate
 from jamsos.claims.letters import mask_account
@@ -555,7 +556,15 @@ def claim_report(request: HttpRequest, payload: ClaimReportIn) -> Status[dict[st
 
 @router.get("/claims/{claim_id}", response=ClaimOut, summary="Rincian klaim")
 def claim_detail(request: HttpRequest, claim_id: Id) -> dict[str, Any]:
-    return ClaimOut.full(_claim(request, claim_id), _user(request))
+    claim = _claim(request, claim_id)
+    personal_data_access_log(
+        viewer=_user(request),
+        persons=[(claim.person_id, claim.person.nik)],
+        purpose="api:claims.claim_detail",
+        fields=CLAIM_DETAIL_FIELDS,
+        path=request.path,
+    )
+    return ClaimOut.full(claim, _user(request))
 
 
 @router.get("/claims/{claim_id}/clocks", response=list[StageClockOut], summary="Waktu per tahap")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_stubs_ext import StrOrPromise
 
 from jamsos.accounts.access import scope_queryset
+from jamsos.audit.services import CLAIM_DETAIL_FIELDS, personal_data_access_log
 from jamsos.claims import access, letters, selectors, services
 from jamsos.claims.benefits import benefit_estimate
 from jamsos.claims.forms import (
@@ -204,6 +205,13 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
 @permission_required(VIEW, raise_exception=True)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _get(access.access_claim, request.user, pk)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(claim.person_id, claim.person.nik)],
+        purpose="claims:claim_detail",
+        fields=CLAIM_DETAIL_FIELDS,
+        path=request.path,
+    )
     return render(request, "claims/claim_detail.html", _detail_context(request, claim))
 
 

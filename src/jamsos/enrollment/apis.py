@@ -18,6 +18,7 @@ from pydantic import Field
 
 from jamsos.accounts.access import may_see_persons, require_perm
 from jamsos.api.schemas import Id, IdList, PageIn, PageMetaOut, Year, errors, paginate
+from jamsos.audit.services import MEMBERSHIP_DETAIL_FIELDS, personal_data_access_log
 from jamsos.budget.access import access_fiscal_year, access_reservation
 from jamsos.enrollment import access, selectors, services
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
@@ -558,7 +559,15 @@ def nagari_minimum(
     summary="Satu kepesertaan",
 )
 def membership_detail(request: HttpRequest, membership_id: Id) -> dict[str, Any]:
-    return MembershipOut.of(access.access_membership(request.user, membership_id))
+    membership = access.access_membership(request.user, membership_id)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(membership.person_id, membership.person.nik)],
+        purpose="api:enrollment.membership_detail",
+        fields=MEMBERSHIP_DETAIL_FIELDS,
+        path=request.path,
+    )
+    return MembershipOut.of(membership)
 
 
 # --- Renewal ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jamsos.accounts.access import may_see_persons
+from jamsos.audit.services import MEMBERSHIP_DETAIL_FIELDS, personal_data_access_log
 from jamsos.budget.models import Allocation, FiscalYear
 from jamsos.enrollment import access, bpjs_layout, documents, selectors, services
 from jamsos.enrollment.forms import (
@@ -644,6 +645,13 @@ def membership_list(request: HttpRequest) -> HttpResponse:
 @domain_errors_as_http
 def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = access.access_membership(request.user, pk)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(membership.person_id, membership.person.nik)],
+        purpose="enrollment:membership_detail",
+        fields=MEMBERSHIP_DETAIL_FIELDS,
+        path=request.path,
+    )
     others = selectors.person_memberships(person=membership.person).exclude(pk=membership.pk)
     return render(
         request,

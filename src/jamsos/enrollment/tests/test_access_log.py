@@ -36,3 +36,25 @@ def test_a_decree_download_logs_every_person_of_its_lampiran(client, decree, per
     (access,) = PersonalDataAccess.objects.all()
     assert access.person_count == DecreeLine.objects.filter(decree=decree).count()
     assert "nik_masked" in access.fields
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_reading_a_membership_logs_its_person(client, personas, decree, via):
+    from jamsos.enrollment.models import Membership
+    from jamsos.enrollment.tests.test_pages import accept_all
+
+    accept_all(decree, personas)
+    before = set(PersonalDataAccess.objects.values_list("pk", flat=True))
+    membership = Membership.objects.select_related("person").order_by("pk").first()
+    client.force_login(personas.dinas_operator)
+    url = (
+        reverse("enrollment:membership_detail", args=[membership.pk])
+        if via == "page"
+        else f"/api/enrollment/memberships/{membership.pk}"
+    )
+    assert client.get(url).status_code == 200
+    (access,) = PersonalDataAccess.objects.exclude(pk__in=before)
+    assert access.purpose.endswith("membership_detail")
+    assert list(access.items.values_list("person_id", "nik_digest")) == [
+        (membership.person_id, nik_digest(membership.person.nik))
+    ]
