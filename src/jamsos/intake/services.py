@@ -343,6 +343,16 @@ def batch_validation_stalled(batch: ProposalBatch) -> bool:
     )
 
 
+def _require_own_agency(batch: ProposalBatch, acting_user: User) -> None:
+    """Only the proposing agency retries or cancels its validation: a Camat operator who can
+    see an agent's batch must not delete its rows by cancelling it."""
+    if batch.agency_id != acting_user.agency_id:
+        raise PermissionDenied(
+            gettext("Hanya instansi pengusul yang dapat mengulang atau membatalkan validasi."),
+            code="not_proposing_agency",
+        )
+
+
 @transaction.atomic
 def batch_validation_retry(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
     """Queue the validation again after it failed or stalled.
@@ -352,6 +362,7 @@ def batch_validation_retry(*, batch: ProposalBatch, acting_user: User) -> Propos
     earlier run that comes back finds the batch claimed and does nothing.
     """
     require_perm(acting_user, "intake.propose")
+    _require_own_agency(batch, acting_user)
     batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
     if not (
         (batch.status == Status.FAILED and batch.original_file) or batch_validation_stalled(batch)
@@ -389,6 +400,7 @@ def batch_validation_cancel(*, batch: ProposalBatch, acting_user: User) -> Propo
     only while it is ``queued``.
     """
     require_perm(acting_user, "intake.propose")
+    _require_own_agency(batch, acting_user)
     batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
     if not (batch.status == Status.QUEUED or batch_validation_stalled(batch)):
         raise InvalidTransition(

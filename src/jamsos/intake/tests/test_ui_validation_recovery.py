@@ -125,3 +125,31 @@ def test_retry_and_cancel_need_the_propose_permission(client, personas):
         assert client.post(reverse(name, args=[batch.pk])).status_code == 403
     batch.refresh_from_db()
     assert batch.status == Status.VALIDATING
+
+
+def test_only_the_proposing_agency_retries_or_cancels(client, personas):
+    """A Camat operator sees an agent's batch (its kecamatan), but cancelling it would
+    delete the agent's rows: only the proposing agency retries or cancels."""
+    rng = random.Random(11)
+    villages = [v for v in sijunjung_villages() if v.code == personas.agent.region_id]
+    data = write_csv(None, [make_person(rng, villages, serial=1).row(1)])
+    batch = services.batch_stage_upload(
+        upload=ContentFile(data, name="usulan.csv"),
+        file_name="usulan.csv",
+        region=personas.agent.region,
+        acting_user=personas.agent,
+        coverage_start=dt.date(2026, 12, 1),
+        enqueue=False,
+    )
+    batch = stuck(batch, lease_alive=False)
+    client.force_login(personas.kecamatan_operator)
+    assert client.get(reverse("intake:batch_detail", args=[batch.pk])).status_code == 200
+    for name in ("intake:batch_validation_cancel", "intake:batch_validation_retry"):
+        client.post(reverse(name, args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == Status.VALIDATING
+    assert ProposalRow.objects.filter(batch=batch).count() == 5
+    client.force_login(personas.agent)
+    client.post(reverse("intake:batch_validation_cancel", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED
