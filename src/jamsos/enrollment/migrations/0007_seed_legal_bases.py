@@ -1,7 +1,7 @@
 """The regulations an SK penetapan cites under *Mengingat*, as records (issue 9).
 
 Sources: the seed paper (Wibowo 2024, "Collaborative Governance …", its list of legal
-bases of the programme and its bibliography) and /work/shared/domain/facts.md §1.1 (PP
+bases of the programme and its bibliography) and the shared `domain/facts.md` §1.1 (PP
 44/2015 and its amendments, Permenaker 5/2021 and 1/2025). Dates marked ``confirmed``
 are the well-known promulgation dates; where the exact day was not checked, the row is
 unconfirmed and starts on the last day of its year, so a decree never cites an
