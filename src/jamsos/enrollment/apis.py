@@ -18,7 +18,11 @@ from pydantic import Field
 
 from jamsos.accounts.access import may_see_persons, require_perm
 from jamsos.api.schemas import Id, IdList, PageIn, PageMetaOut, Year, errors, paginate
-from jamsos.audit.services import MEMBERSHIP_DETAIL_FIELDS, personal_data_access_log
+from jamsos.audit.services import (
+    DECREE_LINE_FIELDS,
+    MEMBERSHIP_DETAIL_FIELDS,
+    personal_data_access_log,
+)
 from jamsos.budget.access import access_fiscal_year, access_reservation
 from jamsos.enrollment import access, selectors, services
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
@@ -404,6 +408,14 @@ def decree_lines(request: HttpRequest, decree_id: Id, filters: Query[LineListIn]
         filters=selectors.LineFilters(bpjs_status=filters.bpjs_status or ""),
     )
     meta, items = paginate(lines, filters)
+    items = list(items)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(line.person_id, line.nik) for line in items],
+        purpose=f"api:enrollment.decree_lines ({decree.number or decree.pk})",
+        fields=DECREE_LINE_FIELDS,
+        path=request.path,
+    )
     return {**meta.model_dump(), "items": [LineOut.of(line) for line in items]}
 
 

@@ -24,7 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jamsos.accounts.access import may_see_persons
-from jamsos.audit.services import MEMBERSHIP_DETAIL_FIELDS, personal_data_access_log
+from jamsos.audit.services import (
+    DECREE_LINE_FIELDS,
+    MEMBERSHIP_DETAIL_FIELDS,
+    personal_data_access_log,
+)
 from jamsos.budget.models import Allocation, FiscalYear
 from jamsos.enrollment import access, bpjs_layout, documents, selectors, services
 from jamsos.enrollment.forms import (
@@ -189,6 +193,14 @@ def decree_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     lines = selectors.decree_lines(decree=decree, viewer=user, filters=filters)
     page = Paginator(lines, LINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if may_see_persons(user):
+        personal_data_access_log(
+            viewer=user,  # type: ignore[arg-type]
+            persons=[(line.person_id, line.nik) for line in page],
+            purpose=f"enrollment:decree_detail ({decree.number or decree.pk})",
+            fields=DECREE_LINE_FIELDS,
+            path=request.path,
+        )
     issue_form = None
     if decree.status == Decree.Status.APPROVED and user.has_perm("enrollment.issue_decree"):
         issue_form = DecreeIssueForm(
@@ -505,7 +517,8 @@ def bpjs_import(request: HttpRequest, pk: int) -> HttpResponse:
     decree = access.access_decree(request.user, pk)
     form = BpjsImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Pilih berkas hasil (.xlsx atau .csv)."))
+        errors = form.errors.get("file") or [_("Pilih berkas hasil (.xlsx atau .csv).")]
+        messages.error(request, errors[0])
         return redirect("enrollment:decree_detail", pk=pk)
     upload = form.cleaned_data["file"]
     try:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jamsos.audit.services import PROPOSAL_ROW_FIELDS, personal_data_access_log
 from jamsos.intake import access, exports, generated, selectors, services
 from jamsos.intake.disclosure import Disclosure, rows_disclosed
 from jamsos.intake.forms import (
@@ -390,6 +391,13 @@ def _form_initial(row: ProposalRow) -> dict[str, str]:
 @domain_errors_as_http
 def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = access.access_row(request.user, pk)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(row.person_id or 0, row.nik)],
+        purpose=f"intake:row_detail ({row.batch_id}/{row.row_number})",
+        fields=PROPOSAL_ROW_FIELDS,
+        path=request.path,
+    )
     return render(request, "intake/row_detail.html", _row_context(request, row))
 
 
