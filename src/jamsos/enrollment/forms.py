@@ -13,6 +13,7 @@ from jamsos.budget.models import Allocation, FiscalYear
 from jamsos.enrollment.models import Decree, DecreeLine, LegalBasis, Membership
 from jamsos.enrollment.selectors import ReservationChoice
 from jamsos.lib.dates import date_parse
+from jamsos.lib.tabular import TableError, upload_size_check
 from jamsos.regions.models import Region
 
 _SPLIT = re.compile(r"[\s,;]+")
@@ -167,6 +168,15 @@ class BpjsImportForm(forms.Form):
         label=_("Berkas hasil dari BPJS (.xlsx atau .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        """The upload cap of every table import (``lib.tabular``), named in the error."""
+        upload = self.cleaned_data["file"]
+        try:
+            upload_size_check(size=upload.size, file_name=upload.name)
+        except TableError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return upload
 
 
 class BpjsLineResultForm(forms.Form):
