@@ -306,4 +306,8 @@ INTAKE_XLSX_MAX_ROWS = env_int("INTAKE_XLSX_MAX_ROWS", default=1_048_576)
 INTAKE_XLSX_MAX_COLUMNS = env_int("INTAKE_XLSX_MAX_COLUMNS", default=200)
 # Checks of one person's data (API /intake/check, the phone form's live check) per user
 # and minute; beyond it the API answers 429 with Retry-After and the form says so.
+# Counted in distinct persons (NIKs): re-checking the NIK being typed is free.
 INTAKE_CHECKS_PER_MINUTE = env_int("INTAKE_CHECKS_PER_MINUTE", default=30)
+# Distinct NIKs a user who cannot see the registry's NIKs (agent, kecamatan) may check a
+# day, in the live check and in uploaded files together; 0 = no limit.
+INTAKE_CHECKED_NIKS_PER_DAY = env_int("INTAKE_CHECKED_NIKS_PER_DAY", default=5000)
