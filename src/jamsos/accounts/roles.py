@@ -211,6 +211,9 @@ SENSITIVE_PERMISSIONS = frozenset(
     {
         "registry.view_persons",
         "registry.view_full_nik",
+        # An agent sees its nagari's claims: the worker, the death or accident, the heirs.
+        # An admin who resets an agent's password could read them as the agent.
+        "claims.view_claims",
         "claims.view_bank_accounts",
         "audit.view_access_log",
         "intake.approve_batch",
