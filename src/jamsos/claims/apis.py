@@ -23,6 +23,7 @@ from jamsos.api.schemas import Count, Id, PageIn, PageMetaOut, Rupiah, paginate
 from jamsos.audit.services import CLAIM_DETAIL_FIELDS, personal_data_access_log
 from jamsos.claims import access, letters, selectors, services
 from jamsos.claims.benefits import benefit_estimate
+from jamsos.claims.eligibility import findings_shown
 from jamsos.claims.letters import mask_account
 from jamsos.claims.models import Claim, ClaimHeir, DocumentRequirement
 from jamsos.lib.errors import DomainError, PermissionDenied
@@ -107,7 +108,8 @@ class ClaimReportIn(Schema):
 class FindingOut(Schema):
     code: str
     severity: str
-    message: str
+    message: str  # in the reader's language
+    params: dict[str, str] = {}
 
 
 class ClaimSummaryOut(Schema):
@@ -212,7 +214,7 @@ class ClaimOut(ClaimSummaryOut):
             "reported_by": str(claim.reported_by),
             "reporter_agency": str(claim.reporter_agency or ""),
             "months_paid": claim.months_paid,
-            "eligibility": claim.eligibility,
+            "eligibility": findings_shown(claim.eligibility),
             "estimate": claim.estimate,
             "letter_number": claim.letter_number,
             "prepared_by": str(claim.prepared_by or ""),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.lib.errors import NotFoundOrForbidden
 from jamsos.lib.generated import ExportKind, Progress
@@ -374,7 +375,8 @@ def _issue_sheet(
                     "column": "",
                     "value": "",
                     "code": "rejected_by_reviewer",
-                    "message": f"Ditolak pemeriksa: {row.decision_reason}",
+                    "message": gettext("Ditolak pemeriksa: %(reason)s")
+                    % {"reason": row.decision_reason},
                 }
             )
         for issue in entries:

@@ -330,7 +330,11 @@ def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) 
     except Exception as exc:
         logger.exception("validation of batch %s failed", batch.pk)
         ProposalRow.objects.filter(batch=batch).delete()
-        _batch_fail(batch, f"Validasi gagal karena kesalahan sistem ({exc.__class__.__name__}).")
+        _batch_fail(
+            batch,
+            gettext("Validasi gagal karena kesalahan sistem (%(error)s).")
+            % {"error": exc.__class__.__name__},
+        )
         raise
     return batch
 
@@ -433,7 +437,7 @@ def batch_validation_abandon(*, batch: ProposalBatch) -> ProposalBatch:
     ProposalRow.objects.filter(batch=batch).delete()
     return _batch_fail(
         batch,
-        "Validasi terhenti: proses pekerja berhenti berulang kali. Coba ulangi validasi.",
+        gettext("Validasi terhenti: proses pekerja berhenti berulang kali. Coba ulangi validasi."),
         code="worker_lost",
     )
 
@@ -666,7 +670,7 @@ def _single_batch_open(
             continue  # another proposal opened it a moment ago: take that one
         return batch, True
     raise DomainError(
-        "Usulan perorangan hari ini sedang dibuka oleh permintaan lain; coba lagi.",
+        gettext("Usulan perorangan hari ini sedang dibuka oleh permintaan lain; coba lagi."),
         code="single_batch_busy",
     )
 
