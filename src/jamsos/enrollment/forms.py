@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamsos.budget.models import Allocation, FiscalYear
+from jamsos.budget.forms import RupiahField
+from jamsos.budget.models import Allocation, FiscalYear, RiskGroup
 from jamsos.enrollment.models import Decree, DecreeLine, LegalBasis, Membership
 from jamsos.enrollment.selectors import ReservationChoice
 from jamsos.lib.dates import date_parse
@@ -307,3 +308,12 @@ class LegalBasisForm(forms.ModelForm):
 
     def values(self) -> dict[str, object]:
         return dict(self.cleaned_data)
+
+
+class MembershipWageForm(forms.Form):
+    """A PU member's monthly wage and the employer's JKK risk group (the billing base)."""
+
+    wage = RupiahField(label=_("Upah sebulan"))
+    risk_group = forms.ChoiceField(
+        label=_("Kelompok risiko (JKK)"), choices=[("", "—"), *RiskGroup.choices]
+    )

@@ -29,7 +29,7 @@ from jamsos.audit.services import (
     MEMBERSHIP_DETAIL_FIELDS,
     personal_data_access_log,
 )
-from jamsos.budget.models import Allocation, FiscalYear
+from jamsos.budget.models import Allocation, FiscalYear, Segment
 from jamsos.enrollment import access, bpjs_layout, documents, selectors, services
 from jamsos.enrollment.forms import (
     BpjsImportForm,
@@ -42,6 +42,7 @@ from jamsos.enrollment.forms import (
     DecreeTextsForm,
     LegalBasisForm,
     MembershipFilterForm,
+    MembershipWageForm,
     ReasonForm,
     RenewalProposeForm,
     RenewalReserveForm,
@@ -56,6 +57,7 @@ from jamsos.enrollment.models import (
     Membership,
 )
 from jamsos.enrollment.services import documents as document_services
+from jamsos.enrollment.services.coverage import membership_wage_set
 from jamsos.enrollment.texts import number_suggest
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
@@ -669,8 +671,54 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "enrollment/membership_detail.html",
-        {"membership": membership, "person": membership.person, "others": others},
+        {
+            "membership": membership,
+            "person": membership.person,
+            "others": others,
+            "wage_form": _wage_form(request.user, membership),
+        },
     )
+
+
+def _wage_form(user: Any, membership: Membership, data: Any = None) -> MembershipWageForm | None:
+    """The PU wage form, for a PU membership and an operator who records it."""
+    if membership.segment != Segment.PU or not user.has_perm("enrollment.draft_decree"):
+        return None
+    initial = {"wage": membership.wage or "", "risk_group": membership.risk_group}
+    return MembershipWageForm(data, initial=initial)
+
+
+@login_required
+@permission_required("enrollment.draft_decree", raise_exception=True)
+@require_POST
+@domain_errors_as_http
+def membership_wage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a PU member's wage and risk group (``membership_wage_set``)."""
+    membership = access.access_membership(request.user, pk)
+    form = _wage_form(request.user, membership, request.POST)
+    if form is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            membership_wage_set(
+                membership=membership,
+                wage=form.cleaned_data["wage"],
+                risk_group=form.cleaned_data["risk_group"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Upah dan kelompok risiko tersimpan."))
+            return redirect("enrollment:membership_detail", pk=membership.pk)
+    others = selectors.person_memberships(person=membership.person).exclude(pk=membership.pk)
+    context = {
+        "membership": membership,
+        "person": membership.person,
+        "others": others,
+        "wage_form": form,
+    }
+    return render(request, "enrollment/membership_detail.html", context, status=400)
 
 
 @login_required
