@@ -240,6 +240,7 @@ def batch_stage_upload(
         proposer=acting_user,
         agency=agency,
         region=region,
+        agent=_proposer_agent(acting_user),
         file_name=file_name[:255],
         file_sha256=hashlib.sha256(data).hexdigest(),
         coverage_start=coverage_start,
@@ -532,6 +533,8 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
             check, row=ProposalRow(batch=batch, row_number=number), context=context
         )
     row = _row_from_check(batch, number, check, raw=_form_raw(values))
+    # The agent who brought the person (its fee and performance follow this row).
+    row.agent = _proposer_agent(acting_user)
     row.full_clean()
     row.save()
     _batch_recount(batch)
@@ -585,6 +588,7 @@ def _single_batch_open(
             region=region,
             validated_at=timezone.now(),
             gather_day=day,
+            agent=_proposer_agent(acting_user),
         )
         batch.full_clean(validate_constraints=False)
         try:
@@ -597,6 +601,13 @@ def _single_batch_open(
         "Usulan perorangan hari ini sedang dibuka oleh permintaan lain; coba lagi.",
         code="single_batch_busy",
     )
+
+
+def _proposer_agent(user: User):  # noqa: ANN202 - Agent | None
+    """The Agen Perisai record of a proposing user, if it has one."""
+    from jamsos.agents.selectors import agent_of_user
+
+    return agent_of_user(user)
 
 
 def _form_raw(values: dict[str, str]) -> dict[str, str]:
