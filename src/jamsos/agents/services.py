@@ -718,7 +718,7 @@ def inactivity_check_run(*, month: Month, region: str | None = None) -> Inactivi
     run = InactivityRun(month=month)
     agents = Agent.objects.filter(status=Status.ACTIVE)
     if region:
-        agents = agents.filter(Q(region_id=region) | Q(region_id__startswith=region + "."))
+        agents = agents.filter(Q(region_id=region) | Q(region__code__startswith=region + "."))
     for agent in agents.select_related("region"):
         if InactivityCheck.objects.filter(agent=agent, month=month.first_day()).exists():
             run.already_checked += 1
