@@ -38,6 +38,24 @@ PEOPLE = [
 ]
 
 
+# Put every queued item back to "waiting", as if their answers had been lost.
+MARK_ALL_WAITING = """async () => {
+  const user = JSON.parse(document.getElementById('phone-config').textContent).user;
+  const db = await new Promise(r => {
+    const q = indexedDB.open('jamsos-agent-' + user);
+    q.onsuccess = () => r(q.result);
+  });
+  const items = await new Promise(r => {
+    const q = db.transaction('queue').objectStore('queue').getAll();
+    q.onsuccess = () => r(q.result);
+  });
+  const t = db.transaction('queue', 'readwrite');
+  items.forEach(i => { i.state = 'waiting'; t.objectStore('queue').put(i); });
+  await new Promise(r => { t.oncomplete = r; });
+  return items.length;
+}"""
+
+
 def _until(page: Page, script: str, timeout: float = 20) -> None:
     """Poll an async check (the page's CSP forbids string evaluation, so no
     ``wait_for_function`` with an expression)."""
@@ -106,16 +124,7 @@ def test_agent_proposes_offline_and_both_arrive_once(phone_page: Page, jamsos_sy
         re.compile("Menunggu pemeriksaan Dinas|terkirim")
     )
     # Send again on purpose (as after a lost answer): still one row per person.
-    page.evaluate(
-        """async () => {
-          const db = await new Promise(r => { const q = indexedDB.open('jamsos-agent-' +
-            JSON.parse(document.getElementById('phone-config').textContent).user); q.onsuccess = () => r(q.result); });
-          const items = await new Promise(r => { const q = db.transaction('queue').objectStore('queue').getAll(); q.onsuccess = () => r(q.result); });
-          const t = db.transaction('queue', 'readwrite');
-          items.forEach(i => { i.state = 'waiting'; t.objectStore('queue').put(i); });
-          await new Promise(r => { t.oncomplete = r; });
-        }"""
-    )
+    page.evaluate(MARK_ALL_WAITING)
     page.reload()
     expect(page.get_by_test_id("queue-count")).to_have_text("0", timeout=30_000)
     time.sleep(0.5)

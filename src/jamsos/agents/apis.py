@@ -97,12 +97,13 @@ class PerformanceOut(Schema):
     @classmethod
     def of(cls, perf: selectors.AgentPerformance) -> dict[str, Any]:
         return {
-            **{k: getattr(perf, k) for k in ("proposed", "in_registry", "accepted", "rejected", "waiting")},
+            **{
+                k: getattr(perf, k)
+                for k in ("proposed", "in_registry", "accepted", "rejected", "waiting")
+            },
             "acceptance_percent": perf.acceptance_percent,
             "rejection_tips": [t.__dict__ for t in perf.rejection_tips],
-            "retention": [
-                {**r.__dict__, "percent": r.percent} for r in perf.retention
-            ],
+            "retention": [{**r.__dict__, "percent": r.percent} for r in perf.retention],
             "nagari_assigned": perf.nagari_assigned,
             "nagari_covered": perf.nagari_covered,
             "months_since_activity": perf.months_since_activity,
@@ -252,7 +253,9 @@ def status_decide(request: HttpRequest, change_id: Id, payload: DecisionIn) -> A
 def statement_list(request: HttpRequest, filters: Query[StatementListIn]) -> list[dict[str, Any]]:
     _perm(request, "agents.view_agents")
     month = Month.parse(filters.month) if filters.month else None
-    return [StatementOut.of(s) for s in selectors.statement_list(viewer=request.user, month=month)[:500]]
+    return [
+        StatementOut.of(s) for s in selectors.statement_list(viewer=request.user, month=month)[:500]
+    ]
 
 
 @router.post(
@@ -260,7 +263,9 @@ def statement_list(request: HttpRequest, filters: Query[StatementListIn]) -> lis
 )
 def statement_approve(request: HttpRequest, statement_id: Id) -> dict[str, Any]:
     statement = access.access_statement(request.user, statement_id)
-    return StatementOut.of(services.statement_approve(statement=statement, acting_user=request.user))
+    return StatementOut.of(
+        services.statement_approve(statement=statement, acting_user=request.user)
+    )
 
 
 # --- The agent itself ----------------------------------------------------------------------
@@ -335,4 +340,4 @@ def offline_submit(
     return Status(201 if result.created else 200, body)
 
 
-__all__ = ["router", "OfflineSubmission"]
+__all__ = ["OfflineSubmission", "router"]

@@ -48,7 +48,7 @@ OTHER_AGENTS = [
 ]
 
 
-def _person(name: str, sex: str, born: dt.date, village: Region, serial: int):  # noqa: ANN202
+def _person(name: str, sex: str, born: dt.date, village: Region, serial: int):
     return services.AgentPersonData(
         nik=nik_build(village.parent_id, born, sex, serial),
         full_name=name,
@@ -99,7 +99,7 @@ def demo_step_agents(ctx: DemoContext) -> int:
     villages = list(
         Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=regency.pk + ".")
         .exclude(pk=AGENT_NAGARI)
-        .order_by("code")[:: 9][: len(OTHER_AGENTS)]
+        .order_by("code")[::9][: len(OTHER_AGENTS)]
     )
     for i, ((name, sex, born, months, perangkat, resigned), village) in enumerate(
         zip(OTHER_AGENTS, villages, strict=False), start=2
@@ -149,7 +149,7 @@ def _agent(
     institution: AgentInstitution,
     months: int,
     code: str,
-    user=None,  # noqa: ANN001
+    user=None,
     perangkat: bool = False,
 ) -> Agent:
     operator, head = ctx.users["operator"], ctx.users["kadis"]

@@ -49,9 +49,11 @@ def statement_pdf(statement: AgentStatement) -> bytes:
         Spacer(1, 4 * mm),
         Paragraph(
             escape(
-                f"Aturan: {rule.percent_of_contributions}% iuran; bonus {rupiah(rule.acquisition_bonus)} "
+                f"Aturan: {rule.percent_of_contributions}% iuran; "
+                f"bonus {rupiah(rule.acquisition_bonus)} "
                 f"bila ≥ {rule.bonus_min_new} peserta baru; bagian lembaga "
-                f"{rule.institution_share_percent}%; pembayar: {', '.join(rule.eligible_payer_types)}"
+                f"{rule.institution_share_percent}%; "
+                f"pembayar: {', '.join(rule.eligible_payer_types)}"
                 f"{'' if rule.confirmed else ' (belum terkonfirmasi)'}."
             ),
             styles["Normal"],

@@ -8,20 +8,22 @@ from django.utils.translation import gettext_lazy as _
 from jamsos.accounts.access import region_q
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import Role
-from jamsos.agents.models import Agent, AgentInstitution, AgentStatusChange, AgentTraining
+from jamsos.agents.models import Agent, AgentInstitution, AgentTraining
 from jamsos.regions.models import Region
 from jamsos.registry.models import Occupation, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _villages(user: User):  # noqa: ANN202
-    return Region.objects.filter(_village_q(user)).select_related("parent").order_by(
-        "parent__name", "name"
+def _villages(user: User):
+    return (
+        Region.objects.filter(_village_q(user))
+        .select_related("parent")
+        .order_by("parent__name", "name")
     )
 
 
-def _village_q(user: User):  # noqa: ANN202
+def _village_q(user: User):
     from django.db.models import Q
 
     if user.is_superuser:
@@ -57,7 +59,9 @@ class AgentForm(_Bootstrap, forms.Form):
         label=_("Lembaga"), queryset=AgentInstitution.objects.none(), required=False
     )
     bpjs_code = forms.CharField(label=_("Kode agen BPJS"), max_length=40, required=False)
-    appointment_number = forms.CharField(label=_("Nomor SK/kontrak"), max_length=120, required=False)
+    appointment_number = forms.CharField(
+        label=_("Nomor SK/kontrak"), max_length=120, required=False
+    )
     appointment_date = forms.DateField(label=_("Tanggal SK/kontrak"), required=False, widget=DATE)
     appointment_document = forms.FileField(label=_("Dokumen penunjukan (PDF)"), required=False)
     is_perangkat_nagari = forms.BooleanField(label=_("Perangkat nagari"), required=False)
@@ -69,7 +73,7 @@ class AgentForm(_Bootstrap, forms.Form):
     )
     works_to = forms.DateField(label=_("Bertugas sampai"), required=False, widget=DATE)
 
-    def __init__(self, *args, viewer: User, agent: Agent | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, viewer: User, agent: Agent | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = _villages(viewer)
         self.fields["institution"].queryset = AgentInstitution.objects.filter(
@@ -90,8 +94,7 @@ class AgentForm(_Bootstrap, forms.Form):
 
     def person_fields(self) -> dict:
         return {
-            k: self.cleaned_data.get(k)
-            for k in ("nik", "full_name", "birth_date", "sex", "phone")
+            k: self.cleaned_data.get(k) for k in ("nik", "full_name", "birth_date", "sex", "phone")
         } | {"village": self.cleaned_data["village"].pk if self.cleaned_data.get("village") else ""}
 
     def agent_fields(self) -> dict:
@@ -114,7 +117,7 @@ class InstitutionForm(_Bootstrap, forms.ModelForm):
         model = AgentInstitution
         fields = ["name", "kind", "bpjs_agreement_number", "contact"]
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._style()
 
@@ -125,9 +128,11 @@ class StatusRequestForm(_Bootstrap, forms.Form):
         label=_("Alasan berhenti"), choices=[("", "—"), *Agent.EndReason.choices], required=False
     )
     effective_on = forms.DateField(label=_("Berlaku sejak"), widget=DATE)
-    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
-    def __init__(self, *args, agent: Agent | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, agent: Agent | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if agent is not None:
             self.fields["to_status"].choices = [
@@ -147,7 +152,7 @@ class AssignmentForm(_Bootstrap, forms.Form):
     valid_to = forms.DateField(label=_("Sampai"), required=False, widget=DATE)
     is_primary = forms.BooleanField(label=_("Nagari utama"), required=False)
 
-    def __init__(self, *args, viewer: User, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, viewer: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["nagari"].queryset = _villages(viewer)
         self._style()
@@ -160,7 +165,7 @@ class TrainingForm(_Bootstrap, forms.Form):
     provider = forms.CharField(label=_("Penyelenggara"), max_length=200, required=False)
     certificate = forms.FileField(label=_("Sertifikat"), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._style()
 
@@ -170,7 +175,7 @@ class MonthForm(_Bootstrap, forms.Form):
         label=_("Bulan"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._style()
 
@@ -193,7 +198,7 @@ class PhoneProposalForm(forms.Form):
     ktp_photo = forms.ImageField(label=_("Foto KTP"), required=False)
     kk_photo = forms.ImageField(label=_("Foto KK"), required=False)
 
-    def __init__(self, *args, villages: list[tuple[str, str]], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, villages: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].choices = villages
         self.fields["occupation"].choices = [
@@ -202,7 +207,9 @@ class PhoneProposalForm(forms.Form):
         ]
         for name, field in self.fields.items():
             widget = field.widget
-            widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = (
+                "form-select" if isinstance(widget, forms.Select) else "form-control"
+            )
             widget.attrs["data-testid"] = f"phone-{name}"
             if name in ("ktp_photo", "kk_photo"):
                 widget.attrs["accept"] = "image/*"

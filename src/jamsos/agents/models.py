@@ -57,7 +57,9 @@ class AgentInstitution(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("kabupaten/kota")
     )
-    bpjs_agreement_number = models.CharField(_("nomor perjanjian dengan BPJS"), max_length=100, blank=True)
+    bpjs_agreement_number = models.CharField(
+        _("nomor perjanjian dengan BPJS"), max_length=100, blank=True
+    )
     contact = models.CharField(_("kontak"), max_length=200, blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -204,9 +206,7 @@ class AgentStatusChange(models.Model):
     note = models.TextField(_("catatan"), blank=True)
     effective_on = models.DateField(_("berlaku sejak"))
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.MANUAL)
-    decision = models.CharField(
-        max_length=10, choices=Decision.choices, default=Decision.PENDING
-    )
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     requested_by = _user_fk()
     requested_at = models.DateTimeField(default=timezone.now)
     decided_by = _user_fk()
@@ -276,7 +276,7 @@ class AgentAssignment(models.Model):
     def audit_region_code(self) -> str:
         return self.nagari_id
 
-    def covers(self, day) -> bool:  # noqa: ANN001 - a date
+    def covers(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
@@ -355,7 +355,8 @@ class FeeRule(RegulationRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.percent_of_contributions}% / Rp {self.acquisition_bonus} ({self.period_label()})"
+        bonus = self.acquisition_bonus
+        return f"{self.percent_of_contributions}% / Rp {bonus} ({self.period_label()})"
 
     def overlap_key(self) -> Q:
         return Q(region=self.region)
@@ -373,7 +374,9 @@ class InactivityRule(RegulationRow):
     )
     inactive_months = models.PositiveSmallIntegerField(_("bulan tanpa kegiatan"))
     warn_at_month = models.PositiveSmallIntegerField(_("diperingatkan pada bulan ke"))
-    rejoin_after_months = models.PositiveSmallIntegerField(_("boleh bergabung lagi setelah (bulan)"))
+    rejoin_after_months = models.PositiveSmallIntegerField(
+        _("boleh bergabung lagi setelah (bulan)")
+    )
 
     class Meta:
         ordering = ["region_id", "-valid_from"]
@@ -440,7 +443,9 @@ class AgentStatement(models.Model):
     month = month_field(_("bulan"))
     rule = models.ForeignKey(FeeRule, on_delete=models.PROTECT, related_name="statements")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    contributions_total = models.PositiveBigIntegerField(_("iuran yang menjadi dasar (Rp)"), default=0)
+    contributions_total = models.PositiveBigIntegerField(
+        _("iuran yang menjadi dasar (Rp)"), default=0
+    )
     contribution_fee = models.PositiveBigIntegerField(_("fee iuran (Rp)"), default=0)
     new_members = models.PositiveIntegerField(_("peserta baru"), default=0)
     bonus = models.PositiveBigIntegerField(_("bonus akuisisi (Rp)"), default=0)
@@ -506,8 +511,7 @@ class AgentStatementLine(models.Model):
                 fields=["statement"], condition=Q(kind="bonus"), name="agents_bonus_once"
             ),
             models.CheckConstraint(
-                condition=Q(kind="bonus")
-                | (Q(membership__isnull=False) & Q(month__isnull=False)),
+                condition=Q(kind="bonus") | (Q(membership__isnull=False) & Q(month__isnull=False)),
                 name="agents_fee_line_stamps_contribution",
             ),
         ]

@@ -49,9 +49,7 @@ def agent_list(*, viewer: User, status: str | None = None, q: str = "") -> Query
     if status:
         queryset = queryset.filter(status=status)
     if q:
-        queryset = queryset.filter(
-            Q(person__full_name__icontains=q) | Q(bpjs_code__icontains=q)
-        )
+        queryset = queryset.filter(Q(person__full_name__icontains=q) | Q(bpjs_code__icontains=q))
     return queryset
 
 
@@ -70,13 +68,13 @@ def statement_list(*, viewer: User, month: Month | None = None) -> QuerySet[Agen
     return queryset
 
 
-def _in_force(model, *, month: Month, region: str | None):  # noqa: ANN001, ANN202
+def _in_force(model, *, month: Month, region: str | None):
     day = month.first_day()
     rows = model.objects.filter(valid_from__lte=day).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day)
     )
     if region:
-        codes = [region, *[region[: i] for i in range(len(region)) if region[i] == "."]]
+        codes = [region, *[region[:i] for i in range(len(region)) if region[i] == "."]]
         own = rows.filter(region_id__in=codes).order_by("-region_id", "-valid_from").first()
         if own is not None:
             return own
@@ -94,7 +92,7 @@ def inactivity_rule_in_force(*, month: Month, region: str | None) -> InactivityR
 # --- Own recruits --------------------------------------------------------------------------
 
 
-def agent_rows(*, agent: Agent):  # noqa: ANN201 - QuerySet[ProposalRow]
+def agent_rows(*, agent: Agent):
     """The proposal rows this agent brought (its own rows, or rows of its batches)."""
     from jamsos.intake.models import ProposalRow
 
@@ -149,9 +147,15 @@ def agent_months_inactive(*, agent: Agent, month: Month, limit: int) -> int:
 
 # Coaching, not ranking: each rejection reason comes with what to do next time.
 COACHING: dict[str, str] = {
-    RejectionReason.REGISTERED_PU: _("Tanyakan dulu apakah orang ini sudah terdaftar lewat tempat kerjanya."),
-    RejectionReason.REGISTERED_BPU: _("Cek kepesertaan lewat JMO atau kantor cabang sebelum mengusulkan."),
-    RejectionReason.NIK_UNKNOWN: _("Salin NIK dari KTP atau KK dengan teliti; foto KTP membantu pemeriksa."),
+    RejectionReason.REGISTERED_PU: _(
+        "Tanyakan dulu apakah orang ini sudah terdaftar lewat tempat kerjanya."
+    ),
+    RejectionReason.REGISTERED_BPU: _(
+        "Cek kepesertaan lewat JMO atau kantor cabang sebelum mengusulkan."
+    ),
+    RejectionReason.NIK_UNKNOWN: _(
+        "Salin NIK dari KTP atau KK dengan teliti; foto KTP membantu pemeriksa."
+    ),
     RejectionReason.AGE: _("Periksa umur pada tanggal mulai kepesertaan."),
     RejectionReason.DATA_MISMATCH: _("Samakan nama dan tanggal lahir persis seperti di KTP."),
     RejectionReason.DECEASED: _("Laporkan kematian lewat menu klaim agar ahli waris dibantu."),
@@ -235,9 +239,7 @@ def agent_performance(*, agent: Agent, today: dt.date | None = None) -> AgentPer
     ]
     for months in (3, 6, 12):
         cutoff = (this_month - months).first_day()  # type: ignore[union-attr]
-        cohort = set(
-            recruited.filter(first_month__lte=cutoff).values_list("person_id", flat=True)
-        )
+        cohort = set(recruited.filter(first_month__lte=cutoff).values_list("person_id", flat=True))
         active = set(
             Membership.objects.filter(
                 person_id__in=cohort, status=Membership.Status.ACTIVE
@@ -254,7 +256,9 @@ def agent_performance(*, agent: Agent, today: dt.date | None = None) -> AgentPer
     )
     perf.nagari_assigned = sorted(assigned_codes.values())
     perf.nagari_covered = sorted(assigned_codes[c] for c in covered if c in assigned_codes)
-    last_row = rows.order_by("-batch__created_at").values_list("batch__created_at", flat=True).first()
+    last_row = (
+        rows.order_by("-batch__created_at").values_list("batch__created_at", flat=True).first()
+    )
     last_recruit = recruited.order_by("-first_month").values_list("first_month", flat=True).first()
     moments = [Month.from_date(timezone.localtime(last_row).date())] if last_row else []
     if last_recruit:
@@ -307,7 +311,8 @@ def agent_phone_proposals(*, agent: Agent, limit: int = 200) -> list[PhonePropos
     }
     active = set(
         Membership.objects.filter(
-            person_id__in=person_ids, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING]
+            person_id__in=person_ids,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING],
         ).values_list("person_id", flat=True)
     )
     out: list[PhoneProposal] = []
@@ -323,7 +328,10 @@ def agent_phone_proposals(*, agent: Agent, limit: int = 200) -> list[PhonePropos
             code, fate = "decree", gettext("Masuk SK, menunggu verifikasi BPJS")
         elif row.person_id:
             code, fate = "registry", gettext("Diterima, masuk registri")
-        elif row.status == ProposalRow.Status.INVALID or row.decision == ProposalRow.Decision.REJECTED:
+        elif (
+            row.status == ProposalRow.Status.INVALID
+            or row.decision == ProposalRow.Decision.REJECTED
+        ):
             code, fate, note = "rejected", gettext("Ditolak pemeriksa"), row.decision_reason
         elif row.batch.status == ProposalBatch.Status.REJECTED:
             code, fate, note = "rejected", gettext("Usulan ditolak"), row.batch.decision_note

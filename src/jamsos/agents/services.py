@@ -211,7 +211,9 @@ def agent_update(*, agent: Agent, acting_user: User, **fields: Any) -> Agent:
             continue
         setattr(agent, name, value)
     if agent.substitute_id == agent.pk:
-        raise DomainError(gettext("Agen tidak dapat menggantikan dirinya sendiri."), code="substitute_self")
+        raise DomainError(
+            gettext("Agen tidak dapat menggantikan dirinya sendiri."), code="substitute_self"
+        )
     agent.full_clean()
     agent.save()
     audit_record(
@@ -406,7 +408,12 @@ def assignment_add(
         action="agents.assignment.added",
         acting_user=acting_user,
         obj=assignment,
-        data={"agent": agent.pk, "nagari": nagari.pk, "from": str(valid_from), "to": str(valid_to or "")},
+        data={
+            "agent": agent.pk,
+            "nagari": nagari.pk,
+            "from": str(valid_from),
+            "to": str(valid_to or ""),
+        },
     )
     return assignment
 
@@ -416,7 +423,9 @@ def region_in_scope_code(outer: str, inner: str) -> bool:
 
 
 @transaction.atomic
-def assignment_end(*, assignment: AgentAssignment, valid_to: dt.date, acting_user: User) -> AgentAssignment:
+def assignment_end(
+    *, assignment: AgentAssignment, valid_to: dt.date, acting_user: User
+) -> AgentAssignment:
     require_perm(acting_user, "agents.manage_agents")
     if assignment.valid_to is not None:
         raise InvalidTransition(gettext("Penugasan ini sudah berakhir."), code="assignment_ended")
@@ -822,7 +831,9 @@ def offline_proposal_receive(
     require_perm(acting_user, "agents.use_agent_app")
     agent = selectors.agent_of_user(acting_user)
     if agent is None:
-        raise PermissionDenied(gettext("Akun ini belum tercatat sebagai agen."), code="not_an_agent")
+        raise PermissionDenied(
+            gettext("Akun ini belum tercatat sebagai agen."), code="not_an_agent"
+        )
     existing = OfflineSubmission.objects.filter(client_id=client_id).first()
     if existing is not None:
         return _same_submitter(existing, acting_user)

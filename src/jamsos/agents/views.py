@@ -107,7 +107,10 @@ def agent_create(request: HttpRequest) -> HttpResponse:
         except NotFoundOrForbidden as exc:
             form.add_error(None, exc.message)
         except DomainError as exc:
-            form.add_error(exc.params.get("field") if exc.params.get("field") in form.fields else None, exc.message)
+            form.add_error(
+                exc.params.get("field") if exc.params.get("field") in form.fields else None,
+                exc.message,
+            )
         else:
             messages.success(request, _("Agen dicatat sebagai calon."))
             return redirect("agents:agent_detail", pk=agent.pk)
@@ -143,7 +146,11 @@ def agent_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     form = AgentForm(
-        request.POST or None, request.FILES or None, viewer=request.user, agent=agent, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        viewer=request.user,
+        agent=agent,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,8 +176,12 @@ def agent_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": agent.status_changes.select_related("requested_by", "decided_by"),
         "statements": agent.statements.all()[:24],
         "checks": agent.inactivity_checks.all()[:12],
-        "status_form": StatusRequestForm(agent=agent, initial={"effective_on": timezone.localdate()}),
-        "assignment_form": AssignmentForm(viewer=request.user, initial={"valid_from": timezone.localdate()}),
+        "status_form": StatusRequestForm(
+            agent=agent, initial={"effective_on": timezone.localdate()}
+        ),
+        "assignment_form": AssignmentForm(
+            viewer=request.user, initial={"valid_from": timezone.localdate()}
+        ),
         "training_form": TrainingForm(),
     }
     return render(request, "agents/agent_detail.html", context)
@@ -194,7 +205,9 @@ def status_request(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             acting_user=request.user,
         )
-        messages.success(request, _("Perubahan status diajukan; menunggu persetujuan pemeriksa kedua."))
+        messages.success(
+            request, _("Perubahan status diajukan; menunggu persetujuan pemeriksa kedua.")
+        )
     return redirect("agents:agent_detail", pk=agent.pk)
 
 
@@ -210,7 +223,9 @@ def status_decide(request: HttpRequest, pk: int) -> HttpResponse:
         services.agent_status_decide(
             change=change, approve=approve, note=form.cleaned_data["note"], acting_user=request.user
         )
-        messages.success(request, _("Perubahan status disetujui.") if approve else _("Perubahan status ditolak."))
+        messages.success(
+            request, _("Perubahan status disetujui.") if approve else _("Perubahan status ditolak.")
+        )
     return redirect("agents:agent_detail", pk=change.agent_id)
 
 
@@ -349,9 +364,7 @@ PHONE_VERSION = "agen-v1"
 
 def _phone_villages(agent: Agent, user: Any) -> list[tuple[str, str]]:
     today = timezone.localdate()
-    assigned = [
-        a.nagari for a in agent.assignments.select_related("nagari") if a.covers(today)
-    ]
+    assigned = [a.nagari for a in agent.assignments.select_related("nagari") if a.covers(today)]
     villages = {v.pk: v.name for v in assigned}
     if user.region_id and user.region.level == Region.Level.VILLAGE:
         villages.setdefault(user.region_id, user.region.name)
@@ -372,7 +385,9 @@ def phone(request: HttpRequest) -> HttpResponse:
     except NotFoundOrForbidden as exc:
         raise Http404(exc.message) from exc
     villages = _phone_villages(agent, request.user)
-    form = PhoneProposalForm(villages=villages, initial={"village": villages[0][0] if villages else ""})
+    form = PhoneProposalForm(
+        villages=villages, initial={"village": villages[0][0] if villages else ""}
+    )
     province = (request.user.region_id or "")[:2]
     config = {
         "submitUrl": reverse("api:agents_offline_submit"),

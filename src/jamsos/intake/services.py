@@ -603,7 +603,7 @@ def _single_batch_open(
     )
 
 
-def _proposer_agent(user: User):  # noqa: ANN202 - Agent | None
+def _proposer_agent(user: User):
     """The Agen Perisai record of a proposing user, if it has one."""
     from jamsos.agents.selectors import agent_of_user
 

@@ -60,7 +60,9 @@ def test_statement_pays_reconciled_self_paid_contributions_once(
     assert set(april.lines.values_list("month", flat=True)) == {Month(2025, 4).first_day()}
 
 
-def test_redrafting_a_draft_does_not_double_lines(personas, agent, mandiri, make_members, make_bill):
+def test_redrafting_a_draft_does_not_double_lines(
+    personas, agent, mandiri, make_members, make_bill
+):
     own = make_members(2, mandiri, agent=agent)
     make_bill(mandiri, "2025-03", own)
     for _ in range(3):
@@ -145,7 +147,9 @@ def test_approval_is_maker_checker_and_final(personas, agent, mandiri, make_memb
         services.statement_approve(statement=statement, acting_user=personas.dinas_operator)
     services.statement_approve(statement=statement, acting_user=personas.dinas_head)
     with pytest.raises(InvalidTransition):
-        services.statement_draft(agent=agent, month=Month(2025, 3), acting_user=personas.bpjs_officer)
+        services.statement_draft(
+            agent=agent, month=Month(2025, 3), acting_user=personas.bpjs_officer
+        )
     with pytest.raises(InvalidTransition):
         services.statement_approve(statement=statement, acting_user=personas.dinas_head)
 

@@ -53,9 +53,7 @@ def test_a_new_agent_is_not_inactive_before_it_started(agent):
     assert run.warned == [] and run.proposed == []
 
 
-def test_a_recruit_or_a_collection_keeps_the_agent_active(
-    agent, mandiri, make_members, make_bill
-):
+def test_a_recruit_or_a_collection_keeps_the_agent_active(agent, mandiri, make_members, make_bill):
     _start(agent, dt.date(2024, 1, 1))
     # A recruit accepted in February: March alone is idle (1 month), nothing happens.
     make_members(1, mandiri, agent=agent, first="2025-02")
@@ -72,7 +70,9 @@ def test_dinas_decides_and_the_rejoin_wait_is_rule_data(personas, agent):
     services.inactivity_check_run(month=Month(2025, 3))
     change = AgentStatusChange.objects.get(agent=agent)
     with pytest.raises(PermissionDenied):
-        services.agent_status_decide(change=change, approve=True, acting_user=personas.dinas_operator)
+        services.agent_status_decide(
+            change=change, approve=True, acting_user=personas.dinas_operator
+        )
     services.agent_status_decide(change=change, approve=True, acting_user=personas.dinas_head)
     agent.refresh_from_db()
     assert agent.status == Agent.Status.ENDED

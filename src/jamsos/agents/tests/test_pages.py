@@ -62,12 +62,20 @@ def test_operator_records_an_agent_and_the_head_approves_activation(personas, si
     # A bad NIK is refused on the page with the NIK rule's message.
     bad = operator.post(
         "/agen/baru/",
-        {"nik": "123", "full_name": "X Y", "birth_date": "1990-01-01", "sex": "L", "village": "13.03.03.2001"},
+        {
+            "nik": "123",
+            "full_name": "X Y",
+            "birth_date": "1990-01-01",
+            "sex": "L",
+            "village": "13.03.03.2001",
+        },
     )
     assert bad.status_code == 200 and "NIK" in bad.content.decode()
 
 
-def test_statements_page_runs_approves_and_prints(personas, agent, mandiri, make_members, make_bill):
+def test_statements_page_runs_approves_and_prints(
+    personas, agent, mandiri, make_members, make_bill
+):
     make_bill(mandiri, "2025-03", make_members(2, mandiri, agent=agent))
     operator = _client(personas.dinas_operator)
     assert operator.post("/agen/fee/", {"month": "2025-03"}).status_code == 302

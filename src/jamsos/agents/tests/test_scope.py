@@ -47,15 +47,16 @@ def _occupation(db):
     OccupationFactory()
 
 
-def test_agent_lists_only_its_own_recruits_masked_and_without_claims(
-    personas, agent, other_agent
-):
+def test_agent_lists_only_its_own_recruits_masked_and_without_claims(personas, agent, other_agent):
     mine = _values(5101)
     c = _client(personas.agent)
-    assert c.post(
-        "/api/agents/me/proposals",
-        {"client_id": str(uuid.uuid4()), "values": json.dumps(mine)},
-    ).status_code == 201
+    assert (
+        c.post(
+            "/api/agents/me/proposals",
+            {"client_id": str(uuid.uuid4()), "values": json.dumps(mine)},
+        ).status_code
+        == 201
+    )
     # The Camat operator proposes someone in the same nagari; the other agent elsewhere.
     intake_services.person_propose(values=_values(5102), acting_user=personas.kecamatan_operator)
     intake_services.person_propose(
@@ -123,6 +124,8 @@ def test_agent_nik_rules_apply(personas, sijunjung):
         sex="L",
         village="13.03.03.2001",
     )
-    with pytest.raises(Exception, match="[Tt]anggal lahir"):
-        services.agent_create(person=mismatch, region=sijunjung, acting_user=personas.dinas_operator)
+    with pytest.raises(Exception, match=r"[Tt]anggal lahir"):
+        services.agent_create(
+            person=mismatch, region=sijunjung, acting_user=personas.dinas_operator
+        )
     assert not Agent.objects.exists()
