@@ -33,7 +33,7 @@ from jamsos.lib.periods import Month
 
 
 def agent_of_user(user: User) -> Agent | None:
-    if not user.is_authenticated:
+    if not user.is_authenticated or user.pk is None:
         return None
     return Agent.objects.select_related("person", "region").filter(user_id=user.pk).first()
 
