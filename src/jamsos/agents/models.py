@@ -177,6 +177,11 @@ class Agent(models.Model):
     def audit_region_code(self) -> str:
         return self.region_id
 
+    @property
+    def may_propose(self) -> bool:
+        """A suspended or ended agent proposes nobody (a candidate may, while on trial)."""
+        return self.status in (self.Status.CANDIDATE, self.Status.ACTIVE)
+
     def may_become(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, frozenset())
 

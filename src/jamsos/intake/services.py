@@ -513,6 +513,13 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
     region = acting_user.region
     if region is None or acting_user.agency is None:
         raise PermissionDenied(gettext("Pengguna tanpa wilayah tidak dapat mengusulkan."))
+    agent = _proposer_agent(acting_user)
+    if agent is not None and not agent.may_propose:
+        raise PermissionDenied(
+            gettext("Keagenan Anda sedang %(status)s: usulan tidak dapat dikirim.")
+            % {"status": agent.get_status_display().lower()},
+            code="agent_not_active",
+        )
     check_rate_hit(acting_user)
     context = ValidationContext.build(region=region)
     table = proposal_table_from_values(values, village_default=region)
@@ -534,7 +541,7 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
         )
     row = _row_from_check(batch, number, check, raw=_form_raw(values))
     # The agent who brought the person (its fee and performance follow this row).
-    row.agent = _proposer_agent(acting_user)
+    row.agent = agent
     row.full_clean()
     row.save()
     _batch_recount(batch)

@@ -116,3 +116,14 @@ def test_bad_values_json_is_refused(personas, agent, client_for):
     assert response.status_code == 400
     response = c.post(URL, {"client_id": "not-a-uuid", "values": "{}"})
     assert response.status_code == 422
+
+
+def test_a_suspended_agent_cannot_propose(personas, agent, client_for):
+    from jamsos.agents.models import Agent
+
+    Agent.objects.filter(pk=agent.pk).update(status=Agent.Status.SUSPENDED)
+    response = post(client_for(personas.agent), str(uuid.uuid4()), values())
+    assert response.status_code == 403
+    assert response.json()["code"] == "agent_not_active"
+    assert not OfflineSubmission.objects.exists()  # nothing stored: it can be sent later
+    assert ProposalRow.objects.count() == 0

@@ -215,9 +215,13 @@
         method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrf }
       });
     }).then(function (r) {
-      if (r.status === 401 || r.status === 403) { throw new Error("login"); }
-      return r.json().then(function (data) { return [r.status, data]; });
+      if (r.status === 401) { throw new Error("login"); }
+      return r.json().then(function (data) { return [r.status, data]; }, function () {
+        return [r.status, {}];
+      });
     }).then(function (res) {
+      // A 403 without a programme reason is a lost session or CSRF token: log in again.
+      if (res[0] === 403 && res[1].code !== "agent_not_active") { throw new Error("login"); }
       if (res[0] === 200 || res[0] === 201) {
         item.state = "sent";
         item.outcome = res[1].outcome;
