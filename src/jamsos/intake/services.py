@@ -240,6 +240,7 @@ def batch_stage_upload(
         proposer=acting_user,
         agency=agency,
         region=region,
+        agent=_proposer_agent(acting_user),
         file_name=file_name[:255],
         file_sha256=hashlib.sha256(data).hexdigest(),
         coverage_start=coverage_start,
@@ -588,6 +589,13 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
     region = acting_user.region
     if region is None or acting_user.agency is None:
         raise PermissionDenied(gettext("Pengguna tanpa wilayah tidak dapat mengusulkan."))
+    agent = _proposer_agent(acting_user)
+    if agent is not None and not agent.may_propose:
+        raise PermissionDenied(
+            gettext("Keagenan Anda sedang %(status)s: usulan tidak dapat dikirim.")
+            % {"status": agent.get_status_display().lower()},
+            code="agent_not_active",
+        )
     check_rate_hit(acting_user, values)
     context = ValidationContext.build(region=region)
     table = proposal_table_from_values(values, village_default=region)
@@ -608,6 +616,8 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
             check, row=ProposalRow(batch=batch, row_number=number), context=context
         )
     row = _row_from_check(batch, number, check, raw=_form_raw(values))
+    # The agent who brought the person (its fee and performance follow this row).
+    row.agent = agent
     row.full_clean()
     row.save()
     _batch_recount(batch)
@@ -661,6 +671,7 @@ def _single_batch_open(
             region=region,
             validated_at=timezone.now(),
             gather_day=day,
+            agent=_proposer_agent(acting_user),
         )
         batch.full_clean(validate_constraints=False)
         try:
@@ -673,6 +684,13 @@ def _single_batch_open(
         gettext("Usulan perorangan hari ini sedang dibuka oleh permintaan lain; coba lagi."),
         code="single_batch_busy",
     )
+
+
+def _proposer_agent(user: User):
+    """The Agen Perisai record of a proposing user, if it has one."""
+    from jamsos.agents.selectors import agent_of_user
+
+    return agent_of_user(user)
 
 
 def _form_raw(values: dict[str, str]) -> dict[str, str]:

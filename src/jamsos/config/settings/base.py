@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jamsos.enrollment",
     "jamsos.contributions",
     "jamsos.claims",
+    "jamsos.agents",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
@@ -296,6 +297,8 @@ AUDIT_APPEND_ONLY_TRIGGERS = True
 # --- Intake limits (docs/intake.md "Limits") ------------------------------------------------
 # An upload larger than this is refused before it is stored (form and API).
 INTAKE_UPLOAD_MAX_BYTES = env_int("INTAKE_UPLOAD_MAX_MB", default=20) * 1024 * 1024
+# Largest KTP/KK photo the agent app may send with an offline proposal.
+AGENT_PHOTO_MAX_BYTES = env_int("AGENT_PHOTO_MAX_MB", default=8) * 1024 * 1024
 # An .xlsx is a zip: its members together may inflate to at most this many bytes, at most
 # this many times its own size, and its sheets may declare at most these dimensions.
 INTAKE_XLSX_MAX_UNCOMPRESSED_BYTES = (

@@ -402,6 +402,10 @@ def bpjs_results_record(
             as_of=as_of,
         )
         _wages_record(accepted, membership_ids, acting_user=acting_user)
+        # The recruiting agent (kept from earlier coverage) and a renewing agent.
+        from jamsos.agents.services import memberships_attribute_agents
+
+        memberships_attribute_agents(membership_ids=membership_ids.values())
         summary.accepted = len(accepted)
         summary.rejected = len(todo) - len(accepted)
         summary.memberships = len(membership_ids)
