@@ -71,11 +71,29 @@ PERMISSIONS: dict[str, str] = {
     "contributions.reconcile": _("Rekonsiliasi iuran dengan rekening BPJS"),
     "contributions.manage_arrears": _("Kelola tunggakan dan pengaktifan kembali"),
     "contributions.view_transparency": _("Lihat transparansi iuran"),
+    # Messages: the outbox page (bodies name persons) and the recipients' consent.
+    "messaging.view_messages": _("Lihat kotak keluar pesan"),
+    "messaging.manage_messages": _("Kirim ulang atau batalkan pesan"),
+    "messaging.manage_consent": _("Catat persetujuan/penolakan menerima pesan"),
+    # Outreach: sosialisasi events (no persons) and the JKM follow-up of deaths.
+    "outreach.view_events": _("Lihat kegiatan sosialisasi"),
+    "outreach.manage_events": _("Catat kegiatan sosialisasi"),
+    "outreach.view_followups": _("Lihat tindak lanjut kematian peserta"),
+    "outreach.report_death": _("Laporkan kematian peserta / tutup tindak lanjut"),
+    "outreach.import_deaths": _("Impor daftar kematian Dukcapil"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DINAS_OPERATOR: frozenset(
         {
+            "messaging.view_messages",
+            "messaging.manage_messages",
+            "messaging.manage_consent",
+            "outreach.view_events",
+            "outreach.manage_events",
+            "outreach.view_followups",
+            "outreach.report_death",
+            "outreach.import_deaths",
             "registry.view_persons",
             "registry.view_full_nik",
             "registry.change_person",
@@ -104,6 +122,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.DINAS_HEAD: frozenset(
         {
+            "messaging.view_messages",
+            "outreach.view_events",
+            "outreach.view_followups",
             "registry.view_persons",
             "registry.view_full_nik",
             "intake.review_batch",
@@ -127,6 +148,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.BPJS_OFFICER: frozenset(
         {
+            "messaging.view_messages",
+            "outreach.view_events",
+            "outreach.manage_events",
+            "outreach.view_followups",
             "registry.view_persons",
             "registry.view_full_nik",
             "reports.view_aggregates",
@@ -149,6 +174,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.KECAMATAN_OPERATOR: frozenset(
         {
+            "messaging.manage_consent",
+            "outreach.view_events",
+            "outreach.manage_events",
+            "outreach.view_followups",
+            "outreach.report_death",
             "registry.view_persons",
             "intake.propose",
             "enrollment.view_decrees",
@@ -158,10 +188,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.AGENT: frozenset(
-        {"intake.propose", "claims.view_claims", "claims.report_claim", "contributions.view_bills"}
+        {
+            "intake.propose",
+            "claims.view_claims",
+            "claims.report_claim",
+            "contributions.view_bills",
+            "messaging.manage_consent",
+            "outreach.view_events",
+            "outreach.manage_events",
+            "outreach.view_followups",
+            "outreach.report_death",
+        }
     ),
     Role.EXECUTIVE: frozenset(
         {
+            "outreach.view_events",
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",
@@ -171,6 +212,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.DPRD: frozenset(
         {
+            "outreach.view_events",
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",
@@ -180,6 +222,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.ADMIN: frozenset(
         {
+            "messaging.view_messages",
+            "messaging.manage_messages",
             "accounts.manage_users",
             "accounts.approve_role_grant",
             "audit.view_events",
