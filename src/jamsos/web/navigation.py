@@ -77,6 +77,20 @@ MENU: list[NavItem] = [
         ("claims.view_claims", "reports.view_aggregates"),
         "heart-pulse",
     ),
+    NavItem(_("Sosialisasi"), "outreach:event_list", "outreach.view_events", "megaphone"),
+    NavItem(
+        _("Tindak lanjut kematian"),
+        "outreach:followup_list",
+        "outreach.view_followups",
+        "clipboard-heart",
+    ),
+    NavItem(_("Pesan"), "messaging:message_list", "messaging.view_messages", "envelope"),
+    NavItem(
+        _("Persetujuan pesan"),
+        "messaging:consent_list",
+        "messaging.manage_consent",
+        "envelope-check",
+    ),
     NavItem(_("Tabel tarif"), "budget:rate_list", "reference.manage", "table"),
 ]
 
@@ -152,6 +166,13 @@ PAGE_GATES: dict[str, Gate] = {
     "claims:claim_report": "claims.report_claim",
     "claims:dashboard": ("claims.view_claims", "reports.view_aggregates"),
     "claims:rules": ("claims.view_claims", "reports.view_aggregates", "reference.manage"),
+    "outreach:event_list": "outreach.view_events",
+    "outreach:event_create": "outreach.manage_events",
+    "outreach:followup_list": "outreach.view_followups",
+    "outreach:death_report": "outreach.report_death",
+    "outreach:death_import": "outreach.import_deaths",
+    "messaging:message_list": "messaging.view_messages",
+    "messaging:consent_list": "messaging.manage_consent",
 }
 
 
@@ -187,6 +208,8 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "enrollment": (_("Program"), "briefcase"),
     "contributions": (_("Program"), "briefcase"),
     "claims": (_("Program"), "briefcase"),
+    "outreach": (_("Program"), "briefcase"),
+    "messaging": (_("Administrasi"), "gear"),
     "reports": (_("Laporan"), "bar-chart-line"),
     "accounts": (_("Administrasi"), "gear"),
     "audit": (_("Administrasi"), "gear"),
@@ -402,6 +425,16 @@ TABS: dict[str, list[Tab]] = {
             "contributions.reconcile",
         ),
         Tab("arrears", _("Tunggakan"), "contributions:arrears"),
+    ],
+    "outreach": [
+        Tab("events", _("Kegiatan"), "outreach:event_list"),
+        Tab("followups", _("Tindak lanjut kematian"), "outreach:followup_list"),
+        Tab("death", _("Laporkan kematian"), "outreach:death_report"),
+        Tab("import", _("Impor daftar kematian"), "outreach:death_import"),
+    ],
+    "messaging": [
+        Tab("messages", _("Kotak keluar"), "messaging:message_list"),
+        Tab("consents", _("Persetujuan"), "messaging:consent_list"),
     ],
     "enrollment": [
         Tab("decrees", _("SK penetapan"), "enrollment:decree_list"),
