@@ -21,7 +21,7 @@ from jamsos.messaging.models import Message
 from jamsos.outreach import access, selectors, services
 from jamsos.outreach.models import DeathImport, FollowUp
 from jamsos.registry.models import Person
-from jamsos.testing.factories import PersonFactory, region
+from jamsos.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
