@@ -106,3 +106,6 @@ def gateway(settings) -> Iterator[Gateway]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+from jamsos.claims.tests.conftest import apbd, make_membership, membership  # noqa: E402, F401
