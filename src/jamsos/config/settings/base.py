@@ -327,6 +327,10 @@ MESSAGING_GATEWAY_URL = env_str("MESSAGING_GATEWAY_URL", "") or ""
 MESSAGING_GATEWAY_KEY = env_str("MESSAGING_GATEWAY_KEY", "") or ""
 # A phone number is reached on this channel: "whatsapp" or "sms".
 MESSAGING_PHONE_CHANNEL = env_str("MESSAGING_PHONE_CHANNEL", "whatsapp")
+if MESSAGING_PHONE_CHANNEL not in ("whatsapp", "sms"):
+    raise ImproperlyConfigured(
+        f"MESSAGING_PHONE_CHANNEL={MESSAGING_PHONE_CHANNEL!r}: use whatsapp or sms."
+    )
 MESSAGING_TIMEOUT_SECONDS = env_int("MESSAGING_TIMEOUT_SECONDS", default=20)
 # Retries: the n-th failed try waits BASE × 2^(n-1) seconds (capped at MAX); after
 # MAX_ATTEMPTS tries the message is failed and shown on the staff page.

@@ -319,3 +319,49 @@ def test_cli_send_messages_json(gateway, capsys):
     call_command("send_messages", "--json")
     out = json.loads(capsys.readouterr().out)
     assert out == {"sent": 1, "retrying": 0, "failed": 0, "cancelled": 0, "requeued_stale": 0}
+
+
+def test_staff_page_shows_failed_messages_with_retry_and_cancel(gateway, settings, personas, client):
+    settings.MESSAGING_MAX_ATTEMPTS = 1
+    gateway.answers = [(500, {"error": "rusak"})]
+    message = queue()
+    services.messages_send_due()
+    client.force_login(personas.dinas_operator)
+    page = client.get("/pesan/?status=failed").content.decode()
+    assert "Gateway HTTP 500" in page and 'data-testid="message-retry"' in page
+    assert client.post(f"/pesan/{message.pk}/kirim-ulang/").status_code == 302
+    message.refresh_from_db()
+    assert message.status == "queued"
+    assert client.post(f"/pesan/{message.pk}/batal/", {"reason": "nomor salah"}).status_code == 302
+    message.refresh_from_db()
+    assert (message.status, message.cancelled_reason) == ("cancelled", "nomor salah")
+    api = client.get("/api/messaging/messages?status=cancelled").json()
+    assert [m["id"] for m in api["items"]] == [message.pk]
+    assert api["items"][0]["recipient_masked"] == "+62812****7890"
+    assert client.post(f"/api/messaging/messages/{message.pk}/retry").status_code == 200
+
+    client.force_login(personas.dinas_head)  # may look, may not act
+    assert client.get("/pesan/").status_code == 200
+    assert client.post(f"/pesan/{message.pk}/batal/", {"reason": "x"}).status_code == 403
+    for persona in ("agent", "dprd", "executive"):
+        client.force_login(getattr(personas, persona))
+        assert client.get("/pesan/").status_code == 403
+    client.force_login(personas.outsider)
+    assert client.post(f"/api/messaging/messages/{message.pk}/retry").status_code == 404
+
+
+def test_consent_page_for_agents(personas, client):
+    client.force_login(personas.agent)
+    response = client.post(
+        "/pesan/persetujuan/",
+        {
+            "address": "0812 3456 7890",
+            "status": "granted",
+            "source": "claim_form",
+            "given_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    assert (consent.address, consent.region_id) == ("+6281234567890", personas.agent.region_id)
+    assert "+6281234567890" in client.get("/pesan/persetujuan/").content.decode()
