@@ -321,7 +321,9 @@ def test_cli_send_messages_json(gateway, capsys):
     assert out == {"sent": 1, "retrying": 0, "failed": 0, "cancelled": 0, "requeued_stale": 0}
 
 
-def test_staff_page_shows_failed_messages_with_retry_and_cancel(gateway, settings, personas, client):
+def test_staff_page_shows_failed_messages_with_retry_and_cancel(
+    gateway, settings, personas, client
+):
     settings.MESSAGING_MAX_ATTEMPTS = 1
     gateway.answers = [(500, {"error": "rusak"})]
     message = queue()

@@ -53,7 +53,9 @@ def test_agent_records_an_event_in_its_nagari(personas):
     assert event.code == f"SOS-{event.pk:05d}"
     assert (event.attendance_total, event.obligation_code) == (55, "B3")
     assert event.officials.get().level == "pimpinan"
-    assert AuditEvent.objects.filter(action="outreach.event.created", object_id=str(event.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="outreach.event.created", object_id=str(event.pk)
+    ).exists()
     with pytest.raises(NotFoundOrForbidden):
         make_event(personas.agent, village=OTHER_NAGARI)
     with pytest.raises(PermissionDenied):
