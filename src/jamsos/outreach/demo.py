@@ -108,13 +108,21 @@ def _events(ctx: DemoContext) -> int:
 
 def _followups(ctx: DemoContext) -> int:
     agent = ctx.users["agen"]
-    today = timezone.localdate()
+    today = ctx.as_of  # the demo's "today" (its memberships run around it)
+    month = today.replace(day=1)
     claimed = set(
         FollowUp.objects.values_list("person_id", flat=True)
     )  # deaths the claims step filed
-    running = Membership.objects.filter(
-        status=Membership.Status.ACTIVE, person__is_deceased=False
-    ).exclude(person_id__in=claimed)
+    running = (
+        Membership.objects.filter(
+            status=Membership.Status.ACTIVE,
+            person__is_deceased=False,
+            first_month__lte=month - dt.timedelta(days=40),
+            last_month__gte=month,
+        )
+        .exclude(person_id__in=claimed)
+        .order_by("pk")
+    )
     mine = list(running.filter(village_id=agent.region_id).select_related("person")[:2])
     count = 0
     for i, membership in enumerate(mine):
