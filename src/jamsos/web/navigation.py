@@ -321,6 +321,26 @@ CARDS: list[HomeCard] = [
         "heart-pulse",
     ),
     HomeCard(
+        _("Tindak lanjut kematian"),
+        _(
+            "Peserta yang meninggal dan belum diklaim JKM di wilayah Anda: bantu ahli waris "
+            "mengajukan klaim, atau catat alasannya."
+        ),
+        "outreach:followup_list",
+        "outreach.view_followups",
+        "clipboard-heart",
+    ),
+    HomeCard(
+        _("Sosialisasi"),
+        _(
+            "Catat kegiatan sosialisasi dengan kode QR-nya, lihat usulan sesudahnya dan "
+            "nagari yang belum terjangkau."
+        ),
+        "outreach:event_list",
+        "outreach.manage_events",
+        "megaphone",
+    ),
+    HomeCard(
         _("Laporan agregat"),
         _(
             "Jumlah peserta, anggaran, iuran dan klaim per kecamatan dan nagari, "
