@@ -335,10 +335,10 @@ def _failure(message: Message, error: str, *, permanent: bool, now: dt.datetime)
 
 
 def _staff_lock(message: Message, acting_user: User) -> Message:
+    """Permission, scope (the message's region; none = the system's, superusers only),
+    then the row lock."""
     require_perm(acting_user, "messaging.manage_messages")
-    if not (message.region_id and region_in_scope(acting_user, message.region_id)) and not (
-        acting_user.is_superuser
-    ):
+    if not region_in_scope(acting_user, message.region_id):
         raise NotFoundOrForbidden(gettext("Pesan tidak ditemukan."))
     return Message.objects.select_for_update().get(pk=message.pk)
 
