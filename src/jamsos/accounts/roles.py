@@ -79,6 +79,16 @@ PERMISSIONS: dict[str, str] = {
     "agents.prepare_statement": _("Susun rekap fee agen"),
     "agents.approve_statement": _("Setujui rekap fee agen"),
     "agents.use_agent_app": _("Gunakan aplikasi agen"),
+    # Messages: the outbox page (bodies name persons) and the recipients' consent.
+    "messaging.view_messages": _("Lihat kotak keluar pesan"),
+    "messaging.manage_messages": _("Kirim ulang atau batalkan pesan"),
+    "messaging.manage_consent": _("Catat persetujuan/penolakan menerima pesan"),
+    # Outreach: sosialisasi events (no persons) and the JKM follow-up of deaths.
+    "outreach.view_events": _("Lihat kegiatan sosialisasi"),
+    "outreach.manage_events": _("Catat kegiatan sosialisasi"),
+    "outreach.view_followups": _("Lihat tindak lanjut kematian peserta"),
+    "outreach.report_death": _("Laporkan kematian peserta / tutup tindak lanjut"),
+    "outreach.import_deaths": _("Impor daftar kematian Dukcapil"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -87,6 +97,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.view_agents",
             "agents.manage_agents",
             "agents.prepare_statement",
+            "messaging.view_messages",
+            "messaging.manage_messages",
+            "messaging.manage_consent",
+            "outreach.view_events",
+            "outreach.manage_events",
+            "outreach.view_followups",
+            "outreach.report_death",
+            "outreach.import_deaths",
             "registry.view_persons",
             "registry.view_full_nik",
             "registry.change_person",
@@ -118,6 +136,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.view_agents",
             "agents.approve_agent_status",
             "agents.approve_statement",
+            "messaging.view_messages",
+            "outreach.view_events",
+            "outreach.view_followups",
             "registry.view_persons",
             "registry.view_full_nik",
             "intake.review_batch",
@@ -145,6 +166,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.manage_agents",
             "agents.approve_agent_status",
             "agents.prepare_statement",
+            "messaging.view_messages",
+            "outreach.view_events",
+            "outreach.manage_events",
+            "outreach.view_followups",
             "registry.view_persons",
             "registry.view_full_nik",
             "reports.view_aggregates",
@@ -167,6 +192,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.KECAMATAN_OPERATOR: frozenset(
         {
+            "messaging.manage_consent",
+            "outreach.view_events",
+            "outreach.manage_events",
+            "outreach.view_followups",
+            "outreach.report_death",
             "registry.view_persons",
             "intake.propose",
             "enrollment.view_decrees",
@@ -182,10 +212,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "claims.report_claim",
             "contributions.view_bills",
             "agents.use_agent_app",
+            "messaging.manage_consent",
+            "outreach.view_events",
+            "outreach.manage_events",
+            "outreach.view_followups",
+            "outreach.report_death",
         }
     ),
     Role.EXECUTIVE: frozenset(
         {
+            "outreach.view_events",
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",
@@ -195,6 +231,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.DPRD: frozenset(
         {
+            "outreach.view_events",
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",
@@ -204,6 +241,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.ADMIN: frozenset(
         {
+            "messaging.view_messages",
+            "messaging.manage_messages",
             "accounts.manage_users",
             "accounts.approve_role_grant",
             "audit.view_events",

@@ -7,6 +7,8 @@ from jamsos.claims.apis import router as claims_router
 from jamsos.contributions.apis import router as contributions_router
 from jamsos.enrollment.apis import router as enrollment_router
 from jamsos.intake.apis import router as intake_router
+from jamsos.messaging.apis import router as messaging_router
+from jamsos.outreach.apis import router as outreach_router
 from jamsos.regions.apis import router as regions_router
 from jamsos.registry.apis import router as registry_router
 
@@ -20,5 +22,7 @@ api.add_router("/enrollment", enrollment_router)
 api.add_router("/contributions", contributions_router)
 api.add_router("/claims", claims_router)
 api.add_router("/agents", agents_router)
+api.add_router("/outreach", outreach_router)
+api.add_router("/messaging", messaging_router)
 
 __all__ = ["api"]

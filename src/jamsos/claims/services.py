@@ -135,7 +135,7 @@ def _move(claim: Claim, to: str, acting_user: User, *, note: str = "") -> ClaimT
     claim.status_changed_at = now
     claim.full_clean()
     claim.save()
-    return ClaimTransition.objects.create(
+    transition = ClaimTransition.objects.create(
         claim=claim,
         from_status=old,
         to_status=to,
@@ -144,6 +144,19 @@ def _move(claim: Claim, to: str, acting_user: User, *, note: str = "") -> ClaimT
         agency=acting_user.agency,
         note=note,
     )
+    _stage_effects(claim, transition, acting_user)
+    return transition
+
+
+def _stage_effects(claim: Claim, transition: ClaimTransition, acting_user: User) -> None:
+    """In the step's transaction: the heirs and the agent hear of the new stage (the
+    outbox), and a rejected or withdrawn death claim reopens the JKM follow-up."""
+    from jamsos.messaging.services import message_enqueue
+    from jamsos.outreach.services import followup_claim_ended_unchecked
+
+    message_enqueue("claims.claim.stage", {"claim": claim, "transition": transition.pk})
+    if claim.status in (Status.REJECTED, Status.WITHDRAWN):
+        followup_claim_ended_unchecked(claim=claim, acting_user=acting_user)
 
 
 def _reason(reason: str) -> str:
@@ -319,7 +332,18 @@ def claim_report(
         },
         data={"findings": result.codes(), "months_paid": result.months_paid},
     )
+    _reported_effects(claim, acting_user)
     return claim
+
+
+def _reported_effects(claim: Claim, acting_user: User) -> None:
+    """A filed death claim closes the person's JKM follow-up; the family and the agent
+    hear the claim was received."""
+    from jamsos.messaging.services import message_enqueue
+    from jamsos.outreach.services import followup_claim_filed_unchecked
+
+    followup_claim_filed_unchecked(claim=claim, acting_user=acting_user)
+    message_enqueue("claims.claim.stage", {"claim": claim, "transition": "reported"})
 
 
 # --- Heirs ---------------------------------------------------------------------------------

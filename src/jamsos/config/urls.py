@@ -21,6 +21,8 @@ urlpatterns = [
     path("iuran/", include("jamsos.contributions.urls")),
     path("klaim/", include("jamsos.claims.urls")),
     path("agen/", include("jamsos.agents.urls")),
+    path("sosialisasi/", include("jamsos.outreach.urls")),
+    path("pesan/", include("jamsos.messaging.urls")),
 ]
 
 # A locked database raised by a middleware (the session save) answers 503, not 500.

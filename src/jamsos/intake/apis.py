@@ -170,6 +170,7 @@ class RowOut(Schema):
     decision: str
     decision_reason: str
     person_id: int | None
+    event_code: str = ""
 
     @staticmethod
     def from_row(row: ProposalRow, disclosure: Disclosure) -> dict[str, object]:
@@ -197,6 +198,7 @@ class RowOut(Schema):
             "decision": row.decision,
             "decision_reason": row.decision_reason,
             "person_id": row.person_id,
+            "event_code": row.event_code,
         }
 
 
@@ -216,6 +218,9 @@ class RowValuesIn(Schema):
     """One person's values by field key (nik, full_name, birth_date, sex, village, …)."""
 
     values: dict[str, str]
+    event_code: str = Field(
+        "", max_length=20, description="Kode kegiatan sosialisasi (QR), mis. SOS-00012."
+    )
 
 
 class RowDecideIn(Schema):
@@ -596,7 +601,9 @@ def row_check(request: HttpRequest, payload: RowCheckIn) -> dict[str, object] | 
 def person_propose(request: HttpRequest, payload: RowValuesIn) -> Status | HttpResponse:
     require_perm(request.user, "intake.propose")
     try:
-        row = services.person_propose(values=payload.values, acting_user=request.user)
+        row = services.person_propose(
+            values=payload.values, acting_user=request.user, event_code=payload.event_code
+        )
     except RateLimited as exc:
         return _too_many(exc)
     return Status(201, RowOut.from_row(row, Disclosure.for_viewer(request.user, [row.issues])))

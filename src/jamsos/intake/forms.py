@@ -177,6 +177,14 @@ class PersonForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    # Not a person field: the sosialisasi event's code (its QR opens this form with it).
+    event_code = forms.CharField(
+        label=_("Kode kegiatan sosialisasi"),
+        max_length=20,
+        required=False,
+        help_text=_("Bila orang ini mendengar program dari sosialisasi, mis. SOS-00012."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "SOS-…"}),
+    )
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -201,6 +201,14 @@ class ProposalRow(models.Model):
         db_index=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The sosialisasi event the person heard of the programme at (its QR code on the
+    # proposal form, ``outreach.OutreachEvent.code``): counts conversion, not a cause.
+    # Empty, not NULL (Django style). A database default too: the bulk row writer
+    # (``intake.rowstore``) names its columns and leaves this one out; PostgreSQL adds
+    # the column with a constant default without rewriting the table.
+    event_code = models.CharField(
+        _("kode kegiatan"), max_length=20, blank=True, default="", db_default=""
+    )
     # Indexed: a person's page lists the rows that proposed them.
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal_rows"

@@ -571,7 +571,9 @@ def row_check_values(*, values: dict[str, str], region: Region, acting_user: Use
 
 
 @transaction.atomic
-def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
+def person_propose(
+    *, values: dict[str, str], acting_user: User, event_code: str = ""
+) -> ProposalRow:
     """An agent's (or kecamatan operator's) one-person proposal, gathered with the
     proposer's other one-person proposals of the day in one batch reviewed as one.
 
@@ -584,8 +586,14 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
     3. The row is added as the batch's next row and checked against its other rows
        (the same NIK twice, possible duplicates), as a file's row would be.
     Submitting the batch (``batch_submit``) closes it; the next proposal opens another.
+
+    ``event_code``: the sosialisasi event's code (QR on the form), checked against the
+    events (``outreach.services.event_code_check``) and kept on the row.
     """
+    from jamsos.outreach.services import event_code_check
+
     require_perm(acting_user, "intake.propose")
+    event_code = event_code_check(event_code)
     region = acting_user.region
     if region is None or acting_user.agency is None:
         raise PermissionDenied(gettext("Pengguna tanpa wilayah tidak dapat mengusulkan."))
@@ -618,6 +626,7 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
     row = _row_from_check(batch, number, check, raw=_form_raw(values))
     # The agent who brought the person (its fee and performance follow this row).
     row.agent = agent
+    row.event_code = event_code
     row.full_clean()
     row.save()
     _batch_recount(batch)
@@ -881,6 +890,9 @@ def batch_submit(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
         obj=batch,
         data={"rows_to_apply": to_apply},
     )
+    from jamsos.messaging.services import message_enqueue
+
+    message_enqueue("intake.batch.submitted", {"batch": batch, "rows": to_apply})
     return batch
 
 

@@ -472,11 +472,16 @@ def row_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_propose(request: HttpRequest) -> HttpResponse:
     """The phone-sized form of agents and Camat operators: one person, checked as typed."""
-    form = PersonForm(request.POST or None, user=request.user)
+    initial = {"event_code": request.GET.get("kegiatan", "")[:20]}
+    form = PersonForm(request.POST or None, user=request.user, initial=initial)
     issues: dict[str, list[dict]] = {}
     if request.method == "POST":
         try:
-            row = services.person_propose(values=form.raw_values(), acting_user=request.user)
+            row = services.person_propose(
+                values=form.raw_values(),
+                acting_user=request.user,
+                event_code=str(request.POST.get("event_code", "")),
+            )
         except NotFoundOrForbidden as exc:
             raise Http404(exc.message) from exc
         except DomainError as exc:

@@ -79,6 +79,20 @@ MENU: list[NavItem] = [
     ),
     NavItem(_("Agen Perisai"), "agents:agent_list", "agents.view_agents", "person-badge"),
     NavItem(_("Aplikasi agen"), "agents:phone", "agents.use_agent_app", "phone"),
+    NavItem(_("Sosialisasi"), "outreach:event_list", "outreach.view_events", "megaphone"),
+    NavItem(
+        _("Tindak lanjut kematian"),
+        "outreach:followup_list",
+        "outreach.view_followups",
+        "clipboard-heart",
+    ),
+    NavItem(_("Pesan"), "messaging:message_list", "messaging.view_messages", "envelope"),
+    NavItem(
+        _("Persetujuan pesan"),
+        "messaging:consent_list",
+        "messaging.manage_consent",
+        "envelope-check",
+    ),
     NavItem(_("Tabel tarif"), "budget:rate_list", "reference.manage", "table"),
 ]
 
@@ -166,6 +180,13 @@ PAGE_GATES: dict[str, Gate] = {
     "agents:institution_list": "agents.view_agents",
     "agents:statement_list": "agents.view_agents",
     "agents:phone": _uses_agent_app,
+    "outreach:event_list": "outreach.view_events",
+    "outreach:event_create": "outreach.manage_events",
+    "outreach:followup_list": "outreach.view_followups",
+    "outreach:death_report": "outreach.report_death",
+    "outreach:death_import": "outreach.import_deaths",
+    "messaging:message_list": "messaging.view_messages",
+    "messaging:consent_list": "messaging.manage_consent",
 }
 
 
@@ -201,6 +222,8 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "enrollment": (_("Program"), "briefcase"),
     "contributions": (_("Program"), "briefcase"),
     "claims": (_("Program"), "briefcase"),
+    "outreach": (_("Program"), "briefcase"),
+    "messaging": (_("Administrasi"), "gear"),
     "reports": (_("Laporan"), "bar-chart-line"),
     "accounts": (_("Administrasi"), "gear"),
     "audit": (_("Administrasi"), "gear"),
@@ -330,6 +353,26 @@ CARDS: list[HomeCard] = [
         "person-badge",
     ),
     HomeCard(
+        _("Tindak lanjut kematian"),
+        _(
+            "Peserta yang meninggal dan belum diklaim JKM di wilayah Anda: bantu ahli waris "
+            "mengajukan klaim, atau catat alasannya."
+        ),
+        "outreach:followup_list",
+        "outreach.view_followups",
+        "clipboard-heart",
+    ),
+    HomeCard(
+        _("Sosialisasi"),
+        _(
+            "Catat kegiatan sosialisasi dengan kode QR-nya, lihat usulan sesudahnya dan "
+            "nagari yang belum terjangkau."
+        ),
+        "outreach:event_list",
+        "outreach.manage_events",
+        "megaphone",
+    ),
+    HomeCard(
         _("Laporan agregat"),
         _(
             "Jumlah peserta, anggaran, iuran dan klaim per kecamatan dan nagari, "
@@ -434,6 +477,16 @@ TABS: dict[str, list[Tab]] = {
             "contributions.reconcile",
         ),
         Tab("arrears", _("Tunggakan"), "contributions:arrears"),
+    ],
+    "outreach": [
+        Tab("events", _("Kegiatan"), "outreach:event_list"),
+        Tab("followups", _("Tindak lanjut kematian"), "outreach:followup_list"),
+        Tab("death", _("Laporkan kematian"), "outreach:death_report"),
+        Tab("import", _("Impor daftar kematian"), "outreach:death_import"),
+    ],
+    "messaging": [
+        Tab("messages", _("Kotak keluar"), "messaging:message_list"),
+        Tab("consents", _("Persetujuan"), "messaging:consent_list"),
     ],
     "enrollment": [
         Tab("decrees", _("SK penetapan"), "enrollment:decree_list"),

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "jamsos.contributions",
     "jamsos.claims",
     "jamsos.agents",
+    "jamsos.messaging",
+    "jamsos.outreach",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
@@ -314,3 +316,39 @@ INTAKE_CHECKS_PER_MINUTE = env_int("INTAKE_CHECKS_PER_MINUTE", default=30)
 # Distinct NIKs a user who cannot see the registry's NIKs (agent, kecamatan) may check a
 # day, in the live check and in uploaded files together; 0 = no limit.
 INTAKE_CHECKED_NIKS_PER_DAY = env_int("INTAKE_CHECKED_NIKS_PER_DAY", default=5000)
+
+# --- Messages (jamsos.messaging) ----------------------------------------------------------
+# E-mail goes through this Django mail backend (SMTP with the EMAIL_* settings below);
+# WhatsApp/SMS through the provider's HTTP gateway (URL and key from the environment).
+MESSAGING_EMAIL_BACKEND = env_str(
+    "MESSAGING_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+MESSAGING_FROM_EMAIL = env_str("MESSAGING_FROM_EMAIL", "jamsos@localhost")
+MESSAGING_GATEWAY_URL = env_str("MESSAGING_GATEWAY_URL", "") or ""
+MESSAGING_GATEWAY_KEY = env_str("MESSAGING_GATEWAY_KEY", "") or ""
+# A phone number is reached on this channel: "whatsapp" or "sms".
+MESSAGING_PHONE_CHANNEL = env_str("MESSAGING_PHONE_CHANNEL", "whatsapp")
+if MESSAGING_PHONE_CHANNEL not in ("whatsapp", "sms"):
+    raise ImproperlyConfigured(
+        f"MESSAGING_PHONE_CHANNEL={MESSAGING_PHONE_CHANNEL!r}: use whatsapp or sms."
+    )
+MESSAGING_TIMEOUT_SECONDS = env_int("MESSAGING_TIMEOUT_SECONDS", default=20)
+# Retries: the n-th failed try waits BASE × 2^(n-1) seconds (capped at MAX); after
+# MAX_ATTEMPTS tries the message is failed and shown on the staff page.
+MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", default=6)
+MESSAGING_BACKOFF_BASE_SECONDS = env_int("MESSAGING_BACKOFF_BASE_SECONDS", default=60)
+MESSAGING_BACKOFF_MAX_SECONDS = env_int("MESSAGING_BACKOFF_MAX_SECONDS", default=6 * 3600)
+# A message left "sending" longer than this (a sender died mid-send) is queued again.
+MESSAGING_SENDING_LEASE_SECONDS = env_int("MESSAGING_SENDING_LEASE_SECONDS", default=300)
+
+# --- Outreach (jamsos.outreach) ------------------------------------------------------------
+# Design defaults (design-governance.md §4.5 [PROP]), not regulation: proposals counted
+# after an event, and the window in which a nagari counts as reached.
+OUTREACH_CONVERSION_DAYS = env_int("OUTREACH_CONVERSION_DAYS", default=90)
+OUTREACH_REACH_MONTHS = env_int("OUTREACH_REACH_MONTHS", default=12)

@@ -114,6 +114,9 @@ def bill_issue(*, bill: Bill, acting_user: User | None) -> Bill:
         before={"status": Bill.Status.DRAFT},
         after={"status": bill.status, "total": bill.total, "members": bill.members},
     )
+    from jamsos.messaging.services import message_enqueue
+
+    message_enqueue("contributions.bill.issued", {"bill": bill})
     others = _credit_apply(source_id=bill.funding_source_id, acting_user=acting_user)
     bill.refresh_from_db()
     for year in sorted({b.first_month.year for b in [bill, *others]}):

@@ -70,4 +70,8 @@ def test_agent_menu_holds_only_its_own_work(personas):
         "intake:person_propose",
         "enrollment:rejection_list",
         "claims:claim_list",
+        # Issue 13: its nagari's sosialisasi, death follow-ups and heirs' message consent.
+        "outreach:event_list",
+        "outreach:followup_list",
+        "messaging:consent_list",
     }

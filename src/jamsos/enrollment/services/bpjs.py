@@ -428,7 +428,24 @@ def bpjs_results_record(
         )
         if summary.rejected:
             budget_returns_schedule(decree_ids=[decree.pk])
+            _rejections_notify(decree, todo, ref)
     return summary
+
+
+def _rejections_notify(decree: Decree, todo: Sequence[tuple[BpjsResult, _Line]], ref: str) -> None:
+    """The agents of each nagari hear who BPJS rejected and why (the outbox, in this
+    transaction)."""
+    from jamsos.messaging.services import message_enqueue
+
+    rejections = [
+        (line.village_id, line.full_name, " ".join(result.reason.split())[:255])
+        for result, line in todo
+        if result.status != ACCEPTED
+    ]
+    message_enqueue(
+        "enrollment.decree_line.rejected",
+        {"decree": decree, "rejections": rejections, "ref": ref},
+    )
 
 
 def _lock_and_recheck(decree: Decree, todo: Sequence[tuple[BpjsResult, _Line]]) -> None:
