@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
@@ -187,7 +188,7 @@ def list_page(
     if values is not None:
         try:
             seek = after_q(queryset.model, order, values)
-        except Exception:  # noqa: BLE001 - a forged cursor: start from the top
+        except (ValidationError, TypeError, ValueError):  # a forged cursor: from the top
             values = None
     if values is not None:
         rows = list(queryset.filter(seek)[: page_size + 1])
