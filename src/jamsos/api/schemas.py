@@ -91,7 +91,7 @@ class KeysetPageMetaOut(PageMetaOut):
 
 
 def paginate_keyset(
-    queryset: QuerySet[M], page_in: KeysetPageIn, *, order: Sequence[str]
+    queryset: QuerySet[M], page_in: KeysetPageIn, *, order: Sequence[str], grouped: bool = False
 ) -> tuple[KeysetPageMetaOut, list[M]]:
     """A page of a big list (``jamsos.lib.pagination``): bounded count, seek by cursor."""
     page = list_page(
@@ -102,6 +102,7 @@ def paginate_keyset(
         after=page_in.after,
         exact_count=page_in.count == "exact",
         clamp=False,
+        grouped=grouped,
     )
     meta = KeysetPageMetaOut(
         count=page.count,

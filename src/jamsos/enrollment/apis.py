@@ -17,7 +17,18 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from jamsos.accounts.access import may_see_persons, require_perm
-from jamsos.api.schemas import Id, IdList, PageIn, PageMetaOut, Year, errors, paginate
+from jamsos.api.schemas import (
+    Id,
+    IdList,
+    KeysetPageIn,
+    KeysetPageMetaOut,
+    PageIn,
+    PageMetaOut,
+    Year,
+    errors,
+    paginate,
+    paginate_keyset,
+)
 from jamsos.audit.services import MEMBERSHIP_DETAIL_FIELDS, personal_data_access_log
 from jamsos.budget.access import access_fiscal_year, access_reservation
 from jamsos.enrollment import access, selectors, services
@@ -224,11 +235,11 @@ class MembershipOut(Schema):
         }
 
 
-class MembershipPageOut(PageMetaOut):
+class MembershipPageOut(KeysetPageMetaOut):
     items: list[MembershipOut]
 
 
-class MembershipListIn(PageIn):
+class MembershipListIn(KeysetPageIn):
     status: str | None = None
     year: int | None = Field(default=None, ge=2000, le=2100)
     q: str = ""
@@ -468,7 +479,12 @@ def membership_list(request: HttpRequest, filters: Query[MembershipListIn]) -> d
             status=filters.status or "", year=filters.year, search=filters.q
         ),
     )
-    meta, items = paginate(memberships, filters)
+    meta, items = paginate_keyset(
+        memberships.select_related("decree_line"),
+        filters,
+        order=selectors.MEMBERSHIP_ORDER,
+        grouped=True,
+    )
     return {**meta.model_dump(), "items": [MembershipOut.of(m) for m in items]}
 
 

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Max, Min, Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -113,6 +113,41 @@ def after_q(model: type[Model], order: Sequence[str], values: Sequence[Any]) -> 
     return bound & either
 
 
+def _typed(model: type[Model], order: Sequence[str], values: Sequence[Any]) -> list[Any]:
+    return [
+        _field_of(model, spec.lstrip("-")).to_python(value)
+        for spec, value in zip(order, values, strict=True)
+    ]
+
+
+def _grouped_rows(
+    queryset: QuerySet[M], order: Sequence[str], values: list[Any] | None, limit: int
+) -> list[M]:
+    """Rows in ``order`` whose first key has few distinct values (a month), read one
+    value at a time: the rest of the order (e.g. a name on a joined table, which no
+    single index holds together with the first key) is then served by its own index,
+    and the next value is a ``MAX``/``MIN`` on the first key's index."""
+    first, rest = order[0], list(order[1:])
+    path, descending = first.lstrip("-"), first.startswith("-")
+    beyond = "lt" if descending else "gt"
+    rows: list[M] = []
+    bound = Q()
+    if values is not None:
+        typed = _typed(queryset.model, order, values)
+        same = queryset.filter(**{path: typed[0]}).filter(after_q(queryset.model, rest, values[1:]))
+        rows += list(same.order_by(*rest)[:limit])
+        bound = Q(**{f"{path}__{beyond}": typed[0]})
+    while len(rows) < limit:
+        aggregate = Max(path) if descending else Min(path)
+        value = queryset.filter(bound).order_by().aggregate(v=aggregate)["v"]
+        if value is None:
+            break
+        group = queryset.filter(**{path: value}).order_by(*rest)
+        rows += list(group[: limit - len(rows)])
+        bound = Q(**{f"{path}__{beyond}": value})
+    return rows
+
+
 @dataclass
 class ListPage(Generic[M]):
     """A page with the attributes templates know from Django's ``Page`` (and its
@@ -177,11 +212,16 @@ def list_page(
     after: str = "",
     exact_count: bool = False,
     clamp: bool = True,
+    grouped: bool = False,
 ) -> ListPage[M]:
     """One page of ``queryset`` (already ordered by ``order``, whose last item is unique,
     e.g. ``pk``): after the cursor ``after`` when given (``page`` is then only the number
     shown), else page number ``page``. A page number past the end gives the last page
-    when the count is exact and ``clamp`` (a view's links), else an empty page."""
+    when the count is exact and ``clamp`` (a view's links), else an empty page.
+
+    ``grouped``: the first order key has few distinct values and the rest comes from a
+    joined table (``-first_month, person__full_name, pk``): the first page and cursor
+    pages are read group by group (``_grouped_rows``); numbered pages use ``OFFSET``."""
     count, estimated = count_bounded(queryset, exact=exact_count)
     number = _page_number(page)
     values = cursor_decode(after, len(order)) if after else None
@@ -190,7 +230,9 @@ def list_page(
             seek = after_q(queryset.model, order, values)
         except (ValidationError, TypeError, ValueError):  # a forged cursor: from the top
             values = None
-    if values is not None:
+    if grouped and (values is not None or number == 1):
+        rows = _grouped_rows(queryset, order, values, page_size + 1)
+    elif values is not None:
         rows = list(queryset.filter(seek)[: page_size + 1])
     else:
         if clamp and not estimated:
