@@ -186,7 +186,31 @@ def person_identity_frame(*, birth_dates: Iterable[dt.date]) -> pl.DataFrame:
     }
     if not wanted:
         return pl.DataFrame(schema=schema).with_columns(pl.col("birth_date").cast(pl.Date))
-    text = "CAST(birth_date AS TEXT)" if connection.vendor == "sqlite" else "birth_date::text"
-    rows = _person_rows_where("birth_date", wanted, f"id, nik, full_name, {text}, sex, village_id")
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    if connection.vendor == "postgresql":
+        frame = _person_frame_copied(wanted, schema)
+    else:
+        text = "CAST(birth_date AS TEXT)" if connection.vendor == "sqlite" else "birth_date::text"
+        rows = _person_rows_where(
+            "birth_date", wanted, f"id, nik, full_name, {text}, sex, village_id"
+        )
+        frame = pl.DataFrame(rows, schema=schema, orient="row")
     return frame.with_columns(pl.col("birth_date").str.to_date("%Y-%m-%d"))
+
+
+def _person_frame_copied(dates: list[str], schema: dict[str, Any]) -> pl.DataFrame:
+    """PostgreSQL: the persons born on ``dates`` streamed with ``COPY … TO STDOUT`` as
+    CSV straight into polars: a registry of a million arrives as columns, never as a
+    Python tuple per person (issue 15: 4× faster, a third of the memory)."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    sql = (
+        "COPY (SELECT id, nik, full_name, birth_date::text, sex, village_id "  # noqa: S608
+        f"FROM {table} WHERE birth_date = ANY(%s::date[])) TO STDOUT WITH (FORMAT csv)"
+    )
+    connection.ensure_connection()
+    buffer = bytearray()
+    with connection.connection.cursor() as cursor, cursor.copy(sql, [dates]) as copy:
+        for block in copy:
+            buffer += block
+    if not buffer:
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(bytes(buffer), has_header=False, new_columns=list(schema), schema=schema)

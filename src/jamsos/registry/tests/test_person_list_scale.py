@@ -180,3 +180,20 @@ def test_api_cursor_walk(client, personas, named):
     assert seen == list(
         Person.objects.order_by(*selectors.PERSON_ORDER).values_list("pk", flat=True)
     )
+
+
+def test_identity_frame_keeps_names_with_commas_and_quotes(personas):
+    import datetime as dt
+
+    from jamsos.registry.selectors import person_identity_frame
+
+    born = dt.date(1971, 2, 3)
+    odd = [
+        PersonFactory(full_name='Rahmat, "Datuak" Sutan', birth_date=born),
+        PersonFactory(full_name="Siti\tNur", birth_date=born),
+    ]
+    PersonFactory(full_name="Other Day", birth_date=dt.date(1971, 2, 4))
+    frame = person_identity_frame(birth_dates=[born])
+    assert sorted(frame.rows()) == sorted(
+        (p.pk, p.nik, p.full_name, born, p.sex, p.village_id) for p in odd
+    )
