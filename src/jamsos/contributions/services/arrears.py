@@ -45,6 +45,7 @@ from jamsos.enrollment.models import Membership
 from jamsos.enrollment.services.memberships import membership_status_for
 from jamsos.lib.errors import DomainError, InvalidTransition
 from jamsos.lib.formats import bulan
+from jamsos.lib.idsets import ids_q
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 
@@ -91,50 +92,55 @@ class ArrearsEntry:
 
 def _unpaid_months(
     *, segment: str, as_of: Month, memberships: QuerySet[Membership]
-) -> tuple[dict[int, list[Month]], QuerySet[BillLine]]:
-    """The months due and unpaid up to ``as_of`` after each membership's last paid month,
-    and the open lines they come from.
+) -> dict[int, list[Month]]:
+    """The months due and unpaid up to ``as_of`` after each membership's last paid month.
 
-    Two set-wise reads: the open lines (issued or partly paid bills) of running
-    memberships of the segment, then the last settled month of just those memberships
-    (one grouped query); each membership's last paid month is computed once, not once
+    Set-wise reads: the open lines (issued or partly paid bills), which of their
+    memberships are running members of the segment in scope, then the last settled
+    month of just those memberships (one grouped query, their ids as one array: an
+    index probe each); each membership's last paid month is computed once, not once
     (or twice) per unpaid line."""
-    open_lines = BillLine.objects.filter(
-        bill__status__in=Bill.OPEN,
-        month__lte=as_of.first_day(),
-        membership__in=memberships.filter(status__in=RUNNING, segment=segment),
-    )
-    months: dict[int, list[Month]] = defaultdict(list)
-    for membership_id, month in open_lines.values_list("membership_id", "month").order_by(
-        "membership_id", "month"
+    # The open lines first (few: a bill index probe each), then which of their
+    # memberships are in scope and running: by id, never a scan of every membership.
+    due: dict[int, list[Month]] = defaultdict(list)
+    for membership_id, month in (
+        BillLine.objects.filter(bill__status__in=Bill.OPEN, month__lte=as_of.first_day())
+        .values_list("membership_id", "month")
+        .order_by("membership_id", "month")
     ):
-        months[membership_id].append(Month.from_date(month))
+        due[membership_id].append(Month.from_date(month))
+    if not due:
+        return {}
+    running = set(
+        memberships.filter(status__in=RUNNING, segment=segment)
+        .filter(ids_q("pk", due))
+        .values_list("pk", flat=True)
+    )
+    months = {m: due[m] for m in running}
     if not months:
-        return {}, open_lines
+        return {}
     last_paid = dict(
-        BillLine.objects.filter(
-            bill__status__in=Bill.SETTLED,
-            membership__in=open_lines.values("membership_id"),
-        )
+        BillLine.objects.filter(bill__status__in=Bill.SETTLED)
+        .filter(ids_q("membership_id", months))
         .values("membership_id")
         .annotate(last=Max("month"))
         .values_list("membership_id", "last")
         .order_by()
     )
     unpaid: dict[int, list[Month]] = {}
-    for membership_id, due in months.items():
+    for membership_id, open_months in months.items():
         paid = last_paid.get(membership_id)
-        after = [m for m in due if paid is None or m > Month.from_date(paid)]
+        after = [m for m in open_months if paid is None or m > Month.from_date(paid)]
         if after:
             unpaid[membership_id] = after
-    return unpaid, open_lines
+    return unpaid
 
 
 def arrears_candidates(
     *, rule: LapseRule, as_of: Month, memberships: QuerySet[Membership] | None = None
 ) -> list[ArrearsEntry]:
     """Step 2: active memberships of the rule's segment unpaid for ≥ the warning length."""
-    unpaid, open_lines = _unpaid_months(
+    unpaid = _unpaid_months(
         segment=rule.segment,
         as_of=as_of,
         memberships=memberships if memberships is not None else Membership.objects.all(),
@@ -143,14 +149,13 @@ def arrears_candidates(
     if not counted:
         return []
     rows = (
-        Membership.objects.filter(pk__in=open_lines.values("membership_id"))
+        Membership.objects.filter(ids_q("pk", counted))
         .values_list("pk", "person__full_name", "kpj_number", "village_id", "funding_source_id")
         .order_by("village_id", "person__full_name", "pk")
     )
     return [
         ArrearsEntry(pk, name, kpj, village, source, tuple(counted[pk]))
         for pk, name, kpj, village, source in rows
-        if pk in counted
     ]
 
 
