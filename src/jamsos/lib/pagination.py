@@ -33,6 +33,8 @@ M = TypeVar("M", bound=Model)
 # Below this many rows a count is exact (cheap); above, the planner's estimate.
 EXACT_COUNT_UP_TO = 10_000
 MAX_PAGE = 1_000_000
+# Page offsets from which the page's ids are read first (``_offset_rows``).
+DEFERRED_JOIN_FROM = 1_000
 
 
 def count_bounded(queryset: QuerySet[Any], *, exact: bool = False) -> tuple[int, bool]:
@@ -195,6 +197,17 @@ class ListPage(Generic[M]):
         return self.object_list[index]
 
 
+def _offset_rows(queryset: QuerySet[M], offset: int, limit: int) -> list[M]:
+    """``queryset[offset:offset + limit]``; far pages as a "deferred join": the ids of
+    the page first (the skipped rows are read narrow, without the joined tables the
+    page shows), then the page's rows by id."""
+    if offset < DEFERRED_JOIN_FROM:
+        return list(queryset[offset : offset + limit])
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    by_id = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def _page_number(text: Any) -> int:
     try:
         number = int(text)
@@ -238,7 +251,7 @@ def list_page(
         if clamp and not estimated:
             number = min(number, max(1, math.ceil(count / page_size)))
         offset = (number - 1) * page_size
-        rows = list(queryset[offset : offset + page_size + 1])
+        rows = _offset_rows(queryset, offset, page_size + 1)
     has_next = len(rows) > page_size
     rows = rows[:page_size]
     next_cursor = ""

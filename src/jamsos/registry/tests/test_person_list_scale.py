@@ -197,3 +197,12 @@ def test_identity_frame_keeps_names_with_commas_and_quotes(personas):
     assert sorted(frame.rows()) == sorted(
         (p.pk, p.nik, p.full_name, born, p.sex, p.village_id) for p in odd
     )
+
+
+def test_far_pages_read_ids_first_and_keep_the_order(named, monkeypatch):
+    monkeypatch.setattr(pagination, "DEFERRED_JOIN_FROM", 0)
+    queryset = Person.objects.select_related("village").order_by(*selectors.PERSON_ORDER)
+    everyone = list(queryset)
+    for number in (1, 2, 4):
+        page = list_page(queryset, order=selectors.PERSON_ORDER, page_size=5, page=number)
+        assert page.object_list == everyone[(number - 1) * 5 : number * 5]
