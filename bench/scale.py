@@ -270,6 +270,25 @@ def _pages(repeat: int) -> dict[str, Any]:
         "transparency_page": (dprd, f"/iuran/transparansi/?regency=13.03&year={YEAR}"),
         "transparency_api": (dprd, f"/api/contributions/transparency?regency=13.03&year={YEAR}"),
     }
+    try:  # seek pages (issue 15): the "next" link of page 2000 carries a cursor
+        from jamsos.lib.pagination import cursor_encode
+        from jamsos.registry.models import Person
+
+        name, pk = (
+            Person.objects.exclude(full_name=MARKER)
+            .order_by("full_name", "pk")
+            .values_list("full_name", "pk")[49_999]
+        )
+        pages["registry_page_2001_by_cursor"] = (
+            operator,
+            f"/registri/?page=2001&after={cursor_encode([name, pk])}",
+        )
+        pages["api_persons_by_cursor"] = (
+            operator,
+            f"/api/registry/persons?after={cursor_encode([name, pk])}",
+        )
+    except ImportError:
+        pass
     clients: dict[int, Client] = {}
     figures: dict[str, Any] = {}
     for name, (user, url) in pages.items():
