@@ -119,8 +119,12 @@ def _unpaid_months(
     months = {m: due[m] for m in running}
     if not months:
         return {}
+    # Only settled months after the earliest open one can hide an open month (a month
+    # paid before it is earlier than every open month anyway): the key range
+    # (membership, month > that) is all each probe reads, not the membership's history.
+    earliest = min(m for open_months in months.values() for m in open_months)
     last_paid = dict(
-        BillLine.objects.filter(bill__status__in=Bill.SETTLED)
+        BillLine.objects.filter(bill__status__in=Bill.SETTLED, month__gt=earliest.first_day())
         .filter(ids_q("membership_id", months))
         .values("membership_id")
         .annotate(last=Max("month"))
