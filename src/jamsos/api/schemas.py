@@ -8,11 +8,14 @@ and the OpenAPI document says what is accepted (``api/tests/test_input_bounds.py
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Model, QuerySet
 from ninja import Field, Schema
+
+from jamsos.lib.pagination import list_page
 
 M = TypeVar("M", bound=Model)
 
@@ -65,6 +68,51 @@ class PageMetaOut(Schema):
     page: int
     page_size: int
     pages: int
+
+
+class KeysetPageIn(PageIn):
+    after: str = Field(
+        "",
+        max_length=500,
+        description="Kursor `next_cursor` dari halaman sebelumnya: halaman berikutnya "
+        "tanpa menghitung ulang dari awal (lebih cepat dari `page` untuk daftar besar).",
+    )
+    count: Literal["", "exact"] = Field(
+        "", description="`exact`: hitung persis (lebih lambat untuk daftar besar)."
+    )
+
+
+class KeysetPageMetaOut(PageMetaOut):
+    count_estimated: bool = Field(
+        description="`count` adalah perkiraan basis data (daftar besar); minta "
+        "`count=exact` untuk jumlah persis."
+    )
+    next_cursor: str = Field(description="Kursor untuk `after`; kosong di halaman terakhir.")
+
+
+def paginate_keyset(
+    queryset: QuerySet[M], page_in: KeysetPageIn, *, order: Sequence[str], grouped: bool = False
+) -> tuple[KeysetPageMetaOut, list[M]]:
+    """A page of a big list (``jamsos.lib.pagination``): bounded count, seek by cursor."""
+    page = list_page(
+        queryset,
+        order=order,
+        page_size=page_in.page_size,
+        page=page_in.page,
+        after=page_in.after,
+        exact_count=page_in.count == "exact",
+        clamp=False,
+        grouped=grouped,
+    )
+    meta = KeysetPageMetaOut(
+        count=page.count,
+        page=page.number,
+        page_size=page.page_size,
+        pages=page.num_pages,
+        count_estimated=page.estimated,
+        next_cursor=page.next_cursor,
+    )
+    return meta, page.object_list
 
 
 def paginate(queryset: QuerySet[M], page_in: PageIn) -> tuple[PageMetaOut, list[M]]:

@@ -303,8 +303,16 @@ class BillLine(models.Model):
     bill = models.ForeignKey(
         Bill, on_delete=models.CASCADE, related_name="lines", db_constraint=False
     )
+    # No index of its own: the primary key (membership, month) begins with it and serves
+    # every look-up by membership; a second index only lured the billing run's
+    # ``NOT EXISTS (membership, month)`` probe onto it (every line of the membership
+    # read from the heap to check the month: each month slower than the last).
     membership = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, related_name="bill_lines", db_constraint=False
+        Membership,
+        on_delete=models.PROTECT,
+        related_name="bill_lines",
+        db_constraint=False,
+        db_index=False,
     )
     month = month_field(_("bulan"))
     amount = models.PositiveBigIntegerField(_("iuran (Rp)"))

@@ -21,11 +21,14 @@ from jamsos.api.schemas import (
     MAX_RUPIAH,
     Id,
     IdList,
+    KeysetPageIn,
+    KeysetPageMetaOut,
     PageIn,
     PageMetaOut,
     Year,
     errors,
     paginate,
+    paginate_keyset,
 )
 from jamsos.audit.services import (
     DECREE_LINE_FIELDS,
@@ -242,11 +245,11 @@ class MembershipOut(Schema):
         }
 
 
-class MembershipPageOut(PageMetaOut):
+class MembershipPageOut(KeysetPageMetaOut):
     items: list[MembershipOut]
 
 
-class MembershipListIn(PageIn):
+class MembershipListIn(KeysetPageIn):
     status: str | None = None
     year: int | None = Field(default=None, ge=2000, le=2100)
     q: str = ""
@@ -499,7 +502,12 @@ def membership_list(request: HttpRequest, filters: Query[MembershipListIn]) -> d
             status=filters.status or "", year=filters.year, search=filters.q
         ),
     )
-    meta, items = paginate(memberships, filters)
+    meta, items = paginate_keyset(
+        memberships.select_related("decree_line"),
+        filters,
+        order=selectors.MEMBERSHIP_ORDER,
+        grouped=True,
+    )
     return {**meta.model_dump(), "items": [MembershipOut.of(m) for m in items]}
 
 

@@ -380,6 +380,8 @@ class Membership(models.Model):
             ),
             # Serves "this person's coverage on a date" (claims eligibility).
             models.Index(fields=["person", "first_month"], name="enrollment_member_person_idx"),
+            # Serves the list's pages: the next start month (MAX below a bound) in scope.
+            models.Index(fields=["first_month"], name="enrollment_member_start_idx"),
         ]
 
     def __str__(self) -> str:

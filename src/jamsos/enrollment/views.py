@@ -61,6 +61,7 @@ from jamsos.enrollment.services.coverage import membership_wage_set
 from jamsos.enrollment.texts import number_suggest
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
+from jamsos.lib.pagination import list_page
 from jamsos.lib.periods import Month
 from jamsos.registry.selectors import village_choices
 
@@ -644,7 +645,15 @@ def membership_list(request: HttpRequest) -> HttpResponse:
             status=data.get("status") or "", year=year, search=data.get("q") or ""
         )
         memberships = selectors.membership_list(viewer=user, filters=filters)
-        page = Paginator(memberships, MEMBER_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = list_page(
+            memberships,
+            order=selectors.MEMBERSHIP_ORDER,
+            page_size=MEMBER_PAGE_SIZE,
+            page=request.GET.get("page"),
+            after=request.GET.get("after", ""),
+            exact_count=request.GET.get("count") == "exact",
+            grouped=True,
+        )
     context = {
         "form": form,
         "totals": totals,

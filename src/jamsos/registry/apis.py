@@ -12,7 +12,14 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jamsos.api.schemas import READ_ERRORS, Id, PageIn, PageMetaOut, errors, paginate
+from jamsos.api.schemas import (
+    READ_ERRORS,
+    Id,
+    KeysetPageIn,
+    KeysetPageMetaOut,
+    errors,
+    paginate_keyset,
+)
 from jamsos.audit.services import personal_data_access_log
 from jamsos.lib.nik import nik_mask
 from jamsos.registry import selectors
@@ -29,7 +36,7 @@ def _phone_mask(phone: str) -> str:
     return phone[:4] + "*" * (len(phone) - 6) + phone[-2:]
 
 
-class PersonListIn(PageIn):
+class PersonListIn(KeysetPageIn):
     q: str = Field("", max_length=100, description="Nama (sebagian) atau NIK (awal/lengkap)")
     village: str = Field("", max_length=13, description="Kode nagari/desa atau wilayah di atasnya")
     occupation: str = Field("", max_length=40, description="Kode pekerjaan")
@@ -86,7 +93,7 @@ class PersonDetailOut(PersonOut):
         return data
 
 
-class PersonPageOut(PageMetaOut):
+class PersonPageOut(KeysetPageMetaOut):
     items: list[PersonOut]
 
 
@@ -102,7 +109,7 @@ def person_list(request: HttpRequest, filters: Query[PersonListIn]) -> dict[str,
             search=filters.q, village=filters.village, occupation=filters.occupation
         ),
     )
-    meta, items = paginate(persons, filters)
+    meta, items = paginate_keyset(persons, filters, order=selectors.PERSON_ORDER)
     return {**meta.model_dump(), "items": [PersonOut.from_person(p) for p in items]}
 
 

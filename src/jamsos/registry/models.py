@@ -65,6 +65,9 @@ class Person(models.Model):
         indexes = [
             # Serves possible-duplicate search: same birth date, similar name.
             models.Index(fields=["birth_date", "sex"], name="person_birth_sex_idx"),
+            # Serves the list's order: a page is an index range, not a sort of everyone.
+            # (Name search has its own index per database: migration 0003.)
+            models.Index(fields=["full_name", "id"], name="person_name_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

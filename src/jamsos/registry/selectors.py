@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 
 from jamsos.accounts.access import may_see_persons, scope_queryset
@@ -34,6 +35,32 @@ class PersonFilters:
     occupation: str = ""  # Occupation.code
 
 
+# The list's order; the index ``person_name_order_idx`` serves it (keyset pages).
+PERSON_ORDER = ("full_name", "pk")
+# SQLite's FTS5 trigram index (migration 0003) serves a LIKE of three letters or more.
+_FTS_MIN_LETTERS = 3
+
+
+def person_name_q(term: str, *, field: str = "full_name", person: str = "pk") -> Q:
+    """Persons whose name contains ``term`` (any case): Django's ``icontains``, which
+    PostgreSQL's trigram index serves as it is; on SQLite the FTS5 trigram table, asked
+    the same question (``LIKE '%term%'``), gives the same persons from its index.
+    ``field``/``person``: the paths to the name and the person id from another model
+    (``person__full_name`` / ``person_id`` for memberships)."""
+    term = term.strip()
+    plain = Q(**{f"{field}__icontains": term})
+    if (
+        connection.vendor != "sqlite"
+        or len(term) < _FTS_MIN_LETTERS
+        or any(c in term for c in "%_\\")
+    ):
+        return plain
+    ids = RawSQL(
+        "SELECT rowid FROM registry_person_name_fts WHERE full_name LIKE %s", [f"%{term}%"]
+    )
+    return Q(**{f"{person}__in": ids})
+
+
 def person_list(*, viewer: User, filters: PersonFilters | None = None) -> QuerySet[Person]:
     """Persons whose village lies in the viewer's scope; DPRD and the executive see none."""
     if not may_see_persons(viewer):
@@ -52,13 +79,13 @@ def person_list(*, viewer: User, filters: PersonFilters | None = None) -> QueryS
                 else queryset.filter(nik__startswith=digits)
             )
         else:
-            queryset = queryset.filter(full_name__icontains=term)
+            queryset = queryset.filter(person_name_q(term))
     if filters.village:
         code = filters.village
         queryset = queryset.filter(Q(village__code=code) | Q(village__code__startswith=code + "."))
     if filters.occupation:
         queryset = queryset.filter(occupation_id=filters.occupation)
-    return queryset.order_by("full_name", "pk")
+    return queryset.order_by(*PERSON_ORDER)
 
 
 def village_choices(*, viewer: User) -> QuerySet[Region]:
@@ -159,7 +186,31 @@ def person_identity_frame(*, birth_dates: Iterable[dt.date]) -> pl.DataFrame:
     }
     if not wanted:
         return pl.DataFrame(schema=schema).with_columns(pl.col("birth_date").cast(pl.Date))
-    text = "CAST(birth_date AS TEXT)" if connection.vendor == "sqlite" else "birth_date::text"
-    rows = _person_rows_where("birth_date", wanted, f"id, nik, full_name, {text}, sex, village_id")
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    if connection.vendor == "postgresql":
+        frame = _person_frame_copied(wanted, schema)
+    else:
+        text = "CAST(birth_date AS TEXT)" if connection.vendor == "sqlite" else "birth_date::text"
+        rows = _person_rows_where(
+            "birth_date", wanted, f"id, nik, full_name, {text}, sex, village_id"
+        )
+        frame = pl.DataFrame(rows, schema=schema, orient="row")
     return frame.with_columns(pl.col("birth_date").str.to_date("%Y-%m-%d"))
+
+
+def _person_frame_copied(dates: list[str], schema: dict[str, Any]) -> pl.DataFrame:
+    """PostgreSQL: the persons born on ``dates`` streamed with ``COPY … TO STDOUT`` as
+    CSV straight into polars: a registry of a million arrives as columns, never as a
+    Python tuple per person (issue 15: 4× faster, a third of the memory)."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    sql = (
+        "COPY (SELECT id, nik, full_name, birth_date::text, sex, village_id "  # noqa: S608
+        f"FROM {table} WHERE birth_date = ANY(%s::date[])) TO STDOUT WITH (FORMAT csv)"
+    )
+    connection.ensure_connection()
+    buffer = bytearray()
+    with connection.connection.cursor() as cursor, cursor.copy(sql, [dates]) as copy:
+        for block in copy:
+            buffer += block
+    if not buffer:
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(bytes(buffer), has_header=False, new_columns=list(schema), schema=schema)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from importlib.util import find_spec
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -11,6 +10,7 @@ from jamsos.accounts.access import may_see_persons
 from jamsos.accounts.models import User
 from jamsos.audit.services import PERSON_DETAIL_FIELDS, personal_data_access_log
 from jamsos.lib.errors import NotFoundOrForbidden
+from jamsos.lib.pagination import list_page
 from jamsos.registry import selectors
 from jamsos.registry.access import access_person
 from jamsos.registry.forms import PersonFilterForm
@@ -34,7 +34,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonFilterForm(request.GET or None, viewer=request.user)
     filters = form.filters()
     persons = selectors.person_list(viewer=request.user, filters=filters)
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(
+        persons,
+        order=selectors.PERSON_ORDER,
+        page_size=PAGE_SIZE,
+        page=request.GET.get("page"),
+        after=request.GET.get("after", ""),
+        exact_count=request.GET.get("count") == "exact",
+    )
     context = {"page": page, "filters": filters, "form": form}
     return render(request, "registry/person_list.html", context)
 

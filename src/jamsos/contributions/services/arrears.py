@@ -10,10 +10,10 @@ months the same way (``BillLine`` + ``Bill.SETTLED``, covered months otherwise).
 ``arrears_check`` algorithm, for a month A (default: this month):
 
 1. Pick the rule valid in A for each segment that has one (BPU: lapse at 3, warn at 2).
-2. One grouped query over bill lines of open bills up to A of running memberships of
-   the segment (active, or pending past their first month), keeping only lines after
-   the membership's last paid month: the unpaid months since the last payment.
-   Memberships with ≥ the warning length come back.
+2. The bill lines of open bills up to A of running memberships of the segment (active,
+   or pending past their first month), then one grouped query for the last paid month
+   of just those memberships; the lines after it are the unpaid months since the last
+   payment. Memberships with ≥ the warning length come back.
 3. ≥ ``unpaid_months`` → lapse: a conditional UPDATE (only rows still running) sets
    status ``lapsed``, the reason, and ``last_month`` to the month before the
    ``unpaid_months``-th unpaid month ("masuk bulan ketiga tanpa pembayaran,
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -45,6 +45,7 @@ from jamsos.enrollment.models import Membership
 from jamsos.enrollment.services.memberships import membership_status_for
 from jamsos.lib.errors import DomainError, InvalidTransition
 from jamsos.lib.formats import bulan
+from jamsos.lib.idsets import ids_q
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 
@@ -89,60 +90,75 @@ class ArrearsEntry:
         }
 
 
-def _unpaid_lines(
+def _unpaid_months(
     *, segment: str, as_of: Month, memberships: QuerySet[Membership]
-) -> QuerySet[BillLine]:
-    """Lines due and unpaid up to ``as_of``, after their membership's last paid month."""
-    last_paid = (
-        BillLine.objects.filter(
-            membership_id=OuterRef("membership_id"), bill__status__in=Bill.SETTLED
-        )
-        .order_by("-month")
-        .values("month")[:1]
+) -> dict[int, list[Month]]:
+    """The months due and unpaid up to ``as_of`` after each membership's last paid month.
+
+    Set-wise reads: the open lines (issued or partly paid bills), which of their
+    memberships are running members of the segment in scope, then the last settled
+    month of just those memberships (one grouped query, their ids as one array: an
+    index probe each); each membership's last paid month is computed once, not once
+    (or twice) per unpaid line."""
+    # The open lines first (few: a bill index probe each), then which of their
+    # memberships are in scope and running: by id, never a scan of every membership.
+    due: dict[int, list[Month]] = defaultdict(list)
+    for membership_id, month in (
+        BillLine.objects.filter(bill__status__in=Bill.OPEN, month__lte=as_of.first_day())
+        .values_list("membership_id", "month")
+        .order_by("membership_id", "month")
+    ):
+        due[membership_id].append(Month.from_date(month))
+    if not due:
+        return {}
+    running = set(
+        memberships.filter(status__in=RUNNING, segment=segment)
+        .filter(ids_q("pk", due))
+        .values_list("pk", flat=True)
     )
-    return (
-        BillLine.objects.filter(
-            bill__status__in=Bill.OPEN,
-            month__lte=as_of.first_day(),
-            membership__in=memberships.filter(status__in=RUNNING, segment=segment),
-        )
-        .annotate(last_paid=Subquery(last_paid))
-        .filter(Q(last_paid__isnull=True) | Q(month__gt=F("last_paid")))
+    months = {m: due[m] for m in running}
+    if not months:
+        return {}
+    # Only settled months after the earliest open one can hide an open month (a month
+    # paid before it is earlier than every open month anyway): the key range
+    # (membership, month > that) is all each probe reads, not the membership's history.
+    earliest = min(m for open_months in months.values() for m in open_months)
+    last_paid = dict(
+        BillLine.objects.filter(bill__status__in=Bill.SETTLED, month__gt=earliest.first_day())
+        .filter(ids_q("membership_id", months))
+        .values("membership_id")
+        .annotate(last=Max("month"))
+        .values_list("membership_id", "last")
+        .order_by()
     )
+    unpaid: dict[int, list[Month]] = {}
+    for membership_id, open_months in months.items():
+        paid = last_paid.get(membership_id)
+        after = [m for m in open_months if paid is None or m > Month.from_date(paid)]
+        if after:
+            unpaid[membership_id] = after
+    return unpaid
 
 
 def arrears_candidates(
     *, rule: LapseRule, as_of: Month, memberships: QuerySet[Membership] | None = None
 ) -> list[ArrearsEntry]:
     """Step 2: active memberships of the rule's segment unpaid for ≥ the warning length."""
-    lines = _unpaid_lines(
+    unpaid = _unpaid_months(
         segment=rule.segment,
         as_of=as_of,
         memberships=memberships if memberships is not None else Membership.objects.all(),
     )
-    counted = dict(
-        lines.values("membership_id")
-        .annotate(unpaid=Count("pk"))
-        .filter(unpaid__gte=rule.warn_at_months)
-        .values_list("membership_id", "unpaid")
-        .order_by()
-    )
+    counted = {m: due for m, due in unpaid.items() if len(due) >= rule.warn_at_months}
     if not counted:
         return []
-    months: dict[int, list[Month]] = defaultdict(list)
-    for membership_id, month in (
-        lines.filter(membership_id__in=list(counted))
-        .values_list("membership_id", "month")
-        .order_by("month")
-    ):
-        months[membership_id].append(Month.from_date(month))
     rows = (
-        Membership.objects.filter(pk__in=list(counted))
+        Membership.objects.filter(ids_q("pk", counted))
         .values_list("pk", "person__full_name", "kpj_number", "village_id", "funding_source_id")
         .order_by("village_id", "person__full_name", "pk")
     )
     return [
-        ArrearsEntry(pk, name, kpj, village, source, tuple(months[pk]))
+        ArrearsEntry(pk, name, kpj, village, source, tuple(counted[pk]))
         for pk, name, kpj, village, source in rows
     ]
 

@@ -19,7 +19,8 @@
    (sequence 0 is the month's bill; a later one is a supplementary bill for memberships
    added after the first was issued). Unique (source, month, sequence) is the truth.
 6. ``INSERT … SELECT`` every unbilled membership-month of these sources joined with the
-   rates; ``NOT EXISTS`` plus unique (membership, month) make each month billed once.
+   rates, one statement per month; ``NOT EXISTS`` on the line key (membership, month)
+   plus that key's uniqueness make each month billed once.
 7. Re-sum the touched bills from their lines (per month, then per bill), write the audit
    events in bulk, commit.
 
@@ -164,26 +165,39 @@ _LINE = BillLine._meta.db_table
 RateKey = tuple[int, str, Month, int, str]
 
 
+def _day(month: Month | dt.date) -> dt.date | str:
+    """A month's first day as a statement parameter (ISO text on SQLite, which stores it so)."""
+    day = month.first_day() if isinstance(month, Month) else month
+    return day.isoformat() if connection.vendor == "sqlite" else day
+
+
 def _plan(source_ids: list[int], months: list[Month]) -> dict[RateKey, int]:
     """(source, segment, month, wage, risk group) → memberships covering the month with
-    no line for it."""
-    months_sql, months_params = rows_sql([("month", "date")], [(m.first_day(),) for m in months])
-    sql = (
-        "SELECT m.funding_source_id, m.segment, mo.month, COALESCE(m.wage, 0), "  # noqa: S608
-        f"m.risk_group, COUNT(*) FROM {_MEMBERSHIP} m JOIN ({months_sql}) mo "
-        "ON m.first_month <= mo.month AND m.last_month >= mo.month "
-        f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
-        f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
-        f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
-        "WHERE l.membership_id = m.id AND l.month = mo.month) "
-        "GROUP BY m.funding_source_id, m.segment, mo.month, COALESCE(m.wage, 0), m.risk_group"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*months_params, *source_ids, *BILLABLE_STATUSES])
-        return {
-            (source_id, segment, as_month(month), int(wage), risk or ""): count
-            for source_id, segment, month, wage, risk, count in cursor.fetchall()
-        }
+    no line for it.
+
+    One statement per month, the month a constant: the planner then knows how many
+    memberships cover it (from the statistics) and probes the line table's key
+    (membership, month) for each, or scans it once, whichever its size calls for.
+    (With the months as a joined list it guessed one row, and on a fresh, empty line
+    table planned a sequential scan of it per membership.)"""
+    plan: dict[RateKey, int] = {}
+    for month in months:
+        day = _day(month)
+        sql = (
+            "SELECT m.funding_source_id, m.segment, COALESCE(m.wage, 0), "  # noqa: S608
+            f"m.risk_group, COUNT(*) FROM {_MEMBERSHIP} m "
+            "WHERE m.first_month <= %s AND m.last_month >= %s "
+            f"AND m.funding_source_id IN {in_sql(source_ids)} "
+            f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
+            f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
+            "WHERE l.membership_id = m.id AND l.month = %s) "
+            "GROUP BY m.funding_source_id, m.segment, COALESCE(m.wage, 0), m.risk_group"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [day, day, *source_ids, *BILLABLE_STATUSES, day])
+            for source_id, segment, wage, risk, count in cursor.fetchall():
+                plan[(source_id, segment, month, int(wage), risk or "")] = count
+    return plan
 
 
 def _billable(key: RateKey) -> bool:
@@ -196,35 +210,43 @@ def _billable(key: RateKey) -> bool:
 
 def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, str, int, int]]) -> int:
     """Write every unbilled membership-month matching ``rate_rows`` (source, segment,
-    month, wage, risk group, amount, bill) in one statement; return how many lines were
-    written."""
-    rates_sql, rates_params = rows_sql(
-        [
-            ("source_id", "bigint"),
-            ("segment", "text"),
-            ("month", "date"),
-            ("wage", "bigint"),
-            ("risk_group", "text"),
-            ("amount", "bigint"),
-            ("bill_id", "bigint"),
-        ],
-        rate_rows,
-    )
-    source_ids = sorted({row[0] for row in rate_rows})
-    sql = (
-        f"INSERT INTO {_LINE} (bill_id, membership_id, month, amount) "  # noqa: S608
-        f"SELECT r.bill_id, m.id, r.month, r.amount FROM {_MEMBERSHIP} m "
-        f"JOIN ({rates_sql}) r ON r.source_id = m.funding_source_id "
-        "AND r.segment = m.segment AND m.first_month <= r.month AND m.last_month >= r.month "
-        "AND r.wage = COALESCE(m.wage, 0) AND r.risk_group = m.risk_group "
-        f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
-        f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
-        f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
-        "WHERE l.membership_id = m.id AND l.month = r.month)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*rates_params, *source_ids, *BILLABLE_STATUSES])
-        return cursor.rowcount
+    month, wage, risk group, amount, bill): one ``INSERT … SELECT`` per month, the month
+    a constant (see ``_plan``); return how many lines were written."""
+    by_month: dict[dt.date, list[tuple[int, str, dt.date, int, str, int, int]]] = defaultdict(list)
+    for row in rate_rows:
+        by_month[row[2]].append(row)
+    written = 0
+    for month, rows in sorted(by_month.items()):
+        rates_sql, rates_params = rows_sql(
+            [
+                ("source_id", "bigint"),
+                ("segment", "text"),
+                ("month", "date"),
+                ("wage", "bigint"),
+                ("risk_group", "text"),
+                ("amount", "bigint"),
+                ("bill_id", "bigint"),
+            ],
+            rows,
+        )
+        source_ids = sorted({row[0] for row in rows})
+        day = _day(month)
+        sql = (
+            f"INSERT INTO {_LINE} (bill_id, membership_id, month, amount) "  # noqa: S608
+            f"SELECT r.bill_id, m.id, r.month, r.amount FROM {_MEMBERSHIP} m "
+            f"JOIN ({rates_sql}) r ON r.source_id = m.funding_source_id "
+            "AND r.segment = m.segment "
+            "AND r.wage = COALESCE(m.wage, 0) AND r.risk_group = m.risk_group "
+            "WHERE m.first_month <= %s AND m.last_month >= %s "
+            f"AND m.funding_source_id IN {in_sql(source_ids)} "
+            f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
+            f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
+            "WHERE l.membership_id = m.id AND l.month = %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*rates_params, day, day, *source_ids, *BILLABLE_STATUSES, day])
+            written += cursor.rowcount
+    return written
 
 
 def bills_resum(bill_ids: Sequence[int]) -> None:
