@@ -1,0 +1,262 @@
+"""Reads of the reports app: figures for pages, maps, documents and the CLI.
+
+The public selector API other apps reuse (portal, scale):
+
+- ``coverage_areas(region=, year=, month=, viewer=None) -> Coverage``: active members at
+  the month's end, the eligible denominator and coverage for a region and its child
+  areas (kecamatan of a kabupaten, nagari of a kecamatan); the areas add up to the total.
+- ``monthly_series(region=, year=, viewer=None)``: active per month by funding-source kind.
+- ``money_series``, ``claims_series``, ``funnel_by_phase``, ``budget_by_source``,
+  ``year_trends``: the chart figures (``reports.charts``).
+
+Every figure is read from ``MonthlyFigure`` (never from person rows), so none of these
+can leak a person. ``viewer`` given: the region must lie in the viewer's scope and the
+viewer must hold ``reports.view_aggregates`` or see the region as its own area.
+
+Coverage (Satu Data Indonesia 06.02.021): active PBPU members ÷ the eligible universe;
+``None`` wherever no denominator was imported (counts only then).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from jamsos.accounts.access import region_in_scope
+from jamsos.accounts.models import User
+from jamsos.accounts.roles import Role
+from jamsos.budget.models import FundingSource, NagariMinimum
+from jamsos.lib.errors import DomainError, PermissionDenied
+from jamsos.lib.periods import Month
+from jamsos.regions.models import Region
+from jamsos.reports.models import EligibleTarget, MonthlyFigure
+
+FORMULA = gettext(
+    "Cakupan = peserta aktif akhir bulan ÷ jumlah yang layak (sasaran) × 100% "
+    "(Satu Data Indonesia 06.02.021)"
+)
+
+
+def default_month(year: int, today: dt.date | None = None) -> int:
+    """December of a past year; this month in the current year (January of a future)."""
+    today = today or timezone.localdate()
+    if year < today.year:
+        return 12
+    if year > today.year:
+        return 1
+    return today.month
+
+
+def regency_code_of(code: str) -> str:
+    return code[:5]
+
+
+AREA_ROLES = (Role.KECAMATAN_OPERATOR, Role.AGENT)
+
+
+def check_viewer(viewer: User | None, region: Region) -> None:
+    """The viewer may read aggregate figures of ``region`` (none given: the system)."""
+    if viewer is None:
+        return
+    if not region_in_scope(viewer, region.code):
+        raise PermissionDenied(gettext("Wilayah ini di luar cakupan Anda."), code="outside_scope")
+    if viewer.has_perm("reports.view_aggregates"):
+        return
+    # The Camat's operator and the agent see their own area's figures on their home.
+    if viewer.role in AREA_ROLES:
+        return
+    raise PermissionDenied(
+        gettext("Anda tidak berwenang melihat data ini."), perm="reports.view_aggregates"
+    )
+
+
+@dataclass
+class Area:
+    code: str
+    name: str
+    level: str
+    eligible: int | None
+    active: int
+    coverage: float | None
+    nagari_minimum: int | None
+    nagari_funded_active: int
+    # Not in the CLI output: where the denominator comes from, for the pages.
+    source: str = ""
+    fictitious: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("source")
+        data.pop("fictitious")
+        return data
+
+
+@dataclass
+class Coverage:
+    region: Region
+    year: int
+    month: int
+    eligible: int | None
+    active: int
+    coverage: float | None
+    source: str
+    fictitious: bool
+    areas: list[Area] = field(default_factory=list)
+    formula: str = FORMULA
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "region": self.region.code,
+            "year": self.year,
+            "month": self.month,
+            "eligible": self.eligible,
+            "active": self.active,
+            "coverage": self.coverage,
+            "source": self.source,
+            "areas": [area.as_json() for area in self.areas],
+        }
+
+
+def ratio(active: int, eligible: int | None) -> float | None:
+    if not eligible:
+        return None
+    return round(active / eligible, 4)
+
+
+def _target_label(target: EligibleTarget) -> str:
+    label = f"{target.source} ({target.source_date:%d-%m-%Y})"
+    if target.is_fictitious:
+        label = gettext("FIKTIF (data contoh): %(label)s") % {"label": label}
+    return label
+
+
+def targets_for(codes: list[str], year: int) -> dict[str, EligibleTarget]:
+    return {t.region_id: t for t in EligibleTarget.objects.filter(region_id__in=codes, year=year)}
+
+
+def nagari_minimum_for(regency_code: str, month: Month) -> int | None:
+    """The "1 Nagari 100 orang" rule value in force that month (``budget.NagariMinimum``)."""
+    day = month.first_day()
+    row = (
+        NagariMinimum.objects.filter(region_id=regency_code, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+    return row.persons if row else None
+
+
+def _villages_active(regency_code: str, month: Month) -> tuple[dict[str, int], dict[str, int]]:
+    """village → active members at the month's end, and → those paid by its APB Nagari."""
+    rows = (
+        MonthlyFigure.objects.filter(regency_id=regency_code, month=month.first_day(), active__gt=0)
+        .values("village_id", "funding_source__kind", "funding_source__nagari_id")
+        .annotate(n=Sum("active"))
+    )
+    active: dict[str, int] = defaultdict(int)
+    funded: dict[str, int] = defaultdict(int)
+    for row in rows:
+        active[row["village_id"]] += row["n"]
+        if (
+            row["funding_source__kind"] == FundingSource.Kind.APB_NAGARI
+            and row["funding_source__nagari_id"] == row["village_id"]
+        ):
+            funded[row["village_id"]] += row["n"]
+    return active, funded
+
+
+def coverage_areas(
+    *, region: Region, year: int, month: int | None = None, viewer: User | None = None
+) -> Coverage:
+    """Coverage of ``region`` and its child areas at the end of ``month`` of ``year``.
+
+    ``active`` counts memberships covering the month (``MonthlyFigure.active``). The
+    total's ``active`` is the sum of the areas'. ``eligible``: an area's own target row
+    for the year, else the sum of its children's when every child has one, else None.
+    The region's ``eligible`` likewise prefers the sum of its areas (so they add up).
+    ``nagari_minimum``: the per-nagari minimum for a nagari, the sum over its nagari for
+    a kecamatan; ``nagari_funded_active``: members paid by their own nagari's APB Nagari.
+    """
+    check_viewer(viewer, region)
+    if region.level == Region.Level.PROVINCE:
+        raise DomainError(
+            gettext("Cakupan dihitung untuk kabupaten/kota, kecamatan atau nagari."),
+            code="invalid_region",
+        )
+    month = month or default_month(year)
+    when = Month(year, month)
+    regency_code = regency_code_of(region.code)
+    minimum = nagari_minimum_for(regency_code, when)
+    active, funded = _villages_active(regency_code, when)
+
+    children = list(Region.objects.filter(parent=region).order_by("code"))
+    villages = (
+        list(
+            Region.objects.filter(
+                code__startswith=region.code + ".", level=Region.Level.VILLAGE
+            ).values_list("code", "parent_id")
+        )
+        if region.level != Region.Level.VILLAGE
+        else [(region.code, region.parent_id)]
+    )
+    targets = targets_for(
+        [region.code, *[c.code for c in children], *[v for v, _ in villages]], year
+    )
+
+    def area_of(node: Region) -> Area:
+        if node.level == Region.Level.VILLAGE:
+            inside = [node.code]
+        else:
+            inside = [v for v, _ in villages if v.startswith(node.code + ".")]
+        n_active = sum(active.get(v, 0) for v in inside)
+        n_funded = sum(funded.get(v, 0) for v in inside)
+        own = targets.get(node.code)
+        if own is not None:
+            eligible, source, fict = own.count, _target_label(own), own.is_fictitious
+        elif inside and all(v in targets for v in inside) and node.level != Region.Level.VILLAGE:
+            rows = [targets[v] for v in inside]
+            eligible = sum(t.count for t in rows)
+            source = "; ".join(sorted({_target_label(t) for t in rows}))
+            fict = any(t.is_fictitious for t in rows)
+        else:
+            eligible, source, fict = None, "", False
+        n_min = minimum * len(inside) if minimum is not None and inside else None
+        return Area(
+            code=node.code,
+            name=node.name,
+            level=node.level,
+            eligible=eligible,
+            active=n_active,
+            coverage=ratio(n_active, eligible),
+            nagari_minimum=n_min,
+            nagari_funded_active=n_funded,
+            source=source,
+            fictitious=fict,
+        )
+
+    areas = [area_of(child) for child in children]
+    total_active = sum(a.active for a in areas) if areas else area_of(region).active
+    if areas and all(a.eligible is not None for a in areas):
+        eligible = sum(a.eligible or 0 for a in areas)
+        source = "; ".join(sorted({a.source for a in areas if a.source}))
+        fict = any(a.fictitious for a in areas)
+    else:
+        own = area_of(region)
+        eligible, source, fict = own.eligible, own.source, own.fictitious
+    return Coverage(
+        region=region,
+        year=year,
+        month=month,
+        eligible=eligible,
+        active=total_active,
+        coverage=ratio(total_active, eligible),
+        source=source,
+        fictitious=fict,
+        areas=areas,
+    )
