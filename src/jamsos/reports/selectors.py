@@ -172,7 +172,12 @@ def _villages_active(regency_code: str, month: Month) -> tuple[dict[str, int], d
 
 
 def coverage_areas(
-    *, region: Region, year: int, month: int | None = None, viewer: User | None = None
+    *,
+    region: Region,
+    year: int,
+    month: int | None = None,
+    viewer: User | None = None,
+    by: str = "children",
 ) -> Coverage:
     """Coverage of ``region`` and its child areas at the end of ``month`` of ``year``.
 
@@ -182,6 +187,8 @@ def coverage_areas(
     The region's ``eligible`` likewise prefers the sum of its areas (so they add up).
     ``nagari_minimum``: the per-nagari minimum for a nagari, the sum over its nagari for
     a kecamatan; ``nagari_funded_active``: members paid by their own nagari's APB Nagari.
+    ``by="villages"``: the areas are every nagari/desa below the region instead (the
+    kabupaten's 62-nagari map); they add up to the total as well.
     """
     check_viewer(viewer, region)
     if region.level == Region.Level.PROVINCE:
@@ -195,7 +202,14 @@ def coverage_areas(
     minimum = nagari_minimum_for(regency_code, when)
     active, funded = _villages_active(regency_code, when)
 
-    children = list(Region.objects.filter(parent=region).order_by("code"))
+    if by == "villages":
+        children = list(
+            Region.objects.filter(
+                code__startswith=region.code + ".", level=Region.Level.VILLAGE
+            ).order_by("code")
+        )
+    else:
+        children = list(Region.objects.filter(parent=region).order_by("code"))
     villages = (
         list(
             Region.objects.filter(
@@ -259,4 +273,51 @@ def coverage_areas(
         source=source,
         fictitious=fict,
         areas=areas,
+    )
+
+
+def figures_in(region: Region) -> Q:
+    """``MonthlyFigure`` rows of villages inside ``region`` (or the village itself)."""
+    code = region.code
+    return Q(regency_id=code[:5]) & (Q(village_id=code) | Q(village__code__startswith=code + "."))
+
+
+@dataclass
+class TransparencyFigures:
+    """The seed's four figures (registered, dues payable, payments received, claims
+    disbursed) for a region: members at the month's end, money from January on."""
+
+    month: Month
+    active: int
+    payable: int
+    paid: int
+    claims: int
+    claims_amount: int
+
+    @property
+    def absorption(self) -> float | None:
+        return round(self.paid / self.payable, 4) if self.payable else None
+
+
+def transparency_figures(*, region: Region, year: int, month: int) -> TransparencyFigures:
+    when = Month(year, month)
+    rows = MonthlyFigure.objects.filter(figures_in(region))
+    active = rows.filter(month=when.first_day()).aggregate(n=Sum("active", default=0))["n"]
+    money = rows.filter(
+        month__gte=Month(year, 1).first_day(), month__lte=when.first_day()
+    ).aggregate(
+        payable=Sum("payable", default=0),
+        paid=Sum("paid", default=0),
+        jkk=Sum("jkk_claims", default=0),
+        jkm=Sum("jkm_claims", default=0),
+        jkk_amount=Sum("jkk_amount", default=0),
+        jkm_amount=Sum("jkm_amount", default=0),
+    )
+    return TransparencyFigures(
+        month=when,
+        active=active,
+        payable=money["payable"],
+        paid=money["paid"],
+        claims=money["jkk"] + money["jkm"],
+        claims_amount=money["jkk_amount"] + money["jkm_amount"],
     )

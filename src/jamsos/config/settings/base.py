@@ -308,3 +308,11 @@ INTAKE_XLSX_MAX_COLUMNS = env_int("INTAKE_XLSX_MAX_COLUMNS", default=200)
 # Checks of one person's data (API /intake/check, the phone form's live check) per user
 # and minute; beyond it the API answers 429 with Retry-After and the form says so.
 INTAKE_CHECKS_PER_MINUTE = env_int("INTAKE_CHECKS_PER_MINUTE", default=30)
+
+# Reports: the budget chart warns when the straight-line year-end forecast of what is
+# paid stays below this percentage of the pagu ([PROP] design-governance §1.5 CP-13: under-spend
+# is the seed's named failure; warn while APBD-P can still adjust).
+REPORTS_UNDERSPEND_WARN_RATIO = env_int("REPORTS_UNDERSPEND_WARN_PERCENT", default=90) / 100
+# Reports: days after the month's end by which the monthly report to the Bupati is due
+# ([PROP]; the agreement's reporting clause gives no date [UNCONFIRMED]).
+REPORTS_MONTHLY_DUE_DAYS = env_int("REPORTS_MONTHLY_DUE_DAYS", default=10)
