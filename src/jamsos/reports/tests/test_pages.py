@@ -85,3 +85,32 @@ def test_a_kabupaten_without_polygons_shows_the_table_only(personas):
     page = _client(user).get("/laporan/wilayah/11.01/").content.decode()
     assert 'data-testid="no-map"' in page
     assert 'data-testid="coverage-table"' in page
+
+
+def test_every_role_home_shows_its_panel_and_no_person(personas, data):
+    import datetime as dt
+
+    from jamsos.lib.periods import Month
+    from jamsos.reports.services import figures_refresh
+
+    figures_refresh(regency_code="13.03", first=Month.current(), last=Month.current())
+    del dt
+    for name in ("executive", "dprd", "dinas_head"):
+        page = _client(getattr(personas, name)).get("/").content.decode()
+        assert 'data-testid="home-map"' in page, name
+        assert page.count("<path ") >= 62, name
+        assert 'data-testid="figure-active">3<' in page, name
+        assert 'id="chart-anggaran"' in page and 'id="chart-tren"' in page, name
+        assert "segera tersedia" not in page, name
+        for member in data:
+            assert member.person.full_name not in page
+    head = _client(personas.dinas_head).get("/").content.decode()
+    assert "Usulan menunggu persetujuan" in head
+    camat = _client(personas.kecamatan_operator).get("/").content.decode()
+    assert 'data-testid="home-queues"' in camat
+    assert "Kecamatan Tanjung Gadang" in camat
+    assert 'data-testid="figure-active">3<' in camat  # its own area's figures
+    agent = _client(personas.agent).get("/").content.decode()
+    assert 'data-testid="home-queues"' in agent
+    bpjs = _client(personas.bpjs_officer).get("/").content.decode()
+    assert "Peserta SK menunggu verifikasi BPJS" in bpjs
