@@ -8,6 +8,7 @@ from jamsos.enrollment.apis import router as enrollment_router
 from jamsos.intake.apis import router as intake_router
 from jamsos.regions.apis import router as regions_router
 from jamsos.registry.apis import router as registry_router
+from jamsos.reports.apis import router as reports_router
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
@@ -18,5 +19,6 @@ api.add_router("/budget", budget_router)
 api.add_router("/enrollment", enrollment_router)
 api.add_router("/contributions", contributions_router)
 api.add_router("/claims", claims_router)
+api.add_router("/reports", reports_router)
 
 __all__ = ["api"]
