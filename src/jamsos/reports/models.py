@@ -67,6 +67,24 @@ class MonthlyFigure(models.Model):
         return f"{self.month:%Y-%m} {self.village_id} {self.funding_source_id}"
 
 
+class RefreshedMonth(models.Model):
+    """When one kabupaten's month of ``MonthlyFigure`` was last recomputed. A queued
+    refresh whose months were all recomputed after its event skips itself (several
+    writes in a row need one recompute), and pages show "data as of"."""
+
+    regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    month = month_field(_("bulan"))
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["regency", "month"], name="reports_refreshed_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regency_id} {self.month:%Y-%m} {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
 class EligibleTarget(models.Model):
     """The denominator of coverage for one area and year: who is eligible (Satu Data
     06.02.021: the PBPU universe, or the working-age population, or a nagari count),

@@ -28,18 +28,31 @@ from django.utils.translation import gettext
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record
 from jamsos.lib.errors import DomainError
-from jamsos.lib.periods import Month
+from jamsos.lib.periods import Month, month_range
 from jamsos.regions.models import Region
 from jamsos.reports.figures import FIELDS, figures_compute
-from jamsos.reports.models import EligibleTarget, MonthlyFigure, Publication
+from jamsos.reports.models import EligibleTarget, MonthlyFigure, Publication, RefreshedMonth
+
+
+def figures_fresh_since(
+    *, regency_code: str, first: Month, last: Month, since: dt.datetime
+) -> bool:
+    """Were all months ``first``…``last`` recomputed at or after ``since``?"""
+    months = list(month_range(first, last))
+    fresh = RefreshedMonth.objects.filter(
+        regency_id=regency_code,
+        month__in=[m.first_day() for m in months],
+        refreshed_at__gte=since,
+    ).count()
+    return fresh == len(months)
 
 
 def figures_refresh(*, regency_code: str, first: Month, last: Month) -> int:
     """Recompute and replace the rows of ``first``…``last`` of one kabupaten; returns the
     number of rows written. Refreshes of one kabupaten run one at a time (a row lock on
     the kabupaten's region row), so two commits' refreshes cannot interleave."""
+    now = timezone.now()  # before reading: a write committed meanwhile is refreshed again
     values = figures_compute(regency_code=regency_code, first=first, last=last)
-    now = timezone.now()
     rows = [
         MonthlyFigure(
             regency_id=regency_code,
@@ -57,6 +70,10 @@ def figures_refresh(*, regency_code: str, first: Month, last: Month) -> int:
             regency_id=regency_code, month__gte=first.first_day(), month__lte=last.first_day()
         ).delete()
         MonthlyFigure.objects.bulk_create(rows, batch_size=2000)
+        for month in month_range(first, last):
+            RefreshedMonth.objects.update_or_create(
+                regency_id=regency_code, month=month.first_day(), defaults={"refreshed_at": now}
+            )
     return len(rows)
 
 

@@ -134,13 +134,18 @@ def _refresh_after_commit(events: list[dict[str, Any]]) -> None:
     from jamsos.reports.tasks import figures_refresh_task
 
     ranges: dict[str, list[Month]] = {}
+    # After the commit: a refresh that starts from now on sees this write, so a queued
+    # task may skip itself once its months were recomputed after this moment.
+    committed = timezone.now()
     for event in events:
         regency, months = months_for(event)
         if len(regency) != 5 or not months:
             continue
         ranges.setdefault(regency, []).extend(months)
     for regency, months in sorted(ranges.items()):
-        figures_refresh_task.enqueue(regency, str(min(months)), str(max(months)))
+        figures_refresh_task.enqueue(
+            regency, str(min(months)), str(max(months)), committed.isoformat()
+        )
 
 
 def on_events(sender: Any, events: list[Any], **kwargs: Any) -> None:

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
 
 from jamsos.lib.periods import Month
 
 
 @task()
-def figures_refresh_task(regency_code: str, first: str, last: str) -> int:
-    """Recompute the summary rows of one kabupaten for months ``first``…``last``."""
-    from jamsos.reports.services import figures_refresh
+def figures_refresh_task(regency_code: str, first: str, last: str, since: str = "") -> int:
+    """Recompute the summary rows of one kabupaten for months ``first``…``last``;
+    skipped when they were all recomputed after ``since`` (the latest write's time)."""
+    from jamsos.reports.services import figures_fresh_since, figures_refresh
 
-    return figures_refresh(
-        regency_code=regency_code, first=Month.parse(first), last=Month.parse(last)
-    )
+    first_month, last_month = Month.parse(first), Month.parse(last)
+    if since and figures_fresh_since(
+        regency_code=regency_code,
+        first=first_month,
+        last=last_month,
+        since=dt.datetime.fromisoformat(since),
+    ):
+        return 0
+    return figures_refresh(regency_code=regency_code, first=first_month, last=last_month)
 
 
 @task()

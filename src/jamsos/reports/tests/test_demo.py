@@ -1,0 +1,42 @@
+"""The demo's reports step: fictitious targets for every nagari and year, the summary
+table equal to a full recomputation, last month's reports published."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jamsos.demo.services import demo_load
+from jamsos.lib.periods import Month
+from jamsos.reports.figures import figures_compute, figures_stored
+from jamsos.reports.models import EligibleTarget, Publication
+from jamsos.reports.selectors import coverage_areas
+from jamsos.testing.factories import region
+
+AS_OF = dt.date(2025, 6, 1)
+
+
+@pytest.mark.django_db
+def test_demo_has_targets_history_and_reports():
+    demo_load(people=150, seed=3, as_of=AS_OF)
+    years = sorted(set(EligibleTarget.objects.values_list("year", flat=True)))
+    assert len(years) >= 3 and years[-1] == 2025
+    for year in years:
+        rows = EligibleTarget.objects.filter(year=year)
+        assert rows.count() == 62
+        assert all(t.is_fictitious and "FIKTIF" in t.source for t in rows)
+    nagari = coverage_areas(region=region("13.03"), year=2025, month=5, by="villages")
+    assert len(nagari.areas) == 62
+    assert all(a.eligible for a in nagari.areas)
+    assert nagari.active > 0 and nagari.active == sum(a.active for a in nagari.areas)
+    assert "FIKTIF" in nagari.source
+    for year in years:
+        first, last = Month(year, 1), Month(year, 12)
+        assert figures_stored(regency_code="13.03", first=first, last=last) == figures_compute(
+            regency_code="13.03", first=first, last=last
+        )
+    assert set(Publication.objects.values_list("period", "format")) == {
+        ("2025-05", "pdf"),
+        ("2025-05", "xlsx"),
+    }
