@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -24,7 +25,7 @@ from jamsos.budget.models import Allocation, FundingSource, Reservation
 from jamsos.enrollment.models import Decree, DecreeLine, RejectionReason
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
-from jamsos.reports.models import MonthlyFigure
+from jamsos.reports.models import MonthlyFigure, RefreshedMonth
 from jamsos.reports.selectors import coverage_areas, default_month, figures_in
 
 MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
@@ -402,8 +403,23 @@ def all_charts(*, region: Region, year: int) -> list[Chart]:
     ]
 
 
+def charts_cached(*, region: Region, year: int) -> list[Chart]:
+    """``all_charts``, cached until the summary table of the kabupaten is refreshed or
+    ``REPORTS_CHART_CACHE_SECONDS`` pass (the budget and per-phase tables are read
+    directly, so they may lag that long)."""
+    stamp = RefreshedMonth.objects.filter(regency_id=region.code[:5]).aggregate(
+        at=Max("refreshed_at")
+    )["at"]
+    key = f"reports:charts:{region.code}:{year}:{stamp.timestamp() if stamp else 0}"
+    found = cache.get(key)
+    if found is None:
+        found = all_charts(region=region, year=year)
+        cache.set(key, found, settings.REPORTS_CHART_CACHE_SECONDS)
+    return found
+
+
 def chart_by_key(*, region: Region, year: int, key: str) -> Chart | None:
-    return next((c for c in all_charts(region=region, year=year) if c.key == key), None)
+    return next((c for c in charts_cached(region=region, year=year) if c.key == key), None)
 
 
 def month_label(month: Month) -> str:

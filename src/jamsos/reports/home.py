@@ -190,8 +190,6 @@ def home_panel(user: User) -> HomePanel | None:
             nagari, level=Region.Level.VILLAGE, title=gettext("Cakupan per nagari"), href=href
         )
     if user.role in (Role.EXECUTIVE, Role.DPRD, Role.DINAS_HEAD):
-        panel.charts = [
-            charts.chart_budget(region=region, year=year),
-            charts.chart_trends(region=region, year=year),
-        ]
+        cached = charts.charts_cached(region=region, year=year)
+        panel.charts = [c for c in cached if c.key in ("anggaran", "tren")]
     return panel

@@ -75,11 +75,16 @@ def _files(level: str) -> list[str]:
 def boundaries_for(region: Region, level: str) -> dict[str, Shape] | None:
     """Shapes of the areas of ``level`` inside ``region`` (all of them), or None when
     any is missing: a map with holes would mislead, so the page shows the table."""
-    wanted = set(
-        Region.objects.filter(code__startswith=region.code + ".", level=level).values_list(
-            "code", flat=True
-        )
-    )
+    return _boundaries(region.code, level)
+
+
+@lru_cache(maxsize=256)
+def _boundaries(code: str, level: str) -> dict[str, Shape] | None:
+    from jamsos.reports.selectors import region_tree
+
+    tree = region_tree(code)
+    nodes = tree.villages if level == Region.Level.VILLAGE else tree.children
+    wanted = {n.code for n in nodes if n.level == level}
     if not wanted:
         return None
     found: dict[str, Shape] = {}
@@ -142,14 +147,33 @@ def _path(shape: Shape, project: Callable[[float, float], tuple[float, float]]) 
     return "".join(parts)
 
 
+# Projected outlines per set of shapes: (ids, width) → (the shapes, paths, height). The
+# shapes are kept in the value, so an id is never reused while its entry lives.
+_PATHS: dict[tuple[tuple[int, ...], int], tuple[list[Shape], dict[str, str], int]] = {}
+
+
+def _paths(drawn: list[Shape], width: int) -> tuple[dict[str, str], int]:
+    key = (tuple(id(s) for s in drawn), width)
+    hit = _PATHS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], drawn, strict=True)):
+        return hit[1], hit[2]
+    project, height = _project(drawn, width)
+    paths = {shape.code: _path(shape, project) for shape in drawn}
+    if len(_PATHS) > 64:
+        _PATHS.clear()
+    _PATHS[key] = (drawn, paths, height)
+    return paths, height
+
+
 def choropleth_svg(
     *, areas: list[MapArea], shapes: dict[str, Shape], title: str, width: int = 640
 ) -> str:
-    """An SVG choropleth: one linked, titled ``<path>`` per area, and a legend."""
-    drawn = [shapes[a.code] for a in areas if a.code in shapes]
+    """An SVG choropleth: one linked, titled ``<path>`` per area, and a legend. The
+    projected outlines are cached per set of shapes (the polygons never change)."""
+    drawn = [shapes[code] for code in sorted({a.code for a in areas if a.code in shapes})]
     if not drawn:
         return ""
-    project, height = _project(drawn, width)
+    paths, height = _paths(drawn, width)
     legend_y = height + 6
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 34}" '
@@ -161,7 +185,7 @@ def choropleth_svg(
         if shape is None:
             continue
         path = (
-            f'<path d="{_path(shape, project)}" fill="{colour_of(area.value)}" '
+            f'<path d="{paths[shape.code]}" fill="{colour_of(area.value)}" '
             f'stroke="#ffffff" stroke-width="0.8" fill-rule="evenodd" '
             f'data-code="{escape(area.code)}"><title>{escape(area.tooltip)}</title></path>'
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -73,6 +74,40 @@ def check_viewer(viewer: User | None, region: Region) -> None:
         return
     raise PermissionDenied(
         gettext("Anda tidak berwenang melihat data ini."), perm="reports.view_aggregates"
+    )
+
+
+@dataclass(frozen=True)
+class Node:
+    code: str
+    name: str
+    level: str
+    parent: str
+
+
+@dataclass(frozen=True)
+class RegionTree:
+    children: tuple[Node, ...]
+    villages: tuple[Node, ...]
+
+
+@lru_cache(maxsize=512)
+def region_tree(code: str) -> RegionTree:
+    """The child areas and all villages below a region, by code. Cached per process:
+    the region table is reference data loaded by migrations, never edited in use."""
+    fields = ("code", "name", "level", "parent_id")
+    children = Region.objects.filter(parent_id=code).order_by("code").values_list(*fields)
+    below = Region.objects.filter(level=Region.Level.VILLAGE).order_by("code")
+    depth = code.count(".")
+    if depth == 1:  # a kabupaten: villages are grandchildren
+        below = below.filter(parent__parent_id=code)
+    elif depth == 2:  # a kecamatan
+        below = below.filter(parent_id=code)
+    else:
+        below = below.none()
+    return RegionTree(
+        children=tuple(Node(*row) for row in children),
+        villages=tuple(Node(*row) for row in below.values_list(*fields)),
     )
 
 
@@ -202,20 +237,10 @@ def coverage_areas(
     minimum = nagari_minimum_for(regency_code, when)
     active, funded = _villages_active(regency_code, when)
 
-    if by == "villages":
-        children = list(
-            Region.objects.filter(
-                code__startswith=region.code + ".", level=Region.Level.VILLAGE
-            ).order_by("code")
-        )
-    else:
-        children = list(Region.objects.filter(parent=region).order_by("code"))
+    tree = region_tree(region.code)
+    children = list(tree.villages if by == "villages" else tree.children)
     villages = (
-        list(
-            Region.objects.filter(
-                code__startswith=region.code + ".", level=Region.Level.VILLAGE
-            ).values_list("code", "parent_id")
-        )
+        [(v.code, v.parent) for v in tree.villages]
         if region.level != Region.Level.VILLAGE
         else [(region.code, region.parent_id)]
     )
@@ -223,7 +248,7 @@ def coverage_areas(
         [region.code, *[c.code for c in children], *[v for v, _ in villages]], year
     )
 
-    def area_of(node: Region) -> Area:
+    def area_of(node: Node | Region) -> Area:
         if node.level == Region.Level.VILLAGE:
             inside = [node.code]
         else:

@@ -22,7 +22,7 @@ from jamsos.lib.csvio import csv_bytes
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.regions.models import Region
 from jamsos.reports import access, selectors
-from jamsos.reports.charts import all_charts
+from jamsos.reports.charts import chart_by_key, charts_cached
 from jamsos.reports.forms import PeriodForm, PublishForm, TargetUploadForm
 from jamsos.reports.maps import coverage_map_svg
 from jamsos.reports.models import EligibleTarget, Publication
@@ -63,7 +63,7 @@ def area_context(region: Region, year: int, month: int, viewer: Any) -> dict[str
         "month": month,
         "coverage": coverage,
         "figures": selectors.transparency_figures(region=region, year=year, month=month),
-        "charts": all_charts(region=region, year=year),
+        "charts": charts_cached(region=region, year=year),
         "map_kecamatan": "",
         "map_nagari": "",
         "nagari": None,
@@ -119,7 +119,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
 def chart_csv(request: HttpRequest, code: str, key: str) -> HttpResponse:
     region = _region(request, code)
     year, _month = _period(request)
-    chart = next((c for c in all_charts(region=region, year=year) if c.key == key), None)
+    chart = chart_by_key(region=region, year=year, key=key)
     if chart is None:
         raise Http404
     response = HttpResponse(csv_bytes(chart.csv_rows()), content_type="text/csv; charset=utf-8")
@@ -168,7 +168,8 @@ def coverage_csv(request: HttpRequest, code: str) -> HttpResponse:
 @permission_required(PERM, raise_exception=True)
 def targets(request: HttpRequest) -> HttpResponse:
     region = access.home_region(request.user)
-    rows = EligibleTarget.objects.select_related("region").order_by("-year", "region_id")
+    year, _month = _period(request)
+    rows = EligibleTarget.objects.select_related("region").filter(year=year).order_by("region_id")
     if region is not None:
         rows = rows.filter(region__code__startswith=region.code[:5])
     form = TargetUploadForm()
@@ -200,6 +201,8 @@ def targets(request: HttpRequest) -> HttpResponse:
         "form": form if request.user.has_perm("reports.manage_targets") else None,
         "errors": errors,
         "formula": selectors.FORMULA,
+        "year": year,
+        "years": sorted(set(EligibleTarget.objects.values_list("year", flat=True)), reverse=True),
     }
     return render(request, "reports/targets.html", context)
 
