@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Min
+from django.utils import timezone
 
 from jamsos.demo.registry import DemoContext, demo_step
 from jamsos.enrollment.models import Membership
@@ -53,7 +54,9 @@ def demo_step_reports(ctx: DemoContext) -> int:
                 )
             )
     created += len(EligibleTarget.objects.bulk_create(rows, ignore_conflicts=True))
-    for year in range(first_year, last_year + 1):
+    # The chain's own timestamps (proposals, BPJS results, decrees) are real time, so the
+    # current year is recomputed too when the demo is set in the past.
+    for year in range(first_year, max(last_year, timezone.localdate().year) + 1):
         figures_refresh_year(regency_code=regency.code, year=year)
     created += _publish_last_month(ctx)
     return created

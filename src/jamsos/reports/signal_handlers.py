@@ -11,7 +11,8 @@ A rolled-back write enqueues nothing. What each kind of event touches:
 - a membership (``enrollment.membership.*``, ``contributions.membership.*``): its months,
   including those a lapse or a death removed (``before.last_month``);
 - a BPJS result on a decree line: this month, plus the new membership's months;
-- a decree issued, a proposal batch: this month (funnel figures count by event month);
+- a decree issued: this month; a proposal batch or row: the batch's month (funnel
+  figures count by event month: rows by their batch's upload);
 - a claim paid: its payout month.
 """
 
@@ -89,9 +90,11 @@ def _decree_line_months(today: Month, pk: str) -> tuple[str, list[Month]] | None
     return line["village_id"][:5], [today, *extra]
 
 
-def _batch_months(pk: str) -> tuple[str, list[Month]] | None:
-    from jamsos.intake.models import ProposalBatch
+def _batch_months(pk: str, *, row: bool = False) -> tuple[str, list[Month]] | None:
+    from jamsos.intake.models import ProposalBatch, ProposalRow
 
+    if row:
+        pk = ProposalRow.objects.filter(pk=pk).values_list("batch_id", flat=True).first()
     batch = ProposalBatch.objects.filter(pk=pk).values("created_at", "region_id").first()
     if batch is None or not batch["region_id"]:
         return None
@@ -123,8 +126,8 @@ def months_for(event: dict[str, Any]) -> tuple[str, list[Month]]:
         found = _membership_months(event, pk)
     elif pk and kind == "enrollment.decreeline":
         found = _decree_line_months(today, pk)
-    elif pk and kind == "intake.proposalbatch":
-        found = _batch_months(pk)
+    elif pk and kind in ("intake.proposalbatch", "intake.proposalrow"):
+        found = _batch_months(pk, row=kind == "intake.proposalrow")
     elif pk and kind == "claims.claim":
         found = _claim_months(today, pk)
     return found or ((event["region_code"] or "")[:5], [today])

@@ -36,7 +36,50 @@ def test_demo_has_targets_history_and_reports():
         assert figures_stored(regency_code="13.03", first=first, last=last) == figures_compute(
             regency_code="13.03", first=first, last=last
         )
+    from jamsos.reports.models import MonthlyFigure
+
+    _funnel_equals_the_rows(sorted({d.year for d in MonthlyFigure.objects.dates("month", "year")}))
     assert set(Publication.objects.values_list("period", "format")) == {
         ("2025-05", "pdf"),
         ("2025-05", "xlsx"),
     }
+
+
+def _funnel_equals_the_rows(years: list[int]) -> None:
+    """The funnel figures summed over each year equal direct counts of the rows."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from jamsos.enrollment.models import Decree, DecreeLine
+    from jamsos.intake.models import ProposalRow
+    from jamsos.reports.models import MonthlyFigure
+
+    seen = {"proposed": 0, "accepted": 0, "in_decree": 0}
+    for year in years:
+        start = timezone.make_aware(dt.datetime(year, 1, 1))
+        stop = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+        sums = MonthlyFigure.objects.filter(month__year=year).aggregate(
+            proposed=Sum("proposed", default=0),
+            valid=Sum("valid", default=0),
+            accepted=Sum("accepted", default=0),
+            rejected=Sum("rejected", default=0),
+            in_decree=Sum("in_decree", default=0),
+        )
+        rows = ProposalRow.objects.filter(
+            village__isnull=False, batch__created_at__gte=start, batch__created_at__lt=stop
+        )
+        assert sums["proposed"] == rows.count()
+        assert sums["valid"] == rows.filter(status="valid").count()
+        lines = DecreeLine.objects.filter(action="add")
+        recorded = lines.filter(bpjs_recorded_at__gte=start, bpjs_recorded_at__lt=stop)
+        assert sums["accepted"] == recorded.filter(bpjs_status="accepted").count()
+        assert sums["rejected"] == recorded.filter(bpjs_status="rejected").count()
+        issued = lines.filter(
+            decree__status=Decree.Status.ISSUED,
+            decree__issued_at__gte=start,
+            decree__issued_at__lt=stop,
+        )
+        assert sums["in_decree"] == issued.count()
+        for name in seen:
+            seen[name] += sums[name]
+    assert all(seen.values()), seen  # the demo exercises every step of the funnel
