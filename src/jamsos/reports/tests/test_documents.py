@@ -49,7 +49,8 @@ def test_monthly_report_pdf_is_a_publication_with_its_hash(data, personas):
     response = client.get(f"/laporan/publikasi/{publication.pk}/unduh/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    response.close()
+    for close in response._resource_closers:  # not response.close(): that ends the
+        close()  # "request" and, on PostgreSQL, the test's database connection
     outsider = Client()
     outsider.force_login(personas.outsider)
     assert outsider.get(f"/laporan/publikasi/{publication.pk}/unduh/").status_code == 404
