@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jamsos.accounts.access import region_in_scope
 from jamsos.accounts.models import User
@@ -38,7 +38,7 @@ from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 from jamsos.reports.models import EligibleTarget, MonthlyFigure
 
-FORMULA = gettext(
+FORMULA = gettext_lazy(
     "Cakupan = peserta aktif akhir bulan ÷ jumlah yang layak (sasaran) × 100% "
     "(Satu Data Indonesia 06.02.021)"
 )
@@ -143,7 +143,7 @@ class Coverage:
     source: str
     fictitious: bool
     areas: list[Area] = field(default_factory=list)
-    formula: str = FORMULA
+    formula: str = field(default_factory=lambda: str(FORMULA))
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -155,7 +155,7 @@ def coverage_csv(request: HttpRequest, code: str) -> HttpResponse:
     rows.append(
         [region.code, region.name, coverage.active, coverage.eligible, coverage.coverage, "", ""]
     )
-    rows.append([gettext("Rumus"), selectors.FORMULA, "", "", "", "", ""])
+    rows.append([gettext("Rumus"), str(selectors.FORMULA), "", "", "", "", ""])
     rows.append([gettext("Sumber"), coverage.source, "", "", "", "", ""])
     response = HttpResponse(csv_bytes(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
