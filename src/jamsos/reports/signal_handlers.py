@@ -19,6 +19,7 @@ A rolled-back write enqueues nothing. What each kind of event touches:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from django.db import transaction
@@ -165,8 +166,32 @@ def on_events(sender: Any, events: list[Any], **kwargs: Any) -> None:
         for e in events
         if e.action.startswith(WATCHED)
     ]
-    if picked:
-        transaction.on_commit(lambda: _refresh_after_commit(picked))
+    if not picked:
+        return
+    # One refresh per transaction, however many audit calls it makes: the events gather
+    # in a per-thread list flushed by one on-commit callback. A callback no longer queued
+    # (committed, or dropped by a rollback) starts a new list, so a rolled-back write's
+    # events are forgotten with it.
+    connection = transaction.get_connection()
+    queued = (
+        connection.in_atomic_block
+        and getattr(_pending, "open", False)
+        and any(func is _flush for _sids, func, *_rest in connection.run_on_commit)
+    )
+    if queued:
+        _pending.events.extend(picked)
+        return
+    _pending.events, _pending.open = list(picked), True
+    transaction.on_commit(_flush)
+
+
+_pending = threading.local()
+
+
+def _flush() -> None:
+    events, _pending.events, _pending.open = getattr(_pending, "events", []), [], False
+    if events:
+        _refresh_after_commit(events)
 
 
 def connect() -> None:
