@@ -158,12 +158,9 @@ def test_one_refresh_per_transaction_however_many_events(
     make_members(2, apbd, village=A)
     calls: list[int] = []
     monkeypatch.setattr(signal_handlers, "_refresh_after_commit", lambda e: calls.append(len(e)))
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            run = contributions.billing_run(
-                regency=sijunjung, month=Month(2025, 1), acting_user=None
-            )
-            contributions.bill_issue(bill=run.bills[0].bill, acting_user=None)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        run = contributions.billing_run(regency=sijunjung, month=Month(2025, 1), acting_user=None)
+        contributions.bill_issue(bill=run.bills[0].bill, acting_user=None)
     assert len(calls) == 1 and calls[0] >= 3  # bill created, billing run, bill issued
     with django_capture_on_commit_callbacks(execute=True):
         contributions.billing_run(regency=sijunjung, month=Month(2025, 2), acting_user=None)
