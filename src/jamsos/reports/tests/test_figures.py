@@ -165,3 +165,27 @@ def test_one_refresh_per_transaction_however_many_events(
     with django_capture_on_commit_callbacks(execute=True):
         contributions.billing_run(regency=sijunjung, month=Month(2025, 2), acting_user=None)
     assert len(calls) == 2  # the next transaction gets its own refresh
+
+
+def test_funnel_counts_members_whose_first_bill_is_settled(sijunjung, apbd, make_members):
+    from jamsos.reports.charts import chart_funnel
+
+    make_members(2, apbd, village=A, first="2025-01")
+    make_members(1, apbd, village=A, first="2025-02")
+    january = contributions.billing_run(regency=sijunjung, month=Month(2025, 1), acting_user=None)
+    bill = contributions.bill_issue(bill=january.bills[0].bill, acting_user=None)
+    contributions.payment_record(
+        bill=bill,
+        sp2d_number="SP2D-9",
+        paid_on=dt.date(2025, 1, 31),
+        amount=bill.total,
+        treasury_account="RKUD",
+        acting_user=None,
+    )
+    february = contributions.billing_run(regency=sijunjung, month=Month(2025, 2), acting_user=None)
+    contributions.bill_issue(bill=february.bills[0].bill, acting_user=None)  # not paid
+    figures_refresh_year(regency_code="13.03", year=2025)
+    funnel, _reasons = chart_funnel(region=sijunjung, year=2025)
+    steps = dict(zip(funnel.labels, funnel.datasets[0]["data"], strict=True))
+    assert steps["Mulai aktif"] == 3
+    assert steps["Iuran pertama lunas"] == 2  # February's starter: bill not paid yet
