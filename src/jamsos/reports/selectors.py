@@ -166,7 +166,7 @@ def ratio(active: int, eligible: int | None) -> float | None:
 
 def _target_label(target: EligibleTarget) -> str:
     label = f"{target.source} ({target.source_date:%d-%m-%Y})"
-    if target.is_fictitious:
+    if target.is_fictitious and "FIKTIF" not in target.source.upper():
         label = gettext("FIKTIF (data contoh): %(label)s") % {"label": label}
     return label
 
