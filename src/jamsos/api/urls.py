@@ -11,6 +11,7 @@ from jamsos.messaging.apis import router as messaging_router
 from jamsos.outreach.apis import router as outreach_router
 from jamsos.regions.apis import router as regions_router
 from jamsos.registry.apis import router as registry_router
+from jamsos.reports.apis import router as reports_router
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
@@ -24,5 +25,6 @@ api.add_router("/claims", claims_router)
 api.add_router("/agents", agents_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/messaging", messaging_router)
+api.add_router("/reports", reports_router)
 
 __all__ = ["api"]

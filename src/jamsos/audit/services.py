@@ -12,6 +12,7 @@ from jamsos.audit.actions import ACTIONS
 from jamsos.audit.context import current_ip
 from jamsos.audit.models import AuditEvent, PersonalDataAccess, PersonalDataAccessItem
 from jamsos.audit.pseudonyms import nik_digest
+from jamsos.audit.signals import events_recorded
 from jamsos.lib.errors import NotFoundOrForbidden
 
 if TYPE_CHECKING:
@@ -86,12 +87,15 @@ def audit_record(
         region_code=region_code,
     )
     event.save(force_insert=True)
+    events_recorded.send(sender=AuditEvent, events=[event])
     return event
 
 
 def audit_record_many(events: Iterable[AuditEvent], *, batch_size: int = 2000) -> int:
     """Write events built with ``audit_event_build`` in bulk (imports, billing runs)."""
-    return len(AuditEvent.objects.bulk_create(list(events), batch_size=batch_size))
+    written = AuditEvent.objects.bulk_create(list(events), batch_size=batch_size)
+    events_recorded.send(sender=AuditEvent, events=written)
+    return len(written)
 
 
 def model_snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

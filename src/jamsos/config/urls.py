@@ -23,6 +23,7 @@ urlpatterns = [
     path("agen/", include("jamsos.agents.urls")),
     path("sosialisasi/", include("jamsos.outreach.urls")),
     path("pesan/", include("jamsos.messaging.urls")),
+    path("laporan/", include("jamsos.reports.urls")),
 ]
 
 # A locked database raised by a middleware (the session save) answers 503, not 500.

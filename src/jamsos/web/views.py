@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from jamsos.reports.home import home_panel
 from jamsos.web.forms import LoginForm
 from jamsos.web.navigation import ROLE_INTROS, cards_for
 
@@ -23,7 +24,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/home.html",
-        {"cards": cards_for(user), "role_intro": ROLE_INTROS.get(user.role, "")},
+        {
+            "cards": cards_for(user),
+            "role_intro": ROLE_INTROS.get(user.role, ""),
+            "panel": home_panel(user),
+        },
     )
 
 

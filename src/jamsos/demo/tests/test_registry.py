@@ -34,6 +34,7 @@ def test_steps_run_in_the_order_they_always_had():
         "proposals",
         "agents",
         "outreach",
+        "reports",
     ]
     steps = dict(DEMO_STEPS)
     assert steps["enrollment"] is demo_step_enrollment

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jamsos.reports.models import Publication
+
+MONTHS = [
+    (1, _("Januari")),
+    (2, _("Februari")),
+    (3, _("Maret")),
+    (4, _("April")),
+    (5, _("Mei")),
+    (6, _("Juni")),
+    (7, _("Juli")),
+    (8, _("Agustus")),
+    (9, _("September")),
+    (10, _("Oktober")),
+    (11, _("November")),
+    (12, _("Desember")),
+]
+
+
+class PeriodForm(forms.Form):
+    year = forms.IntegerField(label=_("Tahun"), min_value=2000, max_value=2100, required=False)
+    month = forms.TypedChoiceField(
+        label=_("Bulan"), choices=MONTHS, coerce=int, required=False, empty_value=None
+    )
+
+
+class TargetUploadForm(forms.Form):
+    file = forms.FileField(label=_("Berkas sasaran (.xlsx atau .csv)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Unggah berkas .xlsx atau .csv."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("Berkas lebih dari 5 MB."))
+        return upload
+
+
+class PublishForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Laporan"), choices=Publication.Kind.choices)
+    format = forms.ChoiceField(label=_("Format"), choices=Publication.Format.choices)
+    period = forms.CharField(label=_("Periode (TTTT-BB)"), max_length=7)
+
+    def clean_period(self):
+        period = self.cleaned_data["period"]
+        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", period):
+            raise forms.ValidationError(_("Tulis periode sebagai TTTT-BB."))
+        return period
