@@ -71,6 +71,10 @@ PERMISSIONS: dict[str, str] = {
     "contributions.reconcile": _("Rekonsiliasi iuran dengan rekening BPJS"),
     "contributions.manage_arrears": _("Kelola tunggakan dan pengaktifan kembali"),
     "contributions.view_transparency": _("Lihat transparansi iuran"),
+    # Portal: citizens' self-nominations land with the nagari's agent and the Camat
+    # operator (scope by village), who call back and propose them.
+    "portal.view_leads": _("Lihat calon peserta dari portal"),
+    "portal.follow_up_leads": _("Tindak lanjuti calon peserta dari portal"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -100,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "contributions.reconcile",
             "contributions.manage_arrears",
             "contributions.view_transparency",
+            "portal.view_leads",
+            "portal.follow_up_leads",
         }
     ),
     Role.DINAS_HEAD: frozenset(
@@ -155,10 +161,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "enrollment.view_memberships",
             "claims.view_claims",
             "claims.report_claim",
+            "portal.view_leads",
+            "portal.follow_up_leads",
         }
     ),
     Role.AGENT: frozenset(
-        {"intake.propose", "claims.view_claims", "claims.report_claim", "contributions.view_bills"}
+        {
+            "intake.propose",
+            "claims.view_claims",
+            "claims.report_claim",
+            "contributions.view_bills",
+            "portal.view_leads",
+            "portal.follow_up_leads",
+        }
     ),
     Role.EXECUTIVE: frozenset(
         {

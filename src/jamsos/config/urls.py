@@ -15,6 +15,8 @@ urlpatterns = [
     path("kepesertaan/", include("jamsos.enrollment.urls")),
     path("iuran/", include("jamsos.contributions.urls")),
     path("klaim/", include("jamsos.claims.urls")),
+    # The public portal (no login) and its staff queue of leads.
+    path("", include("jamsos.portal.urls")),
 ]
 
 # A locked database raised by a middleware (the session save) answers 503, not 500.

@@ -53,3 +53,22 @@ def rate_limit_hit(*, key: str, limit: int, window: int = 60, message: str = "")
             retry_after=retry_after,
             limit=limit,
         )
+
+
+def rate_limit_peek(*, key: str, limit: int, window: int = 60, message: str = "") -> None:
+    """Raise ``RateLimited`` if ``key`` has already reached ``limit`` hits in its current
+    window, without counting one. With ``rate_limit_hit`` called only on some outcomes
+    (a failed look-up), it limits those outcomes alone."""
+    if limit <= 0:
+        return
+    start = cache.get(f"ratelimit:{key}:start")
+    if start is None:
+        return
+    hits = cache.get(f"ratelimit:{key}:{float(start):.6f}", 0)
+    if hits >= limit:
+        retry_after = max(1, math.ceil(float(start) + window - time.time()))
+        raise RateLimited(
+            message or f"Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
+            retry_after=retry_after,
+            limit=limit,
+        )
