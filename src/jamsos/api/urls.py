@@ -6,6 +6,7 @@ from jamsos.claims.apis import router as claims_router
 from jamsos.contributions.apis import router as contributions_router
 from jamsos.enrollment.apis import router as enrollment_router
 from jamsos.intake.apis import router as intake_router
+from jamsos.portal.apis import router as portal_router
 from jamsos.regions.apis import router as regions_router
 from jamsos.registry.apis import router as registry_router
 
@@ -18,5 +19,6 @@ api.add_router("/budget", budget_router)
 api.add_router("/enrollment", enrollment_router)
 api.add_router("/contributions", contributions_router)
 api.add_router("/claims", claims_router)
+api.add_router("/portal", portal_router)
 
 __all__ = ["api"]

@@ -201,3 +201,12 @@ def lead_follow_up(*, lead: Lead, status: str, note: str, acting_user: User) -> 
         after={"status": status},
     )
     return lead
+
+
+def lead_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete closed leads (proposed or unreachable) older than PORTAL_LEAD_RETENTION_DAYS,
+    and open ones nobody followed up in that time; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.PORTAL_LEAD_RETENTION_DAYS)
+    deleted, _detail = Lead.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
