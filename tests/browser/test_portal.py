@@ -156,8 +156,8 @@ def test_citizen_reads_checks_and_nominates(citizen: Page, jamsos_system):
     count = jamsos_system.jamsos(
         "shell",
         "-c",
-        "from jamsos.portal.models import Lead; "
-        f"print(Lead.objects.filter(full_name='Tetangga Portal Uji', village_id='{NAGARI}').count())",
+        "from jamsos.portal.models import Lead; print(Lead.objects.filter("
+        f"full_name='Tetangga Portal Uji', village_id='{NAGARI}').count())",
     )
     assert count.stdout.strip().splitlines()[-1] == "1"
 
