@@ -95,6 +95,7 @@ def lookup_perform(*, nik: str, full_name: str, ip: str | None) -> CheckResult:
             _count_failure(digest)
         else:
             outcome = LookupLog.Outcome.MATCH
+        _pad(started)
         return CheckResult(answer=answer, outcome=outcome)
     finally:
         LookupLog.objects.create(
@@ -103,6 +104,15 @@ def lookup_perform(*, nik: str, full_name: str, ip: str | None) -> CheckResult:
             ip_prefix=ip_prefix(ip),
             duration_ms=int((time.monotonic() - started) * 1000),
         )
+
+
+def _pad(started: float) -> None:
+    """Hold the answer until PORTAL_LOOKUP_MIN_MS have passed since ``started``: a
+    found-but-other-name and an unknown NIK then take the same time (the database work
+    differs by a few milliseconds, far less than the floor)."""
+    remaining = settings.PORTAL_LOOKUP_MIN_MS / 1000 - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def _count_failure(digest: str) -> None:

@@ -15,6 +15,12 @@ NAGARI = "13.03.03.2001"  # the personas' agent works here
 OTHER_NAGARI = "13.03.04.2001"  # Kecamatan Sijunjung, outside the camat's area
 
 
+@pytest.fixture(autouse=True)
+def _no_timing_floor(settings):
+    """Speed: the timing floor has its own test (test_lookup.py)."""
+    settings.PORTAL_LOOKUP_MIN_MS = 0
+
+
 @pytest.fixture
 def apbd(db) -> FundingSource:
     return budget_services.funding_source_create(

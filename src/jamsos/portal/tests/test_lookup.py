@@ -4,6 +4,7 @@ without the NIK, and nothing personal beyond the masked name."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -185,3 +186,14 @@ def test_invalid_nik_is_a_form_error_and_not_looked_up():
     assert response.status_code == 200
     assert "16 angka" in response.content.decode()
     assert not LookupLog.objects.exists()
+
+
+def test_answers_are_held_to_the_timing_floor(settings, member):
+    settings.PORTAL_LOOKUP_MIN_MS = 120
+    for nik, name in ((member.person.nik, "Budi Santoso"), (UNKNOWN_NIK, "Budi Santoso")):
+        started = time.monotonic()
+        response = _post(client_from("10.7.7.7"), nik, name)
+        assert response.status_code == 200
+        assert time.monotonic() - started >= 0.12
+    durations = list(LookupLog.objects.values_list("duration_ms", flat=True))
+    assert len(durations) == 2 and min(durations) >= 120
