@@ -197,3 +197,35 @@ def test_answers_are_held_to_the_timing_floor(settings, member):
         assert time.monotonic() - started >= 0.12
     durations = list(LookupLog.objects.values_list("duration_ms", flat=True))
     assert len(durations) == 2 and min(durations) >= 120
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("active", "aktif"),
+        ("pending", "ditetapkan"),
+        ("lapsed", "tidak_aktif"),
+        ("ended", "tidak_aktif"),
+    ],
+)
+def test_programme_status_from_the_membership(member, status, label):
+    from jamsos.portal.lookup import membership_check
+
+    member.status = status
+    member.save()
+    answer = membership_check(nik=member.person.nik, full_name="Siti Nurhaliza")
+    assert answer is not None
+    assert answer.status == label
+    assert answer.funder == "APBD Sijunjung"
+    assert answer.months  # "Januari 2026 – Desember 2026"
+
+
+def test_a_registered_person_without_decree_is_proposed(db):
+    from jamsos.portal.lookup import membership_check
+    from jamsos.testing.factories import PersonFactory
+
+    person = PersonFactory(full_name="Rahmi Yulia")
+    answer = membership_check(nik=person.nik, full_name="RAHMI YULIA")
+    assert answer is not None
+    assert answer.status == "diusulkan"
+    assert answer.months == "" and answer.funder == ""
