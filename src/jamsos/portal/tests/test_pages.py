@@ -86,3 +86,12 @@ def test_privacy_notice_names_the_officer_from_settings(settings):
 def test_language_switch_to_english_is_offered():
     html = Client().get(reverse("portal:home")).content.decode()
     assert 'name="language" value="en"' in html
+
+
+def test_pages_switch_to_english():
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/program/"})
+    html = client.get(reverse("portal:home")).content.decode()
+    assert 'lang="en"' in html
+    assert "Who is covered?" in html
+    assert "Who pays the dues?" in html
