@@ -91,6 +91,10 @@ PERMISSIONS: dict[str, str] = {
     "outreach.view_followups": _("Lihat tindak lanjut kematian peserta"),
     "outreach.report_death": _("Laporkan kematian peserta / tutup tindak lanjut"),
     "outreach.import_deaths": _("Impor daftar kematian Dukcapil"),
+    # Portal: citizens' self-nominations land with the nagari's agent and the Camat
+    # operator (scope by village), who call back and propose them.
+    "portal.view_leads": _("Lihat calon peserta dari portal"),
+    "portal.follow_up_leads": _("Tindak lanjuti calon peserta dari portal"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -133,6 +137,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "contributions.reconcile",
             "contributions.manage_arrears",
             "contributions.view_transparency",
+            "portal.view_leads",
+            "portal.follow_up_leads",
         }
     ),
     Role.DINAS_HEAD: frozenset(
@@ -209,6 +215,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "enrollment.view_memberships",
             "claims.view_claims",
             "claims.report_claim",
+            "portal.view_leads",
+            "portal.follow_up_leads",
         }
     ),
     Role.AGENT: frozenset(
@@ -223,6 +231,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "outreach.manage_events",
             "outreach.view_followups",
             "outreach.report_death",
+            "portal.view_leads",
+            "portal.follow_up_leads",
         }
     ),
     Role.EXECUTIVE: frozenset(

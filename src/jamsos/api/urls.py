@@ -9,6 +9,7 @@ from jamsos.enrollment.apis import router as enrollment_router
 from jamsos.intake.apis import router as intake_router
 from jamsos.messaging.apis import router as messaging_router
 from jamsos.outreach.apis import router as outreach_router
+from jamsos.portal.apis import router as portal_router
 from jamsos.regions.apis import router as regions_router
 from jamsos.registry.apis import router as registry_router
 from jamsos.reports.apis import router as reports_router
@@ -26,5 +27,6 @@ api.add_router("/agents", agents_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/messaging", messaging_router)
 api.add_router("/reports", reports_router)
+api.add_router("/portal", portal_router)
 
 __all__ = ["api"]

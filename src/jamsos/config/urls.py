@@ -24,6 +24,8 @@ urlpatterns = [
     path("sosialisasi/", include("jamsos.outreach.urls")),
     path("pesan/", include("jamsos.messaging.urls")),
     path("laporan/", include("jamsos.reports.urls")),
+    # The public portal (no login) and its staff queue of leads.
+    path("", include("jamsos.portal.urls")),
 ]
 
 # A locked database raised by a middleware (the session save) answers 503, not 500.

@@ -159,6 +159,12 @@ def transparency_report(*, viewer: User, regency: Region, year: int) -> Transpar
         )
     if not region_in_scope(viewer, regency.code):
         raise PermissionDenied(gettext("Kabupaten ini di luar cakupan Anda."), code="outside_scope")
+    return transparency_report_unchecked(regency=regency, year=year)
+
+
+def transparency_report_unchecked(*, regency: Region, year: int) -> Transparency:
+    """``transparency_report`` without the viewer's checks: totals only, for the public
+    portal (which suppresses small counts before showing them)."""
     months = list(month_range(Month(year, 1), Month(year, 12)))
     sources = {s.pk: s for s in FundingSource.objects.filter(region=regency)}
     report = Transparency(regency=regency, year=year)

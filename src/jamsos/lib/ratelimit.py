@@ -93,3 +93,19 @@ def rate_limit_distinct(
     if hits > limit:
         raise _refuse(start=start, window=window, now=now, limit=limit, message=message)
     return new
+
+
+def rate_limit_peek(*, key: str, limit: int, window: int = 60, message: str = "") -> None:
+    """Raise ``RateLimited`` if ``key`` has already reached ``limit`` hits in its current
+    window, without counting one. With ``rate_limit_hit`` called only on some outcomes
+    (a failed look-up), it limits those outcomes alone."""
+    if limit <= 0:
+        return
+    start = cache.get(f"ratelimit:{key}:start")
+    if start is None:
+        return
+    hits = cache.get(f"ratelimit:{key}:{float(start):.6f}", 0)
+    if hits >= limit:
+        raise _refuse(
+            start=float(start), window=window, now=time.time(), limit=limit, message=message
+        )

@@ -57,6 +57,7 @@ MENU: list[NavItem] = [
     NavItem(_("Usulkan satu orang"), "intake:person_propose", "intake.propose", "person-plus"),
     NavItem(_("Registri peserta"), "registry:person_list", "registry.view_persons", "people-fill"),
     NavItem(_("Ditolak BPJS"), "enrollment:rejection_list", "intake.propose", "x-octagon"),
+    NavItem(_("Calon peserta"), "portal:lead_list", "portal.view_leads", "person-raised-hand"),
     NavItem(_("Laporan"), "reports:index", "reports.view_aggregates", "bar-chart-line"),
     NavItem(_("Anggaran"), "budget:year_list", "budget.view_budget", "cash-coin"),
     NavItem(
@@ -187,6 +188,7 @@ PAGE_GATES: dict[str, Gate] = {
     "outreach:death_import": "outreach.import_deaths",
     "messaging:message_list": "messaging.view_messages",
     "messaging:consent_list": "messaging.manage_consent",
+    "portal:lead_list": "portal.view_leads",
 }
 
 
@@ -218,6 +220,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "intake": (_("Peserta"), "people"),
     "registry": (_("Peserta"), "people"),
     "enrollment:rejection_list": (_("Peserta"), "people"),
+    "portal": (_("Peserta"), "people"),
     "budget": (_("Program"), "briefcase"),
     "enrollment": (_("Program"), "briefcase"),
     "contributions": (_("Program"), "briefcase"),

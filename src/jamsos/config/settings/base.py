@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "jamsos.messaging",
     "jamsos.outreach",
     "jamsos.reports",
+    "jamsos.portal",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
@@ -364,3 +365,39 @@ REPORTS_MONTHLY_DUE_DAYS = env_int("REPORTS_MONTHLY_DUE_DAYS", default=10)
 # Reports: how long the charts of a page are cached at most (they are also recomputed as
 # soon as the summary table of the kabupaten is refreshed).
 REPORTS_CHART_CACHE_SECONDS = env_int("REPORTS_CHART_CACHE_SECONDS", default=300)
+
+# --- Public portal (jamsos.portal; design-governance.md §4) ---------------------------------
+# The kabupaten the public pages speak for.
+PORTAL_REGENCY_CODE = env_str("PORTAL_REGENCY_CODE", "13.03") or "13.03"
+# Privacy notice: the data-protection officer (UU 27/2022 Art. 53) and the retention of
+# lookup logs; shown on /privasi/.
+PORTAL_DPO_NAME = env_str("PORTAL_DPO_NAME", "Pejabat Pelindungan Data Pribadi Disnakertrans")
+PORTAL_DPO_EMAIL = env_str("PORTAL_DPO_EMAIL", "ppdp@disnakertrans.example.go.id")
+PORTAL_DPO_PHONE = env_str("PORTAL_DPO_PHONE", "")
+PORTAL_DPO_ADDRESS = env_str("PORTAL_DPO_ADDRESS", "")
+PORTAL_LOOKUP_LOG_RETENTION_DAYS = env_int("PORTAL_LOOKUP_LOG_RETENTION_DAYS", default=90)
+PORTAL_LEAD_RETENTION_DAYS = env_int("PORTAL_LEAD_RETENTION_DAYS", default=365)
+# Layered limits of the membership check (§4.3 rule 5; 0 = off): per client address per
+# minute/hour/day, failed look-ups per NIK (keyed digest) per hour/day, failed look-ups of
+# everyone per hour (the circuit breaker). Beyond any of them: 429 with Retry-After.
+PORTAL_LOOKUP_IP_PER_MINUTE = env_int("PORTAL_LOOKUP_IP_PER_MINUTE", default=5)
+PORTAL_LOOKUP_IP_PER_HOUR = env_int("PORTAL_LOOKUP_IP_PER_HOUR", default=30)
+PORTAL_LOOKUP_IP_PER_DAY = env_int("PORTAL_LOOKUP_IP_PER_DAY", default=100)
+PORTAL_LOOKUP_NIK_FAILED_PER_HOUR = env_int("PORTAL_LOOKUP_NIK_FAILED_PER_HOUR", default=3)
+PORTAL_LOOKUP_NIK_FAILED_PER_DAY = env_int("PORTAL_LOOKUP_NIK_FAILED_PER_DAY", default=10)
+PORTAL_LOOKUP_GLOBAL_FAILED_PER_HOUR = env_int("PORTAL_LOOKUP_GLOBAL_FAILED_PER_HOUR", default=500)
+# Every answered check takes at least this long (ms), so that "no such NIK" (no row read)
+# and "another name" (a row read) cannot be told apart by timing (measured gap: ~4 ms).
+PORTAL_LOOKUP_MIN_MS = env_int("PORTAL_LOOKUP_MIN_MS", default=250)
+# Typos forgiven in the name (edit distance, names of at least PORTAL_NAME_TYPO_MIN_LENGTH
+# letters).
+PORTAL_NAME_MAX_TYPOS = env_int("PORTAL_NAME_MAX_TYPOS", default=1)
+PORTAL_NAME_TYPO_MIN_LENGTH = env_int("PORTAL_NAME_TYPO_MIN_LENGTH", default=6)
+# Self-nomination spam guard: the form must be at least this old (signed token), at most
+# the second; and per address per hour.
+PORTAL_LEAD_MIN_FILL_SECONDS = env_int("PORTAL_LEAD_MIN_FILL_SECONDS", default=3)
+PORTAL_LEAD_MAX_FORM_AGE_SECONDS = env_int("PORTAL_LEAD_MAX_FORM_AGE_SECONDS", default=3600)
+PORTAL_LEAD_IP_PER_HOUR = env_int("PORTAL_LEAD_IP_PER_HOUR", default=5)
+# Public aggregates: counts 1..N-1 are shown as "<N", with complementary suppression
+# (design-governance.md §4.4: "<5").
+PORTAL_SMALL_CELL_MIN = env_int("PORTAL_SMALL_CELL_MIN", default=5)

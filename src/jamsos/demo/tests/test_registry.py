@@ -33,6 +33,7 @@ def test_steps_run_in_the_order_they_always_had():
         "claims",
         "proposals",
         "agents",
+        "portal_leads",
         "outreach",
         "reports",
     ]
