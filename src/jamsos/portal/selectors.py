@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import scope_queryset
 from jamsos.accounts.models import Agency, User
-from jamsos.accounts.roles import Role
 from jamsos.budget.models import Allocation, ContributionRate, FundingSource, IncomeBracket
 from jamsos.claims import rules as claim_rules
 from jamsos.claims import selectors as claims_selectors
@@ -29,6 +29,8 @@ from jamsos.lib.suppression import Relation, suppress
 from jamsos.portal.access import may_view_leads
 from jamsos.portal.models import Lead
 from jamsos.regions.models import Region
+from jamsos.reports import maps as report_maps
+from jamsos.reports.selectors import targets_for
 
 
 def portal_regency() -> Region:
@@ -137,8 +139,7 @@ class JoinPlace:
 
 def join_places(*, regency: Region) -> list[JoinPlace]:
     """Per kecamatan: its nagari, the kecamatan/nagari offices on record and the active
-    users with the agent role there (name, nagari, work phone). The lead switches this
-    to the agents app (issue 13) once it lands."""
+    agents assigned there today (name, nagari, work phone; ``_public_agents``)."""
     districts = Region.objects.filter(parent=regency, level=Region.Level.DISTRICT).order_by("name")
     places = {d.code: JoinPlace(district=d) for d in districts}
     for village in Region.objects.filter(parent__in=districts).order_by("name"):
@@ -151,16 +152,34 @@ def join_places(*, regency: Region) -> list[JoinPlace]:
         district_code = ".".join(agency.region_id.split(".")[:3])
         if district_code in places:
             places[district_code].offices.append(agency)
-    agents = User.objects.filter(
-        is_active=True, role=Role.AGENT, region__code__startswith=regency.code + "."
-    ).select_related("region")
-    for agent in agents.order_by("full_name"):
-        district_code = ".".join(agent.region_id.split(".")[:3])
+    for name, village, phone in _public_agents(regency):
+        district_code = ".".join(village.code.split(".")[:3])
         if district_code in places:
-            places[district_code].agents.append(
-                (agent.full_name, agent.region.name if agent.region else "", agent.phone)
-            )
+            places[district_code].agents.append((name, village.name, phone))
     return list(places.values())
+
+
+def _public_agents(regency: Region) -> list[tuple[str, Region, str]]:
+    """Active Agen Perisai whose nagari assignment covers today, by name: (name, nagari,
+    the work phone of their login). Only what an agent publishes about itself."""
+    from jamsos.agents.models import Agent, AgentAssignment
+
+    today = timezone.localdate()
+    assignments = (
+        AgentAssignment.objects.filter(
+            nagari__code__startswith=regency.code + ".",
+            valid_from__lte=today,
+            agent__status=Agent.Status.ACTIVE,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("agent__user", "agent__person", "nagari")
+    )
+    found = []
+    for assignment in assignments:
+        user = assignment.agent.user
+        name = user.full_name if user is not None else assignment.agent.person.full_name
+        found.append((name, assignment.nagari, user.phone if user is not None else ""))
+    return sorted(found, key=lambda item: (item[0], item[1].name))
 
 
 # --- Coverage by kecamatan and nagari --------------------------------------------------------
@@ -448,3 +467,32 @@ def lead_list(*, viewer: User, status: str = "") -> QuerySet[Lead]:
 
 def lead_open_count(*, viewer: User) -> int:
     return lead_list(viewer=viewer).filter(status__in=Lead.OPEN_STATUSES).count()
+
+
+def coverage_map_svg(coverage: Coverage, *, year: int) -> str:
+    """The nagari map of the public coverage page ("" without polygons): an area is
+    coloured by active ÷ eligible only where its count is published; a suppressed count
+    ("<5", or hidden to protect one) stays grey, so the colour cannot undo suppression."""
+    shapes = report_maps.boundaries_for(coverage.regency, Region.Level.VILLAGE)
+    if shapes is None:
+        return ""
+    villages = [(village, figure) for row in coverage.rows for village, figure in row.villages]
+    targets = targets_for([village.code for village, _figure in villages], year)
+    areas = []
+    for village, figure in villages:
+        target = targets.get(village.code)
+        value = None
+        if not figure.hidden and target is not None and target.count:
+            value = figure.value / target.count
+        shown = figure.label if figure.hidden else f"{figure.value}"
+        areas.append(
+            report_maps.MapArea(
+                code=village.code,
+                name=village.name,
+                value=value,
+                tooltip=f"{village.name}: {shown}",
+            )
+        )
+    return report_maps.choropleth_svg(
+        areas=areas, shapes=shapes, title=gettext("Peta peserta aktif per nagari")
+    )

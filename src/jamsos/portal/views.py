@@ -236,11 +236,13 @@ def transparency(request: HttpRequest) -> HttpResponse:
 
 def coverage(request: HttpRequest) -> HttpResponse:
     regency = selectors.portal_regency()
+    cover = selectors.coverage(regency=regency)
     return render(
         request,
         "portal/coverage.html",
         {
-            "coverage": selectors.coverage(regency=regency),
+            "coverage": cover,
+            "map_svg": selectors.coverage_map_svg(cover, year=timezone.localdate().year),
             "threshold": selectors.small_cell_min(),
         },
     )
