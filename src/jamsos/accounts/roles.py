@@ -71,11 +71,27 @@ PERMISSIONS: dict[str, str] = {
     "contributions.reconcile": _("Rekonsiliasi iuran dengan rekening BPJS"),
     "contributions.manage_arrears": _("Kelola tunggakan dan pengaktifan kembali"),
     "contributions.view_transparency": _("Lihat transparansi iuran"),
+    # Collaboration: the forum's records. DPRD and the executive read minutes and the
+    # scorecard; each agency records its own side (acknowledges requests, closes its items).
+    "collaboration.view_forum": _("Lihat forum, rapat dan notulen"),
+    "collaboration.manage_forum": _("Catat rapat, kehadiran, keputusan dan tindak lanjut"),
+    "collaboration.respond": _("Kirim dan jawab permintaan; selesaikan tindak lanjut instansi"),
+    "collaboration.view_agreements": _("Lihat perjanjian kerja sama dan kewajiban"),
+    "collaboration.manage_agreements": _("Catat perjanjian, adendum dan kewajiban"),
+    "collaboration.approve_waiver": _("Setujui pengecualian kewajiban (pemeriksa kedua)"),
+    "collaboration.view_scorecard": _("Lihat rapor kolaborasi"),
+    "collaboration.publish_scorecard": _("Terbitkan rapor kolaborasi"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DINAS_OPERATOR: frozenset(
         {
+            "collaboration.view_forum",
+            "collaboration.manage_forum",
+            "collaboration.respond",
+            "collaboration.view_agreements",
+            "collaboration.manage_agreements",
+            "collaboration.view_scorecard",
             "registry.view_persons",
             "registry.view_full_nik",
             "registry.change_person",
@@ -104,6 +120,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.DINAS_HEAD: frozenset(
         {
+            "collaboration.view_forum",
+            "collaboration.respond",
+            "collaboration.view_agreements",
+            "collaboration.approve_waiver",
+            "collaboration.view_scorecard",
+            "collaboration.publish_scorecard",
             "registry.view_persons",
             "registry.view_full_nik",
             "intake.review_batch",
@@ -127,6 +149,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.BPJS_OFFICER: frozenset(
         {
+            "collaboration.view_forum",
+            "collaboration.respond",
+            "collaboration.view_agreements",
+            "collaboration.view_scorecard",
             "registry.view_persons",
             "registry.view_full_nik",
             "reports.view_aggregates",
@@ -149,6 +175,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.KECAMATAN_OPERATOR: frozenset(
         {
+            "collaboration.view_forum",
+            "collaboration.manage_forum",
+            "collaboration.respond",
             "registry.view_persons",
             "intake.propose",
             "enrollment.view_decrees",
@@ -162,6 +191,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.EXECUTIVE: frozenset(
         {
+            "collaboration.view_forum",
+            "collaboration.view_agreements",
+            "collaboration.view_scorecard",
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",
@@ -171,6 +203,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.DPRD: frozenset(
         {
+            "collaboration.view_forum",
+            "collaboration.view_agreements",
+            "collaboration.view_scorecard",
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",

@@ -3,6 +3,7 @@ from jamsos.api.base import api
 from jamsos.audit.apis import router as audit_router
 from jamsos.budget.apis import router as budget_router
 from jamsos.claims.apis import router as claims_router
+from jamsos.collaboration.apis import router as collaboration_router
 from jamsos.contributions.apis import router as contributions_router
 from jamsos.enrollment.apis import router as enrollment_router
 from jamsos.intake.apis import router as intake_router
@@ -18,5 +19,6 @@ api.add_router("/budget", budget_router)
 api.add_router("/enrollment", enrollment_router)
 api.add_router("/contributions", contributions_router)
 api.add_router("/claims", claims_router)
+api.add_router("/collaboration", collaboration_router)
 
 __all__ = ["api"]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jamsos.enrollment",
     "jamsos.contributions",
     "jamsos.claims",
+    "jamsos.collaboration",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
