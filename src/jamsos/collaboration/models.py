@@ -150,7 +150,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {timezone.localtime(self.starts_at):%d-%m-%Y}"
+        return f"{self.title} ({timezone.localtime(self.starts_at):%d-%m-%Y})"
 
     @property
     def audit_region_code(self) -> str:

@@ -77,6 +77,13 @@ MENU: list[NavItem] = [
         ("claims.view_claims", "reports.view_aggregates"),
         "heart-pulse",
     ),
+    NavItem(_("Forum komunikasi"), "collaboration:index", "collaboration.view_forum", "people"),
+    NavItem(
+        _("Rapor kolaborasi"),
+        "collaboration:scorecard",
+        "collaboration.view_scorecard",
+        "clipboard-data",
+    ),
     NavItem(_("Tabel tarif"), "budget:rate_list", "reference.manage", "table"),
 ]
 
@@ -152,6 +159,11 @@ PAGE_GATES: dict[str, Gate] = {
     "claims:claim_report": "claims.report_claim",
     "claims:dashboard": ("claims.view_claims", "reports.view_aggregates"),
     "claims:rules": ("claims.view_claims", "reports.view_aggregates", "reference.manage"),
+    "collaboration:index": "collaboration.view_forum",
+    "collaboration:action_item_list": "collaboration.view_forum",
+    "collaboration:request_list": "collaboration.view_forum",
+    "collaboration:agreement_list": "collaboration.view_agreements",
+    "collaboration:scorecard": "collaboration.view_scorecard",
 }
 
 
@@ -188,6 +200,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "contributions": (_("Program"), "briefcase"),
     "claims": (_("Program"), "briefcase"),
     "reports": (_("Laporan"), "bar-chart-line"),
+    "collaboration": (_("Kolaborasi"), "diagram-3"),
     "accounts": (_("Administrasi"), "gear"),
     "audit": (_("Administrasi"), "gear"),
     "budget:rate_list": (_("Administrasi"), "gear"),
@@ -298,6 +311,26 @@ CARDS: list[HomeCard] = [
         "heart-pulse",
     ),
     HomeCard(
+        _("Forum komunikasi"),
+        _(
+            "Rapat koordinasi, keputusan, tindak lanjut dan permintaan antara Disnakertrans, "
+            "BPJS, Camat, Bupati dan DPRD, dengan notulen dan tenggatnya."
+        ),
+        "collaboration:index",
+        "collaboration.view_forum",
+        "people",
+    ),
+    HomeCard(
+        _("Rapor kolaborasi"),
+        _(
+            "Bukti kolaborasi per triwulan dari data: rapat, tindak lanjut, permintaan dan "
+            "kewajiban perjanjian, dalam k dari n, tanpa skor gabungan."
+        ),
+        "collaboration:scorecard",
+        "collaboration.view_scorecard",
+        "clipboard-data",
+    ),
+    HomeCard(
         _("Laporan agregat"),
         _(
             "Jumlah peserta, anggaran, iuran dan klaim per kecamatan dan nagari, "
@@ -402,6 +435,13 @@ TABS: dict[str, list[Tab]] = {
             "contributions.reconcile",
         ),
         Tab("arrears", _("Tunggakan"), "contributions:arrears"),
+    ],
+    "collaboration": [
+        Tab("forum", _("Forum dan rapat"), "collaboration:index"),
+        Tab("items", _("Tindak lanjut"), "collaboration:action_item_list"),
+        Tab("requests", _("Permintaan"), "collaboration:request_list"),
+        Tab("agreements", _("Perjanjian"), "collaboration:agreement_list"),
+        Tab("scorecard", _("Rapor kolaborasi"), "collaboration:scorecard"),
     ],
     "enrollment": [
         Tab("decrees", _("SK penetapan"), "enrollment:decree_list"),
