@@ -538,7 +538,7 @@ class Clause(models.Model):
         ADDENDUM = "adendum", _("Adendum")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="clauses")
-    number = models.CharField(_("pasal"), max_length=60)
+    number = models.CharField(_("pasal"), max_length=60, blank=True)
     heading = models.CharField(_("judul"), max_length=200)
     text = models.TextField(_("isi"), blank=True)
     category = models.CharField(max_length=20, choices=Category.choices)
