@@ -83,15 +83,15 @@ ADDENDUM_FROM = dt.date(2023, 3, 15)  # demo date: signed at the rakor of that d
 DUTIES = [
     ("D1", "d", "Mendata calon peserta yang diusulkan", "yearly", "auto_proposals", 14, "data"),
     ("D2", "d", "Merumuskan dan mengusulkan anggaran iuran", "yearly", "auto_allocation", None, ""),
-    ("D3", "d", "Berkoordinasi dengan anggota DPRD untuk pokir", "yearly", "auto_dprd_meeting", None, ""),
-    ("D4", "d", "Mengajukan klaim ke BPJS Cabang Solok", "per_claim", "auto_claim_submitted", 2, ""),
+    ("D3", "d", "Berkoordinasi dengan anggota DPRD untuk pokir", "yearly", "auto_dprd_meeting", None, ""),  # noqa: E501
+    ("D4", "d", "Mengajukan klaim ke BPJS Cabang Solok", "per_claim", "auto_claim_submitted", 2, ""),  # noqa: E501
     ("D5", "d", "Melaporkan pelaksanaan kepada Bupati", "quarterly", "upload", None, ""),
     ("D6", "d", "Mengevaluasi program", "yearly", "auto_evaluation", None, ""),
-    ("B1", "b", "Memverifikasi data usulan sebelum masuk sistem BPJS", "per_decree", "auto_bpjs_result", 14, "verifikasi"),
-    ("B2", "b", "Memeriksa kelengkapan kepesertaan dan klaim", "per_claim", "auto_claim_decided", 7, ""),
-    ("B3", "b", "Melaksanakan sosialisasi kepada masyarakat", "quarterly", "upload", None, "sosialisasi"),
+    ("B1", "b", "Memverifikasi data usulan sebelum masuk sistem BPJS", "per_decree", "auto_bpjs_result", 14, "verifikasi"),  # noqa: E501
+    ("B2", "b", "Memeriksa kelengkapan kepesertaan dan klaim", "per_claim", "auto_claim_decided", 7, ""),  # noqa: E501
+    ("B3", "b", "Melaksanakan sosialisasi kepada masyarakat", "quarterly", "upload", None, "sosialisasi"),  # noqa: E501
     ("B4", "b", "Membayar klaim yang diajukan", "per_claim", "auto_claim_paid", 7, "klaim"),
-    ("B5", "b", "Berkoordinasi dengan pemangku kepentingan", "quarterly", "auto_attendance", None, ""),
+    ("B5", "b", "Berkoordinasi dengan pemangku kepentingan", "quarterly", "auto_attendance", None, ""),  # noqa: E501
     ("B6", "b", "Mengevaluasi program", "yearly", "auto_evaluation", None, ""),
 ]  # fmt: skip
 FIRST_PKS_DUTIES = ["D1", "D2", "D4", "B1", "B4", "B5"]

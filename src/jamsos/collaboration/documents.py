@@ -125,8 +125,8 @@ def invitation_pdf(meeting: Meeting) -> bytes:
         ),
         Spacer(1, 4 * mm),
         _p(
-            f"Dengan hormat, kami mengundang Bapak/Ibu untuk menghadiri {meeting.get_kind_display().lower()} "
-            f"{forum.name} yang akan dilaksanakan pada:",
+            "Dengan hormat, kami mengundang Bapak/Ibu untuk menghadiri "
+            f"{meeting.get_kind_display().lower()} {forum.name} yang akan dilaksanakan pada:",
             s["body"],
         ),
         Spacer(1, 2 * mm),

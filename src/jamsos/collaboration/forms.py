@@ -32,7 +32,7 @@ class MeetingForm(_AgencyForm):
     agency_fields = ("convened_by",)
 
     kind = forms.ChoiceField(label=_("Jenis rapat"), choices=Meeting.Kind.choices)
-    mode = forms.ChoiceField(label=_("Cara"), choices=Meeting.Mode.choices)
+    mode = forms.ChoiceField(label=_("Cara rapat"), choices=Meeting.Mode.choices)
     title = forms.CharField(label=_("Acara"), max_length=200)
     starts_at = forms.DateTimeField(
         label=_("Waktu"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

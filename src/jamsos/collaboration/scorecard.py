@@ -16,6 +16,7 @@ Rules of presentation, applied in ``_result``:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -230,7 +231,7 @@ def f_fl1(ctx: Ctx) -> Count:
     )
     days = [timezone.localdate(m.starts_at) for m in ([previous] if previous else []) + held]
     days.append(ctx.last)
-    gap = max((b - a).days for a, b in zip(days, days[1:], strict=False)) if len(days) > 1 else None
+    gap = max((b - a).days for a, b in itertools.pairwise(days)) if len(days) > 1 else None
     rows = [_row("meeting", m.pk, str(m), True) for m in held]
     return Count(len(held), planned, rows, {"longest_gap_days": gap})
 
@@ -342,7 +343,10 @@ def _requests(ctx: Ctx, direction: str) -> Count:
         ok = r.within_sla()
         if ok is None:
             no_sla += 1
-        label = f"{r.from_agency.name} → {r.to_agency.name}: {r.subject[:50]} ({r.days_to_resolve} hari)"
+        label = (
+            f"{r.from_agency.name} → {r.to_agency.name}: {r.subject[:50]}"
+            f" ({r.days_to_resolve} hari)"
+        )
         rows.append(_row("request", r.pk, label, ok))
     counted = [r for r in rows if r["ok"] is not None]
     detail = {"without_sla": no_sla, **_clock(days)}

@@ -207,7 +207,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(MANAGE, raise_exception=True)
 @require_POST
-def meeting_add(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+def meeting_add(request: HttpRequest, pk: int, what: str) -> HttpResponse:  # noqa: C901
     """One POST target for the meeting page's forms: attendance, agenda, decision, item,
     minutes."""
     meeting = _get(access.access_meeting, request.user, pk)
@@ -351,15 +351,14 @@ def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("collaboration:action_item_detail", item.pk)
         elif action == "tenggat" and may_manage:
             due_form = DueChangeForm(request.POST, prefix="due")
-            if due_form.is_valid():
-                if _run(
-                    request,
-                    lambda: services.action_item_change_due(
-                        item=item, acting_user=user, **due_form.cleaned_data
-                    ),
-                    _("Tenggat diubah; tenggat awal tetap tercatat."),
-                ):
-                    return redirect("collaboration:action_item_detail", item.pk)
+            if due_form.is_valid() and _run(
+                request,
+                lambda: services.action_item_change_due(
+                    item=item, acting_user=user, **due_form.cleaned_data
+                ),
+                _("Tenggat diubah; tenggat awal tetap tercatat."),
+            ):
+                return redirect("collaboration:action_item_detail", item.pk)
         elif action == "ingatkan" and may_manage:
             _run(
                 request,
@@ -407,13 +406,16 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if user.has_perm(RESPOND) and forum is not None and user.agency_id:
         agencies = selectors.agencies_for(region=forum.region).exclude(pk=user.agency_id)
         form = RequestForm(request.POST or None, agencies=agencies)
-        if request.method == "POST" and form.is_valid():
-            if _run(
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and _run(
                 request,
                 lambda: services.request_send(forum=forum, acting_user=user, **form.cleaned_data),
                 _("Permintaan dikirim."),
-            ):
-                return redirect("collaboration:request_list")
+            )
+        ):
+            return redirect("collaboration:request_list")
     elif request.method == "POST":
         raise DjangoPermissionDenied
     requests = selectors.request_list(viewer=user, box=box)
@@ -447,15 +449,18 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Permintaan diterima."),
             )
             return redirect("collaboration:request_detail", req.pk)
-        if form is not None and form.is_valid():
-            if _run(
+        if (
+            form is not None
+            and form.is_valid()
+            and _run(
                 request,
                 lambda: services.request_resolve(
                     request=req, outcome=form.cleaned_data["outcome"], acting_user=user
                 ),
                 _("Permintaan diselesaikan."),
-            ):
-                return redirect("collaboration:request_detail", req.pk)
+            )
+        ):
+            return redirect("collaboration:request_detail", req.pk)
     return render(request, "collaboration/request_detail.html", {"req": req, "form": form})
 
 
