@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from jamsos.accounts.models import Agency
 from jamsos.collaboration.models import (
@@ -47,12 +47,12 @@ from jamsos.regions.models import Region
 
 ELEMENTS = [value for value, _label in IndicatorDefinition.Element.choices]
 BAND_LABELS = {
-    4: "Sangat baik",
-    3: "Baik",
-    2: "Cukup",
-    1: "Perlu perhatian",
+    4: gettext_noop("Sangat baik"),
+    3: gettext_noop("Baik"),
+    2: gettext_noop("Cukup"),
+    1: gettext_noop("Perlu perhatian"),
 }
-INSUFFICIENT_LABEL = "Data belum cukup"
+INSUFFICIENT_LABEL = gettext_noop("Data belum cukup")
 TREND_QUARTERS = 4
 
 
