@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import Agency
 from jamsos.collaboration.models import (
+    Agreement,
     Attendance,
     Decision,
     Meeting,
+    Obligation,
     RequestKind,
 )
 from jamsos.collaboration.quarters import Quarter
@@ -66,10 +68,22 @@ class DecisionForm(_AgencyForm):
     decree = forms.ModelChoiceField(
         label=_("Terkait SK penetapan"), queryset=Agency.objects.none(), required=False
     )
+    agreement = forms.ModelChoiceField(
+        label=_("Terkait perjanjian"), queryset=Agency.objects.none(), required=False
+    )
 
-    def __init__(self, *args: Any, decrees: QuerySet[Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        decrees: QuerySet[Any],
+        agreements: QuerySet[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["decree"].queryset = decrees  # type: ignore[attr-defined]
+        self.fields["agreement"].queryset = (  # type: ignore[attr-defined]
+            agreements if agreements is not None else Agreement.objects.none()
+        )
 
 
 class ActionItemForm(_AgencyForm):
@@ -157,3 +171,81 @@ class ReplyForm(forms.Form):
     def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = [("", _("Rapor secara keseluruhan")), *codes]
+
+
+class AgreementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis perjanjian"), choices=Agreement.Kind.choices)
+    title = forms.CharField(label=_("Judul"), max_length=400)
+    amends = forms.ModelChoiceField(
+        label=_("Mengubah perjanjian (untuk adendum)"),
+        queryset=Agreement.objects.none(),
+        required=False,
+    )
+    signed_on = forms.DateField(
+        label=_("Tanggal tanda tangan"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    effective_from = forms.DateField(
+        label=_("Berlaku sejak"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_to = forms.DateField(
+        label=_("Berlaku sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    party1 = forms.ModelChoiceField(label=_("Pihak pertama"), queryset=Agency.objects.none())
+    number1 = forms.CharField(label=_("Nomor pihak pertama"), max_length=120, required=False)
+    party2 = forms.ModelChoiceField(label=_("Pihak kedua"), queryset=Agency.objects.none())
+    number2 = forms.CharField(label=_("Nomor pihak kedua"), max_length=120, required=False)
+    legal_bases = forms.ModelMultipleChoiceField(
+        label=_("Dasar hukum"), queryset=Agency.objects.none(), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        agencies: QuerySet[Agency],
+        agreements: QuerySet[Agreement],
+        legal_bases: QuerySet[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party1"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["party2"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["amends"].queryset = agreements  # type: ignore[attr-defined]
+        self.fields["legal_bases"].queryset = legal_bases  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("party1") and data.get("party1") == data.get("party2"):
+            raise forms.ValidationError(_("Para pihak harus dua instansi yang berbeda."))
+        start, end = data.get("effective_from"), data.get("effective_to")
+        if start and end and end < start:
+            raise forms.ValidationError(_("Tanggal berakhir sebelum tanggal berlaku."))
+        return data
+
+
+class ObligationForm(forms.Form):
+    party = forms.ModelChoiceField(
+        label=_("Pihak yang berkewajiban"), queryset=Agency.objects.none()
+    )
+    code = forms.CharField(label=_("Kode"), max_length=10)
+    description = forms.CharField(label=_("Kewajiban"), max_length=400)
+    frequency = forms.ChoiceField(label=_("Frekuensi"), choices=Obligation.Frequency.choices)
+    evidence_rule = forms.ChoiceField(label=_("Cara menilai"), choices=Obligation.Evidence.choices)
+    sla_days = forms.IntegerField(
+        label=_("SLA (hari)"),
+        required=False,
+        min_value=0,
+        max_value=365,
+        help_text=_("Kosongkan bila belum disepakati."),
+    )
+    request_kind = forms.ChoiceField(
+        label=_("Berlaku untuk permintaan jenis"),
+        choices=[("", "—"), *RequestKind.choices],
+        required=False,
+    )
+    due_rule = forms.CharField(label=_("Aturan tenggat"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, parties: QuerySet[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = parties  # type: ignore[attr-defined]

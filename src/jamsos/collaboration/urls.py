@@ -17,6 +17,7 @@ urlpatterns = [
     path("permintaan/", views.request_list, name="request_list"),
     path("permintaan/<int:pk>/", views.request_detail, name="request_detail"),
     path("perjanjian/", views.agreement_list, name="agreement_list"),
+    path("perjanjian/baru/", views.agreement_create, name="agreement_create"),
     path("perjanjian/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("kewajiban/<int:pk>/", views.instance_detail, name="instance_detail"),
     path("kewajiban/<int:pk>/bukti/", views.instance_evidence, name="instance_evidence"),

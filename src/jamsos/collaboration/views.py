@@ -10,22 +10,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jamsos.accounts.models import Agency
 from jamsos.collaboration import access, documents, selectors, services
 from jamsos.collaboration.forms import (
     ActionItemForm,
     AgendaForm,
+    AgreementForm,
     AttendanceForm,
     DecisionForm,
     DueChangeForm,
     EvidenceForm,
     MeetingForm,
     MinutesForm,
+    ObligationForm,
     ReplyForm,
     RequestForm,
     ResolveForm,
@@ -175,7 +179,12 @@ def _meeting_forms(request: HttpRequest, meeting: Any) -> dict[str, Any]:
     return {
         "attendance_form": AttendanceForm(agencies=agencies, prefix="att"),
         "agenda_form": AgendaForm(agencies=agencies, prefix="agenda"),
-        "decision_form": DecisionForm(agencies=agencies, decrees=decrees, prefix="dec"),
+        "decision_form": DecisionForm(
+            agencies=agencies,
+            decrees=decrees,
+            agreements=selectors.agreement_list(viewer=request.user),
+            prefix="dec",
+        ),
         "item_form": ActionItemForm(
             agencies=agencies, decisions=meeting.decisions.all(), prefix="item"
         ),
@@ -239,10 +248,16 @@ def meeting_add(request: HttpRequest, pk: int, what: str) -> HttpResponse:  # no
         decrees = Decree.objects.filter(
             region_id=meeting.forum.region_id[:5], status=Decree.Status.ISSUED
         )
-        form = DecisionForm(request.POST, agencies=agencies, decrees=decrees, prefix="dec")
+        form = DecisionForm(
+            request.POST,
+            agencies=agencies,
+            decrees=decrees,
+            agreements=selectors.agreement_list(viewer=user),
+            prefix="dec",
+        )
         if form.is_valid():
             data = form.cleaned_data
-            links = [("decree", data["decree"])] if data["decree"] else []
+            links = [(name, data[name]) for name in ("decree", "agreement") if data[name]]
             _run(
                 request,
                 lambda: services.decision_record(
@@ -484,9 +499,101 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("collaboration.manage_agreements", raise_exception=True)
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    from jamsos.enrollment.models import LegalBasis
+    from jamsos.regions.models import Region
+
+    user = request.user
+    region = Region.objects.filter(pk=(user.region_id or "")[:5]).first()
+    if region is None:
+        raise DjangoPermissionDenied
+    form = AgreementForm(
+        request.POST or None,
+        agencies=selectors.agencies_for(region=region),
+        agreements=selectors.agreement_list(viewer=user),
+        legal_bases=LegalBasis.objects.filter(
+            Q(region__isnull=True) | Q(region__code__startswith=region.code[:2])
+        ).order_by("kind", "year"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        holder: dict[str, Any] = {}
+
+        def record() -> None:
+            holder["agreement"] = services.agreement_record(
+                region=region,
+                kind=data["kind"],
+                title=data["title"],
+                effective_from=data["effective_from"],
+                effective_to=data["effective_to"],
+                signed_on=data["signed_on"],
+                parties=[
+                    (data["party1"], data["number1"], "", ""),
+                    (data["party2"], data["number2"], "", ""),
+                ],
+                legal_bases=data["legal_bases"],
+                amends=data["amends"],
+                acting_user=user,
+            )
+
+        if _run(request, record, _("Perjanjian dicatat.")):
+            return redirect("collaboration:agreement_detail", holder["agreement"].pk)
+    return render(request, "collaboration/agreement_form.html", {"form": form})
+
+
+@login_required
 @permission_required("collaboration.view_agreements", raise_exception=True)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _get(access.access_agreement, request.user, pk)
+    manage = request.user.has_perm("collaboration.manage_agreements")
+    parties = Agency.objects.filter(pk__in=agreement.parties.values("agency_id"))
+    obligation_form = ObligationForm(prefix="ob", parties=parties) if manage else None
+    if request.method == "POST" and request.POST.get("action") == "kewajiban" and manage:
+        obligation_form = ObligationForm(request.POST, prefix="ob", parties=parties)
+        if obligation_form.is_valid():
+            data = obligation_form.cleaned_data
+            frequency = data["frequency"]
+            kind = "per_event" if frequency in ("per_decree", "per_claim") else "recurring"
+            if frequency == "once":
+                kind = "one_off"
+            if _run(
+                request,
+                lambda: services.obligation_add(
+                    agreement=agreement,
+                    kind=kind,
+                    acting_user=request.user,
+                    **{k: v for k, v in data.items() if k != "sla_days"},
+                    sla_days=data["sla_days"],
+                ),
+                _("Kewajiban dicatat."),
+            ):
+                return redirect("collaboration:agreement_detail", agreement.pk)
+        _form_errors(request, obligation_form)
+        return redirect("collaboration:agreement_detail", agreement.pk)
+    if request.method == "POST":
+        # "Perbarui": generate due instances up to today and judge them from the records,
+        # as the daily ``jamsos collaboration_obligations`` does.
+        if not request.user.has_perm("collaboration.manage_agreements"):
+            raise DjangoPermissionDenied
+        from jamsos.collaboration.obligations import (
+            obligation_instances_generate,
+            obligation_instances_judge,
+        )
+
+        today = timezone.localdate()
+        created = obligation_instances_generate(
+            region=agreement.region, until=today, acting_user=request.user
+        )
+        judged = obligation_instances_judge(
+            region=agreement.region, today=today, acting_user=request.user
+        )
+        messages.success(
+            request,
+            _("%(created)s kewajiban jatuh tempo baru; %(judged)s dinilai dari data.")
+            % {"created": created, "judged": sum(judged.values())},
+        )
+        return redirect("collaboration:agreement_detail", agreement.pk)
     instances = selectors.obligation_instances(agreement=agreement)
     context = {
         "agreement": agreement,
@@ -496,6 +603,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": Paginator(instances, 50).get_page(request.GET.get("page")),
         "legal_bases": agreement.legal_bases.all(),
         "amendments": agreement.amendments.all(),
+        "may_refresh": manage,
+        "obligation_form": obligation_form,
     }
     return render(request, "collaboration/agreement_detail.html", context)
 

@@ -177,3 +177,61 @@ def test_cli_bad_usage_exits_2(db, args):
     with pytest.raises(CommandError) as exc:
         call_command("scorecard", *args)
     assert exc.value.returncode == 2
+
+
+def test_obligations_command_and_reminders(world, personas):
+    from jamsos.collaboration.models import ObligationInstance
+    from jamsos.testing.factories import region
+
+    op = personas.dinas_operator
+    pks = services.agreement_record(
+        region=region("13.03"),
+        kind="pks",
+        title="PKS",
+        effective_from=dt.date(2023, 1, 1),
+        effective_to=None,
+        signed_on=None,
+        parties=[(world.dinas, "1", "", ""), (world.bpjs, "2", "", "")],
+        acting_user=op,
+    )
+    services.obligation_add(
+        agreement=pks,
+        party=world.dinas,
+        code="D6",
+        description="Evaluasi",
+        kind="recurring",
+        frequency="yearly",
+        evidence_rule="auto_evaluation",
+        acting_user=op,
+    )
+    services.meeting_record(
+        forum=world.forum,
+        kind="evaluasi",
+        mode="tatap_muka",
+        title="Evaluasi",
+        starts_at=at(dt.date(2023, 12, 10)),
+        place="",
+        convened_by=world.dinas,
+        acting_user=op,
+    )
+    out = io.StringIO()
+    call_command(
+        "collaboration_obligations", "--region", "13.03", "--today", "2024-01-05", stdout=out
+    )
+    assert "2 kewajiban jatuh tempo baru" in out.getvalue()  # 2023 and 2024
+    assert ObligationInstance.objects.get(key="2023").status == "fulfilled"
+    assert ObligationInstance.objects.get(key="2024").status == "pending"
+    services.action_item_assign(
+        forum=world.forum,
+        title="Lama",
+        owner_agency=world.bpjs,
+        owner_name="",
+        due_on=dt.date(2020, 1, 1),
+        acting_user=op,
+    )
+    out = io.StringIO()
+    call_command("collaboration_reminders", "--region", "13.03", "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert [r["title"] for r in rows] == ["Lama"] and rows[0]["overdue_days"] > 0
+    with pytest.raises(CommandError):
+        call_command("collaboration_obligations", "--region", "13.03", "--today", "2024-13-01")

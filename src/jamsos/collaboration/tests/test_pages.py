@@ -215,3 +215,84 @@ def test_snapshot_draft_reply_publish_then_immutable(client, world, personas, me
     assert page.status_code == 200 and "Rapat daring karena banjir" in page.content.decode()
     pdf_response = client.get(reverse("collaboration:snapshot_pdf", args=[snapshot.pk]))
     assert b"".join(pdf_response.streaming_content).startswith(b"%PDF")
+
+
+def test_operator_records_agreement_addendum_and_obligation(client, world, personas):
+    from jamsos.collaboration.models import Agreement, Obligation
+
+    client.force_login(personas.dinas_operator)
+    url = reverse("collaboration:agreement_create")
+    base = {
+        "kind": "pks",
+        "title": "PKS awal",
+        "effective_from": "2022-01-01",
+        "party1": world.dinas.pk,
+        "number1": "560/1",
+        "party2": world.bpjs.pk,
+        "number2": "PER/1",
+    }
+    assert (
+        client.post(url, {**base, "party2": world.dinas.pk}).status_code == 200
+    )  # same party twice
+    assert client.post(url, base).status_code == 302
+    pks = Agreement.objects.get()
+    detail = reverse("collaboration:agreement_detail", args=[pks.pk])
+    client.post(
+        detail,
+        {
+            "action": "kewajiban",
+            "ob-party": world.bpjs.pk,
+            "ob-code": "B1",
+            "ob-description": "Verifikasi",
+            "ob-frequency": "per_decree",
+            "ob-evidence_rule": "auto_bpjs_result",
+            "ob-sla_days": "",
+            "ob-request_kind": "verifikasi",
+        },
+    )
+    b1 = Obligation.objects.get(code="B1")
+    assert b1.kind == "per_event" and b1.sla_days is None
+    response = client.post(
+        url,
+        {
+            **base,
+            "kind": "adendum",
+            "title": "Adendum",
+            "amends": pks.pk,
+            "effective_from": "2023-03-15",
+            "number1": "560/316/Nakertrans-2023",
+            "number2": "PER/16/032023",
+        },
+    )
+    assert response.status_code == 302
+    b1.refresh_from_db()
+    assert b1.effective_to == dt.date(2023, 3, 14)
+    assert client.post(detail).status_code == 302  # refresh: generate and judge
+    client.force_login(personas.dprd)
+    assert client.get(detail).status_code == 200
+    assert client.post(detail).status_code == 403
+    assert client.get(url).status_code == 403
+
+
+def test_decision_links_an_agreement(client, world, personas, meeting):
+    pks = services.agreement_record(
+        region=world.forum.region,
+        kind="pks",
+        title="PKS",
+        effective_from=dt.date(2023, 1, 1),
+        effective_to=None,
+        signed_on=dt.date(2023, 1, 5),
+        parties=[(world.dinas, "1", "", ""), (world.bpjs, "2", "", "")],
+        acting_user=personas.dinas_operator,
+    )
+    client.force_login(personas.dinas_operator)
+    client.post(
+        reverse("collaboration:meeting_add", args=[meeting.pk, "keputusan"]),
+        {
+            "dec-text": "Tandatangani",
+            "dec-kind": "konsensus",
+            "dec-proposed_by": world.dinas.pk,
+            "dec-agreement": pks.pk,
+        },
+    )
+    assert meeting.decisions.get().links.get().agreement == pks

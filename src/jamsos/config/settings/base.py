@@ -308,3 +308,8 @@ INTAKE_XLSX_MAX_COLUMNS = env_int("INTAKE_XLSX_MAX_COLUMNS", default=200)
 # Checks of one person's data (API /intake/check, the phone form's live check) per user
 # and minute; beyond it the API answers 429 with Retry-After and the form says so.
 INTAKE_CHECKS_PER_MINUTE = env_int("INTAKE_CHECKS_PER_MINUTE", default=30)
+
+# --- Collaboration (issue 11) -----------------------------------------------------------
+# Open action items due within this many days are listed for a reminder
+# (``jamsos collaboration_reminders``); overdue ones always are.
+COLLABORATION_REMINDER_DAYS = env_int("COLLABORATION_REMINDER_DAYS", default=3)
