@@ -25,7 +25,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from jamsos.accounts.models import Agency, User
-from jamsos.audit.services import audit_record
+from jamsos.audit.services import audit_event_build, audit_record, audit_record_many
 from jamsos.collaboration.models import (
     Agreement,
     Meeting,
@@ -247,6 +247,7 @@ def obligation_instances_judge(
         .order_by("pk")
     )
     counts: dict[str, int] = {}
+    events = []
     for instance in instances:
         proof = _proof(instance, region)
         no_sla = (
@@ -264,15 +265,22 @@ def obligation_instances_judge(
             continue
         if status == instance.status:
             continue
+        before = instance.status
         instance.status = status
         instance.judged_at = timezone.now()
         instance.save(update_fields=["status", "fulfilled_at", "evidence_ref", "judged_at"])
         counts[status] = counts.get(status, 0) + 1
-    if counts:
-        audit_record(
-            action="collaboration.obligation.judged",
-            acting_user=acting_user,
-            region_code=region.code,
-            data={"counts": counts, "today": today.isoformat()},
+        # One event per status change (design-governance §2.2), written in bulk.
+        events.append(
+            audit_event_build(
+                action="collaboration.obligation.judged",
+                acting_user=acting_user,
+                obj=instance,
+                before={"status": before},
+                after={"status": status},
+                data={"evidence": instance.evidence_ref, "today": today.isoformat()},
+                region_code=region.code,
+            )
         )
+    audit_record_many(events)
     return counts
