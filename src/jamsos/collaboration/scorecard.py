@@ -299,12 +299,13 @@ def f_cp1(ctx: Ctx) -> Count:
 def f_cp1b(ctx: Ctx) -> Count:
     """Core member agencies present ÷ core member agencies expected, summed over meetings."""
     rows, k, n = [], 0, 0
-    for m in ctx.meetings().prefetch_related("attendances").order_by("starts_at"):
+    meetings = ctx.meetings().prefetch_related("attendances", "forum__memberships")
+    for m in meetings.order_by("starts_at"):
         day = timezone.localdate(m.starts_at)
         core = {
             ms.agency_id
-            for ms in m.forum.memberships.filter(role=ForumMembership.Role.CORE)
-            if ms.active_on(day)
+            for ms in m.forum.memberships.all()
+            if ms.role == ForumMembership.Role.CORE and ms.active_on(day)
         }
         present = {a.agency_id for a in m.attendances.all()} & core
         k += len(present)

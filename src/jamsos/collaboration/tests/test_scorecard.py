@@ -402,3 +402,32 @@ def test_meeting_kinds_and_levels_are_choices():
     assert {"pimpinan", "pejabat", "staf"} == set(Attendance.Level.values)
     assert {"konsensus", "arahan", "voting"} == set(Decision.Kind.values)
     assert "upload" not in Obligation.AUTO
+
+
+def test_query_count_does_not_grow_with_meetings(world, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            scorecard_compute(region=region("13.03"), quarter=Q1, today=TODAY)
+        return len(ctx.captured_queries)
+
+    op = personas.dinas_operator
+    m = meeting(world, personas, dt.date(2023, 1, 5))
+    services.attendance_record(meeting=m, agency=world.bpjs, level="staf", count=1, acting_user=op)
+    services.decision_record(
+        meeting=m, text="x", kind="konsensus", proposed_by=world.bpjs, acting_user=op
+    )
+    services.agenda_item_add(meeting=m, title="a", proposed_by=world.bpjs, acting_user=op)
+    one = queries()
+    for day in range(6, 12):
+        m = meeting(world, personas, dt.date(2023, 2, day))
+        services.attendance_record(
+            meeting=m, agency=world.dinas, level="pimpinan", count=1, acting_user=op
+        )
+        services.decision_record(
+            meeting=m, text="y", kind="arahan", proposed_by=world.dinas, acting_user=op
+        )
+        services.agenda_item_add(meeting=m, title="b", proposed_by=world.dinas, acting_user=op)
+    assert queries() == one
