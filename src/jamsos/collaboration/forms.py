@@ -11,6 +11,7 @@ from jamsos.collaboration.models import (
     Agreement,
     Attendance,
     Decision,
+    Forum,
     Meeting,
     Obligation,
     RequestKind,
@@ -249,3 +250,35 @@ class ObligationForm(forms.Form):
     def __init__(self, *args: Any, parties: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = parties  # type: ignore[attr-defined]
+
+
+class ForumForm(forms.Form):
+    name = forms.CharField(label=_("Nama forum"), max_length=200)
+    region = forms.ModelChoiceField(label=_("Wilayah"), queryset=Agency.objects.none())
+    convening_agency = forms.ModelChoiceField(
+        label=_("Penyelenggara"), queryset=Agency.objects.none()
+    )
+    cadence = forms.ChoiceField(label=_("Jadwal rencana"), choices=Forum.Cadence.choices)
+    core = forms.ModelMultipleChoiceField(
+        label=_("Anggota inti"), queryset=Agency.objects.none(), required=False
+    )
+    invited = forms.ModelMultipleChoiceField(
+        label=_("Undangan tetap"), queryset=Agency.objects.none(), required=False
+    )
+    valid_from = forms.DateField(
+        label=_("Dibentuk sejak"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self, *args: Any, regions: QuerySet[Any], agencies: QuerySet[Agency], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        for name in ("convening_agency", "core", "invited"):
+            self.fields[name].queryset = agencies  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if set(data.get("core") or []) & set(data.get("invited") or []):
+            raise forms.ValidationError(_("Satu instansi tidak bisa anggota inti dan undangan."))
+        return data

@@ -6,6 +6,7 @@ app_name = "collaboration"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("baru/", views.forum_create, name="forum_create"),
     path("<int:pk>/", views.forum_detail, name="forum_detail"),
     path("<int:pk>/kalender.ics", views.forum_calendar, name="forum_calendar"),
     path("rapat/<int:pk>/", views.meeting_detail, name="meeting_detail"),

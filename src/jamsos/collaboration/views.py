@@ -27,6 +27,7 @@ from jamsos.collaboration.forms import (
     DecisionForm,
     DueChangeForm,
     EvidenceForm,
+    ForumForm,
     MeetingForm,
     MinutesForm,
     ObligationForm,
@@ -123,6 +124,45 @@ def index(request: HttpRequest) -> HttpResponse:
         )[:10],
     }
     return render(request, "collaboration/index.html", context)
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+def forum_create(request: HttpRequest) -> HttpResponse:
+    from jamsos.regions.models import Region
+
+    user = request.user
+    own = Region.objects.filter(pk=user.region_id or "").first()
+    if own is None:
+        raise DjangoPermissionDenied
+    regions = Region.objects.filter(
+        Q(pk=own.code) | Q(code__startswith=own.code + "."), level__in=["regency", "district"]
+    )
+    form = ForumForm(
+        request.POST or None,
+        regions=regions,
+        agencies=selectors.agencies_for(region=own),
+        initial={"convening_agency": user.agency, "region": own},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        members = [(a, "core") for a in data["core"]] + [(a, "invited") for a in data["invited"]]
+        holder: dict[str, Any] = {}
+
+        def create() -> None:
+            holder["forum"] = services.forum_create(
+                region=data["region"],
+                name=data["name"],
+                convening_agency=data["convening_agency"],
+                cadence=data["cadence"],
+                members=members,
+                valid_from=data["valid_from"],
+                acting_user=user,
+            )
+
+        if _run(request, create, _("Forum dibentuk.")):
+            return redirect("collaboration:forum_detail", holder["forum"].pk)
+    return render(request, "collaboration/forum_form.html", {"form": form})
 
 
 @login_required

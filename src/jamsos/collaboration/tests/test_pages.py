@@ -296,3 +296,29 @@ def test_decision_links_an_agreement(client, world, personas, meeting):
         },
     )
     assert meeting.decisions.get().links.get().agreement == pks
+
+
+def test_camat_forms_its_kecamatan_forum_but_not_the_kabupatens(client, world, personas):
+    from jamsos.collaboration.models import Forum
+
+    client.force_login(personas.kecamatan_operator)
+    url = reverse("collaboration:forum_create")
+    data = {
+        "name": "Forum Kecamatan",
+        "region": "13.03.03",
+        "convening_agency": world.camat.pk,
+        "cadence": "quarterly",
+        "core": [world.camat.pk],
+        "invited": [world.dinas.pk],
+        "valid_from": "2024-01-01",
+    }
+    assert client.post(url, {**data, "region": "13.03"}).status_code == 200  # not offered
+    assert client.post(url, {**data, "invited": [world.camat.pk]}).status_code == 200  # both lists
+    assert client.post(url, data).status_code == 302
+    forum = Forum.objects.get(name="Forum Kecamatan")
+    assert set(forum.memberships.values_list("agency_id", "role")) == {
+        (world.camat.pk, "core"),
+        (world.dinas.pk, "invited"),
+    }
+    client.force_login(personas.dprd)
+    assert client.get(url).status_code == 403
