@@ -95,6 +95,16 @@ PERMISSIONS: dict[str, str] = {
     # operator (scope by village), who call back and propose them.
     "portal.view_leads": _("Lihat calon peserta dari portal"),
     "portal.follow_up_leads": _("Tindak lanjuti calon peserta dari portal"),
+    # Collaboration: the forum's records. DPRD and the executive read minutes and the
+    # scorecard; each agency records its own side (acknowledges requests, closes its items).
+    "collaboration.view_forum": _("Lihat forum, rapat dan notulen"),
+    "collaboration.manage_forum": _("Catat rapat, kehadiran, keputusan dan tindak lanjut"),
+    "collaboration.respond": _("Kirim dan jawab permintaan; selesaikan tindak lanjut instansi"),
+    "collaboration.view_agreements": _("Lihat perjanjian kerja sama dan kewajiban"),
+    "collaboration.manage_agreements": _("Catat perjanjian, adendum dan kewajiban"),
+    "collaboration.approve_waiver": _("Setujui pengecualian kewajiban (pemeriksa kedua)"),
+    "collaboration.view_scorecard": _("Lihat rapor kolaborasi"),
+    "collaboration.publish_scorecard": _("Terbitkan rapor kolaborasi"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -111,6 +121,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "outreach.view_followups",
             "outreach.report_death",
             "outreach.import_deaths",
+            "collaboration.view_forum",
+            "collaboration.manage_forum",
+            "collaboration.respond",
+            "collaboration.view_agreements",
+            "collaboration.manage_agreements",
+            "collaboration.view_scorecard",
             "registry.view_persons",
             "registry.view_full_nik",
             "registry.change_person",
@@ -149,6 +165,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "messaging.view_messages",
             "outreach.view_events",
             "outreach.view_followups",
+            "collaboration.view_forum",
+            "collaboration.respond",
+            "collaboration.view_agreements",
+            "collaboration.approve_waiver",
+            "collaboration.view_scorecard",
+            "collaboration.publish_scorecard",
             "registry.view_persons",
             "registry.view_full_nik",
             "intake.review_batch",
@@ -182,6 +204,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "outreach.view_events",
             "outreach.manage_events",
             "outreach.view_followups",
+            "collaboration.view_forum",
+            "collaboration.respond",
+            "collaboration.view_agreements",
+            "collaboration.view_scorecard",
             "registry.view_persons",
             "registry.view_full_nik",
             "reports.view_aggregates",
@@ -209,6 +235,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "outreach.manage_events",
             "outreach.view_followups",
             "outreach.report_death",
+            "collaboration.view_forum",
+            "collaboration.manage_forum",
+            "collaboration.respond",
             "registry.view_persons",
             "intake.propose",
             "enrollment.view_decrees",
@@ -238,6 +267,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.EXECUTIVE: frozenset(
         {
             "outreach.view_events",
+            "collaboration.view_forum",
+            "collaboration.view_agreements",
+            "collaboration.view_scorecard",
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",
@@ -248,6 +280,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DPRD: frozenset(
         {
             "outreach.view_events",
+            "collaboration.view_forum",
+            "collaboration.view_agreements",
+            "collaboration.view_scorecard",
             "reports.view_aggregates",
             "budget.view_budget",
             "enrollment.view_decrees",

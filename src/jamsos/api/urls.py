@@ -4,6 +4,7 @@ from jamsos.api.base import api
 from jamsos.audit.apis import router as audit_router
 from jamsos.budget.apis import router as budget_router
 from jamsos.claims.apis import router as claims_router
+from jamsos.collaboration.apis import router as collaboration_router
 from jamsos.contributions.apis import router as contributions_router
 from jamsos.enrollment.apis import router as enrollment_router
 from jamsos.intake.apis import router as intake_router
@@ -28,5 +29,6 @@ api.add_router("/outreach", outreach_router)
 api.add_router("/messaging", messaging_router)
 api.add_router("/reports", reports_router)
 api.add_router("/portal", portal_router)
+api.add_router("/collaboration", collaboration_router)
 
 __all__ = ["api"]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("laporan/", include("jamsos.reports.urls")),
     # The public portal (no login) and its staff queue of leads.
     path("", include("jamsos.portal.urls")),
+    path("forum/", include("jamsos.collaboration.urls")),
 ]
 
 # A locked database raised by a middleware (the session save) answers 503, not 500.

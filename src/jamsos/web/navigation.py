@@ -94,6 +94,13 @@ MENU: list[NavItem] = [
         "messaging.manage_consent",
         "envelope-check",
     ),
+    NavItem(_("Forum komunikasi"), "collaboration:index", "collaboration.view_forum", "people"),
+    NavItem(
+        _("Rapor kolaborasi"),
+        "collaboration:scorecard",
+        "collaboration.view_scorecard",
+        "clipboard-data",
+    ),
     NavItem(_("Tabel tarif"), "budget:rate_list", "reference.manage", "table"),
 ]
 
@@ -189,6 +196,11 @@ PAGE_GATES: dict[str, Gate] = {
     "messaging:message_list": "messaging.view_messages",
     "messaging:consent_list": "messaging.manage_consent",
     "portal:lead_list": "portal.view_leads",
+    "collaboration:index": "collaboration.view_forum",
+    "collaboration:action_item_list": "collaboration.view_forum",
+    "collaboration:request_list": "collaboration.view_forum",
+    "collaboration:agreement_list": "collaboration.view_agreements",
+    "collaboration:scorecard": "collaboration.view_scorecard",
 }
 
 
@@ -228,6 +240,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "outreach": (_("Program"), "briefcase"),
     "messaging": (_("Administrasi"), "gear"),
     "reports": (_("Laporan"), "bar-chart-line"),
+    "collaboration": (_("Kolaborasi"), "diagram-3"),
     "accounts": (_("Administrasi"), "gear"),
     "audit": (_("Administrasi"), "gear"),
     "budget:rate_list": (_("Administrasi"), "gear"),
@@ -376,6 +389,26 @@ CARDS: list[HomeCard] = [
         "megaphone",
     ),
     HomeCard(
+        _("Forum komunikasi"),
+        _(
+            "Rapat koordinasi, keputusan, tindak lanjut dan permintaan antara Disnakertrans, "
+            "BPJS, Camat, Bupati dan DPRD, dengan notulen dan tenggatnya."
+        ),
+        "collaboration:index",
+        "collaboration.view_forum",
+        "people",
+    ),
+    HomeCard(
+        _("Rapor kolaborasi"),
+        _(
+            "Bukti kolaborasi per triwulan dari data: rapat, tindak lanjut, permintaan dan "
+            "kewajiban perjanjian, dalam k dari n, tanpa skor gabungan."
+        ),
+        "collaboration:scorecard",
+        "collaboration.view_scorecard",
+        "clipboard-data",
+    ),
+    HomeCard(
         _("Laporan agregat"),
         _(
             "Jumlah peserta, anggaran, iuran dan klaim per kecamatan dan nagari, "
@@ -490,6 +523,13 @@ TABS: dict[str, list[Tab]] = {
     "messaging": [
         Tab("messages", _("Kotak keluar"), "messaging:message_list"),
         Tab("consents", _("Persetujuan"), "messaging:consent_list"),
+    ],
+    "collaboration": [
+        Tab("forum", _("Forum dan rapat"), "collaboration:index"),
+        Tab("items", _("Tindak lanjut"), "collaboration:action_item_list"),
+        Tab("requests", _("Permintaan"), "collaboration:request_list"),
+        Tab("agreements", _("Perjanjian"), "collaboration:agreement_list"),
+        Tab("scorecard", _("Rapor kolaborasi"), "collaboration:scorecard"),
     ],
     "enrollment": [
         Tab("decrees", _("SK penetapan"), "enrollment:decree_list"),

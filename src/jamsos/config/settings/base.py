@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "jamsos.outreach",
     "jamsos.reports",
     "jamsos.portal",
+    "jamsos.collaboration",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
@@ -401,3 +402,8 @@ PORTAL_LEAD_IP_PER_HOUR = env_int("PORTAL_LEAD_IP_PER_HOUR", default=5)
 # Public aggregates: counts 1..N-1 are shown as "<N", with complementary suppression
 # (design-governance.md §4.4: "<5").
 PORTAL_SMALL_CELL_MIN = env_int("PORTAL_SMALL_CELL_MIN", default=5)
+
+# --- Collaboration (issue 11) -----------------------------------------------------------
+# Open action items due within this many days are listed for a reminder
+# (``jamsos collaboration_reminders``); overdue ones always are.
+COLLABORATION_REMINDER_DAYS = env_int("COLLABORATION_REMINDER_DAYS", default=3)

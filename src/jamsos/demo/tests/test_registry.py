@@ -35,6 +35,7 @@ def test_steps_run_in_the_order_they_always_had():
         "agents",
         "portal_leads",
         "outreach",
+        "collaboration",
         "reports",
     ]
     steps = dict(DEMO_STEPS)
