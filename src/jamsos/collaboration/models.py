@@ -577,6 +577,14 @@ class Obligation(models.Model):
         EVALUATION = "auto_evaluation", _("Otomatis: rapat evaluasi pada periode")
         ATTENDANCE = "auto_attendance", _("Otomatis: hadir dalam rapat forum pada periode")
         DPRD_MEETING = "auto_dprd_meeting", _("Otomatis: rapat bersama DPRD pada periode")
+        REPORT_PUBLISHED = (
+            "auto_report_published",
+            _("Otomatis: laporan bulanan kepada Bupati terbit (publikasi laporan)"),
+        )
+        OUTREACH_EVENT = (
+            "auto_outreach_event",
+            _("Otomatis: kegiatan sosialisasi pihak ini tercatat pada periode"),
+        )
         UPLOAD = "upload", _("Bukti diunggah")
 
     AUTO = frozenset(Evidence.values) - {Evidence.UPLOAD.value}

@@ -167,6 +167,60 @@ def _meetings(region: Region, first: dt.date, last: dt.date):
     ).order_by("starts_at")
 
 
+def _report_proof(
+    obligation: Obligation, region: Region, first: dt.date, last: dt.date
+) -> Proof | None:
+    """A monthly report to the Bupati (``reports.Publication``) for a month of the period;
+    on time when published by the instance's due date."""
+    from jamsos.reports.models import Publication
+
+    months = [
+        f"{year:04d}-{month:02d}"
+        for year in range(first.year, last.year + 1)
+        for month in range(1, 13)
+        if first <= dt.date(year, month, 1) <= last
+    ]
+    publication = (
+        Publication.objects.filter(
+            _in_region("region__code", region),
+            kind=Publication.Kind.MONTHLY_BUPATI,
+            period__in=months,
+        )
+        .order_by("published_at")
+        .first()
+    )
+    if publication is None:
+        return None
+    return Proof(publication.published_at, f"publication:{publication.pk}")
+
+
+def _outreach_proof(
+    obligation: Obligation, region: Region, first: dt.date, last: dt.date
+) -> Proof | None:
+    """A sosialisasi event the party organised or co-organised in the period."""
+    from jamsos.outreach.models import EventKind, OutreachEvent
+
+    event = (
+        OutreachEvent.objects.filter(
+            _in_region("village__code", region),
+            kind=EventKind.SOSIALISASI,
+            held_on__gte=first,
+            held_on__lte=last,
+        )
+        .filter(Q(organiser=obligation.party) | Q(co_organisers=obligation.party))
+        .order_by("held_on", "pk")
+        .first()
+    )
+    if event is None:
+        return None
+    at = timezone.make_aware(dt.datetime.combine(event.held_on, dt.time(12)))
+    return Proof(at, f"outreach_event:{event.pk}")
+
+
+# Duties proved by another governance record of the period (reports, outreach).
+PERIOD_PROOFS = {E.REPORT_PUBLISHED: _report_proof, E.OUTREACH_EVENT: _outreach_proof}
+
+
 def _proof(instance: ObligationInstance, region: Region) -> Proof | None:
     from jamsos.budget.models import Allocation
     from jamsos.enrollment.models import BpjsResultImport, DecreeLine
@@ -175,6 +229,8 @@ def _proof(instance: ObligationInstance, region: Region) -> Proof | None:
     obligation = instance.obligation
     rule = obligation.evidence_rule
     first, last = instance.period_start, instance.period_end
+    if rule in PERIOD_PROOFS:
+        return PERIOD_PROOFS[rule](obligation, region, first, last)
     if rule == E.BPJS_RESULT and instance.decree_id:
         file_at = BpjsResultImport.objects.filter(decree_id=instance.decree_id).aggregate(
             at=Min("imported_at")
