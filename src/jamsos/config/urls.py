@@ -15,6 +15,7 @@ urlpatterns = [
     path("kepesertaan/", include("jamsos.enrollment.urls")),
     path("iuran/", include("jamsos.contributions.urls")),
     path("klaim/", include("jamsos.claims.urls")),
+    path("berkas/", include("jamsos.worker.urls")),
 ]
 
 # A locked database raised by a middleware (the session save) answers 503, not 500.

@@ -8,9 +8,12 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self) -> None:
         from jamsos.audit.actions import register_actions
-        from jamsos.enrollment import signal_handlers
+        from jamsos.enrollment import signal_handlers, tasks  # noqa: F401 - task_finished
+        from jamsos.enrollment.services.documents import decree_documents_sweep
+        from jamsos.lib.generated import file_sweeper_register
 
         signal_handlers.connect()
+        file_sweeper_register(decree_documents_sweep)
         register_actions(
             {
                 "enrollment.decree.drafted": _("Rancangan SK penetapan disusun"),

@@ -475,27 +475,39 @@ def rejection_report_fingerprint(*, batch: ProposalBatch) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _report_build(object_id: int, viewer: User, progress: Progress) -> bytes:
+def _report_build(file: Any, progress: Progress) -> bytes:
     from jamsos.intake.access import access_batch
 
-    batch = access_batch(viewer, object_id)
-    return rejection_report_xlsx(batch=batch, viewer=viewer, progress=progress)
+    batch = access_batch(file.owner, file.object_id)
+    return rejection_report_xlsx(batch=batch, viewer=file.owner, progress=progress)
 
 
-def _report_may_download(viewer: User, object_id: int) -> bool:
+def _report_may_download(viewer: User, file: Any) -> bool:
     from jamsos.intake.access import access_batch
 
     try:
-        access_batch(viewer, object_id)
+        access_batch(viewer, file.object_id)
     except NotFoundOrForbidden:
         return False
     return True
+
+
+def _report_persons(file: Any) -> Iterable[tuple[int, str]]:
+    """The registry persons the report names (rows matched to a person); rows of people
+    not yet in the registry have no person to log."""
+    from jamsos.intake.access import access_batch
+
+    batch = access_batch(file.owner, file.object_id)
+    rows = _rejected_rows(batch=batch, viewer=file.owner).filter(person__isnull=False)
+    return rows.values_list("person_id", "person__nik")
 
 
 REJECTION_REPORT_KIND = ExportKind(
     name=REJECTION_REPORT,
     build=_report_build,
     may_download=_report_may_download,
-    file_name=lambda pk: f"baris-ditolak-usulan-{pk}.xlsx",
+    file_name=lambda file: f"baris-ditolak-usulan-{file.object_id}.xlsx",
     content_type=XLSX_CONTENT_TYPE,
+    persons=_report_persons,
+    fields=("full_name", "nik", "birth_date", "village"),
 )

@@ -15,13 +15,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jamsos.intake import access, exports, generated, selectors, services
+from jamsos.intake import access, exports, selectors, services
 from jamsos.intake.disclosure import Disclosure, rows_disclosed
 from jamsos.intake.forms import (
     BatchFilterForm,
@@ -36,6 +36,7 @@ from jamsos.intake.models import ProposalBatch, ProposalRow
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
 from jamsos.regions.selectors import region_paths
+from jamsos.worker import files
 
 BATCH_PAGE_SIZE = 25
 ROW_PAGE_SIZE = 50
@@ -291,7 +292,7 @@ def rejection_report(request: HttpRequest, pk: int) -> HttpResponse:
 def rejection_report_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the rejection report of a big batch; its page shows the progress."""
     batch = access.access_batch(request.user, pk)
-    export = generated.generated_export_request(
+    export = files.generated_file_request(
         kind=exports.REJECTION_REPORT,
         object_id=batch.pk,
         fingerprint=exports.rejection_report_fingerprint(batch=batch),
@@ -299,44 +300,7 @@ def rejection_report_prepare(request: HttpRequest, pk: int) -> HttpResponse:
         region_code=batch.region_id,
         acting_user=request.user,
     )
-    return redirect("intake:export_detail", pk=export.pk)
-
-
-# -- generated exports (any kind registered in lib.generated) -----------------------
-
-
-@login_required
-@require_GET
-@domain_errors_as_http
-def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    export = generated.access_generated_export(request.user, pk)
-    return render(request, "intake/export_detail.html", {"export": export})
-
-
-@login_required
-@require_GET
-@domain_errors_as_http
-def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The status partial: polls itself every second while the file is being built;
-    once ready it renders the download link without the trigger (polling stops)."""
-    export = generated.access_generated_export(request.user, pk)
-    return render(request, "intake/_export_progress.html", {"export": export})
-
-
-@login_required
-@require_GET
-@domain_errors_as_http
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    export = generated.access_generated_export(request.user, pk)
-    path = generated.generated_export_path(export)
-    if export.status != export.Status.READY or not path.is_file():
-        raise Http404
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=export.file_name,
-        content_type=export.content_type,
-    )
+    return redirect("worker:generated_file_detail", pk=export.pk)
 
 
 # -- rows -------------------------------------------------------------------------------
