@@ -34,7 +34,8 @@ class ExportKind:
     build: Callable[[Any, Progress], bytes]
     may_download: Callable[[Any, Any], bool]
     file_name: Callable[[Any], str]
-    content_type: str
+    # A string, or ``content_type(file)`` when it depends on the file's params.
+    content_type: str | Callable[[Any], str]
     persons: Callable[[Any], Iterable[tuple[int, str]]] | None = None
     fields: tuple[str, ...] = ()
 

@@ -71,7 +71,8 @@ def generated_file_request(
             **key, params=params or {}, region_code=region_code, rows_total=rows_total
         )
         generated.file_name = spec.file_name(generated)
-        generated.content_type = spec.content_type
+        content_type = spec.content_type
+        generated.content_type = content_type(generated) if callable(content_type) else content_type
         try:
             with transaction.atomic():
                 generated.save()

@@ -225,3 +225,37 @@ def test_files_past_their_retention_are_deleted_and_marked_expired(
         client.post(reverse("worker:generated_file_retry", args=[old.pk]))
     old.refresh_from_db()
     assert old.status == GeneratedFile.Status.READY and files.generated_file_path(old).is_file()
+
+
+def test_a_file_of_a_region_outside_the_owners_current_scope_answers_404(
+    client, personas, batch, django_capture_on_commit_callbacks
+):
+    """The generic re-check, whatever the kind says: the file's region against the
+    owner's region now (a camat operator moved to another kecamatan)."""
+    user = personas.dinas_operator
+    generated = request_file(batch, user, django_capture_on_commit_callbacks)
+    client.force_login(user)
+    url = reverse("worker:generated_file_progress", args=[generated.pk])
+    assert client.get(url).status_code == 200
+    GeneratedFile.objects.filter(pk=generated.pk).update(region_code="13.71")
+    assert client.get(url).status_code == 404
+
+
+def test_downloading_a_report_that_names_registry_persons_logs_them(
+    client, personas, batch, django_capture_on_commit_callbacks
+):
+    from jamsos.audit.models import PersonalDataAccess
+    from jamsos.testing.factories import PersonFactory
+
+    person = PersonFactory()
+    batch.rows.filter(row_number=1).update(person=person)
+    user = personas.dinas_operator
+    generated = request_file(batch, user, django_capture_on_commit_callbacks)
+    client.force_login(user)
+    response = client.get(reverse("worker:generated_file_download", args=[generated.pk]))
+    assert response.status_code == 200
+    response.close()
+    (access,) = PersonalDataAccess.objects.all()
+    assert access.viewer == user and access.person_count == 1
+    assert list(access.items.values_list("person_id", flat=True)) == [person.pk]
+    assert access.purpose == f"intake.rejection_report ({batch.pk})"
