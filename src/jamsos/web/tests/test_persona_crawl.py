@@ -19,6 +19,7 @@ It fails on:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -203,7 +204,11 @@ def prepare_files(
     return links, failures
 
 
-def crawl(client: Client, start: str, on_commit) -> tuple[list[str], int]:
+def no_capture(execute: bool = True):
+    return contextlib.nullcontext()
+
+
+def crawl(client: Client, start: str, on_commit=no_capture) -> tuple[list[str], int]:
     """Walk breadth-first from ``start``; returns (failures, pages visited). A form that
     prepares a file is posted (``on_commit`` runs its task once the request commits) and
     the page it leads to is walked like any other."""
