@@ -254,7 +254,7 @@ def test_downloading_a_report_that_names_registry_persons_logs_them(
     client.force_login(user)
     response = client.get(reverse("worker:generated_file_download", args=[generated.pk]))
     assert response.status_code == 200
-    response.close()
+    b"".join(response.streaming_content)  # read it whole: the client closes the file
     (access,) = PersonalDataAccess.objects.all()
     assert access.viewer == user and access.person_count == 1
     assert list(access.items.values_list("person_id", flat=True)) == [person.pk]
