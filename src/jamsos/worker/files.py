@@ -92,6 +92,9 @@ def generated_file_request(
 
 
 def _requeue(generated: GeneratedFile) -> None:
+    # A new ask: ``created_at`` restarts, so the sweep gives its task a lease's time to
+    # be enqueued before it takes a missing task id for a lost one.
+    generated.created_at = timezone.now()
     generated.status = Status.QUEUED
     generated.rows_done = 0
     generated.error = ""
@@ -102,6 +105,7 @@ def _requeue(generated: GeneratedFile) -> None:
     generated.finished_at = None
     generated.save(
         update_fields=[
+            "created_at",
             "status",
             "rows_done",
             "error",

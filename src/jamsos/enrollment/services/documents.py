@@ -95,7 +95,10 @@ def decree_document_request(
             DecreeDocument.Status.FAILED,
             DecreeDocument.Status.EXPIRED,
         ):
+            # A new ask: ``created_at`` restarts, so the sweep gives its task time to be
+            # enqueued before it takes a missing task id for a lost one.
             DecreeDocument.objects.filter(pk=document.pk).update(
+                created_at=timezone.now(),
                 status=DecreeDocument.Status.QUEUED,
                 rows_done=0,
                 error="",

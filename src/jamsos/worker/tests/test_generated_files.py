@@ -259,3 +259,19 @@ def test_downloading_a_report_that_names_registry_persons_logs_them(
     assert access.viewer == user and access.person_count == 1
     assert list(access.items.values_list("person_id", flat=True)) == [person.pk]
     assert access.purpose == f"intake.rejection_report ({batch.pk})"
+
+
+def test_a_file_asked_again_is_not_taken_for_lost_before_its_task_is_enqueued(
+    personas, batch, database_tasks, django_capture_on_commit_callbacks
+):
+    generated = request_file(batch, personas.dinas_operator, django_capture_on_commit_callbacks)
+    long_ago = timezone.now() - dt.timedelta(days=3)
+    GeneratedFile.objects.filter(pk=generated.pk).update(
+        status=GeneratedFile.Status.FAILED, created_at=long_ago
+    )
+    generated.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False):  # committed, not yet enqueued
+        files.generated_file_retry(generated=generated, acting_user=personas.dinas_operator)
+    call_command("exports_sweep")
+    generated.refresh_from_db()
+    assert generated.status == GeneratedFile.Status.QUEUED and generated.task_id == ""
