@@ -71,11 +71,22 @@ PERMISSIONS: dict[str, str] = {
     "contributions.reconcile": _("Rekonsiliasi iuran dengan rekening BPJS"),
     "contributions.manage_arrears": _("Kelola tunggakan dan pengaktifan kembali"),
     "contributions.view_transparency": _("Lihat transparansi iuran"),
+    # Agen Perisai: the Dinas and BPJS manage agents (maker-checker on status and fees);
+    # an agent uses its own phone app and sees only its own recruits, never claim amounts.
+    "agents.view_agents": _("Lihat agen Perisai"),
+    "agents.manage_agents": _("Kelola agen Perisai"),
+    "agents.approve_agent_status": _("Setujui perubahan status agen"),
+    "agents.prepare_statement": _("Susun rekap fee agen"),
+    "agents.approve_statement": _("Setujui rekap fee agen"),
+    "agents.use_agent_app": _("Gunakan aplikasi agen"),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DINAS_OPERATOR: frozenset(
         {
+            "agents.view_agents",
+            "agents.manage_agents",
+            "agents.prepare_statement",
             "registry.view_persons",
             "registry.view_full_nik",
             "registry.change_person",
@@ -104,6 +115,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.DINAS_HEAD: frozenset(
         {
+            "agents.view_agents",
+            "agents.approve_agent_status",
+            "agents.approve_statement",
             "registry.view_persons",
             "registry.view_full_nik",
             "intake.review_batch",
@@ -127,6 +141,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.BPJS_OFFICER: frozenset(
         {
+            "agents.view_agents",
+            "agents.manage_agents",
+            "agents.approve_agent_status",
+            "agents.prepare_statement",
             "registry.view_persons",
             "registry.view_full_nik",
             "reports.view_aggregates",
@@ -158,7 +176,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.AGENT: frozenset(
-        {"intake.propose", "claims.view_claims", "claims.report_claim", "contributions.view_bills"}
+        {
+            "intake.propose",
+            "claims.view_claims",
+            "claims.report_claim",
+            "contributions.view_bills",
+            "agents.use_agent_app",
+        }
     ),
     Role.EXECUTIVE: frozenset(
         {
@@ -211,6 +235,9 @@ SENSITIVE_PERMISSIONS = frozenset(
     {
         "registry.view_persons",
         "registry.view_full_nik",
+        # An agent sees its nagari's claims: the worker, the death or accident, the heirs.
+        # An admin who resets an agent's password could read them as the agent.
+        "claims.view_claims",
         "claims.view_bank_accounts",
         "audit.view_access_log",
         "intake.approve_batch",
@@ -220,6 +247,8 @@ SENSITIVE_PERMISSIONS = frozenset(
         "claims.decide_claim",
         "claims.record_payout",
         "accounts.manage_users",
+        "agents.approve_agent_status",
+        "agents.approve_statement",
     }
 )
 GRANT_REVIEWED_ROLES = frozenset(

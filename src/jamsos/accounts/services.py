@@ -139,7 +139,12 @@ def user_create(
     user.full_clean(exclude=["password"])
     # "Budi" and "budi" would be two accounts nobody can tell apart at the login form.
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": f"Nama pengguna {username!r} sudah dipakai."})
+        raise ValidationError(
+            {
+                "username": gettext("Nama pengguna %(username)s sudah dipakai.")
+                % {"username": repr(username)}
+            }
+        )
     _validate_new_password(password, user)
     user.set_password(password)
     # A person (not the system) chose this password: its owner replaces it at first login.
@@ -240,8 +245,11 @@ def user_activate(*, user: User, acting_user: User) -> User:
     _require_manages(acting_user, user)
     if not user.is_active and _role_unapproved(user):
         raise DomainError(
-            f"Peran {user.get_role_display()} untuk {user.username} belum disetujui; akun "
-            f"aktif setelah disetujui orang kedua.",
+            gettext(
+                "Peran %(role)s untuk %(username)s belum disetujui; akun aktif setelah "
+                "disetujui orang kedua."
+            )
+            % {"role": user.get_role_display(), "username": user.username},
             code="role_grant_pending",
         )
     if not user.is_active:
@@ -374,7 +382,8 @@ def _role_grant_request(
 ) -> RoleGrant:
     if RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).exists():
         raise DomainError(
-            f"Permohonan peran untuk {user.username} masih menunggu persetujuan.",
+            gettext("Permohonan peran untuk %(username)s masih menunggu persetujuan.")
+            % {"username": user.username},
             code="role_grant_pending",
             field="role",
         )
@@ -408,18 +417,24 @@ def _require_decides(grant: RoleGrant, acting_user: User) -> None:
     neither the maker nor the user."""
     require_perm(acting_user, "accounts.approve_role_grant")
     if not region_in_scope(acting_user, grant.user.region_id):
-        raise PermissionDenied("Pengguna ini di luar cakupan Anda.", code="outside_scope")
+        raise PermissionDenied(gettext("Pengguna ini di luar cakupan Anda."), code="outside_scope")
     if acting_user.pk == grant.requested_by_id:
         raise PermissionDenied(
-            "Permohonan peran tidak dapat disetujui oleh pembuatnya; minta administrator "
-            "lain atau Kepala Dinas.",
+            gettext(
+                "Permohonan peran tidak dapat disetujui oleh pembuatnya; minta administrator "
+                "lain atau Kepala Dinas."
+            ),
             code="maker_cannot_check",
         )
     if acting_user.pk == grant.user_id:
-        raise PermissionDenied("Anda tidak dapat memutus peran Anda sendiri.", code="own_grant")
+        raise PermissionDenied(
+            gettext("Anda tidak dapat memutus peran Anda sendiri."), code="own_grant"
+        )
     if grant.status != RoleGrant.Status.PENDING:
         raise DomainError(
-            f"Permohonan ini sudah {grant.get_status_display().lower()}.", code="grant_decided"
+            gettext("Permohonan ini sudah %(status)s.")
+            % {"status": grant.get_status_display().lower()},
+            code="grant_decided",
         )
 
 

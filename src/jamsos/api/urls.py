@@ -1,4 +1,5 @@
 from jamsos.accounts.apis import router as accounts_router
+from jamsos.agents.apis import router as agents_router
 from jamsos.api.base import api
 from jamsos.audit.apis import router as audit_router
 from jamsos.budget.apis import router as budget_router
@@ -18,5 +19,6 @@ api.add_router("/budget", budget_router)
 api.add_router("/enrollment", enrollment_router)
 api.add_router("/contributions", contributions_router)
 api.add_router("/claims", claims_router)
+api.add_router("/agents", agents_router)
 
 __all__ = ["api"]

@@ -1,6 +1,7 @@
 """Install or drop the append-only triggers on a live connection (tests, maintenance).
 
-Same SQL as migration 0002, which keeps its own copy so that history never changes.
+Same SQL as migrations 0002 (audit events) and 0008 (the personal-data access log),
+which keep their own copies so that history never changes.
 """
 
 from __future__ import annotations
@@ -30,6 +31,44 @@ _PG_OFF = [
     "DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON audit_auditevent;",
     "DROP TRIGGER IF EXISTS audit_auditevent_no_change ON audit_auditevent;",
     "DROP FUNCTION IF EXISTS audit_auditevent_refuse_change();",
+]
+
+
+_ACCESS_TABLES = ("audit_personaldataaccess", "audit_personaldataaccessitem")
+_SQLITE_ON += [
+    f"CREATE TRIGGER {t}_no_{op.lower()} BEFORE {op} ON {t} "
+    "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;"
+    for t in _ACCESS_TABLES
+    for op in ("UPDATE", "DELETE")
+]
+_SQLITE_OFF += [
+    f"DROP TRIGGER IF EXISTS {t}_no_{op};" for t in _ACCESS_TABLES for op in ("update", "delete")
+]
+_PG_ON += [
+    "CREATE OR REPLACE FUNCTION audit_access_log_refuse_change() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'the access log is append-only' "
+    "USING ERRCODE = 'insufficient_privilege'; END; $$ LANGUAGE plpgsql;",
+    *(
+        sql
+        for t in _ACCESS_TABLES
+        for sql in (
+            f"CREATE TRIGGER {t}_no_change BEFORE UPDATE OR DELETE ON {t} "
+            "FOR EACH ROW EXECUTE FUNCTION audit_access_log_refuse_change();",
+            f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_access_log_refuse_change();",
+        )
+    ),
+]
+_PG_OFF += [
+    *(
+        sql
+        for t in _ACCESS_TABLES
+        for sql in (
+            f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t};",
+            f"DROP TRIGGER IF EXISTS {t}_no_change ON {t};",
+        )
+    ),
+    "DROP FUNCTION IF EXISTS audit_access_log_refuse_change();",
 ]
 
 

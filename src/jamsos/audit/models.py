@@ -149,6 +149,10 @@ class PersonalDataAccess(models.Model):
     fields = models.JSONField(_("data"), default=list)
     person_count = models.PositiveIntegerField(default=1)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The log's own hash chain (audit.access_chain): place, previous hash, own hash.
+    seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -157,6 +161,11 @@ class PersonalDataAccess(models.Model):
         base_manager_name = "objects"
         verbose_name = _("akses data pribadi")
         verbose_name_plural = _("log akses data pribadi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_access_seq_uniq"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.viewer_label} {self.purpose}"

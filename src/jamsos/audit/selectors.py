@@ -32,7 +32,8 @@ from jamsos.lib.nik import nik_clean
 NIK_RE = re.compile(r"\d{16}")
 
 # Access-log events say who looked at whose personal data; only auditors read them.
-ACCESS_LOG_ACTIONS = frozenset({"registry.person.nik_viewed"})
+NIK_VIEWED = "registry.person.nik_viewed"
+ACCESS_LOG_ACTIONS = frozenset({NIK_VIEWED})
 
 
 @dataclass(frozen=True)
@@ -145,21 +146,43 @@ def audit_object_types() -> list[str]:
 
 
 @dataclass(frozen=True)
+class AccessRow:
+    """One line of the answer: a logged read (``PersonalDataAccess``) or a full NIK shown
+    (``registry.person.nik_viewed`` audit event: the claim letter, the membership card,
+    the ``{% nik_full %}`` tag), in the same shape."""
+
+    occurred_at: dt.datetime
+    viewer_label: str
+    agency_label: str
+    fields: list[str]
+    purpose: str
+    path: str
+    person_count: int
+
+
+@dataclass(frozen=True)
 class AccessLogAnswer:
     """The answer to "who looked at my data": the person (if registered in scope) and
     every read of it, newest first."""
 
     nik: str
     person_ids: list[int]
-    accesses: list[PersonalDataAccess]
+    accesses: list[AccessRow]
+
+
+def _same_read(read_times: list[dt.datetime], event: AuditEvent) -> bool:
+    window = dt.timedelta(minutes=5)
+    return any(abs(at - event.occurred_at) < window for at in read_times)
 
 
 def personal_data_access_for_nik(*, viewer: User, nik: str) -> AccessLogAnswer:
     """Every logged read of the person with this NIK, for a Dinas data officer.
 
     Found by the NIK's keyed digest (the log holds no NIK) and by the ids of persons in
-    the registry with that NIK now (a NIK corrected later). Only persons in the viewer's
-    region scope are answered for: outside it, the answer is empty, as for an unknown NIK.
+    the registry with that NIK now (a NIK corrected later), plus every time the full NIK
+    was shown (``nik_access_log`` writes those to the audit trail, by person id). Only
+    persons in the viewer's region scope are answered for: outside it, the answer is
+    empty, as for an unknown NIK.
     """
     require_perm(viewer, "audit.view_access_log")
     nik = nik_clean(nik)
@@ -175,9 +198,44 @@ def personal_data_access_for_nik(*, viewer: User, nik: str) -> AccessLogAnswer:
     access_ids = PersonalDataAccessItem.objects.filter(
         Q(nik_digest=nik_digest(nik)) | Q(person_id__in=persons)
     ).values("access_id")
-    accesses = list(
-        PersonalDataAccess.objects.filter(pk__in=access_ids)
-        .select_related("viewer")
-        .order_by("-occurred_at", "-id")
+    reads = list(
+        PersonalDataAccess.objects.filter(pk__in=access_ids).order_by("-occurred_at", "-id")
     )
-    return AccessLogAnswer(nik=nik, person_ids=persons, accesses=accesses)
+    rows = [
+        AccessRow(
+            occurred_at=a.occurred_at,
+            viewer_label=a.viewer_label,
+            agency_label=a.agency_label,
+            fields=list(a.fields),
+            purpose=a.purpose,
+            path=a.path,
+            person_count=a.person_count,
+        )
+        for a in reads
+    ]
+    # A page that logs its read and also shows the full NIK (``{% nik_full %}``, purpose
+    # = the page's path) wrote both; the read already says so, once.
+    page_reads: dict[tuple[int, str], list[dt.datetime]] = {}
+    for a in reads:
+        if a.path:
+            page_reads.setdefault((a.viewer_id, a.path), []).append(a.occurred_at)
+    shown = AuditEvent.objects.filter(
+        action=NIK_VIEWED,
+        object_type="registry.person",
+        object_id__in=[str(pk) for pk in persons],
+    ).order_by("-occurred_at", "-id")
+    rows += [
+        AccessRow(
+            occurred_at=e.occurred_at,
+            viewer_label=e.actor_label,
+            agency_label=e.agency_label,
+            fields=["nik"],
+            purpose=str((e.data or {}).get("purpose", "")),
+            path="",
+            person_count=1,
+        )
+        for e in shown
+        if not _same_read(page_reads.get((e.actor_id, (e.data or {}).get("purpose")), []), e)
+    ]
+    rows.sort(key=lambda r: r.occurred_at, reverse=True)
+    return AccessLogAnswer(nik=nik, person_ids=persons, accesses=rows)

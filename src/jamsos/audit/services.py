@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope, require_perm
+from jamsos.audit.access_chain import access_chain_seal
 from jamsos.audit.actions import ACTIONS
 from jamsos.audit.context import current_ip
 from jamsos.audit.models import AuditEvent, PersonalDataAccess, PersonalDataAccessItem
@@ -144,6 +145,10 @@ PERSON_DETAIL_FIELDS = (
 )
 # A claim page shows the worker, the event (accident or death), heirs and the payout account.
 CLAIM_DETAIL_FIELDS = ("full_name", "nik", "event", "heirs", "payout_account")
+# A decree's lampiran lists each person's name, masked NIK, village, occupation and KPJ.
+DECREE_LINE_FIELDS = ("full_name", "nik_masked", "village", "occupation", "kpj_number")
+# A proposal row shows what the file said about one person and what was made of it.
+PROPOSAL_ROW_FIELDS = ("full_name", "nik", "birth_date", "address", "phone", "issues")
 # A membership page shows the member, the KPJ number, the funder and the coverage months.
 MEMBERSHIP_DETAIL_FIELDS = ("full_name", "nik", "birth_date", "village", "kpj_number")
 
@@ -163,7 +168,7 @@ def personal_data_access_log(
     keyed digest. Call it where the data leaves for the viewer: the page, the API
     response, the export. Nothing is written for an empty list.
     """
-    persons = list(persons)
+    persons = [(pk, nik_digest(nik)) for pk, nik in persons]
     if not persons:
         return None
     agency = getattr(viewer, "agency", None)
@@ -178,11 +183,12 @@ def personal_data_access_log(
             person_count=len(persons),
             ip_address=current_ip.get(),
         )
+        access_chain_seal(access, persons)
         access.save(force_insert=True)
         PersonalDataAccessItem.objects.bulk_create(
             (
-                PersonalDataAccessItem(access=access, person_id=pk, nik_digest=nik_digest(nik))
-                for pk, nik in persons
+                PersonalDataAccessItem(access=access, person_id=pk, nik_digest=digest)
+                for pk, digest in persons
             ),
             batch_size=5000,
         )

@@ -72,3 +72,10 @@ def access_membership_for_claim(viewer: User, pk: int) -> Membership:
 def may_view_bank_accounts(viewer: User) -> bool:
     """Heirs' bank accounts in full: BPJS and the Dinas only; everyone else sees them masked."""
     return viewer.has_perm("claims.view_bank_accounts")
+
+
+def may_view_claim_payout(viewer: User) -> bool:
+    """What BPJS approved and paid, to whom and how: the family's money, for BPJS and the
+    Dinas (who decide and pay) only. The nagari agent and the kecamatan operator report
+    and follow a claim; they see its status ("dibayar"), not the sum or the payee."""
+    return viewer.has_perm("claims.view_bank_accounts")

@@ -23,6 +23,7 @@ from jamsos.api.schemas import Count, Id, PageIn, PageMetaOut, Rupiah, paginate
 from jamsos.audit.services import CLAIM_DETAIL_FIELDS, personal_data_access_log
 from jamsos.claims import access, letters, selectors, services
 from jamsos.claims.benefits import benefit_estimate
+from jamsos.claims.eligibility import findings_shown
 from jamsos.claims.letters import mask_account
 from jamsos.claims.models import Claim, ClaimHeir, DocumentRequirement
 from jamsos.lib.errors import DomainError, PermissionDenied
@@ -107,7 +108,8 @@ class ClaimReportIn(Schema):
 class FindingOut(Schema):
     code: str
     severity: str
-    message: str
+    message: str  # in the reader's language
+    params: dict[str, str] = {}
 
 
 class ClaimSummaryOut(Schema):
@@ -124,7 +126,7 @@ class ClaimSummaryOut(Schema):
     payout_amount: int | None
 
     @staticmethod
-    def of(claim: Claim) -> dict[str, Any]:
+    def of(claim: Claim, *, sees_payout: bool = False) -> dict[str, Any]:
         return {
             "id": claim.pk,
             "reference": claim.reference,
@@ -136,7 +138,7 @@ class ClaimSummaryOut(Schema):
             "event_date": claim.event_date,
             "reported_at": claim.reported_at,
             "estimated_amount": claim.estimated_amount,
-            "payout_amount": claim.payout_amount,
+            "payout_amount": claim.payout_amount if sees_payout else None,
         }
 
 
@@ -199,8 +201,9 @@ class ClaimOut(ClaimSummaryOut):
     def full(claim: Claim, viewer: Any) -> dict[str, Any]:
         checklist = selectors.document_checklist(claim=claim)
         show = access.may_view_bank_accounts(viewer)
+        money = access.may_view_claim_payout(viewer)
         return {
-            **ClaimSummaryOut.of(claim),
+            **ClaimSummaryOut.of(claim, sees_payout=money),
             "membership": claim.membership_id,
             "kpj_number": claim.membership.kpj_number,
             "funding_source": claim.funding_source.name,
@@ -211,22 +214,24 @@ class ClaimOut(ClaimSummaryOut):
             "reported_by": str(claim.reported_by),
             "reporter_agency": str(claim.reporter_agency or ""),
             "months_paid": claim.months_paid,
-            "eligibility": claim.eligibility,
+            "eligibility": findings_shown(claim.eligibility),
             "estimate": claim.estimate,
             "letter_number": claim.letter_number,
             "prepared_by": str(claim.prepared_by or ""),
             "approved_by": str(claim.approved_by or ""),
             "submitted_at": claim.submitted_at,
             "decided_at": claim.decided_at,
-            "approved_amount": claim.approved_amount,
+            "approved_amount": claim.approved_amount if money else None,
             "rejection_reason": claim.rejection_reason,
-            "payout_date": claim.payout_date,
-            "payout_reference": claim.payout_reference,
-            "payout_method": claim.payout_method,
-            "payout_payee_heir": claim.payout_payee_heir_id,
-            "payout_payee_name": claim.payout_payee_name,
-            "payout_bank": claim.payout_bank,
-            "payout_account": claim.payout_account if show else mask_account(claim.payout_account),
+            "payout_date": claim.payout_date if money else None,
+            "payout_reference": claim.payout_reference if money else "",
+            "payout_method": claim.payout_method if money else "",
+            "payout_payee_heir": claim.payout_payee_heir_id if money else None,
+            "payout_payee_name": claim.payout_payee_name if money else "",
+            "payout_bank": claim.payout_bank if money else "",
+            "payout_account": (claim.payout_account if show else mask_account(claim.payout_account))
+            if money
+            else "",
             "withdrawn_reason": claim.withdrawn_reason,
             "heirs": [HeirOut.of(h, full=show) for h in claim.heirs.all()],
             "documents_required": checklist.required_total,
@@ -516,7 +521,8 @@ def claim_list(request: HttpRequest, query: Query[ClaimListIn]) -> dict[str, Any
         status=query.status, claim_type=query.claim_type, district=query.district, q=query.q
     )
     meta, items = paginate(selectors.claim_list(viewer=user, filters=filters), query)
-    return {"meta": meta, "items": [ClaimSummaryOut.of(c) for c in items]}
+    money = access.may_view_claim_payout(_user(request))
+    return {"meta": meta, "items": [ClaimSummaryOut.of(c, sees_payout=money) for c in items]}
 
 
 @router.post("/claims", response={201: ClaimOut}, summary="Laporkan klaim")

@@ -46,10 +46,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from jamsos.claims import rules as r
 from jamsos.claims.models import JKK_TYPES, BeasiswaOrigin, ClaimParameter, ClaimType
@@ -128,14 +130,74 @@ def contribution_months(membership: Membership, *, until: Month) -> int:
     return sum(1 for month in paid_months(membership) if month <= until)
 
 
+# Each finding's text by code, in Bahasa Indonesia with named parameters. A claim stores
+# the code, the parameters and the Indonesian text (``Claim.eligibility``); pages and the
+# API render the text again in the reader's language (``finding_text``); claims stored
+# before the parameters existed show their stored text.
+FINDING_TEXTS: dict[str, str] = {
+    "event_in_future": gettext_noop("Tanggal kejadian tidak boleh di masa depan."),
+    "membership_pending": gettext_noop("Kepesertaan belum aktif (masih menunggu BPJS)."),
+    "membership_not_covering": gettext_noop(
+        "Bulan kejadian %(month)s di luar masa kepesertaan %(first)s–%(last)s."
+    ),
+    "programme_not_covered": gettext_noop("Kepesertaan ini tidak mencakup program %(programme)s."),
+    "month_not_paid": gettext_noop("Iuran bulan kejadian (%(month)s) belum tercatat lunas."),
+    "jkk_report_late": gettext_noop(
+        "Kecelakaan dilaporkan %(days)s hari %(hours)s jam setelah kejadian, lewat dari batas "
+        "%(limit)s jam (laporan tahap I, formulir 3 KK1)."
+    ),
+    "jkk_claim_expired": gettext_noop(
+        "Hak klaim JKK gugur %(years)s tahun setelah kecelakaan (%(date)s)."
+    ),
+    "jkm_short_membership": gettext_noop(
+        "Masa iur %(months)s bulan, kurang dari %(threshold)s bulan: ahli waris hanya "
+        "menerima santunan masa iur pendek."
+    ),
+    "beasiswa_min_contribution": gettext_noop(
+        "Beasiswa karena meninggal bukan kecelakaan kerja memerlukan masa iur %(needed)s "
+        "bulan; tercatat %(months)s bulan."
+    ),
+    "beasiswa_no_children": gettext_noop("Belum ada anak dengan jenjang pendidikan."),
+    "beasiswa_too_many_children": gettext_noop(
+        "Beasiswa paling banyak untuk %(max)s anak; tercatat %(count)s."
+    ),
+    "beasiswa_child_too_old": gettext_noop("%(name)s sudah berusia %(age)s tahun atau lebih."),
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
     severity: str
     message: str
+    params: dict[str, str] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, str]:
+    @classmethod
+    def of(cls, code: str, severity: str, **params: object) -> Finding:
+        """A finding with its Indonesian text (stored) and its parameters (re-rendered)."""
+        values = {k: str(v) for k, v in params.items()}
+        return cls(code, severity, FINDING_TEXTS[code] % values, values)
+
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def finding_text(finding: dict[str, Any]) -> str:
+    """A stored finding's text in the active language: from its code and parameters when
+    it has them, else (claims checked before they were stored) the stored text."""
+    template = FINDING_TEXTS.get(str(finding.get("code")))
+    params = finding.get("params")
+    if template is None or params is None:
+        return str(finding.get("message", ""))
+    try:
+        return gettext(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(finding.get("message", ""))
+
+
+def findings_shown(findings: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored findings with ``message`` in the reader's language (copies)."""
+    return [{**f, "message": finding_text(f)} for f in findings]
 
 
 @dataclass(frozen=True)
@@ -158,7 +220,7 @@ class Eligibility:
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
 
-    def as_list(self) -> list[dict[str, str]]:
+    def as_list(self) -> list[dict[str, Any]]:
         return [f.as_dict() for f in self.findings]
 
 
@@ -197,34 +259,22 @@ def _membership_findings(
 ) -> list[Finding]:
     findings = []
     if membership.status == Membership.Status.PENDING:
-        findings.append(
-            Finding("membership_pending", ERROR, "Kepesertaan belum aktif (masih menunggu BPJS).")
-        )
+        findings.append(Finding.of("membership_pending", ERROR))
     if not covers(membership, month):
         findings.append(
-            Finding(
+            Finding.of(
                 "membership_not_covering",
                 ERROR,
-                f"Bulan kejadian {month} di luar masa kepesertaan "
-                f"{Month.from_date(membership.first_month)}–"
-                f"{Month.from_date(membership.last_month)}.",
+                month=month,
+                first=Month.from_date(membership.first_month),
+                last=Month.from_date(membership.last_month),
             )
         )
     programme = _programme(claim_type, origin)
     if programme not in (membership.programmes or []):
-        findings.append(
-            Finding(
-                "programme_not_covered",
-                ERROR,
-                f"Kepesertaan ini tidak mencakup program {programme.upper()}.",
-            )
-        )
+        findings.append(Finding.of("programme_not_covered", ERROR, programme=programme.upper()))
     if month not in paid:
-        findings.append(
-            Finding(
-                "month_not_paid", ERROR, f"Iuran bulan kejadian ({month}) belum tercatat lunas."
-            )
-        )
+        findings.append(Finding.of("month_not_paid", ERROR, month=month))
     return findings
 
 
@@ -241,23 +291,18 @@ def _jkk_findings(
     late_by = reported_at - _event_moment(event_date, event_time)
     if late_by > dt.timedelta(hours=hours):
         findings.append(
-            Finding(
+            Finding.of(
                 "jkk_report_late",
                 WARNING,
-                f"Kecelakaan dilaporkan {late_by.days} hari {late_by.seconds // 3600} jam setelah "
-                f"kejadian, lewat dari batas {hours} jam (laporan tahap I, formulir 3 KK1).",
+                days=late_by.days,
+                hours=late_by.seconds // 3600,
+                limit=hours,
             )
         )
     years = _param(params, Key.JKK_CLAIM_YEARS, month)
     limit = _years_after(event_date, years)
     if timezone.localdate(reported_at) > limit:
-        findings.append(
-            Finding(
-                "jkk_claim_expired",
-                ERROR,
-                f"Hak klaim JKK gugur {years} tahun setelah kecelakaan ({tanggal(limit)}).",
-            )
-        )
+        findings.append(Finding.of("jkk_claim_expired", ERROR, years=years, date=tanggal(limit)))
     return findings
 
 
@@ -281,35 +326,20 @@ def _beasiswa_findings(
         needed = _param(params, Key.BEASISWA_JKM_MIN_MONTHS, month)
         if months_paid < needed:
             findings.append(
-                Finding(
-                    "beasiswa_min_contribution",
-                    ERROR,
-                    f"Beasiswa karena meninggal bukan kecelakaan kerja memerlukan masa iur "
-                    f"{needed} bulan; tercatat {months_paid} bulan.",
-                )
+                Finding.of("beasiswa_min_contribution", ERROR, needed=needed, months=months_paid)
             )
     if not children:
-        findings.append(
-            Finding("beasiswa_no_children", WARNING, "Belum ada anak dengan jenjang pendidikan.")
-        )
+        findings.append(Finding.of("beasiswa_no_children", WARNING))
     max_children = _param(params, Key.BEASISWA_MAX_CHILDREN, month)
     if len(children) > max_children:
         findings.append(
-            Finding(
-                "beasiswa_too_many_children",
-                WARNING,
-                f"Beasiswa paling banyak untuk {max_children} anak; tercatat {len(children)}.",
-            )
+            Finding.of("beasiswa_too_many_children", WARNING, max=max_children, count=len(children))
         )
     max_age = _param(params, Key.BEASISWA_MAX_AGE, month)
     for child in children:
         if child.birth_date and _years_after(child.birth_date, max_age) <= on:
             findings.append(
-                Finding(
-                    "beasiswa_child_too_old",
-                    WARNING,
-                    f"{child.name} sudah berusia {max_age} tahun atau lebih.",
-                )
+                Finding.of("beasiswa_child_too_old", WARNING, name=child.name, age=max_age)
             )
     return findings
 
@@ -330,9 +360,7 @@ def claim_eligibility(
     params = r.parameter_rows(month)
     findings: list[Finding] = []
     if event_date > timezone.localdate(reported_at):
-        findings.append(
-            Finding("event_in_future", ERROR, "Tanggal kejadian tidak boleh di masa depan.")
-        )
+        findings.append(Finding.of("event_in_future", ERROR))
     paid = paid_months(membership)
     months_paid = sum(1 for m in paid if m <= month)
     findings += _membership_findings(
@@ -350,12 +378,7 @@ def claim_eligibility(
         threshold = _param(params, Key.JKM_FULL_MIN_MONTHS, month)
         if months_paid < threshold:
             findings.append(
-                Finding(
-                    "jkm_short_membership",
-                    WARNING,
-                    f"Masa iur {months_paid} bulan, kurang dari {threshold} bulan: ahli waris "
-                    "hanya menerima santunan masa iur pendek.",
-                )
+                Finding.of("jkm_short_membership", WARNING, months=months_paid, threshold=threshold)
             )
     if claim_type == ClaimType.BEASISWA:
         findings += _beasiswa_findings(

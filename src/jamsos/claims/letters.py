@@ -29,6 +29,7 @@ from jamsos.accounts.models import Agency, User
 from jamsos.audit.services import audit_record, may_view_full_nik, nik_access_log
 from jamsos.claims import selectors
 from jamsos.claims.access import may_view_bank_accounts
+from jamsos.claims.eligibility import finding_text
 from jamsos.claims.models import Claim
 from jamsos.lib.formats import bulan, rupiah, tanggal, waktu
 from jamsos.lib.nik import nik_mask
@@ -315,7 +316,7 @@ def _estimate(claim: Claim, s: dict[str, ParagraphStyle]) -> list[Any]:
 def _findings(claim: Claim, s: dict[str, ParagraphStyle]) -> list[Any]:
     if not claim.eligibility:
         return []
-    lines = [f"- {f['message']}" for f in claim.eligibility]
+    lines = [f"- {finding_text(f)}" for f in claim.eligibility]
     return [_p("E. Catatan kelayakan", s["h"]), _p("\n".join(lines), s["small"])]
 
 

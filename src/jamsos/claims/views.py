@@ -78,7 +78,12 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "claims/claim_list.html",
-        {"form": form, "claims": claims[:200], "count": count},
+        {
+            "form": form,
+            "claims": claims[:200],
+            "count": count,
+            "sees_payout": access.may_view_claim_payout(request.user),
+        },
     )
 
 
@@ -184,6 +189,7 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
         "clocks": clocks,
         "heirs": heirs,
         "payout_account": payout_account,
+        "sees_payout": access.may_view_claim_payout(user),
         "registry_heirs": selectors.registry_heirs(claim=claim) if can_edit else [],
         "can_edit": can_edit,
         "can_upload": can_upload,

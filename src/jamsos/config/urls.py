@@ -1,10 +1,15 @@
 from django.urls import include, path
 
+from jamsos.agents import views as agents_views
 from jamsos.api.urls import api
 
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The agent app's service worker and manifest live at the root: a worker controls
+    # only the paths below its own URL.
+    path("sw.js", agents_views.service_worker, name="agents_service_worker"),
+    path("manifest.webmanifest", agents_views.manifest, name="agents_manifest"),
     path("", include("jamsos.web.urls")),
     path("", include("jamsos.accounts.urls")),
     path("", include("jamsos.audit.urls")),
@@ -16,6 +21,7 @@ urlpatterns = [
     path("iuran/", include("jamsos.contributions.urls")),
     path("klaim/", include("jamsos.claims.urls")),
     path("berkas/", include("jamsos.worker.urls")),
+    path("agen/", include("jamsos.agents.urls")),
 ]
 
 # A locked database raised by a middleware (the session save) answers 503, not 500.

@@ -15,9 +15,8 @@ from jamsos.contributions.models import Bill
 from jamsos.contributions.services import prepayment_choices
 from jamsos.lib.errors import DomainError
 from jamsos.lib.periods import Month
+from jamsos.lib.tabular import TableError, upload_size_check
 from jamsos.regions.models import Region
-
-MAX_STATEMENT_BYTES = 50 * 1024 * 1024
 
 
 class _RegencyForm(BootstrapForm):
@@ -92,10 +91,13 @@ class StatementUploadForm(_RegencyForm):
     first_month = MonthField(label=_("Periode mulai (opsional)"), required=False)
     last_month = MonthField(label=_("Periode sampai (opsional)"), required=False)
 
-    def clean_file(self) -> Any:
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        """The upload cap of every table import (``lib.tabular``), named in the error."""
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_STATEMENT_BYTES:
-            raise forms.ValidationError(_("Berkas lebih dari 50 MB."))
+        try:
+            upload_size_check(size=upload.size, file_name=upload.name)
+        except TableError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
         return upload
 
 

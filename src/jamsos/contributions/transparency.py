@@ -6,7 +6,8 @@ BPJS used to report on paper:
 1. *registered*: memberships covering the month (not pending), one grouped query over
    memberships joined with the year's months;
 2. *payable*: the month's lines of bills sent to the payer (``BillMonth``: a few rows
-   per bill, never the lines);
+   per bill, never the lines), less the months credited back because the member had
+   died before them (``BillAdjustment``, the death credit notes);
 3. *paid*: what is settled on each bill (payments and credit), allocated to the bill's
    months oldest first — a prepaid bill paid in part has paid its first months;
 4. *claims paid*: benefits paid out that month (by payout date) to members funded by the
@@ -25,13 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count, Sum
 from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope
 from jamsos.accounts.models import User
 from jamsos.budget.models import FundingSource
 from jamsos.claims import selectors as claims_selectors
-from jamsos.contributions.models import Bill, BillMonth
+from jamsos.contributions.models import Bill, BillAdjustment, BillMonth
 from jamsos.contributions.services.billing import BILLABLE_STATUSES
 from jamsos.contributions.sql import as_month, in_sql, rows_sql
 from jamsos.enrollment.models import Membership
@@ -123,12 +125,23 @@ def _payable_and_paid(
         pk: credit + amount
         for pk, credit, amount in bills.values_list("pk", "credit_applied", "paid_amount")
     }
+    # Credit notes: a dead member's later months stay on the sent bill but are not owed.
+    credited = {
+        (bill_id, month): (int(n), int(amount))
+        for bill_id, month, n, amount in BillAdjustment.objects.filter(bill__in=bills)
+        .values("bill_id", "month")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .values_list("bill_id", "month", "n", "total")
+        .order_by()
+    }
     rows = (
         BillMonth.objects.filter(bill__in=bills)
         .values_list("bill_id", "bill__funding_source_id", "month", "lines", "amount")
         .order_by("bill_id", "month")
     )
     for bill_id, source_id, month, lines, amount in rows:
+        less_lines, less_amount = credited.get((bill_id, month), (0, 0))
+        lines, amount = lines - less_lines, amount - less_amount
         key = (Month.from_date(month), source_id)
         members, total = payable[key]
         payable[key] = (members + lines, total + amount)

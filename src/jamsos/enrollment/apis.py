@@ -8,7 +8,7 @@ totals but no lines or persons, NIKs leave the API masked. Months are ``"YYYY-MM
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -17,11 +17,25 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from jamsos.accounts.access import may_see_persons, require_perm
-from jamsos.api.schemas import Id, IdList, PageIn, PageMetaOut, Year, errors, paginate
-from jamsos.audit.services import MEMBERSHIP_DETAIL_FIELDS, personal_data_access_log
+from jamsos.api.schemas import (
+    MAX_RUPIAH,
+    Id,
+    IdList,
+    PageIn,
+    PageMetaOut,
+    Year,
+    errors,
+    paginate,
+)
+from jamsos.audit.services import (
+    DECREE_LINE_FIELDS,
+    MEMBERSHIP_DETAIL_FIELDS,
+    personal_data_access_log,
+)
 from jamsos.budget.access import access_fiscal_year, access_reservation
 from jamsos.enrollment import access, selectors, services
 from jamsos.enrollment.models import Decree, DecreeLine, Membership
+from jamsos.enrollment.services.coverage import membership_wage_set
 from jamsos.lib.errors import PermissionDenied
 from jamsos.lib.nik import nik_mask
 from jamsos.lib.periods import Month
@@ -204,6 +218,8 @@ class MembershipOut(Schema):
     last_month: str
     status: str
     decree: int | None
+    wage: int | None  # PU only: the monthly wage the contribution is billed from
+    risk_group: str  # PU only: the employer's JKK risk group ("" for BPU)
 
     @staticmethod
     def of(m: Membership) -> dict[str, Any]:
@@ -221,6 +237,8 @@ class MembershipOut(Schema):
             "last_month": _month(m.last_month),
             "status": m.status,
             "decree": m.decree_line.decree_id if m.decree_line_id else None,
+            "wage": m.wage,
+            "risk_group": m.risk_group,
         }
 
 
@@ -250,6 +268,11 @@ class MembershipTotalsOut(Schema):
     by_status: dict[str, int]
     by_district: list[DistrictCountOut]
     by_source: list[SourceCountOut]
+
+
+class MembershipWageIn(Schema):
+    wage: Annotated[int, Field(ge=1, le=MAX_RUPIAH, description="Upah sebulan (Rp).")]
+    risk_group: Literal["sangat_rendah", "rendah", "sedang", "tinggi", "sangat_tinggi"]
 
 
 class RenewalProposeIn(Schema):
@@ -404,6 +427,14 @@ def decree_lines(request: HttpRequest, decree_id: Id, filters: Query[LineListIn]
         filters=selectors.LineFilters(bpjs_status=filters.bpjs_status or ""),
     )
     meta, items = paginate(lines, filters)
+    items = list(items)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(line.person_id, line.nik) for line in items],
+        purpose=f"api:enrollment.decree_lines ({decree.number or decree.pk})",
+        fields=DECREE_LINE_FIELDS,
+        path=request.path,
+    )
     return {**meta.model_dump(), "items": [LineOut.of(line) for line in items]}
 
 
@@ -551,6 +582,24 @@ def nagari_minimum(
             for row in report.rows
         ],
     }
+
+
+@router.post(
+    "/memberships/{membership_id}/wage",
+    response={200: MembershipOut, **ERRORS},
+    summary="Catat upah dan kelompok risiko peserta PU",
+)
+def membership_wage(
+    request: HttpRequest, membership_id: Id, payload: MembershipWageIn
+) -> dict[str, Any]:
+    membership = access.access_membership(request.user, membership_id)
+    membership = membership_wage_set(
+        membership=membership,
+        wage=payload.wage,
+        risk_group=payload.risk_group,
+        acting_user=request.user,
+    )
+    return MembershipOut.of(membership)
 
 
 @router.get(

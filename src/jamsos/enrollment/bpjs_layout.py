@@ -17,12 +17,15 @@ from dataclasses import dataclass
 
 import xlsxwriter
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
+from jamsos.budget.models import RiskGroup
 from jamsos.enrollment.models import Decree, DecreeLine
 from jamsos.enrollment.services.bpjs import BpjsResult, RowError
 from jamsos.lib.csvio import csv_bytes
 from jamsos.lib.dates import date_parse
-from jamsos.lib.formats import bulan
+from jamsos.lib.errors import DomainError
+from jamsos.lib.formats import bulan, rupiah_parse
 from jamsos.lib.generated import Progress
 from jamsos.lib.periods import Month
 from jamsos.lib.tabular import Table, column_letter, table_read
@@ -214,6 +217,14 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "TMT",
     ),
     "reason": ("ALASAN PENOLAKAN", "ALASAN", "KETERANGAN", "ALASAN DITOLAK"),
+    # Optional, for wage earners (PU): the monthly wage and the JKK risk group they are
+    # billed from (``Membership.wage``/``risk_group``).
+    "wage": ("UPAH", "UPAH SEBULAN", "UPAH PER BULAN", "GAJI", "GAJI SEBULAN"),
+    "risk": ("KELOMPOK RISIKO", "TINGKAT RISIKO", "RISIKO", "KELAS RISIKO"),
+}
+# A risk group as the branch may write it: "Sangat rendah", "SANGAT_RENDAH", "sangat rendah".
+RISK_WORDS: dict[str, str] = {_norm(value): value for value in RiskGroup.values} | {
+    _norm(str(label)): value for value, label in RiskGroup.choices
 }
 _ALIAS = {_norm(alias): key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
 STATUS_WORDS: dict[str, str] = {
@@ -321,6 +332,9 @@ def _result(
                 )
             )
             return None
+    wage, risk_group = _wage_cells(cells, row, columns, errors)
+    if wage == -1:
+        return None
     kpj = re.sub(r"[\s.\-]", "", cells.get("kpj", "")).lstrip("'")
     return BpjsResult(
         nik=cells.get("nik", ""),
@@ -329,4 +343,62 @@ def _result(
         coverage_start=start,
         reason=cells.get("reason", ""),
         row=row,
+        wage=wage,
+        risk_group=risk_group,
     )
+
+
+def _wage_cells(
+    cells: dict[str, str], row: int, columns: dict[str, str], errors: list[RowError]
+) -> tuple[int | None, str]:
+    """The optional UPAH and KELOMPOK RISIKO cells: ``(wage, group)``, ``(None, "")`` when
+    both are empty, ``(-1, "")`` after adding the row's error (row, column and value)."""
+    wage_text, risk_text = cells.get("wage", ""), cells.get("risk", "")
+    if not wage_text and not risk_text:
+        return None, ""
+    wage_column = columns.get("wage", "UPAH")
+    risk_column = columns.get("risk", "KELOMPOK RISIKO")
+    if not wage_text or not risk_text:
+        missing, column = (
+            ("UPAH", wage_column) if not wage_text else ("KELOMPOK RISIKO", risk_column)
+        )
+        errors.append(
+            RowError(
+                row,
+                column,
+                "",
+                gettext("wajib diisi bila %(other)s diisi (peserta penerima upah).")
+                % {"other": risk_column if missing == "UPAH" else wage_column},
+                "wage_incomplete",
+            )
+        )
+        return -1, ""
+    try:
+        wage = rupiah_parse(wage_text)
+    except DomainError:
+        wage = 0
+    if wage <= 0:
+        errors.append(
+            RowError(
+                row,
+                wage_column,
+                wage_text,
+                gettext("bukan upah sebulan yang sah (contoh: 2.500.000 atau Rp 2.500.000)."),
+                "wage_invalid",
+            )
+        )
+        return -1, ""
+    group = RISK_WORDS.get(_norm(risk_text))
+    if group is None:
+        errors.append(
+            RowError(
+                row,
+                risk_column,
+                risk_text,
+                gettext("kelompok risiko harus salah satu dari: %(choices)s.")
+                % {"choices": ", ".join(str(label) for _v, label in RiskGroup.choices)},
+                "risk_group_invalid",
+            )
+        )
+        return -1, ""
+    return wage, group

@@ -111,7 +111,7 @@ def bpjs_export_request(
     for the same content). Audit ``enrollment.bpjs.exported`` as the direct download
     does; the persons it lists are logged when the file is downloaded."""
     from jamsos.audit.services import audit_record
-    from jamsos.worker.files import generated_file_request
+    from jamsos.worker.services import generated_file_request
 
     audit_record(
         action="enrollment.bpjs.exported",

@@ -9,10 +9,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamsos.budget.models import Allocation, FiscalYear
+from jamsos.budget.forms import RupiahField
+from jamsos.budget.models import Allocation, FiscalYear, RiskGroup
 from jamsos.enrollment.models import Decree, DecreeLine, LegalBasis, Membership
 from jamsos.enrollment.selectors import ReservationChoice
 from jamsos.lib.dates import date_parse
+from jamsos.lib.tabular import TableError, upload_size_check
 from jamsos.regions.models import Region
 
 _SPLIT = re.compile(r"[\s,;]+")
@@ -168,6 +170,15 @@ class BpjsImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        """The upload cap of every table import (``lib.tabular``), named in the error."""
+        upload = self.cleaned_data["file"]
+        try:
+            upload_size_check(size=upload.size, file_name=upload.name)
+        except TableError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return upload
+
 
 class BpjsLineResultForm(forms.Form):
     status = forms.ChoiceField(
@@ -297,3 +308,12 @@ class LegalBasisForm(forms.ModelForm):
 
     def values(self) -> dict[str, object]:
         return dict(self.cleaned_data)
+
+
+class MembershipWageForm(forms.Form):
+    """A PU member's monthly wage and the employer's JKK risk group (the billing base)."""
+
+    wage = RupiahField(label=_("Upah sebulan"))
+    risk_group = forms.ChoiceField(
+        label=_("Kelompok risiko (JKK)"), choices=[("", "—"), *RiskGroup.choices]
+    )

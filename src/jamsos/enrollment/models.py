@@ -338,6 +338,25 @@ class Membership(models.Model):
     status_reason = models.CharField(_("keterangan status"), max_length=255, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
+    # The Agen Perisai who recruited the person: kept on every later coverage period (the
+    # fee follows the recruiter); a renewal handled by another agent is recorded apart,
+    # as openIMIS keeps ``Policy.officer`` and ``PolicyRenewal.new_officer``.
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("agen perekrut"),
+    )
+    renewed_by_agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewed_memberships",
+        verbose_name=_("agen perpanjangan"),
+    )
 
     class Meta:
         ordering = ["person_id", "first_month"]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("nagari-minimum/", views.nagari_minimum, name="nagari_minimum"),
     path("peserta/<int:pk>/", views.membership_detail, name="membership_detail"),
     path("peserta/<int:pk>/kartu.pdf", views.membership_card, name="membership_card"),
+    path("peserta/<int:pk>/upah/", views.membership_wage, name="membership_wage"),
     path("ditolak-bpjs/", views.rejection_list, name="rejection_list"),
     path("perpanjangan/", views.renewal_list, name="renewal_list"),
     path("perpanjangan/<int:pk>/", views.renewal_detail, name="renewal_detail"),

@@ -24,8 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jamsos.accounts.access import may_see_persons
-from jamsos.audit.services import MEMBERSHIP_DETAIL_FIELDS, personal_data_access_log
-from jamsos.budget.models import Allocation, FiscalYear
+from jamsos.audit.services import (
+    DECREE_LINE_FIELDS,
+    MEMBERSHIP_DETAIL_FIELDS,
+    personal_data_access_log,
+)
+from jamsos.budget.models import Allocation, FiscalYear, Segment
 from jamsos.enrollment import access, bpjs_layout, documents, selectors, services
 from jamsos.enrollment import exports as enrollment_exports
 from jamsos.enrollment.forms import (
@@ -39,6 +43,7 @@ from jamsos.enrollment.forms import (
     DecreeTextsForm,
     LegalBasisForm,
     MembershipFilterForm,
+    MembershipWageForm,
     ReasonForm,
     RenewalProposeForm,
     RenewalReserveForm,
@@ -53,6 +58,7 @@ from jamsos.enrollment.models import (
     Membership,
 )
 from jamsos.enrollment.services import documents as document_services
+from jamsos.enrollment.services.coverage import membership_wage_set
 from jamsos.enrollment.texts import number_suggest
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
@@ -190,6 +196,14 @@ def decree_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     lines = selectors.decree_lines(decree=decree, viewer=user, filters=filters)
     page = Paginator(lines, LINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if may_see_persons(user):
+        personal_data_access_log(
+            viewer=user,  # type: ignore[arg-type]
+            persons=[(line.person_id, line.nik) for line in page],
+            purpose=f"enrollment:decree_detail ({decree.number or decree.pk})",
+            fields=DECREE_LINE_FIELDS,
+            path=request.path,
+        )
     issue_form = None
     if decree.status == Decree.Status.APPROVED and user.has_perm("enrollment.issue_decree"):
         issue_form = DecreeIssueForm(
@@ -530,7 +544,8 @@ def bpjs_import(request: HttpRequest, pk: int) -> HttpResponse:
     decree = access.access_decree(request.user, pk)
     form = BpjsImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Pilih berkas hasil (.xlsx atau .csv)."))
+        errors = form.errors.get("file") or [_("Pilih berkas hasil (.xlsx atau .csv).")]
+        messages.error(request, errors[0])
         return redirect("enrollment:decree_detail", pk=pk)
     upload = form.cleaned_data["file"]
     try:
@@ -681,8 +696,54 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "enrollment/membership_detail.html",
-        {"membership": membership, "person": membership.person, "others": others},
+        {
+            "membership": membership,
+            "person": membership.person,
+            "others": others,
+            "wage_form": _wage_form(request.user, membership),
+        },
     )
+
+
+def _wage_form(user: Any, membership: Membership, data: Any = None) -> MembershipWageForm | None:
+    """The PU wage form, for a PU membership and an operator who records it."""
+    if membership.segment != Segment.PU or not user.has_perm("enrollment.draft_decree"):
+        return None
+    initial = {"wage": membership.wage or "", "risk_group": membership.risk_group}
+    return MembershipWageForm(data, initial=initial)
+
+
+@login_required
+@permission_required("enrollment.draft_decree", raise_exception=True)
+@require_POST
+@domain_errors_as_http
+def membership_wage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a PU member's wage and risk group (``membership_wage_set``)."""
+    membership = access.access_membership(request.user, pk)
+    form = _wage_form(request.user, membership, request.POST)
+    if form is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            membership_wage_set(
+                membership=membership,
+                wage=form.cleaned_data["wage"],
+                risk_group=form.cleaned_data["risk_group"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Upah dan kelompok risiko tersimpan."))
+            return redirect("enrollment:membership_detail", pk=membership.pk)
+    others = selectors.person_memberships(person=membership.person).exclude(pk=membership.pk)
+    context = {
+        "membership": membership,
+        "person": membership.person,
+        "others": others,
+        "wage_form": form,
+    }
+    return render(request, "enrollment/membership_detail.html", context, status=400)
 
 
 @login_required

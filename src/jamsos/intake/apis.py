@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 
 from jamsos.accounts.access import require_perm
 from jamsos.api.schemas import Id, PageIn, PageMetaOut, errors, paginate
+from jamsos.audit.services import PROPOSAL_ROW_FIELDS, personal_data_access_log
 from jamsos.intake import access, exports, selectors, services
 from jamsos.intake.disclosure import Disclosure
 from jamsos.intake.forms import proposable_regions
@@ -27,6 +28,7 @@ from jamsos.lib.errors import InvalidTransition, NotFoundOrForbidden, Permission
 from jamsos.lib.nik import nik_mask
 from jamsos.lib.ratelimit import RateLimited
 from jamsos.worker import files
+from jamsos.worker import services as worker_services
 from jamsos.worker.models import GeneratedFile
 
 router = Router(tags=["intake"])
@@ -366,6 +368,13 @@ def batch_rows(request: HttpRequest, batch_id: Id, filters: Query[RowListIn]) ->
     )
     meta, items = paginate(rows, filters)
     items = list(items)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(r.person_id or 0, r.nik) for r in items],
+        purpose=f"api:intake.batch_rows ({batch.pk})",
+        fields=PROPOSAL_ROW_FIELDS,
+        path=request.path,
+    )
     disclosure = Disclosure.for_viewer(request.user, [r.issues for r in items])
     return {**meta.model_dump(), "items": [RowOut.from_row(r, disclosure) for r in items]}
 
@@ -466,7 +475,7 @@ class ExportOut(Schema):
 )
 def rejection_report_prepare(request: HttpRequest, batch_id: Id) -> Status:
     batch = access.access_batch(request.user, batch_id)
-    export = files.generated_file_request(
+    export = worker_services.generated_file_request(
         kind=exports.REJECTION_REPORT,
         object_id=batch.pk,
         fingerprint=exports.rejection_report_fingerprint(batch=batch),

@@ -24,7 +24,7 @@ from typing import Any
 
 from jamsos.accounts.access import region_in_scope
 from jamsos.accounts.models import User
-from jamsos.intake.codes import REGISTERED_OUTSIDE_SCOPE, issue_message
+from jamsos.intake.codes import REGISTERED_OUTSIDE_SCOPE, issue_message, issue_text
 from jamsos.lib.nik import nik_mask
 from jamsos.registry.models import Person
 
@@ -100,6 +100,7 @@ class Disclosure:
         for original in issues or []:
             entry = dict(original)
             number = row_number or _row_of(entry)
+            entry["message"] = issue_text(entry, row=number)  # in the reader's language
             code = entry.get("code")
             if code == "already_registered" and not self._registered_visible(entry):
                 entry["message"] = issue_message(
@@ -158,5 +159,7 @@ def rows_disclosed(rows: Iterable[Any], viewer: User) -> list[Any]:
 
 
 def _row_of(entry: dict[str, Any]) -> int:
+    if entry.get("row"):
+        return int(entry["row"])
     match = _ROW_NUMBER.match(str(entry.get("message") or ""))
     return int(match.group(1)) if match else 0

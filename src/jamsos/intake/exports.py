@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from jamsos.audit.services import PROPOSAL_ROW_FIELDS
 from jamsos.lib.errors import NotFoundOrForbidden
 from jamsos.lib.generated import ExportKind, Progress
 from jamsos.regions.models import Region
@@ -374,7 +376,8 @@ def _issue_sheet(
                     "column": "",
                     "value": "",
                     "code": "rejected_by_reviewer",
-                    "message": f"Ditolak pemeriksa: {row.decision_reason}",
+                    "message": gettext("Ditolak pemeriksa: %(reason)s")
+                    % {"reason": row.decision_reason},
                 }
             )
         for issue in entries:
@@ -492,14 +495,18 @@ def _report_may_download(viewer: User, file: Any) -> bool:
     return True
 
 
+def rejection_report_persons(*, batch: ProposalBatch, viewer: User) -> list[tuple[int, str]]:
+    """``(person id, NIK)`` of every row the report lists, for the access log; a row of
+    someone not (yet) in the registry is person 0, found later by its NIK's digest."""
+    rows = _rejected_rows(batch=batch, viewer=viewer).values_list("person_id", "nik")
+    return [(person_id or 0, nik) for person_id, nik in rows]
+
+
 def _report_persons(file: Any) -> Iterable[tuple[int, str]]:
-    """The registry persons the report names (rows matched to a person); rows of people
-    not yet in the registry have no person to log."""
     from jamsos.intake.access import access_batch
 
     batch = access_batch(file.owner, file.object_id)
-    rows = _rejected_rows(batch=batch, viewer=file.owner).filter(person__isnull=False)
-    return rows.values_list("person_id", "person__nik")
+    return rejection_report_persons(batch=batch, viewer=file.owner)
 
 
 REJECTION_REPORT_KIND = ExportKind(
@@ -509,5 +516,5 @@ REJECTION_REPORT_KIND = ExportKind(
     file_name=lambda file: f"baris-ditolak-usulan-{file.object_id}.xlsx",
     content_type=XLSX_CONTENT_TYPE,
     persons=_report_persons,
-    fields=("full_name", "nik", "birth_date", "village"),
+    fields=PROPOSAL_ROW_FIELDS,
 )

@@ -111,6 +111,15 @@ class ProposalBatch(models.Model):
     gather_day = models.DateField(
         _("mengumpulkan usulan perorangan tanggal"), null=True, blank=True
     )
+    # The Agen Perisai who proposed the batch (its proposer's agent record), if any.
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal_batches",
+        verbose_name=_("agen"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -195,6 +204,15 @@ class ProposalRow(models.Model):
     # Indexed: a person's page lists the rows that proposed them.
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal_rows"
+    )
+    # The agent who brought this person (a one-person proposal from the agent's phone).
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal_rows",
+        verbose_name=_("agen"),
     )
 
     class Meta:

@@ -15,16 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.conf import settings
 from django.utils.translation import gettext
 
 from jamsos.intake.codes import FIELD_LABELS
-from jamsos.lib.tabular import (
+from jamsos.lib.tabular import (  # noqa: F401  (FileTooLarge, upload_size_check: re-exported)
+    FileTooLarge,
     Table,
     TableError,
     XlsxLimits,
+    default_xlsx_limits,
     size_text,
     table_read,
+    upload_size_check,
     xlsx_limits_check,
     xlsx_numeric_cells,
 )
@@ -149,31 +151,9 @@ _EMPTY_MARKERS = ("", "-", "--", "—", "–")
 _FIRST_DIGIT = re.compile(r"\d")
 
 
-class FileTooLarge(TableError):
-    code = "file_too_large"
-    http_status = 413
-
-
-def upload_size_check(*, size: int, file_name: str) -> None:
-    """``FileTooLarge`` when an upload is over ``settings.INTAKE_UPLOAD_MAX_BYTES``."""
-    limit = settings.INTAKE_UPLOAD_MAX_BYTES
-    if size > limit:
-        raise FileTooLarge(
-            f'Berkas "{file_name}" berukuran {size_text(size)}; batas unggah '
-            f"{size_text(limit)}. Bagi daftar menjadi beberapa berkas.",
-            file_name=file_name,
-            limit_bytes=limit,
-        )
-
-
 def intake_xlsx_limits() -> XlsxLimits:
     """The settings' limits for .xlsx proposal files (docs/intake.md "Limits")."""
-    return XlsxLimits(
-        max_uncompressed=settings.INTAKE_XLSX_MAX_UNCOMPRESSED_BYTES,
-        max_ratio=settings.INTAKE_XLSX_MAX_RATIO,
-        max_rows=settings.INTAKE_XLSX_MAX_ROWS,
-        max_columns=settings.INTAKE_XLSX_MAX_COLUMNS,
-    )
+    return default_xlsx_limits()
 
 
 def upload_limits_check(data: bytes, *, file_name: str) -> None:

@@ -45,7 +45,7 @@ from jamsos.intake.validation import (
     row_check_in_batch,
 )
 from jamsos.lib.errors import DomainError, InvalidTransition, PermissionDenied
-from jamsos.lib.ratelimit import rate_limit_hit
+from jamsos.lib.ratelimit import RateLimited, rate_limit_distinct
 from jamsos.lib.tabular import table_suffix
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
@@ -240,6 +240,7 @@ def batch_stage_upload(
         proposer=acting_user,
         agency=agency,
         region=region,
+        agent=_proposer_agent(acting_user),
         file_name=file_name[:255],
         file_sha256=hashlib.sha256(data).hexdigest(),
         coverage_start=coverage_start,
@@ -297,6 +298,9 @@ def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) 
         return batch
     try:
         table = table or _batch_table(batch)
+        if batch.proposer is not None and "nik" in table.frame.columns:
+            niks = table.frame.get_column("nik").drop_nulls().unique().to_list()
+            upload_niks_count(user=batch.proposer, niks=[_digits(n) for n in niks])
     except DomainError as exc:
         return _batch_fail(batch, exc.message, code=exc.code)
     try:
@@ -327,7 +331,11 @@ def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) 
     except Exception as exc:
         logger.exception("validation of batch %s failed", batch.pk)
         ProposalRow.objects.filter(batch=batch).delete()
-        _batch_fail(batch, f"Validasi gagal karena kesalahan sistem ({exc.__class__.__name__}).")
+        _batch_fail(
+            batch,
+            gettext("Validasi gagal karena kesalahan sistem (%(error)s).")
+            % {"error": exc.__class__.__name__},
+        )
         raise
     return batch
 
@@ -430,7 +438,7 @@ def batch_validation_abandon(*, batch: ProposalBatch) -> ProposalBatch:
     ProposalRow.objects.filter(batch=batch).delete()
     return _batch_fail(
         batch,
-        "Validasi terhenti: proses pekerja berhenti berulang kali. Coba ulangi validasi.",
+        gettext("Validasi terhenti: proses pekerja berhenti berulang kali. Coba ulangi validasi."),
         code="worker_lost",
     )
 
@@ -462,19 +470,88 @@ def _batch_fail(batch: ProposalBatch, message: str, *, code: str = "") -> Propos
     return batch
 
 
-def check_rate_hit(user: User) -> None:
-    """Count one check of one person's data by ``user``; ``RateLimited`` (429) beyond
-    ``settings.INTAKE_CHECKS_PER_MINUTE``: a NIK check answers whether someone is
-    registered, so trying NIK after NIK must be slow."""
+def _digits(text: str) -> str:
+    return "".join(ch for ch in str(text) if ch.isdigit())
+
+
+def _check_identity(values: dict[str, str]) -> str:
+    """What a check asks about: the NIK as typed (digits only), else the name and birth
+    date (a duplicate search by them answers about persons too); "" for neither."""
+    nik = _digits(values.get("nik") or "")
+    if nik:
+        return f"nik:{nik}"
+    name = " ".join(str(values.get("full_name") or "").lower().split())
+    birth = str(values.get("birth_date") or "").strip()
+    return f"name:{name}|{birth}" if name and birth else ""
+
+
+def _daily_nik_budget(user: User) -> int:
+    """Distinct NIKs a user may have checked per day, live and in uploads together
+    (``settings.INTAKE_CHECKED_NIKS_PER_DAY``). Not for those who see every NIK of the
+    registry in full anyway (``registry.view_full_nik``: the Dinas, BPJS): an answer
+    "already registered" tells them nothing new."""
+    if user.has_perm("registry.view_full_nik"):
+        return 0
+    return settings.INTAKE_CHECKED_NIKS_PER_DAY
+
+
+def check_rate_hit(user: User, values: dict[str, str] | None = None) -> None:
+    """Count one check of one person's data by ``user``: ``RateLimited`` (429) beyond
+    ``settings.INTAKE_CHECKS_PER_MINUTE`` distinct persons (NIKs) a minute, or beyond the
+    daily budget shared with uploads (``_daily_nik_budget``). A NIK check answers whether
+    someone is registered, so trying NIK after NIK must be slow; checking the NIK being
+    typed again and again (the phone form's live check) is free."""
+    identity = _check_identity(values or {})
     limit = settings.INTAKE_CHECKS_PER_MINUTE
-    rate_limit_hit(
+    rate_limit_distinct(
         key=f"intake-check:{user.pk}",
+        items=[identity or "form"],
         limit=limit,
         window=60,
-        message=(
-            f"Terlalu banyak pemeriksaan data dalam satu menit (paling banyak {limit}). "
-            "Tunggu sebentar lalu coba lagi."
-        ),
+        message=gettext(
+            "Terlalu banyak pemeriksaan data dalam satu menit (paling banyak %(limit)s orang "
+            "berbeda). Tunggu sebentar lalu coba lagi."
+        )
+        % {"limit": limit},
+    )
+    daily = _daily_nik_budget(user)
+    if identity:
+        rate_limit_distinct(
+            key=f"intake-niks-day:{user.pk}",
+            items=[identity],
+            limit=daily,
+            window=DAY_SECONDS,
+            message=_daily_message(daily),
+        )
+
+
+DAY_SECONDS = 24 * 60 * 60
+
+
+def _daily_message(limit: int) -> str:
+    return gettext(
+        "Batas pemeriksaan NIK hari ini tercapai (paling banyak %(limit)s NIK berbeda per "
+        "hari, lewat formulir dan unggahan bersama). Coba lagi besok atau minta Dinas "
+        "memeriksanya."
+    ) % {"limit": limit}
+
+
+def upload_niks_count(*, user: User, niks: list[str]) -> None:
+    """Count an uploaded file's distinct NIKs against the uploader's daily budget, the
+    one the live checks use (``check_rate_hit``): a file of guessed NIKs must not be a
+    faster way to learn who is registered. ``RateLimited`` names the limit."""
+    limit = _daily_nik_budget(user)
+    if limit <= 0:
+        return
+    items = {f"nik:{n}" for n in niks if n}
+    if len(items) > limit:  # refused before touching the cache
+        raise RateLimited(_daily_message(limit), retry_after=DAY_SECONDS, limit=limit)
+    rate_limit_distinct(
+        key=f"intake-niks-day:{user.pk}",
+        items=items,
+        limit=limit,
+        window=DAY_SECONDS,
+        message=_daily_message(limit),
     )
 
 
@@ -487,7 +564,7 @@ def row_check_values(*, values: dict[str, str], region: Region, acting_user: Use
     is decided by ``intake.disclosure`` for the viewer.
     """
     require_perm(acting_user, "intake.propose")
-    check_rate_hit(acting_user)
+    check_rate_hit(acting_user, values)
     table = proposal_table_from_values(values, village_default=region)
     result = proposals_validate(table, context=ValidationContext.build(region=region))
     return result.row_check(1)
@@ -512,7 +589,14 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
     region = acting_user.region
     if region is None or acting_user.agency is None:
         raise PermissionDenied(gettext("Pengguna tanpa wilayah tidak dapat mengusulkan."))
-    check_rate_hit(acting_user)
+    agent = _proposer_agent(acting_user)
+    if agent is not None and not agent.may_propose:
+        raise PermissionDenied(
+            gettext("Keagenan Anda sedang %(status)s: usulan tidak dapat dikirim.")
+            % {"status": agent.get_status_display().lower()},
+            code="agent_not_active",
+        )
+    check_rate_hit(acting_user, values)
     context = ValidationContext.build(region=region)
     table = proposal_table_from_values(values, village_default=region)
     check = proposals_validate(table, context=context).row_check(1)
@@ -532,6 +616,8 @@ def person_propose(*, values: dict[str, str], acting_user: User) -> ProposalRow:
             check, row=ProposalRow(batch=batch, row_number=number), context=context
         )
     row = _row_from_check(batch, number, check, raw=_form_raw(values))
+    # The agent who brought the person (its fee and performance follow this row).
+    row.agent = agent
     row.full_clean()
     row.save()
     _batch_recount(batch)
@@ -585,6 +671,7 @@ def _single_batch_open(
             region=region,
             validated_at=timezone.now(),
             gather_day=day,
+            agent=_proposer_agent(acting_user),
         )
         batch.full_clean(validate_constraints=False)
         try:
@@ -594,9 +681,16 @@ def _single_batch_open(
             continue  # another proposal opened it a moment ago: take that one
         return batch, True
     raise DomainError(
-        "Usulan perorangan hari ini sedang dibuka oleh permintaan lain; coba lagi.",
+        gettext("Usulan perorangan hari ini sedang dibuka oleh permintaan lain; coba lagi."),
         code="single_batch_busy",
     )
+
+
+def _proposer_agent(user: User):
+    """The Agen Perisai record of a proposing user, if it has one."""
+    from jamsos.agents.selectors import agent_of_user
+
+    return agent_of_user(user)
 
 
 def _form_raw(values: dict[str, str]) -> dict[str, str]:

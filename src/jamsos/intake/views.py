@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jamsos.audit.services import PROPOSAL_ROW_FIELDS, personal_data_access_log
 from jamsos.intake import access, exports, selectors, services
 from jamsos.intake.disclosure import Disclosure, rows_disclosed
 from jamsos.intake.forms import (
@@ -36,7 +37,7 @@ from jamsos.intake.models import ProposalBatch, ProposalRow
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
 from jamsos.regions.selectors import region_paths
-from jamsos.worker import files
+from jamsos.worker import services as worker_services
 
 BATCH_PAGE_SIZE = 25
 ROW_PAGE_SIZE = 50
@@ -283,6 +284,13 @@ def rejection_report(request: HttpRequest, pk: int) -> HttpResponse:
     if rows > exports.REPORT_SYNC_MAX_ROWS:
         return render(request, "intake/rejection_report_offer.html", {"batch": batch, "rows": rows})
     data = exports.rejection_report_xlsx(batch=batch, viewer=request.user)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=exports.rejection_report_persons(batch=batch, viewer=request.user),
+        purpose=f"{exports.REJECTION_REPORT} ({batch.pk})",
+        fields=exports.REJECTION_REPORT_KIND.fields,
+        path=request.path,
+    )
     return _xlsx(data, f"baris-ditolak-usulan-{batch.pk}.xlsx")
 
 
@@ -292,7 +300,7 @@ def rejection_report(request: HttpRequest, pk: int) -> HttpResponse:
 def rejection_report_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the rejection report of a big batch; its page shows the progress."""
     batch = access.access_batch(request.user, pk)
-    export = files.generated_file_request(
+    export = worker_services.generated_file_request(
         kind=exports.REJECTION_REPORT,
         object_id=batch.pk,
         fingerprint=exports.rejection_report_fingerprint(batch=batch),
@@ -354,6 +362,13 @@ def _form_initial(row: ProposalRow) -> dict[str, str]:
 @domain_errors_as_http
 def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = access.access_row(request.user, pk)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(row.person_id or 0, row.nik)],
+        purpose=f"intake:row_detail ({row.batch_id}/{row.row_number})",
+        fields=PROPOSAL_ROW_FIELDS,
+        path=request.path,
+    )
     return render(request, "intake/row_detail.html", _row_context(request, row))
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import fastexcel
 import polars as pl
+from django.conf import settings
 from django.utils.translation import gettext
 
 from jamsos.lib.errors import DomainError
@@ -157,6 +158,42 @@ def size_text(size: int) -> str:
     return f"{max(1, round(size / 1024))} KB"
 
 
+class FileTooLarge(TableError):
+    code = "file_too_large"
+    http_status = 413
+
+
+def upload_max_bytes() -> int:
+    """The size cap on every uploaded table (settings ``INTAKE_UPLOAD_MAX_BYTES``, env
+    ``INTAKE_UPLOAD_MAX_MB``, default 20 MB): proposals, BPJS results, bank statements."""
+    return settings.INTAKE_UPLOAD_MAX_BYTES
+
+
+def default_xlsx_limits() -> XlsxLimits:
+    """The settings' limits for every .xlsx read (docs/intake.md "Limits")."""
+    return XlsxLimits(
+        max_uncompressed=settings.INTAKE_XLSX_MAX_UNCOMPRESSED_BYTES,
+        max_ratio=settings.INTAKE_XLSX_MAX_RATIO,
+        max_rows=settings.INTAKE_XLSX_MAX_ROWS,
+        max_columns=settings.INTAKE_XLSX_MAX_COLUMNS,
+    )
+
+
+def upload_size_check(*, size: int, file_name: str, limit: int | None = None) -> None:
+    """``FileTooLarge`` naming the file, its size and the cap when ``size`` is over it."""
+    limit = upload_max_bytes() if limit is None else limit
+    if size > limit:
+        raise FileTooLarge(
+            gettext(
+                'Berkas "%(file_name)s" berukuran %(size)s; batas unggah %(limit)s. Bagi '
+                "daftar menjadi beberapa berkas."
+            )
+            % {"file_name": file_name, "size": size_text(size), "limit": size_text(limit)},
+            file_name=file_name,
+            limit_bytes=limit,
+        )
+
+
 def xlsx_limits_check(data: bytes, *, file_name: str, limits: XlsxLimits) -> None:
     """Refuse an .xlsx whose contents would be too big to read, before reading it.
 
@@ -177,11 +214,19 @@ def xlsx_limits_check(data: bytes, *, file_name: str, limits: XlsxLimits) -> Non
         inflated = sum(member.file_size for member in members)
         if inflated > limits.max_uncompressed or inflated > limits.max_ratio * max(len(data), 1):
             raise TableError(
-                f'Berkas "{file_name}" ({size_text(len(data))}) mengembang menjadi '
-                f"{size_text(inflated)} saat dibuka; paling besar "
-                f"{size_text(limits.max_uncompressed)} dan {limits.max_ratio} kali ukuran "
-                "berkas. Berkas ini tidak dibaca; simpan ulang dari Excel hanya dengan "
-                "lembar usulan, atau bagi menjadi beberapa berkas.",
+                gettext(
+                    'Berkas "%(file_name)s" (%(size)s) mengembang menjadi %(inflated)s saat '
+                    "dibuka; paling besar %(limit)s dan %(ratio)s kali ukuran berkas. Berkas "
+                    "ini tidak dibaca; simpan ulang dari Excel hanya dengan lembar datanya, "
+                    "atau bagi menjadi beberapa berkas."
+                )
+                % {
+                    "file_name": file_name,
+                    "size": size_text(len(data)),
+                    "inflated": size_text(inflated),
+                    "limit": size_text(limits.max_uncompressed),
+                    "ratio": limits.max_ratio,
+                },
                 code="xlsx_too_large",
                 file_name=file_name,
             )
@@ -197,10 +242,19 @@ def xlsx_limits_check(data: bytes, *, file_name: str, limits: XlsxLimits) -> Non
             columns = _column_number((found.group(3) or found.group(1) or "A").decode())
             if rows > limits.max_rows or columns > limits.max_columns:
                 raise TableError(
-                    f'Lembar kerja pada "{file_name}" berukuran {rows} baris × {columns} '
-                    f"kolom; paling banyak {limits.max_rows} baris dan "
-                    f"{limits.max_columns} kolom. Hapus baris dan kolom kosong yang "
-                    "terformat, atau bagi menjadi beberapa berkas.",
+                    gettext(
+                        'Lembar kerja pada "%(file_name)s" berukuran %(rows)s baris × '
+                        "%(columns)s kolom; paling banyak %(max_rows)s baris dan "
+                        "%(max_columns)s kolom. Hapus baris dan kolom kosong yang terformat, "
+                        "atau bagi menjadi beberapa berkas."
+                    )
+                    % {
+                        "file_name": file_name,
+                        "rows": rows,
+                        "columns": columns,
+                        "max_rows": limits.max_rows,
+                        "max_columns": limits.max_columns,
+                    },
                     code="xlsx_too_large",
                     file_name=file_name,
                 )
@@ -444,6 +498,7 @@ def table_read(
     header_score: HeaderScore,
     min_score: int = 2,
     xlsx_limits: XlsxLimits | None = None,
+    max_bytes: int | None = None,
 ) -> Table:
     """Read an .xlsx (first visible sheet with a header) or .csv file into a ``Table``.
 
@@ -453,10 +508,18 @@ def table_read(
        least ``min_score`` is the header (``header_not_found`` otherwise).
     4. CSV: encoding UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252; delimiter
        sniffed among ``; , tab |``.
-    5. ``xlsx_limits``: an .xlsx is checked (``xlsx_limits_check``) before it is parsed.
+    5. Limits, safe by default so that no caller can forget them: a file over
+       ``max_bytes`` (default ``upload_max_bytes()``) is ``file_too_large``, and an
+       .xlsx is checked against ``xlsx_limits`` (default ``default_xlsx_limits()``)
+       before it is parsed (``xlsx_too_large``). The errors name the limit.
     """
     suffix = table_suffix(file_name)
-    data = Path(source).read_bytes() if isinstance(source, (Path, str)) else bytes(source)
+    if isinstance(source, (Path, str)):
+        upload_size_check(size=Path(source).stat().st_size, file_name=file_name, limit=max_bytes)
+        data = Path(source).read_bytes()
+    else:
+        data = bytes(source)
+    upload_size_check(size=len(data), file_name=file_name, limit=max_bytes)
     if not data:
         raise TableError(
             gettext('Berkas "%(file_name)s" kosong.') % {"file_name": file_name},
@@ -464,7 +527,6 @@ def table_read(
             file_name=file_name,
         )
     if suffix == ".xlsx":
-        if xlsx_limits is not None:
-            xlsx_limits_check(data, file_name=file_name, limits=xlsx_limits)
+        xlsx_limits_check(data, file_name=file_name, limits=xlsx_limits or default_xlsx_limits())
         return _read_xlsx(data, file_name, header_score, min_score)
     return _read_csv(data, file_name, header_score, min_score)

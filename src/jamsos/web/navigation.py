@@ -77,6 +77,8 @@ MENU: list[NavItem] = [
         ("claims.view_claims", "reports.view_aggregates"),
         "heart-pulse",
     ),
+    NavItem(_("Agen Perisai"), "agents:agent_list", "agents.view_agents", "person-badge"),
+    NavItem(_("Aplikasi agen"), "agents:phone", "agents.use_agent_app", "phone"),
     NavItem(_("Tabel tarif"), "budget:rate_list", "reference.manage", "table"),
 ]
 
@@ -112,6 +114,13 @@ def _sees_bills(user: User) -> bool:
     from jamsos.contributions.selectors import bills_visible
 
     return user.has_perm("contributions.view_bills") and bills_visible(viewer=user)
+
+
+def _uses_agent_app(user: User) -> bool:
+    # agents.views.phone: the agent role, and an agent record linked to the account.
+    from jamsos.agents.selectors import agent_of_user
+
+    return user.has_perm("agents.use_agent_app") and agent_of_user(user) is not None
 
 
 def _sees_contributions(user: User) -> bool:
@@ -152,6 +161,11 @@ PAGE_GATES: dict[str, Gate] = {
     "claims:claim_report": "claims.report_claim",
     "claims:dashboard": ("claims.view_claims", "reports.view_aggregates"),
     "claims:rules": ("claims.view_claims", "reports.view_aggregates", "reference.manage"),
+    "agents:agent_list": "agents.view_agents",
+    "agents:agent_create": "agents.manage_agents",
+    "agents:institution_list": "agents.view_agents",
+    "agents:statement_list": "agents.view_agents",
+    "agents:phone": _uses_agent_app,
 }
 
 
@@ -191,6 +205,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "accounts": (_("Administrasi"), "gear"),
     "audit": (_("Administrasi"), "gear"),
     "budget:rate_list": (_("Administrasi"), "gear"),
+    "agents": (_("Program"), "briefcase"),
 }
 
 
@@ -296,6 +311,23 @@ CARDS: list[HomeCard] = [
         "claims:claim_list",
         "claims.view_claims",
         "heart-pulse",
+    ),
+    HomeCard(
+        _("Aplikasi agen"),
+        _(
+            "Usulkan pekerja dari ponsel walau tanpa sinyal: usulan disimpan dan dikirim "
+            "saat jaringan kembali. Lihat hasil usulan dan kinerja Anda."
+        ),
+        "agents:phone",
+        "agents.use_agent_app",
+        "phone",
+    ),
+    HomeCard(
+        _("Agen Perisai"),
+        _("Kelola agen, penugasan nagari, status, kinerja dan rekap fee bulanan."),
+        "agents:agent_list",
+        "agents.view_agents",
+        "person-badge",
     ),
     HomeCard(
         _("Laporan agregat"),
@@ -411,6 +443,11 @@ TABS: dict[str, list[Tab]] = {
         Tab("nagari", _("Minimum nagari"), "enrollment:nagari_minimum"),
         Tab("setting", _("Format SK"), "enrollment:decree_setting"),
         Tab("legal", _("Dasar hukum"), "enrollment:legal_basis_list"),
+    ],
+    "agents": [
+        Tab("agents", _("Agen"), "agents:agent_list"),
+        Tab("institutions", _("Lembaga"), "agents:institution_list"),
+        Tab("fees", _("Rekap fee"), "agents:statement_list"),
     ],
 }
 

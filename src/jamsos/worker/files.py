@@ -1,6 +1,6 @@
 """Generated files: writes, reads and access (``GeneratedFile``; kinds in ``lib.generated``).
 
-1. ``generated_file_request`` finds the viewer's file of that kind, object and content
+1. ``services.generated_file_request`` finds the viewer's file of that kind, object and content
    (its fingerprint) or creates it, ``queued``, and enqueues the build after commit.
 2. The task calls ``generated_file_build``: it claims the row with a conditional UPDATE
    that records the task's id (a second worker finds nothing to do; the same task run
@@ -25,14 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from jamsos.accounts.access import region_in_scope
 from jamsos.accounts.models import User
-from jamsos.audit.services import audit_record, personal_data_access_log
-from jamsos.lib.errors import InvalidTransition, NotFoundOrForbidden
+from jamsos.audit.services import personal_data_access_log
+from jamsos.lib.errors import NotFoundOrForbidden
 from jamsos.lib.generated import export_kind
 from jamsos.worker.leases import lease_seconds, task_is_over
 from jamsos.worker.models import GeneratedFile
@@ -40,111 +39,6 @@ from jamsos.worker.models import GeneratedFile
 logger = logging.getLogger(__name__)
 Status = GeneratedFile.Status
 BUSY = (Status.QUEUED, Status.RUNNING)
-
-
-@transaction.atomic
-def generated_file_request(
-    *,
-    kind: str,
-    object_id: int,
-    fingerprint: str,
-    rows_total: int,
-    region_code: str,
-    acting_user: User,
-    params: dict[str, Any] | None = None,
-) -> GeneratedFile:
-    """The viewer's file of ``kind`` for ``object_id`` with this content; created and
-    queued when new (or queued again when the last attempt failed or expired). Audit
-    ``worker.generated_file.requested``."""
-    spec = export_kind(kind)
-    key = {
-        "kind": kind,
-        "object_id": object_id,
-        "owner": acting_user,
-        "fingerprint": fingerprint,
-    }
-    generated = GeneratedFile.objects.select_for_update().filter(**key).first()
-    if generated is not None and not generated.retryable:
-        return generated
-    if generated is None:
-        generated = GeneratedFile(
-            **key, params=params or {}, region_code=region_code, rows_total=rows_total
-        )
-        generated.file_name = spec.file_name(generated)
-        content_type = spec.content_type
-        generated.content_type = content_type(generated) if callable(content_type) else content_type
-        try:
-            with transaction.atomic():
-                generated.save()
-        except IntegrityError:  # the same request a moment ago: use that one
-            return GeneratedFile.objects.get(**key)
-    else:
-        _requeue(generated)
-    audit_record(
-        action="worker.generated_file.requested",
-        acting_user=acting_user,
-        obj=generated,
-        data={"kind": kind, "object_id": object_id, "rows": rows_total},
-    )
-    file_id = generated.pk
-    transaction.on_commit(lambda: _enqueue_build(file_id))
-    return generated
-
-
-def _requeue(generated: GeneratedFile) -> None:
-    # A new ask: ``created_at`` restarts, so the sweep gives its task a lease's time to
-    # be enqueued before it takes a missing task id for a lost one.
-    generated.created_at = timezone.now()
-    generated.status = Status.QUEUED
-    generated.rows_done = 0
-    generated.error = ""
-    generated.task_id = ""
-    generated.file_path = ""
-    generated.size = 0
-    generated.started_at = None
-    generated.finished_at = None
-    generated.save(
-        update_fields=[
-            "created_at",
-            "status",
-            "rows_done",
-            "error",
-            "task_id",
-            "file_path",
-            "size",
-            "started_at",
-            "finished_at",
-        ]
-    )
-
-
-@transaction.atomic
-def generated_file_retry(*, generated: GeneratedFile, acting_user: User) -> GeneratedFile:
-    """Build a failed or expired file again (the page's "coba lagi")."""
-    generated = GeneratedFile.objects.select_for_update().get(pk=generated.pk)
-    if not generated.retryable:
-        raise InvalidTransition("Berkas ini tidak perlu dibuat ulang.", code="export_not_retryable")
-    _requeue(generated)
-    audit_record(
-        action="worker.generated_file.retried",
-        acting_user=acting_user,
-        obj=generated,
-        data={"kind": generated.kind, "object_id": generated.object_id},
-    )
-    file_id = generated.pk
-    transaction.on_commit(lambda: _enqueue_build(file_id))
-    return generated
-
-
-def _enqueue_build(file_id: int) -> None:
-    from jamsos.worker.tasks import generated_file_build_task
-
-    result = generated_file_build_task.enqueue(file_id)
-    # Known before any worker claims it: a task failed before its claim still finds
-    # its row (``generated_file_abandon``). The claim writes the same id.
-    GeneratedFile.objects.filter(pk=file_id, status=Status.QUEUED, task_id="").update(
-        task_id=str(result.id)[:64]
-    )
 
 
 def generated_file_build(*, file_id: int, task_id: str) -> GeneratedFile | None:

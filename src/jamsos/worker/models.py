@@ -39,7 +39,7 @@ class GeneratedFile(models.Model):
 
     One mechanism for every app: an app registers an export kind (``lib.generated``:
     how to build it, who may download it, which persons it lists) and asks for a file
-    with ``worker.files.generated_file_request``; the task builds it with progress, the
+    with ``worker.services.generated_file_request``; the task builds it with progress, the
     page polls the row and offers the file. Kept per viewer (what a viewer may read
     differs: masked NIKs, scope) and per content (``fingerprint``): the same request
     again reuses the file until the retention sweep expires it.

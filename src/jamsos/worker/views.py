@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
-from jamsos.worker import files
+from jamsos.worker import files, services
 
 
 def _not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -73,7 +73,7 @@ def generated_file_download(request: HttpRequest, pk: int) -> HttpResponse:
 def generated_file_retry(request: HttpRequest, pk: int) -> HttpResponse:
     generated = files.access_generated_file(request.user, pk)  # type: ignore[arg-type]
     try:
-        files.generated_file_retry(generated=generated, acting_user=request.user)  # type: ignore[arg-type]
+        services.generated_file_retry(generated=generated, acting_user=request.user)  # type: ignore[arg-type]
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

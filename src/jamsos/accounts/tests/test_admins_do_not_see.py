@@ -61,7 +61,8 @@ def test_roles_that_see_persons_or_approve_are_reviewed():
         GRANT_REVIEWED_ROLES
     )
     assert Role.KECAMATAN_OPERATOR in GRANT_REVIEWED_ROLES  # sees persons of its kecamatan
-    assert not {Role.DPRD, Role.EXECUTIVE, Role.AGENT} & GRANT_REVIEWED_ROLES
+    assert Role.AGENT in GRANT_REVIEWED_ROLES  # sees its nagari's claims
+    assert not {Role.DPRD, Role.EXECUTIVE} & GRANT_REVIEWED_ROLES
 
 
 def test_an_admin_made_dinas_head_is_off_until_someone_else_approves(
@@ -113,6 +114,24 @@ def test_a_rejected_grant_cannot_be_switched_on_by_activation(personas, second_a
 
 
 def test_roles_without_personal_data_are_given_at_once(personas):
+    dprd = services.user_create(
+        username="dprd_baru",
+        full_name="Anggota Baru",
+        role=Role.DPRD,
+        agency=personas.dprd.agency,
+        region=personas.dprd.region,
+        password=STRONG_PASSWORD,
+        acting_user=personas.admin,
+    )
+    assert dprd.is_active
+    assert not RoleGrant.objects.filter(user=dprd).exists()
+
+
+def test_an_agent_sees_claims_so_its_account_waits_for_a_second_person(personas, second_admin):
+    """An agent reads its nagari's claims (the dead or injured worker, the heirs): an
+    admin who makes an agent, or resets an agent's password, could read them as the
+    agent, so both wait for a second person as for the other roles (issue 10)."""
+    assert Role.AGENT in GRANT_REVIEWED_ROLES
     agent = services.user_create(
         username="agen_baru",
         full_name="Agen Baru",
@@ -122,8 +141,21 @@ def test_roles_without_personal_data_are_given_at_once(personas):
         password=STRONG_PASSWORD,
         acting_user=personas.admin,
     )
-    assert agent.is_active
-    assert not RoleGrant.objects.filter(user=agent).exists()
+    assert not agent.is_active
+    pending(agent)
+
+    existing = personas.agent
+    services.user_set_password(
+        user=existing, password="Rendang-Kapau-7z", acting_user=personas.admin
+    )
+    existing.refresh_from_db()
+    assert not existing.is_active  # the admin cannot log in as the agent meanwhile
+    grant = pending(existing)
+    with pytest.raises(PermissionDenied):
+        services.role_grant_approve(grant=grant, acting_user=personas.admin)
+    services.role_grant_approve(grant=grant, acting_user=second_admin)
+    existing.refresh_from_db()
+    assert existing.is_active and existing.must_change_password
 
 
 def test_a_role_change_waits_for_approval_with_its_scope(personas, second_admin):

@@ -111,10 +111,11 @@ def test_create_user(client, personas):
     response = post(client, personas, personas.admin)
     assert response.status_code == 201
     body = response.json()
+    # An agent sees its nagari's claims: the account waits for a second person.
     assert (body["username"], body["region"], body["is_active"]) == (
         "agen_api",
         "13.03.03.2001",
-        True,
+        False,
     )
     user = User.objects.get(username="agen_api")
     assert user.check_password(STRONG_PASSWORD)

@@ -142,3 +142,142 @@ def test_only_the_data_officer_role_opens_the_access_log(name, personas, client)
     client.force_login(getattr(personas, name))
     assert client.get(PAGE).status_code == 403
     assert client.post(PAGE, {"nik": NIK}).status_code == 403
+
+
+# --- Tamper evidence and the full-NIK events (issue 10) ---------------------------------
+
+
+def _verify() -> tuple[int, dict]:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("audit_verify", "--json", stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, json.loads(out.getvalue())
+
+
+def _raw(sql: str, params: list) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def reads(person, personas):
+    others = [PersonFactory() for _ in range(2)]
+    return [
+        personal_data_access_log(
+            viewer=personas.dinas_operator,
+            persons=[(p.pk, p.nik) for p in [person, *others][: n + 1]],
+            purpose=f"uji {n}",
+            fields=["nik"],
+        )
+        for n in range(3)
+    ]
+
+
+def test_the_access_log_chains_and_verifies(reads):
+    assert [r.seq for r in reads] == [1, 2, 3]
+    assert reads[1].prev_hash == reads[0].hash
+    code, report = _verify()
+    assert (code, report["ok"], report["access_log"]) == (
+        0,
+        True,
+        {"reads": 3, "ok": True, "first_broken": None},
+    )
+
+
+def test_a_changed_read_is_found(reads):
+    _raw("UPDATE audit_personaldataaccess SET viewer_label = %s WHERE id = %s", ["x", reads[1].pk])
+    code, report = _verify()
+    assert (code, report["ok"], report["access_log"]["first_broken"]) == (1, False, reads[1].pk)
+    assert report["first_broken"] is None  # the audit trail itself is intact
+
+
+def test_a_person_cut_from_a_read_is_found(reads, person):
+    _raw(
+        "DELETE FROM audit_personaldataaccessitem WHERE access_id = %s AND person_id = %s",
+        [reads[2].pk, person.pk],
+    )
+    code, report = _verify()
+    assert (code, report["access_log"]["first_broken"]) == (1, reads[2].pk)
+
+
+def test_a_removed_read_is_found(reads):
+    _raw("DELETE FROM audit_personaldataaccessitem WHERE access_id = %s", [reads[1].pk])
+    _raw("DELETE FROM audit_personaldataaccess WHERE id = %s", [reads[1].pk])
+    code, report = _verify()
+    assert (code, report["access_log"]["first_broken"]) == (1, reads[2].pk)
+
+
+def test_the_database_refuses_changes_to_the_access_log(reads):
+    from django.db import DatabaseError, connection, transaction
+
+    from jamsos.audit.db_triggers import drop_append_only_triggers, install_append_only_triggers
+
+    install_append_only_triggers(connection)
+    try:
+        for sql in (
+            "UPDATE audit_personaldataaccess SET purpose = 'x'",
+            "DELETE FROM audit_personaldataaccessitem",
+            "DELETE FROM audit_personaldataaccess",
+        ):
+            with pytest.raises(DatabaseError), transaction.atomic():
+                _raw(sql, [])
+    finally:
+        drop_append_only_triggers(connection)
+    assert PersonalDataAccess.objects.count() == 3
+
+
+class _Editor:
+    """What RunPython's schema editor gives the migration: the connection and execute()
+    (SQLite's real editor cannot open inside the test's transaction)."""
+
+    from django.db import connection
+
+    def execute(self, sql: str) -> None:
+        _raw(sql, [])
+
+
+def test_the_access_log_migration_chains_old_reads_and_reverses(reads, settings, monkeypatch):
+    """``audit.0008`` chains reads written before the chain (in batches, the same hashes
+    the app writes), installs the triggers, and backward drops them again."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import DatabaseError, transaction
+
+    migration = importlib.import_module(
+        "jamsos.audit.migrations.0008_access_log_chain_and_triggers"
+    )
+    monkeypatch.setattr(migration, "BATCH", 2)
+    written = dict(PersonalDataAccess.objects.values_list("id", "hash"))
+    _raw("UPDATE audit_personaldataaccess SET seq = NULL, prev_hash = NULL, hash = NULL", [])
+    assert _verify()[0] == 1  # reads without a place look inserted
+    settings.AUDIT_APPEND_ONLY_TRIGGERS = True
+    migration.forward(apps, _Editor())
+    try:
+        assert dict(PersonalDataAccess.objects.values_list("id", "hash")) == written
+        assert _verify()[1]["access_log"] == {"reads": 3, "ok": True, "first_broken": None}
+        with pytest.raises(DatabaseError), transaction.atomic():
+            _raw("DELETE FROM audit_personaldataaccessitem", [])
+    finally:
+        migration.backward(apps, _Editor())
+    _raw("UPDATE audit_personaldataaccess SET purpose = 'x'", [])  # plain table again
+
+
+def test_a_full_nik_shown_on_a_letter_or_card_is_in_the_answer(person, personas, client):
+    from jamsos.audit.services import nik_access_log
+
+    nik_access_log(viewer=personas.bpjs_officer, person=person, purpose="kartu peserta")
+    client.force_login(personas.dinas_head)
+    page = client.post(PAGE, {"nik": NIK, "format": "html"}).content.decode()
+    assert "kartu peserta" in page
+    assert str(personas.bpjs_officer) in page

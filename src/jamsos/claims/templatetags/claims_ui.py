@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 register = template.Library()
@@ -42,3 +44,11 @@ def status_class(status: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def findings(stored: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """A claim's stored eligibility findings with their text in the reader's language."""
+    from jamsos.claims.eligibility import findings_shown
+
+    return findings_shown(stored or [])

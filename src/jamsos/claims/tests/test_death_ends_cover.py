@@ -149,3 +149,75 @@ def test_a_non_death_payout_leaves_cover_alone(personas, make_membership):
     membership.person.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE
     assert not membership.person.is_deceased
+
+
+def test_an_agent_sees_neither_the_death_nor_the_payout(personas, client_for, make_membership):
+    """Privacy (issue 10): the nagari's agent follows the claim and sees its nagari's APB
+    Nagari bill, but not the date of death in the credit note nor the money paid."""
+    from jamsos.budget import services as budget_services
+    from jamsos.budget.models import FundingSource
+    from jamsos.claims.tests.conftest import AGENT_NAGARI
+    from jamsos.testing.factories import region
+
+    dead = make_membership(first=months_ago(12))
+    regency = dead.funding_source.region
+    nagari_source = budget_services.funding_source_create(
+        region=regency,
+        kind=FundingSource.Kind.APB_NAGARI,
+        name="APB Nagari agen",
+        nagari=region(AGENT_NAGARI),
+        acting_user=None,
+    )
+    Membership.objects.filter(pk=dead.pk).update(funding_source=nagari_source)
+    death_month, later = months_ago(3), months_ago(2)
+    for month in (death_month, later):
+        _bill_and_issue(personas, regency, month, pay=True)
+    claim = services.claim_report(
+        membership=Membership.objects.get(pk=dead.pk),
+        claim_type="jkm",
+        event_date=day_in(death_month),
+        acting_user=personas.dinas_operator,
+        heirs=[
+            services.HeirData(
+                full_name="Rosmaniar",
+                relationship="spouse",
+                bank_name="Bank Nagari",
+                bank_account="1234567890",
+                is_payee=True,
+            )
+        ],
+    )
+    claim = walk(claim, personas, Claim.Status.PAID)
+    adjustment = BillAdjustment.objects.get(membership=dead)
+    from jamsos.lib.formats import tanggal
+
+    died = tanggal(claim.event_date)
+    assert died in adjustment.reason
+    url = reverse("contributions:bill_detail", args=[adjustment.bill_id])
+
+    operator = client_for(personas.dinas_operator).get(url).content.decode()
+    assert died in operator
+
+    agent_client = client_for(personas.agent)
+    page = agent_client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-testid="bill-adjustments"' in text
+    assert died not in text
+    assert claim.reference not in text
+    assert "Kepesertaan berakhir sebelum bulan ini" in text
+
+    detail = agent_client.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="payout"' not in detail
+    assert "TRF-0001" not in detail
+    listing = agent_client.get(reverse("claims:claim_list")).content.decode()
+    assert claim.reference in listing
+    api = agent_client.get(f"/api/claims/claims/{claim.pk}").json()
+    assert (api["payout_amount"], api["approved_amount"], api["payout_reference"]) == (
+        None,
+        None,
+        "",
+    )
+    # BPJS, who paid, still sees it.
+    full = client_for(personas.bpjs_officer).get(f"/api/claims/claims/{claim.pk}").json()
+    assert full["payout_amount"] == claim.payout_amount > 0

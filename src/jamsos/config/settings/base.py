@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jamsos.enrollment",
     "jamsos.contributions",
     "jamsos.claims",
+    "jamsos.agents",
     "jamsos.demo",
     "jamsos.web",
     "jamsos.api",
@@ -300,6 +301,8 @@ AUDIT_APPEND_ONLY_TRIGGERS = True
 # --- Intake limits (docs/intake.md "Limits") ------------------------------------------------
 # An upload larger than this is refused before it is stored (form and API).
 INTAKE_UPLOAD_MAX_BYTES = env_int("INTAKE_UPLOAD_MAX_MB", default=20) * 1024 * 1024
+# Largest KTP/KK photo the agent app may send with an offline proposal.
+AGENT_PHOTO_MAX_BYTES = env_int("AGENT_PHOTO_MAX_MB", default=8) * 1024 * 1024
 # An .xlsx is a zip: its members together may inflate to at most this many bytes, at most
 # this many times its own size, and its sheets may declare at most these dimensions.
 INTAKE_XLSX_MAX_UNCOMPRESSED_BYTES = (
@@ -310,4 +313,8 @@ INTAKE_XLSX_MAX_ROWS = env_int("INTAKE_XLSX_MAX_ROWS", default=1_048_576)
 INTAKE_XLSX_MAX_COLUMNS = env_int("INTAKE_XLSX_MAX_COLUMNS", default=200)
 # Checks of one person's data (API /intake/check, the phone form's live check) per user
 # and minute; beyond it the API answers 429 with Retry-After and the form says so.
+# Counted in distinct persons (NIKs): re-checking the NIK being typed is free.
 INTAKE_CHECKS_PER_MINUTE = env_int("INTAKE_CHECKS_PER_MINUTE", default=30)
+# Distinct NIKs a user who cannot see the registry's NIKs (agent, kecamatan) may check a
+# day, in the live check and in uploaded files together; 0 = no limit.
+INTAKE_CHECKED_NIKS_PER_DAY = env_int("INTAKE_CHECKED_NIKS_PER_DAY", default=5000)

@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from jamsos.contributions import services
+from jamsos.contributions import selectors, services
 from jamsos.contributions.exports import transparency_xlsx
 from jamsos.contributions.transparency import transparency_report
 from jamsos.lib.errors import PermissionDenied
@@ -149,3 +149,51 @@ def test_excel_export(history, sijunjung, personas):
     assert january[3:9] == [4, 4, 67_200, 67_200, 0, 0]
     assert values[-1][0] == "Jumlah 2025"
     assert values[-1][5] == report.total.payable
+
+
+def test_payable_leaves_out_months_credited_after_a_death(sijunjung, apbd, make_members, personas):
+    """A member dies in March after January–June were billed and paid: April–June are
+    credited back (death credit notes), so they are not payable, and the money paid for
+    them counts once, where the credit is spent (issue 9 "Death ends cover")."""
+    from django.db import transaction
+
+    from jamsos.contributions.models import Credit
+    from jamsos.enrollment.models import Membership
+
+    make_members(2, apbd)
+    for month in range(1, 7):
+        run = services.billing_run(regency=sijunjung, month=Month(2025, month), acting_user=None)
+        bill = services.bill_issue(bill=run.bills[0].bill, acting_user=None)
+        services.payment_record(
+            bill=bill,
+            sp2d_number=f"S{month}",
+            paid_on=dt.date(2025, month, 28),
+            amount=bill.total,
+            treasury_account="RKUD",
+            acting_user=None,
+        )
+    dead = Membership.objects.order_by("pk").first()
+    Membership.objects.filter(pk=dead.pk).update(
+        last_month=dt.date(2025, 3, 1), status=Membership.Status.DECEASED
+    )
+    with transaction.atomic():
+        services.membership_months_credit_unchecked(
+            membership_ids=[dead.pk], after=Month(2025, 3), reason="uji", acting_user=None
+        )
+    july = services.billing_run(regency=sijunjung, month=Month(2025, 7), acting_user=None)
+    services.bill_issue(bill=july.bills[0].bill, acting_user=None)  # paid from the credit
+
+    report = transparency_report(viewer=personas.dprd, regency=sijunjung, year=2025)
+    rows = rows_by(report)
+    march = rows[("2025-03", "APBD Sijunjung")]
+    assert (march.billed_members, march.payable, march.paid) == (2, 33_600, 33_600)
+    for month in ("2025-04", "2025-05", "2025-06"):
+        row = rows[(month, "APBD Sijunjung")]
+        assert (row.billed_members, row.payable, row.paid, row.unpaid) == (1, 16_800, 16_800, 0)
+    july_row = rows[("2025-07", "APBD Sijunjung")]
+    assert (july_row.payable, july_row.paid) == (16_800, 16_800)
+    # Money in (six SP2D) = paid in the report + the credit still unspent.
+    balance = selectors.credit_balance(source=apbd)
+    assert balance == 2 * 16_800 == sum(Credit.objects.values_list("amount", flat=True))
+    assert report.total.payable == 3 * 33_600 + 4 * 16_800
+    assert report.total.paid + balance == 6 * 33_600

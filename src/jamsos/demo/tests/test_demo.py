@@ -88,15 +88,20 @@ def nagari_newcomer_ids() -> set[int]:
 
 def step_persons():
     """The persons made by the persons step (the proposals step adds a few more, and the
-    enrollment step Palaluar's newcomers)."""
-    return Person.objects.exclude(nik__in=proposed_niks()).exclude(pk__in=nagari_newcomer_ids())
+    enrollment step Palaluar's newcomers, the agents step the Agen Perisai themselves)."""
+    return (
+        Person.objects.exclude(nik__in=proposed_niks())
+        .exclude(pk__in=nagari_newcomer_ids())
+        .exclude(agent__isnull=False)
+    )
 
 
 def test_every_nik_is_valid_consistent_and_in_sijunjung(loaded):
     codebook = region_codebook()
     persons = list(Person.objects.all())
     assert len(step_persons()) == 200
-    assert len(persons) == 200 + len(proposed_niks()) + len(nagari_newcomer_ids())
+    agents = Person.objects.filter(agent__isnull=False).count()
+    assert len(persons) == 200 + len(proposed_niks()) + len(nagari_newcomer_ids()) + agents
     for person in persons:
         result = nik_parse(
             person.nik, codebook=codebook, birth_date=person.birth_date, sex=person.sex
@@ -174,8 +179,9 @@ def test_one_user_per_role_none_a_django_superuser(loaded):
 def test_audit_events_are_written_without_niks(loaded):
     events = Counter(AuditEvent.objects.values_list("action", flat=True))
     assert events["demo.data.loaded"] == 1
+    agents = Person.objects.filter(agent__isnull=False).count()
     assert events["registry.person.created"] == (
-        200 + len(proposed_niks()) + len(nagari_newcomer_ids())
+        200 + len(proposed_niks()) + len(nagari_newcomer_ids()) + agents
     )
     assert events["accounts.agency.created"] == 75
     assert events["accounts.user.created"] == 8

@@ -32,6 +32,7 @@ def test_steps_run_in_the_order_they_always_had():
         "bills",
         "claims",
         "proposals",
+        "agents",
     ]
     steps = dict(DEMO_STEPS)
     assert steps["enrollment"] is demo_step_enrollment

@@ -40,7 +40,7 @@ from django.utils.translation import gettext
 from jamsos.accounts.models import User
 from jamsos.audit.models import AuditEvent
 from jamsos.audit.services import audit_record
-from jamsos.budget.models import Reservation
+from jamsos.budget.models import Reservation, Segment
 from jamsos.enrollment.models import (
     BpjsResultImport,
     Decree,
@@ -106,6 +106,9 @@ class BpjsResult:
     reason: str = ""
     reason_code: str = ""
     row: int | None = None
+    # Optional, for wage earners (PU): the wage and JKK risk group to bill from.
+    wage: int | None = None
+    risk_group: str = ""
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,15 @@ def _check(  # noqa: C901 - one rule per branch, each with its own message
                     "start_outside_decree",
                 )
                 continue
+            if result.wage is not None and line.segment != Segment.PU:
+                error(
+                    "UPAH",
+                    angka(result.wage),
+                    gettext("upah hanya untuk peserta penerima upah (PU); orang ini %(segment)s.")
+                    % {"segment": line.segment.upper()},
+                    "wage_only_pu",
+                )
+                continue
         elif not result.reason.strip():
             error(
                 "ALASAN PENOLAKAN", "", "wajib diisi untuk peserta yang ditolak.", "reason_required"
@@ -389,6 +401,11 @@ def bpjs_results_record(
             ],
             as_of=as_of,
         )
+        _wages_record(accepted, membership_ids, acting_user=acting_user)
+        # The recruiting agent (kept from earlier coverage) and a renewing agent.
+        from jamsos.agents.services import memberships_attribute_agents
+
+        memberships_attribute_agents(membership_ids=membership_ids.values())
         summary.accepted = len(accepted)
         summary.rejected = len(todo) - len(accepted)
         summary.memberships = len(membership_ids)
@@ -549,6 +566,30 @@ def _line_events(
                 "coverage_start": str(result.coverage_start) if result.coverage_start else None,
             },
         )
+
+
+def _wages_record(
+    accepted: Sequence[tuple[BpjsResult, _Line]],
+    membership_ids: dict[int, int],
+    *,
+    acting_user: User | None,
+) -> None:
+    """PU members accepted with a wage and risk group in the branch's file: record them
+    on the new memberships (the billing base), one audit event each."""
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for result, line in accepted:
+        if result.wage is not None and line.pk in membership_ids:
+            groups[(result.wage, result.risk_group)].append(membership_ids[line.pk])
+    for (wage, risk_group), ids in groups.items():
+        Membership.objects.filter(pk__in=ids).update(wage=wage, risk_group=risk_group)
+        for membership in Membership.objects.filter(pk__in=ids):
+            audit_record(
+                action="enrollment.membership.wage_set",
+                acting_user=acting_user,
+                obj=membership,
+                before={"wage": None, "risk_group": ""},
+                after={"wage": wage, "risk_group": risk_group},
+            )
 
 
 def bpjs_results_import(

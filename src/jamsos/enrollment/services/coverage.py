@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
@@ -35,20 +36,23 @@ def membership_wage_set(
     Months already billed keep the amount they were billed at."""
     require_perm(acting_user, "enrollment.draft_decree")
     if not region_in_scope(acting_user, membership.village_id):
-        raise NotFoundOrForbidden("Kepesertaan tidak ditemukan.")
+        raise NotFoundOrForbidden(gettext("Kepesertaan tidak ditemukan."))
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.segment != Segment.PU:
         raise DomainError(
-            "Upah dan kelompok risiko hanya untuk peserta penerima upah (PU).",
+            gettext("Upah dan kelompok risiko hanya untuk peserta penerima upah (PU)."),
             code="wage_only_pu",
         )
     if isinstance(wage, bool) or not isinstance(wage, int) or wage <= 0:
-        raise DomainError("Upah sebulan harus lebih dari Rp 0.", code="wage_invalid")
+        raise DomainError(
+            gettext("Upah sebulan harus lebih dari Rp 0."), code="wage_invalid", field="wage"
+        )
     if risk_group not in RiskGroup.values:
         raise DomainError(
-            f'Kelompok risiko "{risk_group}" tidak dikenal; pilih salah satu: '
-            f"{', '.join(RiskGroup.values)}.",
+            gettext('Kelompok risiko "%(value)s" tidak dikenal; pilih salah satu: %(choices)s.')
+            % {"value": risk_group, "choices": ", ".join(RiskGroup.values)},
             code="risk_group_unknown",
+            field="risk_group",
         )
     before = {"wage": membership.wage, "risk_group": membership.risk_group}
     membership.wage = wage

@@ -58,3 +58,28 @@ def test_reading_a_membership_logs_its_person(client, personas, decree, via):
     assert list(access.items.values_list("person_id", "nik_digest")) == [
         (membership.person_id, nik_digest(membership.person.nik))
     ]
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_reading_a_decree_lampiran_logs_the_persons_shown(client, personas, decree, via):
+    """The decree page and the lines API list persons: each read is logged (issue 10)."""
+    client.force_login(personas.dinas_operator)
+    url = (
+        reverse("enrollment:decree_detail", args=[decree.pk])
+        if via == "page"
+        else f"/api/enrollment/decrees/{decree.pk}/lines"
+    )
+    assert client.get(url).status_code == 200
+    (access,) = PersonalDataAccess.objects.all()
+    lines = list(DecreeLine.objects.filter(decree=decree).values_list("person_id", "nik"))
+    assert access.viewer == personas.dinas_operator
+    assert access.path == url.split("?")[0]
+    assert set(access.items.values_list("person_id", "nik_digest")) == {
+        (pk, nik_digest(nik)) for pk, nik in lines
+    }
+
+
+def test_aggregate_only_roles_read_no_person_from_a_decree(client, personas, decree):
+    client.force_login(personas.dprd)
+    client.get(reverse("enrollment:decree_detail", args=[decree.pk]))
+    assert not PersonalDataAccess.objects.exists()

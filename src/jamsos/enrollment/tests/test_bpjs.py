@@ -398,3 +398,110 @@ def test_csv_export_writes_formula_like_values_as_text(decree, persons):
     assert row[8] == "'-2+3"
     assert row[12] == "+6281234567890"  # a plain number stays as it is
     assert row[0] == "1" and row[19] == "9"
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    header = [
+        "NIK",
+        "STATUS",
+        "NO KPJ",
+        "TGL MULAI KEPESERTAAN",
+        "ALASAN",
+        "UPAH",
+        "KELOMPOK RISIKO",
+    ]
+    return "\n".join(";".join(r) for r in [header, *rows]).encode()
+
+
+def test_result_file_records_a_pu_members_wage_and_risk_group(decree, personas, persons):
+    """Optional UPAH and KELOMPOK RISIKO columns (issue 9, PU members are billed from the
+    wage): an accepted PU member's membership gets them; a BPU one with a wage, a bad
+    wage, an unknown group or one without the other is named by row, column and value."""
+    from jamsos.enrollment.models import DecreeLine
+
+    DecreeLine.objects.filter(decree=decree, person__in=persons[:2]).update(segment="pu")
+    bad = _csv(
+        [
+            [persons[0].nik, "DITERIMA", "13000000001", "01-03-2022", "", "2.500.000", "Sedang"],
+            [persons[1].nik, "DITERIMA", "13000000002", "01-03-2022", "", "dua juta", "rendah"],
+            [persons[2].nik, "DITERIMA", "13000000003", "01-03-2022", "", "2500000", "Sedang"],
+            [persons[3].nik, "DITERIMA", "13000000004", "01-03-2022", "", "", "tinggi"],
+            [persons[4].nik, "DITERIMA", "13000000005", "01-03-2022", "", "100", "ekstrem"],
+        ]
+    )
+    with pytest.raises(services.BpjsResultsInvalid) as excinfo:
+        services.bpjs_results_import(
+            decree=decree, data=bad, file_name="hasil.csv", acting_user=personas.bpjs_officer
+        )
+    texts = " | ".join(e["text"] for e in excinfo.value.params["errors"])
+    assert 'Baris 3, kolom UPAH "dua juta": bukan upah sebulan yang sah' in texts
+    assert "Baris 4, kolom UPAH" in texts and "hanya untuk peserta penerima upah" in texts
+    assert "Baris 5, kolom UPAH" in texts and "wajib diisi bila KELOMPOK RISIKO" in texts
+    assert 'Baris 6, kolom KELOMPOK RISIKO "ekstrem": kelompok risiko harus' in texts
+    assert not Membership.objects.exists()
+
+    good = _csv(
+        [
+            [persons[0].nik, "DITERIMA", "13000000001", "01-03-2022", "", "Rp 2.500.000", "Sedang"],
+            [persons[1].nik, "DITERIMA", "13000000002", "01-03-2022", "", "", ""],
+            [persons[2].nik, "DITERIMA", "13000000003", "01-03-2022", "", "", ""],
+        ]
+    )
+    services.bpjs_results_import(
+        decree=decree, data=good, file_name="hasil.csv", acting_user=personas.bpjs_officer
+    )
+    pu = Membership.objects.get(person=persons[0])
+    assert (pu.segment, pu.wage, pu.risk_group) == ("pu", 2_500_000, "sedang")
+    assert Membership.objects.get(person=persons[1]).wage is None  # PU, not billed until set
+    assert Membership.objects.get(person=persons[2]).wage is None
+
+
+def test_operator_records_a_pu_wage_on_the_page_and_over_the_api(client, decree, personas, persons):
+    from django.urls import reverse
+
+    from jamsos.enrollment.models import DecreeLine
+
+    DecreeLine.objects.filter(decree=decree, person=persons[0]).update(segment="pu")
+    services.bpjs_results_record(
+        decree=decree,
+        results=[accept(persons[0], "13000000001"), accept(persons[1], "13000000002")],
+        acting_user=personas.bpjs_officer,
+    )
+    pu = Membership.objects.get(person=persons[0])
+    bpu = Membership.objects.get(person=persons[1])
+    client.force_login(personas.dinas_operator)
+    page = client.get(reverse("enrollment:membership_detail", args=[pu.pk])).content.decode()
+    assert 'data-testid="wage-form"' in page
+    assert "belum dicatat" in page
+    bpu_page = client.get(reverse("enrollment:membership_detail", args=[bpu.pk])).content.decode()
+    assert 'data-testid="wage-form"' not in bpu_page
+    url = reverse("enrollment:membership_wage", args=[pu.pk])
+    refused = client.post(url, {"wage": "nol", "risk_group": "sedang"})
+    assert refused.status_code == 400
+    assert 'data-testid="error-wage"' in refused.content.decode()
+    saved = client.post(url, {"wage": "Rp 3.100.000", "risk_group": "tinggi"})
+    assert saved.status_code == 302
+    pu.refresh_from_db()
+    assert (pu.wage, pu.risk_group) == (3_100_000, "tinggi")
+    # The API: the fields, and the same write with bounded input.
+    api = f"/api/enrollment/memberships/{pu.pk}"
+    assert client.get(api).json()["wage"] == 3_100_000
+    ok = client.post(
+        f"{api}/wage", {"wage": 2_800_000, "risk_group": "rendah"}, content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["risk_group"] == "rendah"
+    bad = client.post(
+        f"{api}/wage", {"wage": 0, "risk_group": "ekstrem"}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+    not_pu = client.post(
+        f"/api/enrollment/memberships/{bpu.pk}/wage",
+        {"wage": 2_800_000, "risk_group": "rendah"},
+        content_type="application/json",
+    )
+    assert not_pu.status_code == 400 and not_pu.json()["code"] == "wage_only_pu"
+    # Those who do not record wages are not offered the form and cannot post it.
+    client.force_login(personas.dinas_head)
+    page = client.get(reverse("enrollment:membership_detail", args=[pu.pk])).content.decode()
+    assert 'data-testid="wage-form"' not in page
+    assert client.post(url, {"wage": "1000000", "risk_group": "tinggi"}).status_code == 403

@@ -236,3 +236,28 @@ def test_a_message_names_the_value_once():
     # a value the text does not quote is quoted after the column, once
     other = issue_message("required_missing", row=3, column="Nama", value="x")
     assert other == 'Baris 3, kolom "Nama": "x" wajib diisi.'
+
+
+def test_a_stored_issue_is_shown_in_the_readers_language():
+    """ProposalRow.issues keep the code, row and parameters: pages and the API render
+    the message again in English; issues stored before the parameters keep their text."""
+    from django.utils import translation
+
+    from jamsos.intake.codes import issue, issue_text
+
+    stored = issue(
+        "value_too_long", row=12, field="full_name", column="Nama", value="x" * 5, limit=3
+    )
+    assert stored["params"] == {"limit": "3"} and stored["row"] == 12
+    assert (
+        stored["message"]
+        == 'Baris 12, kolom "Nama": "xxxxx" terlalu panjang (paling banyak 3 huruf).'
+    )
+    with translation.override("en"):
+        assert (
+            issue_text(stored)
+            == 'Row 12, column "Nama": "xxxxx" is too long (at most 3 characters).'
+        )
+    old = {k: v for k, v in stored.items() if k not in ("params", "row")}
+    with translation.override("en"):
+        assert issue_text(old) == stored["message"]

@@ -171,9 +171,9 @@ def test_full_niks_in_messages_are_masked_for_a_camat_operator(
 def test_checks_are_rate_limited_per_user(client, personas, settings):
     settings.INTAKE_CHECKS_PER_MINUTE = 2
     values = person_values(4)
-    for _ in range(2):
-        assert check(client, personas.agent, values).status_code == 200
-    refused = check(client, personas.agent, values)
+    for serial in (4, 5):
+        assert check(client, personas.agent, person_values(serial)).status_code == 200
+    refused = check(client, personas.agent, person_values(6))
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert refused.json()["code"] == "rate_limited"
@@ -186,3 +186,56 @@ def test_checks_are_rate_limited_per_user(client, personas, settings):
     response = client.post(reverse("intake:person_propose"), values, follow=True)
     assert "Terlalu banyak pemeriksaan" in response.content.decode()
     assert not ProposalBatch.objects.exists()
+
+
+def test_rechecking_the_nik_being_typed_is_free(client, personas, settings):
+    """The phone form checks as the agent types: the same NIK again and again costs one
+    check; a new NIK costs one more (issue 10: distinct NIKs per user and minute)."""
+    settings.INTAKE_CHECKS_PER_MINUTE = 2
+    values = person_values(7)
+    for name in ("Ahmad", "Ahmad Ya", "Ahmad Yani", "Ahmad Yani Putra"):
+        assert check(client, personas.agent, {**values, "full_name": name}).status_code == 200
+    assert check(client, personas.agent, person_values(8)).status_code == 200
+    assert check(client, personas.agent, person_values(9)).status_code == 429
+    assert check(client, personas.agent, values).status_code == 429  # over: all wait
+
+
+def _upload_and_validate(user, name, lines):
+    from django.core.files.base import ContentFile
+
+    from jamsos.intake import services
+
+    batch = services.batch_stage_upload(
+        upload=ContentFile("\n".join(lines).encode()),
+        file_name=name,
+        region=user.region,
+        acting_user=user,
+        enqueue=False,
+    )
+    return services.batch_validate(batch=batch)
+
+
+def test_uploaded_niks_count_against_the_daily_budget(client, personas, settings):
+    """A file of NIKs is no faster way to learn who is registered: its distinct NIKs
+    count against the uploader's daily budget, shared with the live check."""
+    from jamsos.intake.tests.test_ui_batches import CSV_HEADER, csv_line
+
+    settings.INTAKE_CHECKED_NIKS_PER_DAY = 3
+    lines = [CSV_HEADER] + [csv_line(person_values(n)) for n in range(1, 6)]
+    batch = _upload_and_validate(personas.agent, "tebak.csv", lines)
+    assert batch.status == "failed"
+    assert "paling banyak 3 NIK" in batch.failure_message
+    assert not batch.rows.exists()
+    # Two NIKs checked live, then a file with them and one more: 3 distinct, allowed.
+    settings.INTAKE_CHECKED_NIKS_PER_DAY = 3
+    for serial in (10, 11):
+        assert check(client, personas.agent, person_values(serial)).status_code == 200
+    lines = [CSV_HEADER] + [csv_line(person_values(n)) for n in (10, 11, 12)]
+    ok = _upload_and_validate(personas.agent, "tiga.csv", lines)
+    assert ok.status == "validated", ok.failure_message
+    # The budget is spent: a fourth NIK checked live is refused for the day.
+    refused = check(client, personas.agent, person_values(13))
+    assert refused.status_code == 429
+    assert "hari ini" in refused.json()["message"]
+    # The Dinas sees every NIK anyway: no daily budget.
+    assert check(client, personas.dinas_operator, person_values(14)).status_code == 200

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from jamsos.audit.models import AuditEvent
+from jamsos.audit.models import AuditEvent, PersonalDataAccess
 from jamsos.intake import exports
 from jamsos.intake.models import ProposalRow
 from jamsos.intake.tests.test_ui_batches import issue, make_batch, make_row
@@ -106,6 +106,10 @@ def test_a_small_report_is_still_downloaded_at_once(client, personas):
     client.force_login(personas.dinas_operator)
     response = client.get(reverse("intake:rejection_report", args=[batch.pk]))
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    # the file names the proposed person: its download is in the access log
+    (access,) = PersonalDataAccess.objects.all()
+    assert access.viewer == personas.dinas_operator and access.person_count == 1
+    assert access.purpose == f"intake.rejection_report ({batch.pk})"
 
 
 def test_the_api_builds_a_big_report_in_the_background(

@@ -541,3 +541,24 @@ def test_rejection_report_download(client, personas, reviewed_batch):
         .status_code
         == 404
     )
+
+
+def test_reading_a_proposal_row_logs_its_person(client, personas, reviewed_batch):
+    """A row shows what the file said about one person: the read is logged (issue 10),
+    by the NIK's digest (the row may name no registered person yet)."""
+    from jamsos.audit.models import PersonalDataAccess
+    from jamsos.audit.pseudonyms import nik_digest
+
+    row = reviewed_batch.rows.get(row_number=3)
+    login(client, personas.dinas_operator)
+    url = reverse("intake:row_detail", args=[row.pk])
+    assert client.get(url).status_code == 200
+    (access,) = PersonalDataAccess.objects.filter(path=url)
+    assert access.viewer == personas.dinas_operator
+    assert list(access.items.values_list("person_id", "nik_digest")) == [
+        (row.person_id or 0, nik_digest(row.nik))
+    ]
+    api = client.get(f"/api/intake/batches/{reviewed_batch.pk}/rows")
+    assert api.status_code == 200
+    (listed,) = PersonalDataAccess.objects.filter(purpose__startswith="api:intake.batch_rows")
+    assert listed.person_count == len(api.json()["items"]) > 1

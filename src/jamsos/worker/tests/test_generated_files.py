@@ -19,7 +19,7 @@ from jamsos.audit.models import AuditEvent
 from jamsos.intake import exports
 from jamsos.intake.models import ProposalRow
 from jamsos.intake.tests.test_ui_batches import issue, make_batch, make_row
-from jamsos.worker import files
+from jamsos.worker import files, services
 from jamsos.worker.leases import lease_take
 from jamsos.worker.models import GeneratedFile, TaskLease
 
@@ -51,7 +51,7 @@ def batch(personas):
 
 def request_file(batch, user, capture) -> GeneratedFile:
     with capture(execute=True):
-        return files.generated_file_request(
+        return services.generated_file_request(
             kind=exports.REJECTION_REPORT,
             object_id=batch.pk,
             fingerprint=exports.rejection_report_fingerprint(batch=batch),
@@ -170,7 +170,7 @@ def test_a_queued_file_whose_task_is_gone_is_failed_by_the_sweep(
 ):
     # The process died between the commit and the enqueue: no task will ever run it.
     with django_capture_on_commit_callbacks(execute=False):
-        generated = files.generated_file_request(
+        generated = services.generated_file_request(
             kind=exports.REJECTION_REPORT,
             object_id=batch.pk,
             fingerprint="f",
@@ -256,8 +256,10 @@ def test_downloading_a_report_that_names_registry_persons_logs_them(
     assert response.status_code == 200
     b"".join(response.streaming_content)  # read it whole: the client closes the file
     (access,) = PersonalDataAccess.objects.all()
-    assert access.viewer == user and access.person_count == 1
-    assert list(access.items.values_list("person_id", flat=True)) == [person.pk]
+    # every listed row: the one matched to a registry person by its id, the others as 0
+    assert access.viewer == user and access.person_count == ROWS
+    logged = sorted(access.items.values_list("person_id", flat=True))
+    assert logged == [0] * (ROWS - 1) + [person.pk]
     assert access.purpose == f"intake.rejection_report ({batch.pk})"
 
 
@@ -271,7 +273,7 @@ def test_a_file_asked_again_is_not_taken_for_lost_before_its_task_is_enqueued(
     )
     generated.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=False):  # committed, not yet enqueued
-        files.generated_file_retry(generated=generated, acting_user=personas.dinas_operator)
+        services.generated_file_retry(generated=generated, acting_user=personas.dinas_operator)
     call_command("exports_sweep")
     generated.refresh_from_db()
     assert generated.status == GeneratedFile.Status.QUEUED and generated.task_id == ""

@@ -1,11 +1,15 @@
 """``jamsos audit_verify [--json]``: walk the audit hash chain (daily, by cron or timer).
 
 1. Recompute every event's hash in chain order (``audit.chain.audit_chain_verify``).
-2. Print ``{"events": n, "ok": bool, "first_broken": id or null}`` (``--json``) or a
-   sentence with the chain's head (place and hash), which the log keeps so that a cut-off
-   tail shows as a head that went backwards.
+2. Do the same for the personal-data access log's own chain
+   (``audit.access_chain.access_chain_verify``): who saw whose data.
+3. Print ``{"events": n, "ok": bool, "first_broken": id or null, "access_log":
+   {"reads": n, "ok": bool, "first_broken": id or null}}`` (``--json``; the top-level
+   ``ok`` is both chains') or sentences with each chain's head (place and hash), which the
+   log keeps so that a cut-off tail shows as a head that went backwards.
 
-Exit code 0 when the chain is intact; 1 when an event was changed, removed or inserted.
+Exit code 0 when both chains are intact; 1 when an event or a read was changed, removed
+or inserted.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from jamsos.audit.access_chain import access_chain_verify
 from jamsos.audit.chain import audit_chain_verify
 
 
@@ -28,17 +33,32 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_chain_verify(using=options["database"])
+        reads = access_chain_verify(using=options["database"])
+        ok = report.ok and reads.ok
         if options["json"]:
-            self.stdout.write(json.dumps(report.as_dict()))
-        elif report.ok:
             self.stdout.write(
-                f"Rantai audit utuh: {report.events} peristiwa; "
-                f"ujung #{report.head_seq} {report.head_hash}."
+                json.dumps({**report.as_dict(), "ok": ok, "access_log": reads.as_dict()})
             )
         else:
-            self.stdout.write(
-                f"Rantai audit RUSAK: {report.events} peristiwa; peristiwa pertama yang "
-                f"tidak cocok: id {report.first_broken}."
-            )
-        if not report.ok:
+            if report.ok:
+                self.stdout.write(
+                    f"Rantai audit utuh: {report.events} peristiwa; "
+                    f"ujung #{report.head_seq} {report.head_hash}."
+                )
+            else:
+                self.stdout.write(
+                    f"Rantai audit RUSAK: {report.events} peristiwa; peristiwa pertama yang "
+                    f"tidak cocok: id {report.first_broken}."
+                )
+            if reads.ok:
+                self.stdout.write(
+                    f"Rantai log akses data pribadi utuh: {reads.reads} akses; "
+                    f"ujung #{reads.head_seq} {reads.head_hash}."
+                )
+            else:
+                self.stdout.write(
+                    f"Rantai log akses data pribadi RUSAK: {reads.reads} akses; akses "
+                    f"pertama yang tidak cocok: id {reads.first_broken}."
+                )
+        if not ok:
             sys.exit(1)

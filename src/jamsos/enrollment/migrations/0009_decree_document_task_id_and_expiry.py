@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0007_seed_legal_bases'),
+        ('enrollment', '0008_membership_recruiting_agent'),
     ]
 
     operations = [

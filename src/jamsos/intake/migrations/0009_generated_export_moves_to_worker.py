@@ -54,7 +54,7 @@ def copy_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0007_eligibility_rule_legal_basis_text"),
+        ("intake", "0008_proposal_agent"),
         ("worker", "0002_generated_file"),
     ]
 
