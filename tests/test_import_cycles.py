@@ -24,7 +24,6 @@ KNOWN_EXCEPTIONS: set[tuple[str, str]] = {
     # inside a function. To be removed by moving the task's work into a module both
     # import.
     ("jamsos.intake.services", "jamsos.intake.tasks"),
-    ("jamsos.intake.generated", "jamsos.intake.tasks"),
     ("jamsos.enrollment.services.documents", "jamsos.enrollment.tasks"),
     # The BPJS result service reads the file layout, which builds the service's result
     # rows; to be removed by moving the result row types into a module both import.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("kepesertaan/", include("jamsos.enrollment.urls")),
     path("iuran/", include("jamsos.contributions.urls")),
     path("klaim/", include("jamsos.claims.urls")),
+    path("berkas/", include("jamsos.worker.urls")),
     path("agen/", include("jamsos.agents.urls")),
     path("sosialisasi/", include("jamsos.outreach.urls")),
     path("pesan/", include("jamsos.messaging.urls")),

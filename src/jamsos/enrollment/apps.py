@@ -8,9 +8,14 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self) -> None:
         from jamsos.audit.actions import register_actions
-        from jamsos.enrollment import signal_handlers
+        from jamsos.enrollment import signal_handlers, tasks  # noqa: F401 - task_finished
+        from jamsos.enrollment.exports import BPJS_EXPORT_KIND
+        from jamsos.enrollment.services.documents import decree_documents_sweep
+        from jamsos.lib.generated import export_kind_register, file_sweeper_register
 
         signal_handlers.connect()
+        file_sweeper_register(decree_documents_sweep)
+        export_kind_register(BPJS_EXPORT_KIND)
         register_actions(
             {
                 "enrollment.decree.drafted": _("Rancangan SK penetapan disusun"),

@@ -26,6 +26,7 @@ from jamsos.lib.csvio import csv_bytes
 from jamsos.lib.dates import date_parse
 from jamsos.lib.errors import DomainError
 from jamsos.lib.formats import bulan, rupiah_parse
+from jamsos.lib.generated import Progress
 from jamsos.lib.periods import Month
 from jamsos.lib.tabular import Table, column_letter, table_read
 
@@ -81,13 +82,25 @@ def _export_queryset(decree: Decree, *, pending_only: bool) -> QuerySet[DecreeLi
     return lines
 
 
-def _export_lines(decree: Decree, *, pending_only: bool) -> Iterator[DecreeLine]:
+PROGRESS_EVERY = 2000  # lines between two progress reports of a background export
+
+
+def _export_lines(
+    decree: Decree, *, pending_only: bool, progress: Progress | None = None
+) -> Iterator[DecreeLine]:
     lines = (
         _export_queryset(decree, pending_only=pending_only)
         .select_related("person", "village", "village__parent", "funding_source")
         .order_by("line_no")
     )
-    return lines.iterator(chunk_size=2000)
+    for done, line in enumerate(lines.iterator(chunk_size=2000), start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+        yield line
+
+
+def bpjs_export_count(decree: Decree, *, pending_only: bool = True) -> int:
+    return _export_queryset(decree, pending_only=pending_only).count()
 
 
 def bpjs_export_persons(decree: Decree, *, pending_only: bool = True) -> list[tuple[int, str]]:
@@ -132,7 +145,9 @@ def _row(index: int, line: DecreeLine, decree: Decree) -> list[str | int]:
     ]
 
 
-def bpjs_export_xlsx(decree: Decree, *, pending_only: bool = True) -> bytes:
+def bpjs_export_xlsx(
+    decree: Decree, *, pending_only: bool = True, progress: Progress | None = None
+) -> bytes:
     """The registration sheet, with a second sheet explaining every column."""
     output = io.BytesIO()
     book = xlsxwriter.Workbook(output, {"in_memory": True, "constant_memory": True})
@@ -145,7 +160,8 @@ def bpjs_export_xlsx(decree: Decree, *, pending_only: bool = True) -> bytes:
         sheet.set_column(col, col, column.width)
         sheet.write_string(0, col, column.header, result_head if col >= RESULT_FROM else head)
     sheet.freeze_panes(1, 4)
-    for row, line in enumerate(_export_lines(decree, pending_only=pending_only), start=1):
+    lines = _export_lines(decree, pending_only=pending_only, progress=progress)
+    for row, line in enumerate(lines, start=1):
         for col, value in enumerate(_row(row, line, decree)):
             if isinstance(value, int):
                 sheet.write_number(row, col, value)
@@ -171,10 +187,12 @@ def bpjs_export_xlsx(decree: Decree, *, pending_only: bool = True) -> bytes:
     return output.getvalue()
 
 
-def bpjs_export_csv(decree: Decree, *, pending_only: bool = True) -> bytes:
+def bpjs_export_csv(
+    decree: Decree, *, pending_only: bool = True, progress: Progress | None = None
+) -> bytes:
     """The same columns as CSV: UTF-8 with BOM and ``;`` (what Excel in Indonesia opens);
     a value that would run as a formula is written as text (``lib.csvio``)."""
-    lines = enumerate(_export_lines(decree, pending_only=pending_only), start=1)
+    lines = enumerate(_export_lines(decree, pending_only=pending_only, progress=progress), start=1)
     return csv_bytes([HEADERS, *(_row(row, line, decree) for row, line in lines)])
 
 

@@ -470,6 +470,7 @@ class DecreeDocument(models.Model):
         RUNNING = "running", _("Sedang dibuat")
         READY = "ready", _("Siap diunduh")
         FAILED = "failed", _("Gagal")
+        EXPIRED = "expired", _("Kedaluwarsa")
 
     decree = models.ForeignKey(Decree, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=15, choices=Kind.choices)
@@ -484,6 +485,9 @@ class DecreeDocument(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The task that claimed (or will claim) the row: run again under the same id after
+    # its worker died, it reclaims its own ``running`` row (services.documents).
+    task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -17,6 +17,11 @@ urlpatterns = [
     path("sk/<int:pk>/berkas/", views.decree_documents, name="decree_documents"),
     path("berkas/<int:pk>/", views.document_download, name="document_download"),
     path("sk/<int:pk>/bpjs/ekspor.<str:fmt>", views.bpjs_export, name="bpjs_export"),
+    path(
+        "sk/<int:pk>/bpjs/siapkan.<str:fmt>",
+        views.bpjs_export_prepare,
+        name="bpjs_export_prepare",
+    ),
     path("sk/<int:pk>/bpjs/impor/", views.bpjs_import, name="bpjs_import"),
     path("sk/<int:pk>/bpjs/catat/", views.bpjs_record, name="bpjs_record"),
     path("peserta/", views.membership_list, name="membership_list"),

@@ -31,6 +31,7 @@ from jamsos.audit.services import (
 )
 from jamsos.budget.models import Allocation, FiscalYear, Segment
 from jamsos.enrollment import access, bpjs_layout, documents, selectors, services
+from jamsos.enrollment import exports as enrollment_exports
 from jamsos.enrollment.forms import (
     BpjsImportForm,
     BpjsLineResultForm,
@@ -471,16 +472,22 @@ def decree_documents(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @domain_errors_as_http
 def bpjs_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The registration file of an issued decree: at once for an ordinary decree; a big
+    one is offered to be made in the background (a GET changes nothing)."""
     decree = access.access_decree(request.user, pk)
-    if fmt not in ("xlsx", "csv"):
+    if fmt not in enrollment_exports.FORMATS:
         raise Http404
-    if (
-        not access.may_see_whole_decree(request.user, decree)
-        or decree.status != Decree.Status.ISSUED
-    ):
+    if not enrollment_exports.bpjs_export_allowed(request.user, decree):
         raise Http404
     pending_only = request.GET.get("semua") != "1"
-    stem = f"pendaftaran-bpjs-{(decree.number or str(decree.pk)).replace('/', '-')}"
+    lines = bpjs_layout.bpjs_export_count(decree, pending_only=pending_only)
+    if lines > enrollment_exports.BPJS_SYNC_MAX_LINES:
+        return render(
+            request,
+            "enrollment/bpjs_export_offer.html",
+            {"decree": decree, "fmt": fmt, "lines": lines, "pending_only": pending_only},
+        )
+    stem = enrollment_exports.bpjs_stem(decree)
     with transaction.atomic():
         from jamsos.audit.services import audit_record
 
@@ -510,6 +517,24 @@ def bpjs_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         bpjs_layout.XLSX_CONTENT_TYPE,
         f"{stem}.xlsx",
     )
+
+
+@login_required
+@permission_required("enrollment.export_bpjs", raise_exception=True)
+@require_POST
+@domain_errors_as_http
+def bpjs_export_prepare(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """Queue the registration file of a big decree; its page shows the progress."""
+    decree = access.access_decree(request.user, pk)
+    if fmt not in enrollment_exports.FORMATS:
+        raise Http404
+    if not enrollment_exports.bpjs_export_allowed(request.user, decree):
+        raise Http404
+    pending_only = request.POST.get("semua") != "1"
+    generated = enrollment_exports.bpjs_export_request(
+        decree=decree, fmt=fmt, pending_only=pending_only, acting_user=request.user
+    )
+    return redirect("worker:generated_file_detail", pk=generated.pk)
 
 
 @login_required

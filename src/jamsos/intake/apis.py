@@ -20,13 +20,16 @@ from ninja.files import UploadedFile
 from jamsos.accounts.access import require_perm
 from jamsos.api.schemas import Id, PageIn, PageMetaOut, errors, paginate
 from jamsos.audit.services import PROPOSAL_ROW_FIELDS, personal_data_access_log
-from jamsos.intake import access, exports, generated, selectors, services
+from jamsos.intake import access, exports, selectors, services
 from jamsos.intake.disclosure import Disclosure
 from jamsos.intake.forms import proposable_regions
-from jamsos.intake.models import GeneratedExport, ProposalBatch, ProposalRow
+from jamsos.intake.models import ProposalBatch, ProposalRow
 from jamsos.lib.errors import InvalidTransition, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
 from jamsos.lib.ratelimit import RateLimited
+from jamsos.worker import files
+from jamsos.worker import services as worker_services
+from jamsos.worker.models import GeneratedFile
 
 router = Router(tags=["intake"])
 
@@ -454,8 +457,8 @@ class ExportOut(Schema):
     error: str
 
     @staticmethod
-    def from_export(export: GeneratedExport) -> dict[str, object]:
-        ready = export.status == GeneratedExport.Status.READY
+    def from_export(export: GeneratedFile) -> dict[str, object]:
+        ready = export.status == GeneratedFile.Status.READY
         return {
             "id": export.pk,
             "kind": export.kind,
@@ -477,7 +480,7 @@ class ExportOut(Schema):
 )
 def rejection_report_prepare(request: HttpRequest, batch_id: Id) -> Status:
     batch = access.access_batch(request.user, batch_id)
-    export = generated.generated_export_request(
+    export = worker_services.generated_file_request(
         kind=exports.REJECTION_REPORT,
         object_id=batch.pk,
         fingerprint=exports.rejection_report_fingerprint(batch=batch),
@@ -494,7 +497,7 @@ def rejection_report_prepare(request: HttpRequest, batch_id: Id) -> Status:
     summary="Status dan kemajuan satu berkas ekspor yang dibuat di latar belakang",
 )
 def export_detail(request: HttpRequest, export_id: Id) -> dict[str, object]:
-    return ExportOut.from_export(generated.access_generated_export(request.user, export_id))
+    return ExportOut.from_export(files.access_generated_file(request.user, export_id))
 
 
 @router.get(
@@ -504,10 +507,11 @@ def export_detail(request: HttpRequest, export_id: Id) -> dict[str, object]:
     summary="Unduh berkas ekspor yang sudah siap",
 )
 def export_file(request: HttpRequest, export_id: Id) -> HttpResponse:
-    export = generated.access_generated_export(request.user, export_id)
-    path = generated.generated_export_path(export)
-    if export.status != GeneratedExport.Status.READY or not path.is_file():
+    export = files.access_generated_file(request.user, export_id)
+    path = files.generated_file_path(export)
+    if export.status != GeneratedFile.Status.READY or not path.is_file():
         raise InvalidTransition("Berkas belum siap.", code="export_not_ready")
+    files.generated_file_download_record(generated=export, viewer=request.user, path=request.path)
     return FileResponse(
         path.open("rb"),
         as_attachment=True,

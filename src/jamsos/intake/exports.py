@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from jamsos.audit.services import PROPOSAL_ROW_FIELDS
 from jamsos.lib.errors import NotFoundOrForbidden
 from jamsos.lib.generated import ExportKind, Progress
 from jamsos.regions.models import Region
@@ -477,27 +478,43 @@ def rejection_report_fingerprint(*, batch: ProposalBatch) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _report_build(object_id: int, viewer: User, progress: Progress) -> bytes:
+def _report_build(file: Any, progress: Progress) -> bytes:
     from jamsos.intake.access import access_batch
 
-    batch = access_batch(viewer, object_id)
-    return rejection_report_xlsx(batch=batch, viewer=viewer, progress=progress)
+    batch = access_batch(file.owner, file.object_id)
+    return rejection_report_xlsx(batch=batch, viewer=file.owner, progress=progress)
 
 
-def _report_may_download(viewer: User, object_id: int) -> bool:
+def _report_may_download(viewer: User, file: Any) -> bool:
     from jamsos.intake.access import access_batch
 
     try:
-        access_batch(viewer, object_id)
+        access_batch(viewer, file.object_id)
     except NotFoundOrForbidden:
         return False
     return True
+
+
+def rejection_report_persons(*, batch: ProposalBatch, viewer: User) -> list[tuple[int, str]]:
+    """``(person id, NIK)`` of every row the report lists, for the access log; a row of
+    someone not (yet) in the registry is person 0, found later by its NIK's digest."""
+    rows = _rejected_rows(batch=batch, viewer=viewer).values_list("person_id", "nik")
+    return [(person_id or 0, nik) for person_id, nik in rows]
+
+
+def _report_persons(file: Any) -> Iterable[tuple[int, str]]:
+    from jamsos.intake.access import access_batch
+
+    batch = access_batch(file.owner, file.object_id)
+    return rejection_report_persons(batch=batch, viewer=file.owner)
 
 
 REJECTION_REPORT_KIND = ExportKind(
     name=REJECTION_REPORT,
     build=_report_build,
     may_download=_report_may_download,
-    file_name=lambda pk: f"baris-ditolak-usulan-{pk}.xlsx",
+    file_name=lambda file: f"baris-ditolak-usulan-{file.object_id}.xlsx",
     content_type=XLSX_CONTENT_TYPE,
+    persons=_report_persons,
+    fields=PROPOSAL_ROW_FIELDS,
 )

@@ -60,12 +60,3 @@ def batch_link_persons_task(batch_id: int) -> None:
     batch = ProposalBatch.objects.filter(pk=batch_id).first()
     if batch is not None:
         batch_link_persons(batch=batch)
-
-
-@task()
-def generated_export_build_task(export_id: int) -> None:
-    """Build a queued export (``intake.generated.generated_export_build``); running it
-    twice does nothing the second time."""
-    from jamsos.intake.generated import generated_export_build
-
-    generated_export_build(export_id=export_id)

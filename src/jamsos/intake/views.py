@@ -15,14 +15,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jamsos.audit.services import PROPOSAL_ROW_FIELDS, personal_data_access_log
-from jamsos.intake import access, exports, generated, selectors, services
+from jamsos.intake import access, exports, selectors, services
 from jamsos.intake.disclosure import Disclosure, rows_disclosed
 from jamsos.intake.forms import (
     BatchFilterForm,
@@ -37,6 +37,7 @@ from jamsos.intake.models import ProposalBatch, ProposalRow
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden, PermissionDenied
 from jamsos.lib.nik import nik_mask
 from jamsos.regions.selectors import region_paths
+from jamsos.worker import services as worker_services
 
 BATCH_PAGE_SIZE = 25
 ROW_PAGE_SIZE = 50
@@ -283,6 +284,13 @@ def rejection_report(request: HttpRequest, pk: int) -> HttpResponse:
     if rows > exports.REPORT_SYNC_MAX_ROWS:
         return render(request, "intake/rejection_report_offer.html", {"batch": batch, "rows": rows})
     data = exports.rejection_report_xlsx(batch=batch, viewer=request.user)
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=exports.rejection_report_persons(batch=batch, viewer=request.user),
+        purpose=f"{exports.REJECTION_REPORT} ({batch.pk})",
+        fields=exports.REJECTION_REPORT_KIND.fields,
+        path=request.path,
+    )
     return _xlsx(data, f"baris-ditolak-usulan-{batch.pk}.xlsx")
 
 
@@ -292,7 +300,7 @@ def rejection_report(request: HttpRequest, pk: int) -> HttpResponse:
 def rejection_report_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the rejection report of a big batch; its page shows the progress."""
     batch = access.access_batch(request.user, pk)
-    export = generated.generated_export_request(
+    export = worker_services.generated_file_request(
         kind=exports.REJECTION_REPORT,
         object_id=batch.pk,
         fingerprint=exports.rejection_report_fingerprint(batch=batch),
@@ -300,44 +308,7 @@ def rejection_report_prepare(request: HttpRequest, pk: int) -> HttpResponse:
         region_code=batch.region_id,
         acting_user=request.user,
     )
-    return redirect("intake:export_detail", pk=export.pk)
-
-
-# -- generated exports (any kind registered in lib.generated) -----------------------
-
-
-@login_required
-@require_GET
-@domain_errors_as_http
-def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    export = generated.access_generated_export(request.user, pk)
-    return render(request, "intake/export_detail.html", {"export": export})
-
-
-@login_required
-@require_GET
-@domain_errors_as_http
-def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The status partial: polls itself every second while the file is being built;
-    once ready it renders the download link without the trigger (polling stops)."""
-    export = generated.access_generated_export(request.user, pk)
-    return render(request, "intake/_export_progress.html", {"export": export})
-
-
-@login_required
-@require_GET
-@domain_errors_as_http
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    export = generated.access_generated_export(request.user, pk)
-    path = generated.generated_export_path(export)
-    if export.status != export.Status.READY or not path.is_file():
-        raise Http404
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=export.file_name,
-        content_type=export.content_type,
-    )
+    return redirect("worker:generated_file_detail", pk=export.pk)
 
 
 # -- rows -------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, connections
 
-from jamsos.worker.leases import heartbeat_seconds, lease_renew, tasks_sweep
+from jamsos.worker.leases import heartbeat_seconds, lease_renew
+from jamsos.worker.services import generated_files_sweep, tasks_sweep_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,8 @@ class LeaseKeeper(threading.Thread):
 
     A thread of the worker process (so it dies with it, SIGKILL included) wakes every
     ``heartbeat_seconds()``; it renews the lease of the task the worker is running and,
-    every ``TASK_SWEEP_SECONDS``, recovers the tasks of dead workers (``tasks_sweep``).
+    every ``TASK_SWEEP_SECONDS``, recovers the tasks of dead workers (``tasks_sweep``)
+    and sweeps generated files (``generated_files_sweep``).
     A database error (a lock held too long, a restart) is logged and tried again at the
     next beat: the lease lasts four beats.
     """
@@ -48,7 +50,8 @@ class LeaseKeeper(threading.Thread):
                 lease_renew(task_result_id=current, worker_id=self.worker_id)
             if time.monotonic() - self._last_sweep >= float(settings.TASK_SWEEP_SECONDS):
                 self._last_sweep = time.monotonic()
-                tasks_sweep()
+                tasks_sweep_recorded(trigger=f"worker {self.worker_id}")
+                generated_files_sweep(trigger=f"worker {self.worker_id}")
         except DatabaseError as exc:
             logger.warning("lease keeper: database unavailable (%s); trying again", exc)
             connections.close_all()

@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -104,6 +105,18 @@ def task_is_stalled(task_id: str) -> bool:
     if result.status == READY:
         return False
     return DBTaskResult.objects.filter(_stalled_filter(timezone.now()), pk=task_id).exists()
+
+
+def task_is_over(task_id: str) -> bool:
+    """True when the task finished (whatever its outcome) or is gone; False while it
+    waits in the queue or runs. A row a task promised to finish is stuck when it is."""
+    if not task_id:
+        return True
+    try:
+        status = DBTaskResult.objects.filter(pk=task_id).values_list("status", flat=True).first()
+    except (ValueError, TypeError, ValidationError):  # not a UUID: never a database task
+        return True
+    return status not in (READY, RUNNING)
 
 
 @dataclass

@@ -268,6 +268,10 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "uploads"
 MEDIA_URL = "/media/"
 GENERATED_ROOT = DATA_DIR / "generated"
+# Files built in the background (worker.GeneratedFile, enrollment.DecreeDocument) are
+# deleted this long after they were made (``jamsos exports_sweep``); the page offers to
+# make them again. They hold personal data: keep them no longer than a working day or two.
+GENERATED_RETENTION_HOURS = env_int("JAMSOS_GENERATED_RETENTION_HOURS", default=48)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -11,13 +11,14 @@ large ones, kept and reused while the decree's content is unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from jamsos.accounts.models import User
@@ -82,8 +83,6 @@ def decree_document_request(
     *, decree: Decree, kind: str, acting_user: User | None
 ) -> DecreeDocument:
     """The document for the decree's current content; queued for the worker if new."""
-    from jamsos.enrollment.tasks import decree_document_generate_task
-
     fingerprint = decree_fingerprint(decree)
     with transaction.atomic():
         document, created = DecreeDocument.objects.get_or_create(
@@ -92,23 +91,52 @@ def decree_document_request(
             fingerprint=fingerprint,
             defaults={"rows_total": decree_line_count(decree), "requested_by": acting_user},
         )
-        if not created and document.status == DecreeDocument.Status.FAILED:
+        if not created and document.status in (
+            DecreeDocument.Status.FAILED,
+            DecreeDocument.Status.EXPIRED,
+        ):
+            # A new ask: ``created_at`` restarts, so the sweep gives its task time to be
+            # enqueued before it takes a missing task id for a lost one.
             DecreeDocument.objects.filter(pk=document.pk).update(
-                status=DecreeDocument.Status.QUEUED, rows_done=0, error=""
+                created_at=timezone.now(),
+                status=DecreeDocument.Status.QUEUED,
+                rows_done=0,
+                error="",
+                task_id="",
+                file_path="",
+                size=0,
             )
             document.refresh_from_db()
             created = True
         if created:
             pk = document.pk
-            transaction.on_commit(lambda: decree_document_generate_task.enqueue(pk))
+            transaction.on_commit(lambda: _enqueue_generate(pk))
     return document
 
 
-def decree_document_generate(*, document_id: int) -> DecreeDocument | None:
-    """Render a queued document (see the module docstring); None if someone else has."""
-    claimed = DecreeDocument.objects.filter(
-        pk=document_id, status=DecreeDocument.Status.QUEUED
-    ).update(status=DecreeDocument.Status.RUNNING)
+def _enqueue_generate(document_id: int) -> None:
+    from jamsos.enrollment.tasks import decree_document_generate_task
+
+    result = decree_document_generate_task.enqueue(document_id)
+    # Known before a worker claims it: a task failed before its claim finds its row.
+    DecreeDocument.objects.filter(
+        pk=document_id, status=DecreeDocument.Status.QUEUED, task_id=""
+    ).update(task_id=str(result.id)[:64])
+
+
+def decree_document_generate(*, document_id: int, task_id: str = "") -> DecreeDocument | None:
+    """Render a queued document (see the module docstring); None if someone else has.
+
+    The claim takes a ``queued`` row, or a ``running`` row of this same task: its worker
+    died mid-render and the worker's sweep queued the task again (``worker.leases``)."""
+    claimed = (
+        DecreeDocument.objects.filter(pk=document_id)
+        .filter(
+            Q(status=DecreeDocument.Status.QUEUED)
+            | Q(status=DecreeDocument.Status.RUNNING, task_id=task_id or "-")
+        )
+        .update(status=DecreeDocument.Status.RUNNING, task_id=task_id, rows_done=0)
+    )
     if not claimed:
         return None
     document = DecreeDocument.objects.select_related("decree", "decree__region").get(pk=document_id)
@@ -116,7 +144,7 @@ def decree_document_generate(*, document_id: int) -> DecreeDocument | None:
 
     def progress(rows_done: int) -> None:
         if rows_done % step < 1 or rows_done >= document.rows_total:
-            DecreeDocument.objects.filter(pk=document_id).update(
+            DecreeDocument.objects.filter(pk=document_id, task_id=task_id).update(
                 rows_done=min(rows_done, document.rows_total)
             )
 
@@ -133,11 +161,11 @@ def decree_document_generate(*, document_id: int) -> DecreeDocument | None:
         partial.write_bytes(data)
         partial.replace(target)
     except Exception as exc:
-        DecreeDocument.objects.filter(pk=document_id).update(
+        DecreeDocument.objects.filter(pk=document_id, task_id=task_id).update(
             status=DecreeDocument.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
-    DecreeDocument.objects.filter(pk=document_id).update(
+    DecreeDocument.objects.filter(pk=document_id, task_id=task_id).update(
         status=DecreeDocument.Status.READY,
         rows_done=document.rows_total,
         file_path=str(relative),
@@ -146,6 +174,52 @@ def decree_document_generate(*, document_id: int) -> DecreeDocument | None:
     )
     document.refresh_from_db()
     return document
+
+
+BUSY = (DecreeDocument.Status.QUEUED, DecreeDocument.Status.RUNNING)
+
+
+def decree_document_abandon(*, document_id: int, task_id: str, reason: str) -> bool:
+    """The task of a busy document failed without the render seeing it (its worker died
+    on every attempt): fail the row with the reason; the next download request makes
+    it again. A row another task has claimed since is left alone."""
+    return bool(
+        DecreeDocument.objects.filter(pk=document_id, status__in=BUSY)
+        .filter(Q(task_id=task_id) | Q(task_id=""))
+        .update(status=DecreeDocument.Status.FAILED, error=reason, finished_at=timezone.now())
+    )
+
+
+def decree_documents_sweep(*, now: dt.datetime) -> dict[str, list[int]]:
+    """Housekeeping for ``jamsos exports_sweep`` (registered in ``lib.generated``):
+
+    1. busy documents older than a lease whose task is over or gone are failed;
+    2. ready documents finished more than ``GENERATED_RETENTION_HOURS`` ago are marked
+       ``expired`` and their files deleted (the next download makes them again).
+    """
+    from jamsos.worker.files import TASK_GONE
+    from jamsos.worker.leases import lease_seconds, task_is_over
+
+    failed = []
+    stale = now - dt.timedelta(seconds=lease_seconds())
+    busy = DecreeDocument.objects.filter(status__in=BUSY, created_at__lt=stale)
+    for pk, task_id in busy.values_list("pk", "task_id"):
+        if task_is_over(task_id) and decree_document_abandon(
+            document_id=pk, task_id=task_id, reason=TASK_GONE
+        ):
+            failed.append(pk)
+    expired = []
+    cutoff = now - dt.timedelta(hours=float(settings.GENERATED_RETENTION_HOURS))
+    old = DecreeDocument.objects.filter(status=DecreeDocument.Status.READY, finished_at__lt=cutoff)
+    for pk, relative in old.values_list("pk", "file_path"):
+        if not DecreeDocument.objects.filter(pk=pk, status=DecreeDocument.Status.READY).update(
+            status=DecreeDocument.Status.EXPIRED, file_path="", size=0
+        ):
+            continue
+        if relative:
+            (Path(settings.GENERATED_ROOT) / relative).unlink(missing_ok=True)
+        expired.append(pk)
+    return {"decree_documents_failed": failed, "decree_documents_expired": expired}
 
 
 def document_path(document: DecreeDocument) -> Path:

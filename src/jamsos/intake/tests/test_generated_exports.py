@@ -9,10 +9,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from jamsos.audit.models import AuditEvent
+from jamsos.audit.models import AuditEvent, PersonalDataAccess
 from jamsos.intake import exports
-from jamsos.intake.models import GeneratedExport, ProposalRow
+from jamsos.intake.models import ProposalRow
 from jamsos.intake.tests.test_ui_batches import issue, make_batch, make_row
+from jamsos.worker.models import GeneratedFile
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_a_big_report_is_offered_not_built_in_the_request(client, personas, big_
     response = client.get(reverse("intake:rejection_report", args=[big_batch.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")  # an offer, not the file
-    assert not GeneratedExport.objects.exists()  # a GET changes nothing
+    assert not GeneratedFile.objects.exists()  # a GET changes nothing
 
 
 def test_the_report_is_built_as_a_task_and_offered_when_ready(
@@ -51,11 +52,11 @@ def test_the_report_is_built_as_a_task_and_offered_when_ready(
     prepare = reverse("intake:rejection_report_prepare", args=[big_batch.pk])
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = client.post(prepare)
-    export = GeneratedExport.objects.get()
+    export = GeneratedFile.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("intake:export_detail", args=[export.pk])
+    assert response["Location"] == reverse("worker:generated_file_detail", args=[export.pk])
     # queued: the status partial polls itself and offers nothing yet
-    status_url = reverse("intake:export_progress", args=[export.pk])
+    status_url = reverse("worker:generated_file_progress", args=[export.pk])
     partial = client.get(status_url).content.decode()
     assert 'hx-trigger="every 1s"' in partial and "export-download" not in partial
     assert "<script" not in partial
@@ -67,22 +68,22 @@ def test_the_report_is_built_as_a_task_and_offered_when_ready(
     assert export.rows_done == export.rows_total == ROWS
     partial = client.get(status_url).content.decode()
     assert "hx-trigger" not in partial  # polling stops
-    assert reverse("intake:export_download", args=[export.pk]) in partial
-    detail = client.get(reverse("intake:export_detail", args=[export.pk])).content.decode()
+    assert reverse("worker:generated_file_download", args=[export.pk]) in partial
+    detail = client.get(reverse("worker:generated_file_detail", args=[export.pk])).content.decode()
     assert 'data-testid="export-download"' in detail
 
-    response = client.get(reverse("intake:export_download", args=[export.pk]))
+    response = client.get(reverse("worker:generated_file_download", args=[export.pk]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book["Perbaiki"]
     assert sheet.max_row == 4 + ROWS  # title, note, blank, header, then the rows
-    assert AuditEvent.objects.filter(action="intake.export.requested").count() == 1
+    assert AuditEvent.objects.filter(action="worker.generated_file.requested").count() == 1
 
     # the same request again reuses the file
     with django_capture_on_commit_callbacks(execute=True):
         client.post(prepare)
-    assert GeneratedExport.objects.count() == 1
+    assert GeneratedFile.objects.count() == 1
 
 
 def test_an_export_is_its_requesters_only(
@@ -91,11 +92,12 @@ def test_an_export_is_its_requesters_only(
     client.force_login(personas.dinas_operator)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("intake:rejection_report_prepare", args=[big_batch.pk]))
-    export = GeneratedExport.objects.get()
+    export = GeneratedFile.objects.get()
     for other in (personas.dinas_head, personas.outsider):
         client.force_login(other)
-        for name in ("export_detail", "export_progress", "export_download"):
-            assert client.get(reverse(f"intake:{name}", args=[export.pk])).status_code == 404
+        for name in ("detail", "progress", "download"):
+            url = reverse(f"worker:generated_file_{name}", args=[export.pk])
+            assert client.get(url).status_code == 404
 
 
 def test_a_small_report_is_still_downloaded_at_once(client, personas):
@@ -104,6 +106,10 @@ def test_a_small_report_is_still_downloaded_at_once(client, personas):
     client.force_login(personas.dinas_operator)
     response = client.get(reverse("intake:rejection_report", args=[batch.pk]))
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    # the file names the proposed person: its download is in the access log
+    (access,) = PersonalDataAccess.objects.all()
+    assert access.viewer == personas.dinas_operator and access.person_count == 1
+    assert access.purpose == f"intake.rejection_report ({batch.pk})"
 
 
 def test_the_api_builds_a_big_report_in_the_background(

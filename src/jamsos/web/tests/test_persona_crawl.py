@@ -3,7 +3,11 @@
 Loads a small demo (the same data ``make run`` shows), logs in as each demo user and walks
 the site breadth-first from the home page, following what a page offers without changing
 state: ``<a href>``, GET forms (submitted with their default values), ``hx-get``. It never
-posts and never follows the logout link. Each URL pattern is visited a bounded number of
+follows the logout link and posts only one kind of form: one asking for a file to be
+prepared in the background (its button's ``data-testid`` ends in ``-prepare``), which
+changes none of the programme's data. With the in-request limits set to nothing, that
+is how the walk reaches generated files (``worker.GeneratedFile``; the task runs at once
+in tests) and checks their cells too. Each URL pattern is visited a bounded number of
 times so the walk stays small whatever the data.
 
 It fails on:
@@ -15,6 +19,7 @@ It fails on:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -34,6 +39,7 @@ from jamsos.lib.csvio import cell_would_run
 
 pytestmark = pytest.mark.django_db
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PATTERN = 3  # distinct URLs visited per URL pattern (route), per persona
 MAX_PAGES = 400  # per persona: a safety net, never reached by the demo
 FORBIDDEN = {403, 404, 405}
@@ -46,6 +52,10 @@ class Form:
     method: str
     fields: list[tuple[str, str]] = field(default_factory=list)
     selects: dict[str, str | None] = field(default_factory=dict)
+    prepares_file: bool = False
+
+    def values(self) -> list[tuple[str, str]]:
+        return self.fields + [(k, v) for k, v in self.selects.items() if v is not None]
 
 
 class Offers(HTMLParser):
@@ -81,6 +91,8 @@ class Offers(HTMLParser):
     def _field(self, tag: str, a: dict[str, str]) -> None:
         assert self._form is not None
         name = a.get("name")
+        if tag == "button" and a.get("data-testid", "").endswith("-prepare"):
+            self._form.prepares_file = True
         if not name or "disabled" in a:
             return
         kind = a.get("type", "text").lower()
@@ -100,17 +112,21 @@ class Offers(HTMLParser):
             self._select = None
 
 
-def offered(page: str, html: str) -> list[str]:
+def offered(page: str, html: str) -> tuple[list[str], list[Form]]:
+    """The GET links a page offers, and its forms that prepare a file (to be posted)."""
     parser = Offers()
     parser.feed(html)
     urls = list(parser.links)
+    prepares = []
     for form in parser.forms:
+        if form.method == "post" and form.prepares_file:
+            form.action = urljoin(page, form.action or page)
+            prepares.append(form)
         if form.method != "get":
             continue
-        values = form.fields + [(k, v) for k, v in form.selects.items() if v is not None]
         action = urljoin(page, form.action or page)
-        urls.append(urlunsplit(urlsplit(action)._replace(query=urlencode(values))))
-    return urls
+        urls.append(urlunsplit(urlsplit(action)._replace(query=urlencode(form.values()))))
+    return urls, prepares
 
 
 def same_site(page: str, href: str) -> str | None:
@@ -141,10 +157,13 @@ def formula_cells(name: str, rows: list[list[str]]) -> list[str]:
 
 
 DOWNLOADS_CHECKED: set[str] = set()  # "csv" / "xlsx": proof the cell check really ran
+GENERATED_CHECKED: set[str] = set()  # content types of generated files whose cells ran
 
 
 def check_download(url: str, resp) -> list[str]:
     kind = resp.get("Content-Type", "")
+    if pattern_of(url) == "berkas/<int:pk>/unduh/":
+        GENERATED_CHECKED.add(kind.split(";")[0])
     body = b"".join(resp.streaming_content) if resp.streaming else resp.content
     if kind.startswith("text/csv"):
         DOWNLOADS_CHECKED.add("csv")
@@ -166,8 +185,33 @@ def check_download(url: str, resp) -> list[str]:
     return []
 
 
-def crawl(client: Client, start: str) -> tuple[list[str], int]:
-    """Walk breadth-first from ``start``; returns (failures, pages visited)."""
+def prepare_files(
+    client: Client, page: str, forms: list[Form], seen: set[str], on_commit
+) -> tuple[list[str], list[str]]:
+    """Post each not yet posted form that prepares a file; returns the pages they lead
+    to (the generated file's page) and the failures."""
+    links, failures = [], []
+    for form in forms:
+        if form.action in seen:
+            continue
+        seen.add(form.action)
+        with on_commit(execute=True):
+            posted = client.post(form.action, dict(form.values()))
+        if posted.status_code != 302:
+            failures.append(f"{page} offers to prepare {form.action}: {posted.status_code}")
+            continue
+        links.append(posted["Location"])
+    return links, failures
+
+
+def no_capture(execute: bool = True):
+    return contextlib.nullcontext()
+
+
+def crawl(client: Client, start: str, on_commit=no_capture) -> tuple[list[str], int]:
+    """Walk breadth-first from ``start``; returns (failures, pages visited). A form that
+    prepares a file is posted (``on_commit`` runs its task once the request commits) and
+    the page it leads to is walked like any other."""
     logout = reverse("web:logout")
     login = reverse("web:login")
     failures: list[str] = []
@@ -197,7 +241,11 @@ def crawl(client: Client, start: str) -> tuple[list[str], int]:
         failures += check_download(url, resp)
         if not resp.get("Content-Type", "").startswith("text/html"):
             continue
-        for href in offered(url, resp.content.decode()):
+        links, prepares = offered(url, resp.content.decode())
+        posted, failed = prepare_files(client, url, prepares, seen, on_commit)
+        failures += failed
+        links += posted
+        for href in links:
             target = same_site(url, href)
             if target is None or target in seen or urlsplit(target).path == logout:
                 continue
@@ -210,16 +258,26 @@ def crawl(client: Client, start: str) -> tuple[list[str], int]:
     return failures, visited
 
 
-def test_every_persona_opens_every_link_it_is_offered():
+def test_every_persona_opens_every_link_it_is_offered(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    # Every rejection report and BPJS registration file is "big": offered to be prepared
+    # in the background, so the walk follows a generated file to its download.
+    monkeypatch.setattr("jamsos.intake.exports.REPORT_SYNC_MAX_ROWS", 0)
+    monkeypatch.setattr("jamsos.enrollment.exports.BPJS_SYNC_MAX_LINES", -1)
     # One small demo for all eight logins: loading it is most of this test's time.
     demo_load(people=40, seed=9, as_of=dt.date(2026, 5, 15))
     DOWNLOADS_CHECKED.clear()
+    GENERATED_CHECKED.clear()
     report, pages = [], {}
     for demo_user in DEMO_USERS:
         client = Client()
         client.force_login(User.objects.get(username=demo_user.username))
-        failures, pages[demo_user.username] = crawl(client, reverse("web:home"))
+        failures, pages[demo_user.username] = crawl(
+            client, reverse("web:home"), django_capture_on_commit_callbacks
+        )
         report += [f"{demo_user.username}: {failure}" for failure in failures]
     assert all(count > 3 for count in pages.values()), pages
     assert sorted(DOWNLOADS_CHECKED) == ["csv", "xlsx"]
+    assert {"text/csv", XLSX} <= GENERATED_CHECKED, GENERATED_CHECKED
     assert not report, "\n".join(report)
