@@ -138,7 +138,7 @@ class DecisionIn(Schema):
     note: str = Field("", max_length=1000)
 
 
-class StatementOut(Schema):
+class AgentStatementOut(Schema):
     id: int
     agent_id: int
     month: str
@@ -249,21 +249,21 @@ def status_decide(request: HttpRequest, change_id: Id, payload: DecisionIn) -> A
     )
 
 
-@router.get("/statements", response=list[StatementOut], summary="Rekap fee agen")
+@router.get("/statements", response=list[AgentStatementOut], summary="Rekap fee agen")
 def statement_list(request: HttpRequest, filters: Query[StatementListIn]) -> list[dict[str, Any]]:
     _perm(request, "agents.view_agents")
     month = Month.parse(filters.month) if filters.month else None
     return [
-        StatementOut.of(s) for s in selectors.statement_list(viewer=request.user, month=month)[:500]
+        AgentStatementOut.of(s) for s in selectors.statement_list(viewer=request.user, month=month)[:500]
     ]
 
 
 @router.post(
-    "/statements/{statement_id}/approve", response=StatementOut, summary="Setujui rekap fee"
+    "/statements/{statement_id}/approve", response=AgentStatementOut, summary="Setujui rekap fee"
 )
 def statement_approve(request: HttpRequest, statement_id: Id) -> dict[str, Any]:
     statement = access.access_statement(request.user, statement_id)
-    return StatementOut.of(
+    return AgentStatementOut.of(
         services.statement_approve(statement=statement, acting_user=request.user)
     )
 
