@@ -235,3 +235,31 @@ def test_obligations_command_and_reminders(world, personas):
     assert [r["title"] for r in rows] == ["Lama"] and rows[0]["overdue_days"] > 0
     with pytest.raises(CommandError):
         call_command("collaboration_obligations", "--region", "13.03", "--today", "2024-13-01")
+
+
+def test_reminders_send_queues_one_message_per_owner_and_channel_once(world, personas):
+    from jamsos.messaging.models import Message
+
+    officer = personas.bpjs_officer
+    officer.phone = "081234567890"
+    officer.save()
+    services.action_item_assign(
+        forum=world.forum,
+        title="Kirim hasil verifikasi",
+        owner_agency=world.bpjs,
+        owner_name="",
+        due_on=dt.date(2020, 1, 1),
+        acting_user=personas.dinas_operator,
+    )
+    out = io.StringIO()
+    call_command("collaboration_reminders", "--region", "13.03", "--send", stdout=out)
+    queued = Message.objects.filter(event="collaboration.action_item.due")
+    from jamsos.accounts.models import User
+
+    owners = {m.recipient_user_id for m in queued}
+    bpjs_users = set(User.objects.filter(agency=world.bpjs).values_list("pk", flat=True))
+    assert queued.count() >= 1 and officer.pk in owners and owners <= bpjs_users
+    assert f"{queued.count()} pesan pengingat masuk antrean" in out.getvalue()
+    # the same item and due date again: nothing new
+    call_command("collaboration_reminders", "--region", "13.03", "--send", stdout=io.StringIO())
+    assert Message.objects.filter(event="collaboration.action_item.due").count() == queued.count()
