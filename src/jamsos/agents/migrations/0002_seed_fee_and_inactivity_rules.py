@@ -11,6 +11,15 @@ from decimal import Decimal
 
 from django.db import migrations
 
+# What people read: the rule's kind and standing, never a web address (sources go in note).
+FEE_BASIS = (
+    "Ketentuan keagenan Perisai BPJS Ketenagakerjaan, angka 2018 "
+    "(belum dikonfirmasi untuk Sijunjung)"
+)
+INACTIVITY_BASIS = (
+    "Ketentuan keagenan Perisai BPJS Ketenagakerjaan (Kantor Cabang Bali Denpasar), "
+    "belum dikonfirmasi untuk Sijunjung; peringatan bulan ke-2: usulan desain"
+)
 FEE_SOURCE = (
     "Angka 2018 (belum dikonfirmasi untuk Sijunjung): 7,5% iuran bulanan peserta yang "
     "direkrut; Rp 500.000 bila ≥ 50 peserta baru sebulan. "
@@ -40,7 +49,8 @@ def seed(apps, schema_editor):
             "eligible_payer_types": ["mandiri"],
             "institution_share_percent": Decimal("10.00"),
             "basis": "reconciled",
-            "legal_basis": FEE_SOURCE,
+            "legal_basis": FEE_BASIS,
+            "note": FEE_SOURCE,
             "confirmed": False,
         },
     )
@@ -51,7 +61,8 @@ def seed(apps, schema_editor):
             "inactive_months": 3,
             "warn_at_month": 2,
             "rejoin_after_months": 6,
-            "legal_basis": INACTIVITY_SOURCE,
+            "legal_basis": INACTIVITY_BASIS,
+            "note": INACTIVITY_SOURCE,
             "confirmed": False,
         },
     )

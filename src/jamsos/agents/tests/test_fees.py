@@ -22,7 +22,7 @@ def test_seeded_rule_is_data_with_its_source():
     assert rule.percent_of_contributions == Decimal("7.50")
     assert rule.acquisition_bonus == 500_000
     assert rule.eligible_payer_types == ["mandiri"]
-    assert "kompas.com" in rule.legal_basis
+    assert "kompas.com" in rule.note and "2018" in rule.legal_basis
     assert rule.confirmed is False
 
 

@@ -5,7 +5,8 @@ ends, including the regions, occupations and rate tables that migrations loaded;
 that run after it in the same process would find them gone. ``migration_data_reload``
 re-runs, in migration order, every ``RunPython`` of the project's own apps against the
 historical models of its migration (the same code ``migrate`` ran), so nothing here has
-to know which app seeds what.
+to know which app seeds what. A ``RunPython`` that builds schema rather than rows (an
+index, an FTS table) says so with ``hints={"schema_only": True}`` and is skipped.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def migration_data_reload(using: str = DEFAULT_DB_ALIAS) -> int:
         for operation in migration.operations:
             new_state = state.clone()
             operation.state_forwards(migration.app_label, new_state)
-            if isinstance(operation, RunPython):
+            if isinstance(operation, RunPython) and not operation.hints.get("schema_only"):
                 with connection.schema_editor(atomic=True) as editor:
                     operation.database_forwards(migration.app_label, editor, state, new_state)
                 ran += 1

@@ -74,4 +74,6 @@ def test_agent_menu_holds_only_its_own_work(personas):
         "outreach:event_list",
         "outreach:followup_list",
         "messaging:consent_list",
+        # Issue 14: citizens' self-nominations from its nagari, to call back.
+        "portal:lead_list",
     }
