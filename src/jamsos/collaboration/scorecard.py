@@ -218,6 +218,35 @@ def f_id5(ctx: Ctx) -> Count:
     return Count(sum(1 for r in rows if r["ok"]), len(rows), rows)
 
 
+def f_id6(ctx: Ctx) -> Count:
+    """Monthly reports to the Bupati published by their due date ÷ those due in the
+    quarter (``reports.Publication``; a month's report is due ``REPORTS_MONTHLY_DUE_DAYS``
+    after it ends). A report never published counts in the denominator only."""
+    from jamsos.lib.periods import Month, month_range
+    from jamsos.reports.documents import due_date_of
+    from jamsos.reports.models import Publication
+
+    due = [
+        month
+        for month in month_range(Month.from_date(ctx.first) - 2, Month.from_date(ctx.last))
+        if ctx.first <= due_date_of(month) <= ctx.last
+    ]
+    first_published: dict[str, dt.datetime] = {}
+    for period, published_at in Publication.objects.filter(
+        ctx.within("region__code"),
+        kind=Publication.Kind.MONTHLY_BUPATI,
+        period__in=[str(month) for month in due],
+    ).values_list("period", "published_at"):
+        if period not in first_published or published_at < first_published[period]:
+            first_published[period] = published_at
+    rows = []
+    for month in due:
+        published = first_published.get(str(month))
+        ok = published is not None and timezone.localdate(published) <= due_date_of(month)
+        rows.append(_row("report_month", 0, str(month), ok))
+    return Count(sum(1 for r in rows if r["ok"]), len(rows), rows)
+
+
 def f_fl1(ctx: Ctx) -> Count:
     """Meetings held ÷ planned by the forums' cadence; the longest gap beside it."""
     forums = Forum.objects.filter(ctx.within("region__code")).exclude(established_on__gt=ctx.last)
@@ -534,6 +563,7 @@ FORMULAS: dict[str, Callable[[Ctx], Count]] = {
     "ID-3": f_id3,
     "ID-4": f_id4,
     "ID-5": f_id5,
+    "ID-6": f_id6,
     "FL-1": f_fl1,
     "FL-2": f_fl2,
     "FL-3": f_fl3,

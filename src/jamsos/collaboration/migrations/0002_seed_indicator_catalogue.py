@@ -26,6 +26,9 @@ ROWS = [
      "jenis permintaan yang dipakai dan punya SLA ÷ jenis permintaan yang dipakai", 2, BANDS, {}),
     ("ID-5", "institutional_design", "Notulen dibagikan tepat waktu",
      "rapat yang notulennya dibagikan ≤ 7 hari ÷ rapat", 3, BANDS, {"days": 7}),
+    ("ID-6", "institutional_design", "Laporan kepada Bupati tepat waktu",
+     "laporan bulanan kepada Bupati yang terbit ≤ batas waktunya ÷ laporan yang jatuh tempo "
+     "pada triwulan", 2, BANDS, {}),
     ("FL-1", "facilitative_leadership", "Keteraturan rapat",
      "rapat diadakan ÷ rapat direncanakan menurut jadwal forum; jeda terpanjang (hari)", 2, BANDS, {}),
     ("FL-2", "facilitative_leadership", "Kehadiran pimpinan kedua pihak",

@@ -101,3 +101,20 @@ def test_sosialisasi_duty_counts_events_the_party_organised(world, personas):
     q2 = ObligationInstance.objects.get(obligation=b3, key="2023-Q2")
     assert q2.status == "fulfilled"
     assert q2.evidence_ref == f"outreach_event:{event.pk}"
+
+
+def test_reports_on_time_counts_each_monthly_report_due_in_the_quarter(db, settings):
+    """ID-6: reports due in 2023-Q2 are those of March, April and May (due 10 days after
+    each month's end); June's report is due in July (next quarter)."""
+    from jamsos.collaboration.quarters import Quarter
+    from jamsos.collaboration.tests.test_scorecard import indicator
+
+    settings.REPORTS_MONTHLY_DUE_DAYS = 10
+    _publication("2023-03", dt.date(2023, 4, 10))  # on its due date: on time
+    _publication("2023-04", dt.date(2023, 5, 15))  # late
+    # May's never published; June's published early but due next quarter
+    _publication("2023-06", dt.date(2023, 7, 1))
+    id6 = indicator("ID-6", Quarter(2023, 2))
+    assert (id6["numerator"], id6["denominator"]) == (1, 3)
+    assert [row["label"] for row in id6["rows"]] == ["2023-03", "2023-04", "2023-05"]
+    assert id6["insufficient"] is False  # min n is 2
