@@ -140,6 +140,10 @@ class Publication(models.Model):
         MONTHLY_BUPATI = "bulanan_bupati", _("Laporan bulanan program kepada Bupati")
         DPRD = "dprd", _("Laporan DPRD per kecamatan dan sumber dana")
         NAGARI_MINIMUM = "nagari_minimum", _("Kepatuhan 1 Nagari 100 orang")
+        ANNUAL = "tahunan_lkpj", _("Lampiran tahunan LKPJ/LPPD/LKjIP")
+
+    # Kinds whose period is a year ("2026"); the others are monthly ("2026-03").
+    YEARLY_KINDS = frozenset({"tahunan_lkpj"})
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
