@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -378,7 +379,7 @@ def tables_xlsx(tables: list[tuple[str, list[list[Any]]]], notes: list[str] | No
                     continue
                 if isinstance(value, float):
                     sheet.write_number(r + 2, c, value, pct)
-                elif isinstance(value, int):
+                elif isinstance(value, (int, Decimal)):
                     sheet.write_number(r + 2, c, value)
                 else:
                     sheet.write_string(r + 2, c, str(value), bold if r == 0 else None)
