@@ -20,13 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from jamsos.budget.models import Allocation, FundingSource, Reservation
 from jamsos.claims.models import Claim
-from jamsos.contributions.models import Bill, BillLine
 from jamsos.enrollment.models import Decree, DecreeLine, RejectionReason
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
@@ -148,21 +147,15 @@ def chart_funnel(*, region: Region, year: int) -> tuple[Chart, Chart]:
         accepted=Sum("accepted", default=0),
         rejected=Sum("rejected", default=0),
         started=Sum("started", default=0),
+        first_paid=Sum("first_paid", default=0),
     )
-    first_paid = BillLine.objects.filter(
-        Q(membership__village_id=region.code)
-        | Q(membership__village__code__startswith=region.code + "."),
-        membership__first_month__year=year,
-        month=F("membership__first_month"),
-        bill__status__in=Bill.SETTLED,
-    ).count()
     steps = [
         (gettext("Diusulkan"), sums["proposed"]),
         (gettext("Valid"), sums["valid"]),
         (gettext("Masuk SK"), sums["in_decree"]),
         (gettext("Diterima BPJS"), sums["accepted"]),
         (gettext("Mulai aktif"), sums["started"]),
-        (gettext("Iuran pertama lunas"), first_paid),
+        (gettext("Iuran pertama lunas"), sums["first_paid"]),
     ]
     lines = DecreeLine.objects.filter(
         Q(village_id=region.code) | Q(village__code__startswith=region.code + "."),

@@ -38,6 +38,7 @@ FIELDS = (
     "in_decree",
     "payable",
     "paid",
+    "first_paid",
     "jkk_claims",
     "jkk_amount",
     "jkm_claims",
@@ -103,6 +104,7 @@ def figures_compute(*, regency_code: str, first: Month, last: Month) -> dict[Key
     _proposals(out, regency_code, start, stop)
     _decree_lines(out, regency_code, start, stop)
     _bills(out, regency_code, lo, hi)
+    _first_paid(out, regency_code, lo, hi)
     _claims(out, regency_code, lo, end)
     return {key: values for key, values in out.items() if any(values.values())}
 
@@ -196,6 +198,27 @@ def _bills(out: dict, regency_code: str, lo: dt.date, hi: dt.date) -> None:
             values = out[(month, village, source)]
             values["payable"] += amount
             values["paid"] += share
+
+
+def _first_paid(out: dict, regency_code: str, lo: dt.date, hi: dt.date) -> None:
+    """Members whose first month's bill line is on a settled bill, in that first month
+    (the funnel's last step; kept here so no page counts bill lines at 1M members)."""
+    rows = (
+        BillLine.objects.filter(
+            _in_regency("membership__village", regency_code),
+            month__gte=lo,
+            month__lte=hi,
+            month=F("membership__first_month"),
+            bill__status__in=Bill.SETTLED,
+        )
+        .values(
+            "month", village=F("membership__village_id"), source=F("membership__funding_source_id")
+        )
+        .annotate(n=Count("membership_id", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        out[(row["month"], row["village"], row["source"])]["first_paid"] += row["n"]
 
 
 def _claims(out: dict, regency_code: str, lo: dt.date, end: dt.date) -> None:

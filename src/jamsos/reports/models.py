@@ -30,7 +30,8 @@ class MonthlyFigure(models.Model):
     rows found valid, decree lines accepted/rejected by BPJS (recorded), lines of decrees
     issued. Money: ``payable`` = lines of sent bills for the month; ``paid`` = what is
     settled on those bills, oldest month first, shared over villages pro rata (exact to
-    the rupiah); claims by payout month.
+    the rupiah); ``first_paid`` = members starting this month whose bill line for it is
+    on a settled bill (the funnel's last step); claims by payout month.
     """
 
     regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
@@ -48,6 +49,7 @@ class MonthlyFigure(models.Model):
     in_decree = models.PositiveIntegerField(_("masuk SK"), default=0)
     payable = models.PositiveBigIntegerField(_("iuran terutang (Rp)"), default=0)
     paid = models.PositiveBigIntegerField(_("iuran dibayar (Rp)"), default=0)
+    first_paid = models.PositiveIntegerField(_("iuran bulan pertama lunas"), default=0)
     jkk_claims = models.PositiveIntegerField(_("klaim JKK dibayar"), default=0)
     jkk_amount = models.PositiveBigIntegerField(_("JKK dibayar (Rp)"), default=0)
     jkm_claims = models.PositiveIntegerField(_("klaim JKM dibayar"), default=0)
