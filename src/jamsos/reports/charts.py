@@ -492,6 +492,17 @@ def charts_cached(*, region: Region, year: int) -> list[Chart]:
     return found
 
 
+def charts_warm(*, regency_code: str, years: list[int]) -> None:
+    """Compute and cache the kabupaten's charts of ``years`` right after a refresh (run by
+    the refresh task when ``REPORTS_WARM_CHARTS``), so the next viewer does not pay the
+    recomputation; the cache is shared by the web and worker processes."""
+    region = Region.objects.filter(pk=regency_code).first()
+    if region is None:
+        return
+    for year in sorted(set(years)):
+        charts_cached(region=region, year=year)
+
+
 def chart_by_key(*, region: Region, year: int, key: str) -> Chart | None:
     return next((c for c in charts_cached(region=region, year=year) if c.key == key), None)
 

@@ -198,8 +198,16 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+FRAME_WIDTH = 170 * mm  # A4 less the margins of the narrowest document
+
+
 def _table(rows: list[list[Any]], widths: list[float] | None = None) -> Table:
-    cells = [[str(c) for c in rows[0]], *[[sel(c) for c in row] for row in rows[1:]]]
+    header: list[Any] = [str(c) for c in rows[0]]
+    if widths is None and len(header) >= 7:  # wide tables: equal columns, headers wrap
+        widths = [FRAME_WIDTH / len(header)] * len(header)
+        style = ParagraphStyle("th", fontName="Helvetica-Bold", fontSize=7, leading=8.5)
+        header = [Paragraph(escape(h), style) for h in header]
+    cells = [header, *[[sel(c) for c in row] for row in rows[1:]]]
     table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(

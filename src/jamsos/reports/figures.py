@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -202,23 +202,24 @@ def _bills(out: dict, regency_code: str, lo: dt.date, hi: dt.date) -> None:
 
 def _first_paid(out: dict, regency_code: str, lo: dt.date, hi: dt.date) -> None:
     """Members whose first month's bill line is on a settled bill, in that first month
-    (the funnel's last step; kept here so no page counts bill lines at 1M members)."""
+    (the funnel's last step; kept here so no page counts bill lines at 1M members).
+    Driven by the members starting in the months (start-month index), each looked up
+    by its bill line's key (membership, month)."""
+    settled = BillLine.objects.filter(
+        membership=OuterRef("pk"), month=OuterRef("first_month"), bill__status__in=Bill.SETTLED
+    )
     rows = (
-        BillLine.objects.filter(
-            _in_regency("membership__village", regency_code),
-            month__gte=lo,
-            month__lte=hi,
-            month=F("membership__first_month"),
-            bill__status__in=Bill.SETTLED,
+        Membership.objects.filter(
+            _in_regency("village", regency_code), first_month__gte=lo, first_month__lte=hi
         )
-        .values(
-            "month", village=F("membership__village_id"), source=F("membership__funding_source_id")
-        )
-        .annotate(n=Count("membership_id", distinct=True))
+        .filter(Exists(settled))
+        .values("first_month", "village_id", "funding_source_id")
+        .annotate(n=Count("pk"))
         .order_by()
     )
     for row in rows:
-        out[(row["month"], row["village"], row["source"])]["first_paid"] += row["n"]
+        key = (row["first_month"], row["village_id"], row["funding_source_id"])
+        out[key]["first_paid"] += row["n"]
 
 
 def _claims(out: dict, regency_code: str, lo: dt.date, end: dt.date) -> None:

@@ -93,3 +93,23 @@ def test_claims_csv_has_the_turnaround(paid, personas):
     assert "JKM median hari;JKM p90 hari" in text
     assert ";3;" in text and ";10.2;30.2" in text
     assert "Rosmaniar" not in text
+
+
+def test_the_refresh_task_warms_the_charts(sijunjung, settings, monkeypatch):
+    from jamsos.reports import charts
+    from jamsos.reports.tasks import figures_refresh_task
+
+    settings.REPORTS_WARM_CHARTS = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    figures_refresh_task.call("13.03", "2025-03", "2025-04")
+    computed = []
+
+    def spy(*, region, year):
+        computed.append(year)
+        return []
+
+    monkeypatch.setattr(charts, "all_charts", spy)
+    charts.charts_cached(region=sijunjung, year=2025)
+    assert computed == []  # served from what the task cached
+    charts.charts_cached(region=sijunjung, year=2024)
+    assert computed == [2024]
