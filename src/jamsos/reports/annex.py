@@ -107,7 +107,7 @@ def _headers(first: str) -> list[str]:
         first,
         gettext("Target"),
         gettext("Realisasi"),
-        gettext("% capaian"),
+        gettext("Capaian (persen)"),
         gettext("Realisasi tahun lalu"),
     ]
 
@@ -132,7 +132,7 @@ def annex_tables(*, region: Region, year: int) -> list[tuple[str, list[list[Any]
             gettext("Satuan"),
             gettext("Target"),
             gettext("Realisasi"),
-            gettext("% capaian"),
+            gettext("Capaian (persen)"),
             gettext("Realisasi tahun lalu"),
         ],
         [
@@ -270,7 +270,7 @@ def annex_notes(*, region: Region, year: int) -> list[str]:
     notes = [
         gettext("Realisasi peserta dan nagari: keadaan akhir bulan %(m)02d/%(y)s.")
         % {"m": month, "y": year},
-        gettext("% capaian = realisasi ÷ target × 100%. Target peserta = sasaran: ")
+        gettext("Capaian = realisasi ÷ target × 100%. Target peserta = sasaran: ")
         + str(selectors.FORMULA),
         gettext("Sumber sasaran: %(s)s")
         % {"s": coverage.source or gettext("belum ada (hanya jumlah)")},
