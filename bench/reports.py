@@ -82,6 +82,15 @@ def run(args: argparse.Namespace) -> dict:
         started = time.perf_counter()
         figures["refresh_rows"] = figures_refresh_year(regency_code=regency.code, year=args.year)
         figures["refresh_year_seconds"] = round(time.perf_counter() - started, 2)
+    if args.month_refresh:
+        from jamsos.reports.services import figures_refresh
+
+        started = time.perf_counter()
+        when = Month(args.year, args.month)
+        figures["refresh_month_rows"] = figures_refresh(
+            regency_code=regency.code, first=when, last=when
+        )
+        figures["refresh_month_seconds"] = round(time.perf_counter() - started, 2)
     if args.user:
         user = User.objects.get(username=args.user)
     else:
@@ -93,15 +102,49 @@ def run(args: argparse.Namespace) -> dict:
             )
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
+    # Cold: the first view after a refresh recomputes the charts (their cache key is the
+    # kabupaten's latest refresh); 5 views per page, each after clearing the cache.
+    from django.core.cache import cache
+
+    area = f"/laporan/wilayah/{regency.code}/?year={args.year}&month={args.month}"
+    cold = {}
+    client.get("/laporan/sasaran/")  # the process's first request (imports, templates)
+    for path in ("/", area):
+        times = []
+        for _ in range(5):
+            cache.clear()
+            started = time.perf_counter()
+            client.get(path)
+            times.append(round((time.perf_counter() - started) * 1000, 1))
+        cold[path] = {"median_ms": statistics.median(times), "max_ms": max(times)}
+    figures["cold_after_refresh_ms"] = cold
     figures["pages"] = _time_pages(
         client, _pages(regency.code, district.code, args.year, args.month), args.repeat
     )
-    started = time.perf_counter()
-    pdf = document_build(
-        kind="bulanan_bupati", fmt="pdf", region=regency, when=Month(args.year, args.month)
-    )
-    figures["monthly_pdf_seconds"] = round(time.perf_counter() - started, 2)
-    figures["monthly_pdf_bytes"] = len(pdf)
+    # Each role's home (queues and area figures) as that user, when the users exist.
+    for username in [u for u in args.homes.split(",") if u]:
+        other = User.objects.filter(username=username, is_active=True).first()
+        if other is None:
+            continue
+        home_client = Client(HTTP_HOST="127.0.0.1")
+        home_client.force_login(other)
+        figures["pages"].update(
+            {
+                f"/ ({username})": row
+                for row in _time_pages(home_client, ["/"], args.repeat).values()
+            }
+        )
+    when = Month(args.year, args.month)
+    for name, kind, fmt, period in (
+        ("monthly_pdf", "bulanan_bupati", "pdf", when),
+        ("monthly_xlsx", "bulanan_bupati", "xlsx", when),
+        ("annual_annex_pdf", "tahunan_lkpj", "pdf", Month(args.year, 12)),
+        ("annual_annex_xlsx", "tahunan_lkpj", "xlsx", Month(args.year, 12)),
+    ):
+        started = time.perf_counter()
+        content = document_build(kind=kind, fmt=fmt, region=regency, when=period)
+        figures[f"{name}_seconds"] = round(time.perf_counter() - started, 2)
+        figures[f"{name}_bytes"] = len(content)
     return figures
 
 
@@ -115,6 +158,16 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--user", default="", help="username to log in as (--existing)")
     parser.add_argument("--no-refresh", action="store_true")
+    parser.add_argument(
+        "--homes",
+        default="",
+        help="comma-separated usernames whose home page is timed too (e.g. p_operator,p_bpjs)",
+    )
+    parser.add_argument(
+        "--month-refresh",
+        action="store_true",
+        help="also time the incremental refresh of one month (--month)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 

@@ -12,20 +12,24 @@ Public API: ``chart_active_by_month``, ``chart_funnel``, ``chart_budget``,
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from jamsos.budget.models import Allocation, FundingSource, Reservation
-from jamsos.contributions.models import Bill, BillLine
+from jamsos.claims.models import Claim
 from jamsos.enrollment.models import Decree, DecreeLine, RejectionReason
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
+from jamsos.reports.figures import JKK_TYPES
 from jamsos.reports.models import MonthlyFigure, RefreshedMonth
 from jamsos.reports.selectors import coverage_areas, default_month, figures_in
 
@@ -143,21 +147,15 @@ def chart_funnel(*, region: Region, year: int) -> tuple[Chart, Chart]:
         accepted=Sum("accepted", default=0),
         rejected=Sum("rejected", default=0),
         started=Sum("started", default=0),
+        first_paid=Sum("first_paid", default=0),
     )
-    first_paid = BillLine.objects.filter(
-        Q(membership__village_id=region.code)
-        | Q(membership__village__code__startswith=region.code + "."),
-        membership__first_month__year=year,
-        month=F("membership__first_month"),
-        bill__status__in=Bill.SETTLED,
-    ).count()
     steps = [
         (gettext("Diusulkan"), sums["proposed"]),
         (gettext("Valid"), sums["valid"]),
         (gettext("Masuk SK"), sums["in_decree"]),
         (gettext("Diterima BPJS"), sums["accepted"]),
         (gettext("Mulai aktif"), sums["started"]),
-        (gettext("Iuran pertama lunas"), first_paid),
+        (gettext("Iuran pertama lunas"), sums["first_paid"]),
     ]
     lines = DecreeLine.objects.filter(
         Q(village_id=region.code) | Q(village__code__startswith=region.code + "."),
@@ -307,8 +305,40 @@ def chart_budget(*, region: Region, year: int, today: dt.date | None = None) -> 
     )
 
 
+def _percentile(sorted_values: list[float], share: float) -> float:
+    """Nearest-rank percentile of an ascending list (p90: the value 90 % do not exceed)."""
+    rank = max(1, math.ceil(share * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def claims_turnaround(*, region: Region, year: int) -> dict[tuple[int, str], list[float]]:
+    """(payout month, "jkk"/"jkm") → days from filing (``Claim.reported_at``) to payment
+    (``Claim.paid_at``) of each claim paid that month, ascending. Read from the claims
+    (a median cannot be summed), a kabupaten's few thousand paid claims a year."""
+    rows = Claim.objects.filter(
+        Q(village_id=region.code) | Q(village__code__startswith=region.code + "."),
+        status=Claim.Status.PAID,
+        payout_date__year=year,
+        paid_at__isnull=False,
+    ).values_list("claim_type", "payout_date", "reported_at", "paid_at")
+    out: dict[tuple[int, str], list[float]] = {}
+    for claim_type, payout_date, reported_at, paid_at in rows:
+        days = max(0.0, (paid_at - reported_at).total_seconds() / 86400)
+        kind = "jkk" if claim_type in JKK_TYPES else "jkm"
+        out.setdefault((payout_date.month, kind), []).append(days)
+    for values in out.values():
+        values.sort()
+    return out
+
+
+def _days(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 1)))
+
+
 def chart_claims(*, region: Region, year: int) -> Chart:
-    """JKK and JKM claims paid per month (count), with the amounts in the table."""
+    """JKK and JKM claims paid per month (count, amount) and their turnaround: days from
+    filing to payment, median and p90 (nearest rank) per month and type; the chart draws
+    the counts as bars and the median of all claims as a line."""
     rows = (
         _year_rows(region, year)
         .values("month")
@@ -321,16 +351,25 @@ def chart_claims(*, region: Region, year: int) -> Chart:
         .order_by("month")
     )
     by_month = {row["month"].month: row for row in rows}
-    table = []
+    turnaround = claims_turnaround(region=region, year=year)
+    table, median_all = [], []
     for i in range(12):
         row = by_month.get(i + 1, {})
+        jkk = turnaround.get((i + 1, "jkk"), [])
+        jkm = turnaround.get((i + 1, "jkm"), [])
+        both = sorted(jkk + jkm)
+        median_all.append(round(statistics.median(both), 1) if both else None)
         table.append(
             [
                 MONTH_LABELS[i],
                 row.get("jkk") or 0,
                 row.get("jkk_amount") or 0,
+                _days(statistics.median(jkk)) if jkk else None,
+                _days(_percentile(jkk, 0.9)) if jkk else None,
                 row.get("jkm") or 0,
                 row.get("jkm_amount") or 0,
+                _days(statistics.median(jkm)) if jkm else None,
+                _days(_percentile(jkm, 0.9)) if jkm else None,
             ]
         )
     return Chart(
@@ -340,18 +379,43 @@ def chart_claims(*, region: Region, year: int) -> Chart:
         labels=list(MONTH_LABELS),
         datasets=[
             {"label": "JKK", "data": [r[1] for r in table], "backgroundColor": "#e08214"},
-            {"label": "JKM", "data": [r[3] for r in table], "backgroundColor": "#542788"},
+            {"label": "JKM", "data": [r[5] for r in table], "backgroundColor": "#542788"},
+            {
+                "type": "line",
+                "label": gettext("Median hari lapor→bayar"),
+                "data": median_all,
+                "borderColor": "#1a1a1a",
+                "yAxisID": "hari",
+                "spanGaps": True,
+            },
         ],
         headers=[
             gettext("Bulan"),
             gettext("JKK (klaim)"),
             gettext("JKK (Rp)"),
+            gettext("JKK median hari"),
+            gettext("JKK p90 hari"),
             gettext("JKM (klaim)"),
             gettext("JKM (Rp)"),
+            gettext("JKM median hari"),
+            gettext("JKM p90 hari"),
         ],
         rows=table,
-        note=gettext("JKM termasuk beasiswa anak. Menurut tanggal bayar."),
-        options={"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+        note=gettext(
+            "JKM termasuk beasiswa anak. Menurut tanggal bayar. Waktu proses = hari dari "
+            "klaim dilaporkan sampai dicatat dibayar (median dan persentil 90)."
+        ),
+        options={
+            "scales": {
+                "y": {"beginAtZero": True, "ticks": {"precision": 0}},
+                "hari": {
+                    "position": "right",
+                    "beginAtZero": True,
+                    "grid": {"drawOnChartArea": False},
+                    "title": {"display": True, "text": gettext("hari")},
+                },
+            }
+        },
     )
 
 
@@ -426,6 +490,17 @@ def charts_cached(*, region: Region, year: int) -> list[Chart]:
         found = all_charts(region=region, year=year)
         cache.set(key, found, settings.REPORTS_CHART_CACHE_SECONDS)
     return found
+
+
+def charts_warm(*, regency_code: str, years: list[int]) -> None:
+    """Compute and cache the kabupaten's charts of ``years`` right after a refresh (run by
+    the refresh task when ``REPORTS_WARM_CHARTS``), so the next viewer does not pay the
+    recomputation; the cache is shared by the web and worker processes."""
+    region = Region.objects.filter(pk=regency_code).first()
+    if region is None:
+        return
+    for year in sorted(set(years)):
+        charts_cached(region=region, year=year)
 
 
 def chart_by_key(*, region: Region, year: int, key: str) -> Chart | None:

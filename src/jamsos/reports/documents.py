@@ -5,6 +5,9 @@
   charts (members by source, budget, claims) drawn with ``reportlab.graphics``.
 - ``dprd``: by kecamatan and funding source, with pokir realisation per allocation.
 - ``nagari_minimum``: the "1 Nagari 100 orang" compliance list.
+- ``tahunan_lkpj``: the yearly LKPJ/LPPD/LKjIP annex (``reports.annex``): target,
+  realisation, % capaian and last year for members, APBD money, nagari, claims. Its period
+  is a year; due ``REPORTS_ANNUAL_DUE_MONTHS`` months after the year's end.
 
 ``publication_generate`` (run by ``tasks.publication_generate_task``) builds one and
 stores it as an immutable ``Publication`` with its SHA-256 and due date: the month's
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -36,6 +40,7 @@ from jamsos.lib.formats import angka, rupiah
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 from jamsos.reports import charts, selectors
+from jamsos.reports.annex import annex_notes, annex_tables
 from jamsos.reports.maps import NO_DATA, boundaries_for, colour_of
 from jamsos.reports.models import MonthlyFigure, Publication
 from jamsos.reports.services import publication_create
@@ -44,6 +49,11 @@ from jamsos.reports.templatetags.reports_ui import cakupan, sel
 
 def due_date_of(period: Month) -> dt.date:
     return period.last_day() + dt.timedelta(days=settings.REPORTS_MONTHLY_DUE_DAYS)
+
+
+def annual_due_date_of(year: int) -> dt.date:
+    """The last day of the ``REPORTS_ANNUAL_DUE_MONTHS``-th month after the year."""
+    return (Month(year, 12) + settings.REPORTS_ANNUAL_DUE_MONTHS).last_day()
 
 
 # --- Content (shared by PDF and xlsx) -----------------------------------------------------
@@ -188,8 +198,16 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+FRAME_WIDTH = 170 * mm  # A4 less the margins of the narrowest document
+
+
 def _table(rows: list[list[Any]], widths: list[float] | None = None) -> Table:
-    cells = [[str(c) for c in rows[0]], *[[sel(c) for c in row] for row in rows[1:]]]
+    header: list[Any] = [str(c) for c in rows[0]]
+    if widths is None and len(header) >= 7:  # wide tables: equal columns, headers wrap
+        widths = [FRAME_WIDTH / len(header)] * len(header)
+        style = ParagraphStyle("th", fontName="Helvetica-Bold", fontSize=7, leading=8.5)
+        header = [Paragraph(escape(h), style) for h in header]
+    cells = [header, *[[sel(c) for c in row] for row in rows[1:]]]
     table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -323,8 +341,13 @@ def monthly_pdf(region: Region, when: Month) -> bytes:
 
 
 def tables_pdf(
-    title: str, region: Region, when: Month, tables: list[tuple[str, list[list[Any]]]]
+    title: str,
+    region: Region,
+    when: Month | str,
+    tables: list[tuple[str, list[list[Any]]]],
+    notes: list[str] | None = None,
 ) -> bytes:
+    period = when if isinstance(when, str) else f"{when.month:02d}/{when.year}"
     styles = _styles()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -338,16 +361,19 @@ def tables_pdf(
     )
     story: list[Any] = [
         Paragraph(escape(title), styles["title"]),
-        Paragraph(escape(f"{region.label} — {when.month:02d}/{when.year}"), styles["body"]),
+        Paragraph(escape(f"{region.label} — {period}"), styles["body"]),
         Paragraph(escape(gettext("Angka ringkasan, tanpa data pribadi.")), styles["small"]),
     ]
     for heading, rows in tables:
         story += [Paragraph(escape(heading), styles["h2"]), _table(rows)]
+    for note in notes or []:
+        story.append(Paragraph(escape(note), styles["small"]))
     doc.build(story)
     return out.getvalue()
 
 
-def tables_xlsx(tables: list[tuple[str, list[list[Any]]]]) -> bytes:
+def tables_xlsx(tables: list[tuple[str, list[list[Any]]]], notes: list[str] | None = None) -> bytes:
+    """One sheet per table; every text cell written as a string (never a formula)."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True})
@@ -361,10 +387,12 @@ def tables_xlsx(tables: list[tuple[str, list[list[Any]]]]) -> bytes:
                     continue
                 if isinstance(value, float):
                     sheet.write_number(r + 2, c, value, pct)
-                elif isinstance(value, int):
+                elif isinstance(value, (int, Decimal)):
                     sheet.write_number(r + 2, c, value)
                 else:
                     sheet.write_string(r + 2, c, str(value), bold if r == 0 else None)
+        for n, note in enumerate(notes or []):
+            sheet.write_string(len(rows) + 3 + n, 0, note)
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, 12, 16)
     book.close()
@@ -375,6 +403,18 @@ def tables_xlsx(tables: list[tuple[str, list[list[Any]]]]) -> bytes:
 
 
 def document_build(*, kind: str, fmt: str, region: Region, when: Month) -> bytes:
+    """One document. For a yearly kind only ``when.year`` counts."""
+    if kind == Publication.Kind.ANNUAL:
+        tables = annex_tables(region=region, year=when.year)
+        notes = annex_notes(region=region, year=when.year)
+        if fmt == Publication.Format.PDF:
+            title = gettext(
+                "Lampiran LKPJ/LPPD/LKjIP: jaminan sosial ketenagakerjaan pekerja rentan"
+            )
+            return tables_pdf(
+                title, region, gettext("Tahun %(y)s") % {"y": when.year}, tables, notes
+            )
+        return tables_xlsx(tables, notes)
     if kind == Publication.Kind.MONTHLY_BUPATI:
         if fmt == Publication.Format.PDF:
             return monthly_pdf(region, when)
@@ -397,7 +437,12 @@ def publication_generate(
     *, kind: str, fmt: str, region_code: str, period: str, user_id: int | None
 ) -> Publication:
     region = Region.objects.get(pk=region_code)
-    when = Month.parse(period)
+    if kind in Publication.YEARLY_KINDS:
+        year = int(period[:4])
+        period, when, due = str(year), Month(year, 12), annual_due_date_of(year)
+    else:
+        when = Month.parse(period)
+        due = due_date_of(when)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     content = document_build(kind=kind, fmt=fmt, region=region, when=when)
     return publication_create(
@@ -405,7 +450,7 @@ def publication_generate(
         fmt=fmt,
         region=region,
         period=period,
-        due_date=due_date_of(when),
+        due_date=due,
         content=content,
         file_name=f"{kind}-{region.code}-{period}.{fmt}",
         acting_user=user,

@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -38,6 +38,7 @@ FIELDS = (
     "in_decree",
     "payable",
     "paid",
+    "first_paid",
     "jkk_claims",
     "jkk_amount",
     "jkm_claims",
@@ -103,6 +104,7 @@ def figures_compute(*, regency_code: str, first: Month, last: Month) -> dict[Key
     _proposals(out, regency_code, start, stop)
     _decree_lines(out, regency_code, start, stop)
     _bills(out, regency_code, lo, hi)
+    _first_paid(out, regency_code, lo, hi)
     _claims(out, regency_code, lo, end)
     return {key: values for key, values in out.items() if any(values.values())}
 
@@ -196,6 +198,28 @@ def _bills(out: dict, regency_code: str, lo: dt.date, hi: dt.date) -> None:
             values = out[(month, village, source)]
             values["payable"] += amount
             values["paid"] += share
+
+
+def _first_paid(out: dict, regency_code: str, lo: dt.date, hi: dt.date) -> None:
+    """Members whose first month's bill line is on a settled bill, in that first month
+    (the funnel's last step; kept here so no page counts bill lines at 1M members).
+    Driven by the members starting in the months (start-month index), each looked up
+    by its bill line's key (membership, month)."""
+    settled = BillLine.objects.filter(
+        membership=OuterRef("pk"), month=OuterRef("first_month"), bill__status__in=Bill.SETTLED
+    )
+    rows = (
+        Membership.objects.filter(
+            _in_regency("village", regency_code), first_month__gte=lo, first_month__lte=hi
+        )
+        .filter(Exists(settled))
+        .values("first_month", "village_id", "funding_source_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        key = (row["first_month"], row["village_id"], row["funding_source_id"])
+        out[key]["first_paid"] += row["n"]
 
 
 def _claims(out: dict, regency_code: str, lo: dt.date, end: dt.date) -> None:

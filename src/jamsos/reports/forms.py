@@ -45,10 +45,22 @@ class TargetUploadForm(forms.Form):
 class PublishForm(forms.Form):
     kind = forms.ChoiceField(label=_("Laporan"), choices=Publication.Kind.choices)
     format = forms.ChoiceField(label=_("Format"), choices=Publication.Format.choices)
-    period = forms.CharField(label=_("Periode (TTTT-BB)"), max_length=7)
+    period = forms.CharField(
+        label=_("Periode (TTTT-BB; tahunan: TTTT)"),
+        max_length=7,
+        help_text=_("Lampiran tahunan LKPJ/LPPD/LKjIP: tahunnya saja (TTTT-BB juga diterima)."),
+    )
 
-    def clean_period(self):
-        period = self.cleaned_data["period"]
-        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", period):
-            raise forms.ValidationError(_("Tulis periode sebagai TTTT-BB."))
-        return period
+    def clean(self):
+        data = super().clean()
+        period, kind = data.get("period"), data.get("kind")
+        if period is None or kind is None:
+            return data
+        if kind in Publication.YEARLY_KINDS:
+            if not re.fullmatch(r"20\d\d(-(0[1-9]|1[0-2]))?", period):
+                self.add_error("period", _("Tulis periode sebagai TTTT."))
+            else:
+                data["period"] = period[:4]
+        elif not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", period):
+            self.add_error("period", _("Tulis periode sebagai TTTT-BB."))
+        return data

@@ -30,7 +30,8 @@ class MonthlyFigure(models.Model):
     rows found valid, decree lines accepted/rejected by BPJS (recorded), lines of decrees
     issued. Money: ``payable`` = lines of sent bills for the month; ``paid`` = what is
     settled on those bills, oldest month first, shared over villages pro rata (exact to
-    the rupiah); claims by payout month.
+    the rupiah); ``first_paid`` = members starting this month whose bill line for it is
+    on a settled bill (the funnel's last step); claims by payout month.
     """
 
     regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
@@ -48,6 +49,7 @@ class MonthlyFigure(models.Model):
     in_decree = models.PositiveIntegerField(_("masuk SK"), default=0)
     payable = models.PositiveBigIntegerField(_("iuran terutang (Rp)"), default=0)
     paid = models.PositiveBigIntegerField(_("iuran dibayar (Rp)"), default=0)
+    first_paid = models.PositiveIntegerField(_("iuran bulan pertama lunas"), default=0)
     jkk_claims = models.PositiveIntegerField(_("klaim JKK dibayar"), default=0)
     jkk_amount = models.PositiveBigIntegerField(_("JKK dibayar (Rp)"), default=0)
     jkm_claims = models.PositiveIntegerField(_("klaim JKM dibayar"), default=0)
@@ -140,6 +142,10 @@ class Publication(models.Model):
         MONTHLY_BUPATI = "bulanan_bupati", _("Laporan bulanan program kepada Bupati")
         DPRD = "dprd", _("Laporan DPRD per kecamatan dan sumber dana")
         NAGARI_MINIMUM = "nagari_minimum", _("Kepatuhan 1 Nagari 100 orang")
+        ANNUAL = "tahunan_lkpj", _("Lampiran tahunan LKPJ/LPPD/LKjIP")
+
+    # Kinds whose period is a year ("2026"); the others are monthly ("2026-03").
+    YEARLY_KINDS = frozenset({"tahunan_lkpj"})
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

@@ -23,7 +23,18 @@ def figures_refresh_task(regency_code: str, first: str, last: str, since: str = 
         since=dt.datetime.fromisoformat(since),
     ):
         return 0
-    return figures_refresh(regency_code=regency_code, first=first_month, last=last_month)
+    rows = figures_refresh(regency_code=regency_code, first=first_month, last=last_month)
+    _warm(regency_code, list(range(first_month.year, last_month.year + 1)))
+    return rows
+
+
+def _warm(regency_code: str, years: list[int]) -> None:
+    from django.conf import settings
+
+    from jamsos.reports.charts import charts_warm
+
+    if settings.REPORTS_WARM_CHARTS:
+        charts_warm(regency_code=regency_code, years=years)
 
 
 @task()
@@ -31,7 +42,9 @@ def figures_refresh_year_task(regency_code: str, year: int) -> int:
     """The full recompute of one kabupaten's year."""
     from jamsos.reports.services import figures_refresh_year
 
-    return figures_refresh_year(regency_code=regency_code, year=year)
+    rows = figures_refresh_year(regency_code=regency_code, year=year)
+    _warm(regency_code, [year])
+    return rows
 
 
 @task()

@@ -367,9 +367,16 @@ REPORTS_UNDERSPEND_WARN_RATIO = env_int("REPORTS_UNDERSPEND_WARN_PERCENT", defau
 # Reports: days after the month's end by which the monthly report to the Bupati is due
 # ([PROP]; the agreement's reporting clause gives no date [UNCONFIRMED]).
 REPORTS_MONTHLY_DUE_DAYS = env_int("REPORTS_MONTHLY_DUE_DAYS", default=10)
+# Reports: months after the budget year's end by which the yearly LKPJ/LPPD/LKjIP annex is
+# due (PP 13/2019: the LKPJ goes to the DPRD and the LPPD to the centre at the latest three
+# months after the budget year ends [SRC design-governance §3.2]).
+REPORTS_ANNUAL_DUE_MONTHS = env_int("REPORTS_ANNUAL_DUE_MONTHS", default=3)
 # Reports: how long the charts of a page are cached at most (they are also recomputed as
 # soon as the summary table of the kabupaten is refreshed).
 REPORTS_CHART_CACHE_SECONDS = env_int("REPORTS_CHART_CACHE_SECONDS", default=300)
+# Reports: the refresh task recomputes the kabupaten's charts into the (shared) cache right
+# after each refresh, so no page view pays it (~0.2-0.3 s at 1M persons).
+REPORTS_WARM_CHARTS = env_bool("REPORTS_WARM_CHARTS", default=True)
 
 # --- Public portal (jamsos.portal; design-governance.md §4) ---------------------------------
 # The kabupaten the public pages speak for.

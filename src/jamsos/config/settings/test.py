@@ -26,3 +26,7 @@ import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jamsos-test-media-"))  # noqa: F405
 GENERATED_ROOT = Path(tempfile.mkdtemp(prefix="jamsos-test-generated-"))  # noqa: F405
+
+# Every committed write refreshes at once in tests (ImmediateBackend): do not also compute
+# the charts each time (reports/tests turn it on where they test it).
+REPORTS_WARM_CHARTS = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -21,7 +22,8 @@ def cakupan(value: float | None) -> str:
 
 @register.filter
 def sel(value: Any) -> str:
-    """One table-twin cell: whole numbers grouped, ratios as percentages, None "—"."""
+    """One table-twin cell: whole numbers grouped, ratios (float) as percentages, measures
+    (Decimal, e.g. days) with a decimal comma, None "—"."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -30,4 +32,6 @@ def sel(value: Any) -> str:
         return angka(value)
     if isinstance(value, float):
         return cakupan(value)
+    if isinstance(value, Decimal):  # a measure such as days: decimal comma
+        return f"{value:f}".replace(".", ",")
     return str(value)
