@@ -254,7 +254,8 @@ def statement_list(request: HttpRequest, filters: Query[StatementListIn]) -> lis
     _perm(request, "agents.view_agents")
     month = Month.parse(filters.month) if filters.month else None
     return [
-        AgentStatementOut.of(s) for s in selectors.statement_list(viewer=request.user, month=month)[:500]
+        AgentStatementOut.of(s)
+        for s in selectors.statement_list(viewer=request.user, month=month)[:500]
     ]
 
 

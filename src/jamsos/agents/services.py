@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
@@ -34,6 +35,7 @@ from jamsos.agents.models import (
 )
 from jamsos.audit.services import audit_record, model_snapshot
 from jamsos.budget.models import FundingSource
+from jamsos.claims.documents import document_check
 from jamsos.contributions.models import Bill, BillLine
 from jamsos.enrollment.models import Membership
 from jamsos.lib.errors import DomainError, InvalidTransition, NotFoundOrForbidden, PermissionDenied
@@ -143,6 +145,25 @@ def _agent_person(data: AgentPersonData, *, acting_user: User) -> Person:
     return person
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def _upload_checked(
+    upload: UploadedFile | None, *, images_only: bool = False, max_bytes: int | None = None
+) -> UploadedFile | None:
+    """An uploaded file made safe to keep: type by content (not by the name or the
+    Content-Type the client sends), size bounded, no HTML polyglot (claims' check), and
+    stored under a random name. ``None`` or an empty value passes through."""
+    if not upload:
+        return upload
+    checked = document_check(
+        upload, max_bytes=max_bytes, suffixes=IMAGE_SUFFIXES if images_only else None
+    )
+    suffix = "." + checked.name.rsplit(".", 1)[-1].lower()
+    upload.name = f"{uuid.uuid4().hex}{suffix}"
+    return upload
+
+
 AGENT_FIELDS = (
     "institution",
     "bpjs_code",
@@ -184,6 +205,8 @@ def agent_create(
     if Agent.objects.filter(person=who).exists():
         raise DomainError(gettext("Orang ini sudah tercatat sebagai agen."), code="agent_exists")
     _check_user(fields.get("user"), agent=None, acting_user=acting_user)
+    if "appointment_document" in fields:
+        fields["appointment_document"] = _upload_checked(fields["appointment_document"])
     agent = Agent(person=who, region=region, created_by=acting_user, **fields)
     agent.full_clean()
     agent.save()
@@ -204,6 +227,8 @@ def agent_update(*, agent: Agent, acting_user: User, **fields: Any) -> Agent:
     if unknown:
         raise TypeError(f"unknown agent fields: {sorted(unknown)}")
     _check_user(fields.get("user"), agent=agent, acting_user=acting_user)
+    if fields.get("appointment_document"):
+        fields["appointment_document"] = _upload_checked(fields["appointment_document"])
     names = [n for n in fields if n != "appointment_document"]
     before = model_snapshot(agent, names)
     for name, value in fields.items():
@@ -453,6 +478,7 @@ def training_add(
     certificate: UploadedFile | None = None,
 ) -> AgentTraining:
     require_perm(acting_user, "agents.manage_agents")
+    certificate = _upload_checked(certificate)
     training = AgentTraining(
         agent=agent, topic=topic, title=title, held_on=held_on, provider=provider
     )
@@ -837,6 +863,9 @@ def offline_proposal_receive(
     existing = OfflineSubmission.objects.filter(client_id=client_id).first()
     if existing is not None:
         return _same_submitter(existing, acting_user)
+    photo_limit = settings.AGENT_PHOTO_MAX_BYTES
+    ktp_photo = _upload_checked(ktp_photo, images_only=True, max_bytes=photo_limit)
+    kk_photo = _upload_checked(kk_photo, images_only=True, max_bytes=photo_limit)
     try:
         with transaction.atomic():
             submission = OfflineSubmission(
