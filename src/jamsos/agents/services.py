@@ -223,6 +223,7 @@ def agent_create(
 def agent_update(*, agent: Agent, acting_user: User, **fields: Any) -> Agent:
     """Change the whitelisted fields; the status only changes through maker-checker."""
     require_perm(acting_user, "agents.manage_agents")
+    _require_region(acting_user, agent.region_id)
     unknown = set(fields) - set(AGENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown agent fields: {sorted(unknown)}")
@@ -271,6 +272,7 @@ def agent_status_request(
     """
     if acting_user is not None:
         require_perm(acting_user, "agents.manage_agents")
+        _require_region(acting_user, agent.region_id)
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
     _transition_check(agent, to_status, end_reason=end_reason, on=effective_on)
     if agent.status_changes.filter(decision=AgentStatusChange.Decision.PENDING).exists():
@@ -335,6 +337,7 @@ def agent_status_decide(
     """The checker approves (the status changes) or rejects (nothing changes)."""
     require_perm(acting_user, "agents.approve_agent_status")
     change = AgentStatusChange.objects.select_for_update().get(pk=change.pk)
+    _require_region(acting_user, change.agent.region_id)
     if change.decision != AgentStatusChange.Decision.PENDING:
         raise InvalidTransition(gettext("Permohonan ini sudah diputuskan."), code="decided")
     if change.requested_by_id == acting_user.pk:
@@ -452,6 +455,7 @@ def assignment_end(
     *, assignment: AgentAssignment, valid_to: dt.date, acting_user: User
 ) -> AgentAssignment:
     require_perm(acting_user, "agents.manage_agents")
+    _require_region(acting_user, assignment.agent.region_id)
     if assignment.valid_to is not None:
         raise InvalidTransition(gettext("Penugasan ini sudah berakhir."), code="assignment_ended")
     assignment.valid_to = valid_to
@@ -478,6 +482,7 @@ def training_add(
     certificate: UploadedFile | None = None,
 ) -> AgentTraining:
     require_perm(acting_user, "agents.manage_agents")
+    _require_region(acting_user, agent.region_id)
     certificate = _upload_checked(certificate)
     training = AgentTraining(
         agent=agent, topic=topic, title=title, held_on=held_on, provider=provider
@@ -701,6 +706,7 @@ def statements_draft_month(*, month: Month, acting_user: User) -> StatementRun:
 def statement_approve(*, statement: AgentStatement, acting_user: User) -> AgentStatement:
     require_perm(acting_user, "agents.approve_statement")
     statement = AgentStatement.objects.select_for_update().get(pk=statement.pk)
+    _require_region(acting_user, statement.agent.region_id)
     if statement.status != AgentStatement.Status.DRAFT:
         raise InvalidTransition(gettext("Rekap ini sudah disetujui."), code="statement_approved")
     if statement.created_by_id == acting_user.pk:
