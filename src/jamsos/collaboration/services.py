@@ -597,6 +597,12 @@ def clause_add(
     )
     clause.full_clean()
     clause.save()
+    audit_record(
+        action="collaboration.clause.added",
+        acting_user=acting_user,
+        obj=clause,
+        data={"agreement": agreement.pk, "number": number, "category": category},
+    )
     return clause
 
 

@@ -101,3 +101,23 @@ def test_scorecard_reply_only_from_inside_the_region(world, personas):
         acting_user=personas.kecamatan_operator,
     )
     assert list(ScorecardReply.objects.values_list("text", flat=True)) == ["Catatan kecamatan"]
+
+
+def test_adding_a_clause_is_audited(world, personas):
+    from jamsos.audit.models import AuditEvent
+
+    clause = services.clause_add(
+        agreement=_pks(world, personas),
+        number="5",
+        heading="Pendanaan",
+        category=_clause_category(),
+        acting_user=personas.dinas_operator,
+    )
+    event = AuditEvent.objects.get(action="collaboration.clause.added")
+    assert event.object_id == str(clause.pk)
+
+
+def _clause_category() -> str:
+    from jamsos.collaboration.models import Clause
+
+    return Clause._meta.get_field("category").choices[0][0]
