@@ -156,6 +156,16 @@ def _upload_checked(
     stored under a random name. ``None`` or an empty value passes through."""
     if not upload:
         return upload
+    if images_only:
+        # The phone sends every photo as "ktp.jpg"/"kk.jpg": name it by its content, so a
+        # PNG is checked as a PNG (anything else still fails the check below).
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(0)
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            upload.name = "foto.png"
+        elif head.startswith(b"\xff\xd8\xff"):
+            upload.name = "foto.jpg"
     checked = document_check(
         upload, max_bytes=max_bytes, suffixes=IMAGE_SUFFIXES if images_only else None
     )

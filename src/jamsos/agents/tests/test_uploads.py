@@ -101,3 +101,11 @@ def test_ktp_photo_stored_under_a_random_name(personas, agent):
     assert _post(personas.agent, photo).status_code == 201
     name = OfflineSubmission.objects.get().ktp_photo.name
     assert name.startswith("agents/photos/") and "1303" not in name.rsplit("/", 1)[-1]
+
+
+def test_a_png_photo_sent_as_ktp_jpg_is_accepted(personas, agent):
+    """The phone names every photo "ktp.jpg" whatever it is; the content decides."""
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+    photo = SimpleUploadedFile("ktp.jpg", png, content_type="image/jpeg")
+    assert _post(personas.agent, photo).status_code == 201
+    assert OfflineSubmission.objects.get().ktp_photo.name.endswith(".png")
