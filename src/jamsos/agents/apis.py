@@ -20,6 +20,7 @@ from pydantic import Field
 from jamsos.agents import access, selectors, services
 from jamsos.agents.models import Agent, AgentStatement, OfflineSubmission
 from jamsos.api.schemas import Count, Id, PageIn, PageMetaOut, Rupiah, paginate
+from jamsos.audit.services import personal_data_access_log
 from jamsos.lib.errors import DomainError, PermissionDenied
 from jamsos.lib.nik import nik_mask
 from jamsos.lib.periods import Month
@@ -213,6 +214,13 @@ def agent_list(request: HttpRequest, filters: Query[AgentListIn]) -> dict[str, A
 @router.get("/agents/{agent_id}", response=AgentDetailOut, summary="Satu agen dan kinerjanya")
 def agent_detail(request: HttpRequest, agent_id: Id) -> dict[str, Any]:
     agent = access.access_agent(request.user, agent_id)
+    personal_data_access_log(
+        viewer=request.user,
+        persons=[(agent.person_id, agent.person.nik)],
+        purpose="Rincian agen Perisai (API)",
+        fields=("full_name", "nik_masked", "phone"),
+        path=request.path,
+    )
     return {
         **AgentOut.of(agent),
         "performance": PerformanceOut.of(selectors.agent_performance(agent=agent)),

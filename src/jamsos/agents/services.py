@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
@@ -34,6 +35,7 @@ from jamsos.agents.models import (
 )
 from jamsos.audit.services import audit_record, model_snapshot
 from jamsos.budget.models import FundingSource
+from jamsos.claims.documents import document_check
 from jamsos.contributions.models import Bill, BillLine
 from jamsos.enrollment.models import Membership
 from jamsos.lib.errors import DomainError, InvalidTransition, NotFoundOrForbidden, PermissionDenied
@@ -143,6 +145,35 @@ def _agent_person(data: AgentPersonData, *, acting_user: User) -> Person:
     return person
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def _upload_checked(
+    upload: UploadedFile | None, *, images_only: bool = False, max_bytes: int | None = None
+) -> UploadedFile | None:
+    """An uploaded file made safe to keep: type by content (not by the name or the
+    Content-Type the client sends), size bounded, no HTML polyglot (claims' check), and
+    stored under a random name. ``None`` or an empty value passes through."""
+    if not upload:
+        return upload
+    if images_only:
+        # The phone sends every photo as "ktp.jpg"/"kk.jpg": name it by its content, so a
+        # PNG is checked as a PNG (anything else still fails the check below).
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(0)
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            upload.name = "foto.png"
+        elif head.startswith(b"\xff\xd8\xff"):
+            upload.name = "foto.jpg"
+    checked = document_check(
+        upload, max_bytes=max_bytes, suffixes=IMAGE_SUFFIXES if images_only else None
+    )
+    suffix = "." + checked.name.rsplit(".", 1)[-1].lower()
+    upload.name = f"{uuid.uuid4().hex}{suffix}"
+    return upload
+
+
 AGENT_FIELDS = (
     "institution",
     "bpjs_code",
@@ -184,6 +215,8 @@ def agent_create(
     if Agent.objects.filter(person=who).exists():
         raise DomainError(gettext("Orang ini sudah tercatat sebagai agen."), code="agent_exists")
     _check_user(fields.get("user"), agent=None, acting_user=acting_user)
+    if "appointment_document" in fields:
+        fields["appointment_document"] = _upload_checked(fields["appointment_document"])
     agent = Agent(person=who, region=region, created_by=acting_user, **fields)
     agent.full_clean()
     agent.save()
@@ -200,10 +233,13 @@ def agent_create(
 def agent_update(*, agent: Agent, acting_user: User, **fields: Any) -> Agent:
     """Change the whitelisted fields; the status only changes through maker-checker."""
     require_perm(acting_user, "agents.manage_agents")
+    _require_region(acting_user, agent.region_id)
     unknown = set(fields) - set(AGENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown agent fields: {sorted(unknown)}")
     _check_user(fields.get("user"), agent=agent, acting_user=acting_user)
+    if fields.get("appointment_document"):
+        fields["appointment_document"] = _upload_checked(fields["appointment_document"])
     names = [n for n in fields if n != "appointment_document"]
     before = model_snapshot(agent, names)
     for name, value in fields.items():
@@ -246,6 +282,7 @@ def agent_status_request(
     """
     if acting_user is not None:
         require_perm(acting_user, "agents.manage_agents")
+        _require_region(acting_user, agent.region_id)
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
     _transition_check(agent, to_status, end_reason=end_reason, on=effective_on)
     if agent.status_changes.filter(decision=AgentStatusChange.Decision.PENDING).exists():
@@ -310,6 +347,7 @@ def agent_status_decide(
     """The checker approves (the status changes) or rejects (nothing changes)."""
     require_perm(acting_user, "agents.approve_agent_status")
     change = AgentStatusChange.objects.select_for_update().get(pk=change.pk)
+    _require_region(acting_user, change.agent.region_id)
     if change.decision != AgentStatusChange.Decision.PENDING:
         raise InvalidTransition(gettext("Permohonan ini sudah diputuskan."), code="decided")
     if change.requested_by_id == acting_user.pk:
@@ -427,6 +465,7 @@ def assignment_end(
     *, assignment: AgentAssignment, valid_to: dt.date, acting_user: User
 ) -> AgentAssignment:
     require_perm(acting_user, "agents.manage_agents")
+    _require_region(acting_user, assignment.agent.region_id)
     if assignment.valid_to is not None:
         raise InvalidTransition(gettext("Penugasan ini sudah berakhir."), code="assignment_ended")
     assignment.valid_to = valid_to
@@ -453,6 +492,8 @@ def training_add(
     certificate: UploadedFile | None = None,
 ) -> AgentTraining:
     require_perm(acting_user, "agents.manage_agents")
+    _require_region(acting_user, agent.region_id)
+    certificate = _upload_checked(certificate)
     training = AgentTraining(
         agent=agent, topic=topic, title=title, held_on=held_on, provider=provider
     )
@@ -675,6 +716,7 @@ def statements_draft_month(*, month: Month, acting_user: User) -> StatementRun:
 def statement_approve(*, statement: AgentStatement, acting_user: User) -> AgentStatement:
     require_perm(acting_user, "agents.approve_statement")
     statement = AgentStatement.objects.select_for_update().get(pk=statement.pk)
+    _require_region(acting_user, statement.agent.region_id)
     if statement.status != AgentStatement.Status.DRAFT:
         raise InvalidTransition(gettext("Rekap ini sudah disetujui."), code="statement_approved")
     if statement.created_by_id == acting_user.pk:
@@ -837,6 +879,9 @@ def offline_proposal_receive(
     existing = OfflineSubmission.objects.filter(client_id=client_id).first()
     if existing is not None:
         return _same_submitter(existing, acting_user)
+    photo_limit = settings.AGENT_PHOTO_MAX_BYTES
+    ktp_photo = _upload_checked(ktp_photo, images_only=True, max_bytes=photo_limit)
+    kk_photo = _upload_checked(kk_photo, images_only=True, max_bytes=photo_limit)
     try:
         with transaction.atomic():
             submission = OfflineSubmission(

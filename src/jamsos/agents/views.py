@@ -35,6 +35,7 @@ from jamsos.agents.forms import (
     TrainingForm,
 )
 from jamsos.agents.models import Agent, AgentAssignment, AgentInstitution
+from jamsos.audit.services import personal_data_access_log
 from jamsos.lib import nik
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.lib.periods import Month
@@ -168,6 +169,13 @@ def agent_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def agent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agent = _get(access.access_agent, request.user, pk)
+    personal_data_access_log(
+        viewer=request.user,
+        persons=[(agent.person_id, agent.person.nik)],
+        purpose="Rincian agen Perisai",
+        fields=("full_name", "phone"),
+        path=request.path,
+    )
     context = {
         "agent": agent,
         "performance": selectors.agent_performance(agent=agent),

@@ -72,11 +72,20 @@ def max_document_bytes() -> int:
     return int(getattr(settings, "CLAIM_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def document_check(upload: UploadedFile) -> CheckedFile:
-    """Refuse anything but a non-empty PDF/JPEG/PNG within the size limit."""
+def document_check(
+    upload: UploadedFile,
+    *,
+    max_bytes: int | None = None,
+    suffixes: tuple[str, ...] | None = None,
+) -> CheckedFile:
+    """Refuse anything but a non-empty PDF/JPEG/PNG within the size limit.
+
+    ``max_bytes`` replaces the claim documents' limit and ``suffixes`` narrows the
+    accepted types (a KTP photo is an image, never a PDF) for other apps' uploads.
+    """
     name = PurePosixPath((upload.name or "").replace("\\", "/")).name[:200]
     suffix = PurePosixPath(name).suffix.lower()
-    if suffix not in ALLOWED:
+    if suffix not in ALLOWED or (suffixes is not None and suffix not in suffixes):
         raise DocumentInvalid(
             gettext('Berkas "%(name)s" ditolak: hanya PDF, JPG atau PNG yang diterima.')
             % {"name": name},
@@ -88,7 +97,7 @@ def document_check(upload: UploadedFile) -> CheckedFile:
         raise DocumentInvalid(
             gettext('Berkas "%(name)s" kosong.') % {"name": name}, code="document_empty", value=name
         )
-    limit = max_document_bytes()
+    limit = max_bytes if max_bytes is not None else max_document_bytes()
     if size > limit:
         raise DocumentInvalid(
             gettext('Berkas "%(name)s" terlalu besar (%(value)s KB); paling besar %(value2)s KB.')

@@ -29,6 +29,7 @@ class CollaborationConfig(AppConfig):
                 "collaboration.request.resolved": _("Permintaan antarinstansi diselesaikan"),
                 "collaboration.agreement.recorded": _("Perjanjian kerja sama dicatat"),
                 "collaboration.agreement.amended": _("Adendum perjanjian dicatat"),
+                "collaboration.clause.added": _("Pasal perjanjian dicatat"),
                 "collaboration.obligation.added": _("Kewajiban perjanjian dicatat"),
                 "collaboration.obligation.instances_generated": _("Kewajiban jatuh tempo dibuat"),
                 "collaboration.obligation.judged": _("Pemenuhan kewajiban dinilai dari data"),

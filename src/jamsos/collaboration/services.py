@@ -54,6 +54,24 @@ def _in_scope(user: User, region_code: str) -> None:
         raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
 
 
+def _overlaps(user: User, region_code: str) -> None:
+    """The region is in the user's scope, or the user works inside it (a Camat operator
+    answering its kabupaten's scorecard); a neighbouring kabupaten is neither."""
+    inside = bool(user.region_id) and (
+        user.region_id == region_code or user.region_id.startswith(region_code + ".")
+    )
+    if not (region_in_scope(user, region_code) or inside):
+        raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
+
+
+def _locked_instance(instance: ObligationInstance) -> ObligationInstance:
+    return (
+        ObligationInstance.objects.select_for_update()
+        .select_related("obligation__agreement")
+        .get(pk=instance.pk)
+    )
+
+
 def _now(at: dt.datetime | None) -> dt.datetime:
     return at or timezone.now()
 
@@ -579,6 +597,12 @@ def clause_add(
     )
     clause.full_clean()
     clause.save()
+    audit_record(
+        action="collaboration.clause.added",
+        acting_user=acting_user,
+        obj=clause,
+        data={"agreement": agreement.pk, "number": number, "category": category},
+    )
     return clause
 
 
@@ -638,8 +662,11 @@ def obligation_evidence_record(
     at: dt.datetime | None = None,
 ) -> ObligationInstance:
     """The obliged party (or the agreement's manager) records evidence of fulfilment."""
+    instance = _locked_instance(instance)
     obligation = instance.obligation
     may_manage = acting_user.has_perm(MANAGE_AGREEMENTS)
+    if may_manage and not acts_for(acting_user, obligation.party_id):
+        _in_scope(acting_user, obligation.agreement.region_id)
     if not may_manage:
         require_perm(acting_user, RESPOND)
         if not acts_for(acting_user, obligation.party_id):
@@ -676,8 +703,13 @@ def obligation_waiver_request(
     *, instance: ObligationInstance, reason: str, acting_user: User
 ) -> ObligationInstance:
     require_perm(acting_user, MANAGE_AGREEMENTS)
+    instance = _locked_instance(instance)
+    _in_scope(acting_user, instance.obligation.agreement.region_id)
     if instance.status in (ObligationInstance.Status.FULFILLED, ObligationInstance.Status.WAIVED):
         raise InvalidTransition(gettext("Kewajiban ini sudah ditutup."))
+    if instance.waiver_pending and instance.waiver_requested_by_id != acting_user.pk:
+        # Asking again would make the asker someone else and let the first asker approve.
+        raise InvalidTransition(gettext("Pengecualian sudah diajukan dan menunggu persetujuan."))
     if not reason.strip():
         raise DomainError(gettext("Alasan pengecualian wajib diisi."), code="reason_required")
     instance.waiver_reason = reason
@@ -698,6 +730,8 @@ def obligation_waiver_approve(
     *, instance: ObligationInstance, acting_user: User
 ) -> ObligationInstance:
     require_perm(acting_user, "collaboration.approve_waiver")
+    instance = _locked_instance(instance)
+    _in_scope(acting_user, instance.obligation.agreement.region_id)
     if not instance.waiver_pending:
         raise InvalidTransition(gettext("Tidak ada pengajuan pengecualian."))
     if instance.waiver_requested_by_id == acting_user.pk:
@@ -752,6 +786,7 @@ def snapshot_reply(
     *, snapshot: ScorecardSnapshot, indicator: str, text: str, acting_user: User
 ) -> ScorecardReply:
     require_perm(acting_user, RESPOND)
+    _overlaps(acting_user, snapshot.region_id)
     if acting_user.agency is None:
         raise DomainError(
             gettext("Tanggapan diberikan atas nama instansi."), code="agency_required"

@@ -25,27 +25,16 @@ from typing import Any
 from jamsos.accounts.access import region_in_scope
 from jamsos.accounts.models import User
 from jamsos.intake.codes import REGISTERED_OUTSIDE_SCOPE, issue_message, issue_text
-from jamsos.lib.nik import nik_mask
+from jamsos.lib.nik import nik_runs_mask
 from jamsos.registry.models import Person
 
-# 15–18 digits, possibly grouped by spaces, dots or dashes ("1303 0355 0880 0001"): a
-# NIK or a family card number, typed right or nearly right. Phone numbers (≤ 13 digits)
-# and dates do not reach 15.
-_NIK_LIKE = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){14,17}(?![0-9])")
 _ROW_NUMBER = re.compile(r"^Baris (\d+),")
 VALUE_KEYS_MASKED = ("nik", "family_card_number")
 
 
 def mask_nik_runs(text: str) -> str:
-    """Every NIK-like run of digits in ``text`` masked as ``lib.nik.nik_mask`` does."""
-
-    def mask(match: re.Match[str]) -> str:
-        digits = re.sub(r"[^0-9]", "", match.group(0))
-        if len(digits) == 16:
-            return nik_mask(digits)
-        return f"{digits[:6]}{'*' * (len(digits) - 8)}{digits[-2:]}"
-
-    return _NIK_LIKE.sub(mask, text)
+    """Every NIK-like run of digits in ``text`` masked (``lib.nik.nik_runs_mask``)."""
+    return nik_runs_mask(text)
 
 
 @dataclass

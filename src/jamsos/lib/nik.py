@@ -282,3 +282,21 @@ def nik_mask(nik: str) -> str:
     if not _SIXTEEN_DIGITS.fullmatch(digits):
         return "*" * len(digits)
     return f"{digits[:6]}{'*' * 8}{digits[14:]}"
+
+
+# 15–18 digits, possibly grouped by spaces, dots or dashes ("1303 0355 0880 0001"): a
+# NIK or a family card number, typed right or nearly right. Phone numbers (≤ 13 digits)
+# and dates do not reach 15.
+_NIK_LIKE = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){14,17}(?![0-9])")
+
+
+def nik_runs_mask(text: str) -> str:
+    """Every NIK-like run of digits in ``text`` masked as ``nik_mask`` does."""
+
+    def mask(match: re.Match[str]) -> str:
+        digits = re.sub(r"[^0-9]", "", match.group(0))
+        if len(digits) == 16:
+            return nik_mask(digits)
+        return f"{digits[:6]}{'*' * (len(digits) - 8)}{digits[-2:]}"
+
+    return _NIK_LIKE.sub(mask, text)

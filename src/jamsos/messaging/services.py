@@ -39,6 +39,7 @@ from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record
 from jamsos.lib.errors import DomainError, InvalidTransition, NotFoundOrForbidden
+from jamsos.lib.nik import nik_runs_mask
 from jamsos.lib.phone import phone_normalise
 from jamsos.messaging.models import Channel, Consent, Message, Template
 from jamsos.regions.models import Region
@@ -129,7 +130,13 @@ def template_render(template: Template, values: dict[str, Any]) -> tuple[str, st
             missing=sorted(missing),
         )
     safe = {k: str(v) for k, v in values.items()}
-    return template.subject.format_map(safe), template.body.format_map(safe)
+    # A message leaves the system and is read by whoever holds the phone: whatever an
+    # event or a template puts in (a rejection reason quoting a NIK, a typed note), no
+    # NIK goes out whole.
+    return (
+        nik_runs_mask(template.subject.format_map(safe)),
+        nik_runs_mask(template.body.format_map(safe)),
+    )
 
 
 def _dedupe_key(outgoing: Outgoing, recipient: Recipient) -> str:

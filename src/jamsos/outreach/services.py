@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,6 +174,38 @@ def event_create(
     return event
 
 
+OFFICE_SUFFIXES = (".pptx", ".docx")
+OFFICE_PARTS = {".pptx": "ppt/", ".docx": "word/"}
+
+
+def _material_content_check(upload: UploadedFile, *, name: str, suffix: str) -> None:
+    """The content must be what the name says (a sign-in sheet named .pdf that is an
+    HTML page or a program is refused): PDF/JPEG/PNG by their leading bytes and with no
+    page markup (claims' ``document_check``); PPTX/DOCX as an Office Open XML zip."""
+    if suffix not in OFFICE_SUFFIXES:
+        from jamsos.claims.documents import document_check
+
+        document_check(upload, max_bytes=MATERIAL_MAX_BYTES)
+        return
+    refused = DomainError(
+        gettext('Isi berkas "%(name)s" bukan %(upper)s yang sah.')
+        % {"name": name, "upper": suffix.lstrip(".").upper()},
+        code="file_content",
+    )
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise refused from exc
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names or not any(
+        n.startswith(OFFICE_PARTS[suffix]) for n in names
+    ):
+        raise refused
+
+
 @transaction.atomic
 def material_upload(
     *, event: OutreachEvent, kind: str, title: str, upload: UploadedFile, acting_user: User
@@ -191,6 +224,7 @@ def material_upload(
         )
     if (upload.size or 0) > MATERIAL_MAX_BYTES:
         raise DomainError(gettext("Berkas lebih dari 10 MB."), code="file_too_large")
+    _material_content_check(upload, name=name, suffix=suffix)
     material = EventMaterial(
         event=event,
         kind=kind,

@@ -15,5 +15,6 @@ class PortalConfig(AppConfig):
                 "portal.lead.followed_up": _("Calon peserta ditindaklanjuti"),
                 "portal.lead.proposed": _("Calon peserta ditandai sudah diusulkan"),
                 "portal.lead.unreachable": _("Calon peserta ditandai tidak dapat dihubungi"),
+                "portal.lead.purged": _("Calon peserta lama dihapus (masa simpan habis)"),
             }
         )

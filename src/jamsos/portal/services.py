@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.pseudonyms import nik_digest
 from jamsos.audit.services import audit_record
@@ -186,7 +187,14 @@ _ACTIONS = {
 @transaction.atomic
 def lead_follow_up(*, lead: Lead, status: str, note: str, acting_user: User) -> Lead:
     """Record a follow-up: contacted (still open), proposed or unreachable (closed).
-    ``lead`` comes from ``access_lead(..., for_write=True)``."""
+    ``lead`` comes from ``access_lead(..., for_write=True)``; the permission and the
+    lead's nagari are checked here too, whoever calls."""
+    from jamsos.lib.errors import NotFoundOrForbidden
+    from jamsos.portal.access import FOLLOW_UP_LEADS
+
+    require_perm(acting_user, FOLLOW_UP_LEADS)
+    if not region_in_scope(acting_user, lead.village_id):
+        raise NotFoundOrForbidden(_("Calon peserta tidak ditemukan."))
     if status not in _ACTIONS:
         raise DomainError(_("Status tindak lanjut tidak dikenal."), code="lead_status_unknown")
     if not lead.is_open:
@@ -218,5 +226,12 @@ def lead_purge(*, now: dt.datetime | None = None) -> int:
     and open ones nobody followed up in that time; returns how many."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.PORTAL_LEAD_RETENTION_DAYS)
-    deleted, _detail = Lead.objects.filter(created_at__lt=cutoff).delete()
+    with transaction.atomic():
+        deleted, _detail = Lead.objects.filter(created_at__lt=cutoff).delete()
+        if deleted:
+            audit_record(
+                action="portal.lead.purged",
+                acting_user=None,
+                data={"count": deleted, "retention_days": settings.PORTAL_LEAD_RETENTION_DAYS},
+            )
     return deleted

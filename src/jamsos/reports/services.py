@@ -25,9 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record
-from jamsos.lib.errors import DomainError
+from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.lib.periods import Month, month_range
 from jamsos.regions.models import Region
 from jamsos.reports.figures import FIELDS, figures_compute
@@ -118,6 +119,11 @@ class TargetImportResult:
 def targets_save(*, rows: list[TargetRow], acting_user: User | None) -> TargetImportResult:
     """Create or replace the targets of ``rows`` (already validated) with one audit event
     each; all or nothing."""
+    if acting_user is not None:  # None: the import command, run by the operator of the host
+        require_perm(acting_user, "reports.manage_targets")
+        outside = [r.region.code for r in rows if not region_in_scope(acting_user, r.region.code)]
+        if outside:
+            raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
     result = TargetImportResult(rows=rows)
     for item in rows:
         existing = EligibleTarget.objects.select_for_update().filter(
@@ -172,6 +178,10 @@ def publication_create(
     acting_user: User | None,
 ) -> Publication:
     """Keep one generated report as an immutable publication with its SHA-256."""
+    if acting_user is not None and acting_user.pk:  # None: the scheduled publication
+        require_perm(acting_user, "reports.publish")
+        if not region_in_scope(acting_user, region.code):
+            raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
     if kind not in Publication.Kind.values:
         raise DomainError(gettext("Jenis laporan tidak dikenal."))
     publication = Publication(

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from jamsos.web import views
@@ -8,6 +7,6 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("masuk/", views.LoginView.as_view(), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -11,6 +11,19 @@ from jamsos.reports.home import home_panel
 from jamsos.web.forms import LoginForm
 from jamsos.web.navigation import ROLE_INTROS, cards_for
 
+# What the browser forgets of this site when someone logs out: its HTTP cache and its
+# storage, which holds the agent app's service worker, its cached shell (the agent's
+# name and lists) and the IndexedDB queue of people it proposed. A shared phone must not
+# show the next person (or a thief, offline) the last agent's pages or its recruits' NIKs.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
 
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"

@@ -69,3 +69,29 @@ def test_rejection_reason_reaches_the_family(membership, personas):
     )
     last = Message.objects.filter(recipient_address="+6281234567890").order_by("pk").last()
     assert "ditolak" in last.body and "Alasan: Masa iur belum cukup." in last.body
+
+
+def test_a_nik_typed_into_a_rejection_reason_leaves_masked(membership, personas):
+    """Review: a message is read by whoever holds the phone; whatever text an officer
+    types, no NIK goes out whole (issue 10: no NIK in messages)."""
+    claim = claim_services.claim_report(
+        membership=membership,
+        claim_type="jkm",
+        event_date=timezone.localdate() - dt.timedelta(days=4),
+        reporter_contact="081234567890",
+        acting_user=personas.agent,
+    )
+    claim = walk(claim, personas, "under_review")
+    nik = claim.person.nik
+    grouped = f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}"
+    claim_services.claim_reject(
+        claim=claim,
+        reason=f"NIK {nik} sudah diklaim; lihat juga {grouped}",
+        acting_user=personas.bpjs_officer,
+    )
+    last = Message.objects.filter(recipient_address="+6281234567890").order_by("pk").last()
+    assert "ditolak" in last.body
+    assert nik not in last.body and grouped not in last.body
+    assert f"{nik[:6]}********{nik[-2:]}" in last.body
+    for body in Message.objects.values_list("body", flat=True):
+        assert nik not in body

@@ -151,3 +151,18 @@ def test_english_is_available(client, personas):
     assert "Propose workers" in body
     assert "Perisai agent" in body
     assert "Usulkan pekerja" not in body
+
+
+def test_logout_clears_the_browsers_cache_and_storage(client, personas):
+    """A shared phone: the agent app's cached shell and queue go with the session."""
+    client.force_login(personas.agent)
+    response = client.post("/keluar/")
+    assert response.status_code == 302
+    assert '"cache"' in response["Clear-Site-Data"]
+    assert '"storage"' in response["Clear-Site-Data"]
+    assert client.get("/agen/ponsel/").status_code == 302  # and the session is gone
+
+
+def test_agent_service_worker_drops_the_shell_when_logged_out(client):
+    body = client.get("/sw.js").content.decode()
+    assert "cache.delete(SHELL)" in body
