@@ -277,6 +277,15 @@
   document.getElementById("phone-form").addEventListener("change", function (e) {
     if (["nik", "birth_date", "sex"].indexOf(e.target.name) >= 0) { showChecks(e.currentTarget); }
   });
+  // Logging out clears this phone's storage (a shared phone), queue included: ask first.
+  document.querySelectorAll("form[data-logout]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var waiting = Number(document.getElementById("queue-count").textContent || "0");
+      if (waiting > 0 && !window.confirm(text.logout_queued.replace("%s", String(waiting)))) {
+        event.preventDefault();
+      }
+    });
+  });
   window.addEventListener("online", send);
   window.addEventListener("offline", setNet);
   if ("serviceWorker" in navigator) {
