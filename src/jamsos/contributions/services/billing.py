@@ -4,7 +4,8 @@
 
 1. Check the request: 1, 3, 6 or 12 months, inside one calendar (fiscal) year; the actor
    may run billing for this kabupaten.
-2. ``transaction.atomic()``; lock the funding-source rows being billed, in id order
+2. (PostgreSQL) make sure each month has its line partition (``partitions``).
+   ``transaction.atomic()``; lock the funding-source rows being billed, in id order
    (``select_for_update``). Every billing run, bill issue and payment of a source
    queues on that row, so two runs of the same month — cron and an operator pressing
    the button — are serialised, and the second sees the first one's lines. (Not
@@ -49,6 +50,7 @@ from jamsos.audit.services import audit_event_build, audit_record_many
 from jamsos.budget.estimates import CostEstimate, cost_estimate, rate_tables_load
 from jamsos.budget.models import FundingSource, Segment
 from jamsos.contributions.models import Bill, BillLine, BillMonth, PrepaymentRule
+from jamsos.contributions.partitions import line_partitions_ensure
 from jamsos.contributions.services.common import BillingError, require
 from jamsos.contributions.sql import as_month, in_sql, rows_sql
 from jamsos.enrollment.models import Membership
@@ -415,6 +417,9 @@ def billing_run(
         return result
     by_id = {s.pk: s for s in sources}
     period = list(month_range(month, end))
+    # PostgreSQL: each month's lines have a table of their own (``partitions``); made
+    # (and committed, unless the caller holds a transaction) before the run's lock.
+    line_partitions_ensure(period)
     with transaction.atomic():
         if not _unsafe_skip_lock:
             list(
