@@ -50,7 +50,7 @@ from jamsos.audit.services import audit_event_build, audit_record_many
 from jamsos.budget.estimates import CostEstimate, cost_estimate, rate_tables_load
 from jamsos.budget.models import FundingSource, Segment
 from jamsos.contributions.models import Bill, BillLine, BillMonth, PrepaymentRule
-from jamsos.contributions.partitions import line_partitions_ensure
+from jamsos.contributions.partitions import line_partitions_analyze, line_partitions_ensure
 from jamsos.contributions.services.common import BillingError, require
 from jamsos.contributions.sql import as_month, in_sql, rows_sql
 from jamsos.enrollment.models import Membership
@@ -242,12 +242,23 @@ def _insert_lines(rate_rows: list[tuple[int, str, dt.date, int, str, int, int]])
             "WHERE m.first_month <= %s AND m.last_month >= %s "
             f"AND m.funding_source_id IN {in_sql(source_ids)} "
             f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
-            f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "
-            "WHERE l.membership_id = m.id AND l.month = %s)"
         )
+        params = [*rates_params, day, day, *source_ids, *BILLABLE_STATUSES]
+        if connection.vendor == "postgresql":
+            # The key's own unique check skips a billed membership-month: no probe the
+            # planner could cost wrongly on the month's fresh (or just emptied) table,
+            # which it reads while this very statement fills it.
+            sql += "ON CONFLICT DO NOTHING"
+        else:
+            sql += (
+                f"AND NOT EXISTS (SELECT 1 FROM {_LINE} l "  # noqa: S608
+                "WHERE l.membership_id = m.id AND l.month = %s)"
+            )
+            params.append(day)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*rates_params, day, day, *source_ids, *BILLABLE_STATUSES, day])
+            cursor.execute(sql, params)
             written += cursor.rowcount
+    line_partitions_analyze(sorted(by_month))
     return written
 
 
