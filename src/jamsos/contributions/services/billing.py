@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -527,6 +527,8 @@ def _totals_add(
     amounts: dict[RateKey, int],
 ) -> None:
     """Add this run's lines to each bill-month and bill (a few UPDATEs per bill)."""
+    prepaid = [bill for bill, _created in bills.values() if bill.first_month != bill.last_month]
+    distinct = _members_distinct(prepaid)
     for source_id, (bill, _created) in bills.items():
         keys = {key: c for key, c in billable.items() if key[0] == source_id}
         total = 0
@@ -540,14 +542,30 @@ def _totals_add(
         if bill.first_month == bill.last_month:
             members = F("members") + sum(keys.values())
         else:  # a prepaid bill: a member appears once per month
-            members = Value(
-                BillLine.objects.filter(bill_id=bill.pk).values("membership_id").distinct().count()
-            )
+            members = Value(distinct.get(bill.pk, 0))
         Bill.objects.filter(pk=bill.pk).update(
             members=members,
             person_months=F("person_months") + sum(keys.values()),
             total=F("total") + total,
         )
+
+
+def _members_distinct(bills: Sequence[Bill]) -> dict[int, int]:
+    """Bill id → distinct memberships among its lines, for prepaid bills: one grouped
+    query over the period's months (on PostgreSQL only their partitions are read), not
+    one ``COUNT(DISTINCT)`` per bill."""
+    if not bills:
+        return {}
+    first = min(bill.first_month for bill in bills)
+    last = max(bill.last_month for bill in bills)
+    return dict(
+        BillLine.objects.filter(
+            bill_id__in=[bill.pk for bill in bills], month__gte=first, month__lte=last
+        )
+        .values_list("bill_id")
+        .annotate(n=Count("membership_id", distinct=True))
+        .order_by()
+    )
 
 
 def _month_bills(
