@@ -57,6 +57,14 @@ class BatchProgressOut(Schema):
     percent: int
 
 
+class BatchApplyOut(Schema):
+    """While the batch is ``applying``: persons written so far of those to apply."""
+
+    persons_total: int
+    persons_written: int
+    percent: int
+
+
 class BatchCountsOut(Schema):
     valid: int
     invalid: int
@@ -84,11 +92,23 @@ class BatchOut(Schema):
     decision_note: str
     failure_message: str
     progress: BatchProgressOut
+    apply: BatchApplyOut | None = None
+    status_url: str
     counts: BatchCountsOut
 
     @staticmethod
     def from_batch(batch: ProposalBatch) -> dict[str, object]:
+        apply = None
+        if batch.status == ProposalBatch.Status.APPLYING:
+            written, total = services.apply_progress(batch)
+            apply = {
+                "persons_total": total,
+                "persons_written": written,
+                "percent": min(100, round(100 * written / total)) if total else 0,
+            }
         return {
+            "apply": apply,
+            "status_url": f"/api/intake/batches/{batch.pk}",
             "id": batch.pk,
             "title": str(batch),
             "source": batch.source,
@@ -399,15 +419,36 @@ def batch_submit(request: HttpRequest, batch_id: Id) -> dict[str, object]:
 
 @router.post(
     "/batches/{batch_id}/approve",
-    response={200: BatchOut, **ERRORS},
-    summary="Setujui usulan dan masukkan ke registri (maker-checker)",
+    response={202: BatchOut, **ERRORS},
+    summary="Setujui usulan; peserta dimasukkan ke registri di latar belakang (maker-checker)",
+    description=(
+        "Returns at once (202) with the batch `applying`; follow `status_url` (or the "
+        "`Location` header) until the status is `applied` or `apply_failed`."
+    ),
 )
-def batch_approve(request: HttpRequest, batch_id: Id) -> dict[str, object]:
+def batch_approve(request: HttpRequest, batch_id: Id, response: HttpResponse) -> Status:
     require_perm(request.user, "intake.approve_batch")
     with transaction.atomic():
         batch = access.access_batch(request.user, batch_id, for_write=True)
         batch = services.batch_approve(batch=batch, acting_user=request.user)
-    return _batch_out(batch)
+    out = _batch_out(batch)
+    response["Location"] = out["status_url"]
+    return Status(202, out)
+
+
+@router.post(
+    "/batches/{batch_id}/apply-retry",
+    response={202: BatchOut, **ERRORS},
+    summary="Ulangi penerapan usulan yang gagal atau terhenti",
+)
+def batch_apply_retry(request: HttpRequest, batch_id: Id, response: HttpResponse) -> Status:
+    require_perm(request.user, "intake.approve_batch")
+    with transaction.atomic():
+        batch = access.access_batch(request.user, batch_id, for_write=True)
+        batch = services.batch_apply_retry(batch=batch, acting_user=request.user)
+    out = _batch_out(batch)
+    response["Location"] = out["status_url"]
+    return Status(202, out)
 
 
 @router.post(

@@ -21,6 +21,8 @@ class IntakeConfig(AppConfig):
                 "intake.batch.approved": _("Usulan disetujui"),
                 "intake.batch.rejected": _("Usulan ditolak"),
                 "intake.batch.applied": _("Usulan masuk registri"),
+                "intake.batch.apply_failed": _("Usulan gagal diterapkan ke registri"),
+                "intake.batch.apply_retried": _("Penerapan usulan diulang"),
                 "intake.person.proposed": _("Satu orang diusulkan lewat formulir"),
                 "intake.row.fixed": _("Baris usulan diperbaiki"),
                 "intake.row.decided": _("Keputusan atas baris usulan"),

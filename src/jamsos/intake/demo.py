@@ -184,7 +184,10 @@ def demo_step_proposals(ctx: DemoContext) -> int:
     )
     _decide_possible_duplicates(applied, ctx)
     services.batch_submit(batch=applied, acting_user=operator)
-    batches.append(services.batch_approve(batch=applied, acting_user=head))
+    applied = services.batch_approve(batch=applied, acting_user=head)
+    # The demo applies in-process rather than waiting for a worker (the queued task
+    # finds the batch applied and does nothing).
+    batches.append(services.batch_apply_run(batch=applied))
 
     rejected = _stage(
         ctx,

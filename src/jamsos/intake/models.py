@@ -20,8 +20,9 @@ class ProposalBatch(models.Model):
     Life cycle (maker-checker):
     ``draft`` (a form batch being filled) or ``queued`` (file staged) → ``validating`` →
     ``validated`` (the operator reviews rows) → ``submitted`` (sent to the head) →
-    ``approved`` → ``applied`` (persons created); ``rejected`` by the head, or ``failed``
-    when the file could not be read.
+    ``approved`` → ``applying`` (a background task creates the persons) → ``applied``;
+    ``apply_failed`` when that task failed (the registry unchanged; the head may retry);
+    ``rejected`` by the head, or ``failed`` when the file could not be read.
     """
 
     class Source(models.TextChoices):
@@ -36,7 +37,9 @@ class ProposalBatch(models.Model):
         VALIDATED = "validated", _("Siap diperiksa")
         SUBMITTED = "submitted", _("Diajukan ke kepala dinas")
         APPROVED = "approved", _("Disetujui")
+        APPLYING = "applying", _("Sedang diterapkan")
         APPLIED = "applied", _("Masuk registri")
+        APPLY_FAILED = "apply_failed", _("Gagal diterapkan")
         REJECTED = "rejected", _("Ditolak")
         FAILED = "failed", _("Gagal dibaca")
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -49,7 +50,11 @@ from jamsos.lib.ratelimit import RateLimited, rate_limit_distinct
 from jamsos.lib.tabular import table_suffix
 from jamsos.regions.models import Region
 from jamsos.registry.models import Person
-from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
+from jamsos.registry.services import (
+    PersonData,
+    person_bulk_create_prevalidated,
+    person_references_missing,
+)
 from jamsos.worker.leases import task_is_stalled
 
 logger = logging.getLogger(__name__)
@@ -896,30 +901,165 @@ def batch_submit(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
     return batch
 
 
-@transaction.atomic
-def batch_approve(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
-    """The head approves a submitted batch and its rows join the registry.
-
-    Maker-checker: whoever submitted (or proposed) the batch cannot approve it
-    (``maker_checker``). Approval and apply share one transaction: if applying fails,
-    the batch stays ``submitted`` and the registry unchanged.
-    """
-    require_perm(acting_user, "intake.approve_batch")
-    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
-    _require_state(batch, Status.SUBMITTED)
+def _require_other_approver(batch: ProposalBatch, acting_user: User) -> None:
     if acting_user.pk in (batch.submitted_by_id, batch.proposer_id):
         raise PermissionDenied(
             gettext("Usulan yang Anda ajukan sendiri harus disetujui orang lain."),
             code="maker_checker",
         )
-    batch.status = Status.APPROVED
+
+
+def _enqueue_apply(batch_id: int) -> None:
+    from jamsos.intake.tasks import batch_apply_task
+
+    result = batch_apply_task.enqueue(batch_id)
+    ProposalBatch.objects.filter(pk=batch_id, status=Status.APPLYING, task_id="").update(
+        task_id=str(result.id)[:64]
+    )
+
+
+def _apply_start(batch: ProposalBatch) -> None:
+    """``applying`` with a fresh progress and no task yet; the task is queued on commit."""
+    to_apply = selectors.rows_to_apply(batch=batch).count()
+    batch.status = Status.APPLYING
+    batch.failure_message = ""
+    batch.task_id = ""
+    batch.summary = {**(batch.summary or {}), "to_apply": to_apply}
+    apply_progress_set(batch.pk, 0)
+    batch_id = batch.pk
+    transaction.on_commit(lambda: _enqueue_apply(batch_id))
+
+
+@transaction.atomic
+def batch_approve(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
+    """The head approves a submitted batch; a background task adds its rows to the registry.
+
+    Maker-checker: whoever submitted (or proposed) the batch cannot approve it
+    (``maker_checker``). Returns at once with the batch ``applying``; after commit
+    ``batch_apply_task`` runs ``batch_apply_run`` (all or nothing: ``applied``, or
+    ``apply_failed`` with the reason and the registry unchanged).
+    """
+    require_perm(acting_user, "intake.approve_batch")
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    _require_state(batch, Status.SUBMITTED)
+    _require_other_approver(batch, acting_user)
     batch.decided_by = acting_user
     batch.decided_at = timezone.now()
+    _apply_start(batch)
     batch.full_clean()
     batch.save()
-    audit_record(action="intake.batch.approved", acting_user=acting_user, obj=batch)
-    batch_apply(batch=batch, acting_user=acting_user)
+    audit_record(
+        action="intake.batch.approved",
+        acting_user=acting_user,
+        obj=batch,
+        data={"rows_to_apply": batch.summary["to_apply"]},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_apply_retry(*, batch: ProposalBatch, acting_user: User) -> ProposalBatch:
+    """Queue the apply again after it failed (``apply_failed``) or its task stalled.
+
+    The same maker-checker rule as approving. A task of the earlier run that comes back
+    finds the batch applied (nothing to do) or applies it itself under the batch lock.
+    """
+    require_perm(acting_user, "intake.approve_batch")
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    if not (batch.status == Status.APPLY_FAILED or batch_apply_stalled(batch)):
+        raise InvalidTransition(
+            gettext("Penerapan usulan ini masih berjalan atau sudah selesai."),
+            status=batch.status,
+        )
+    _require_other_approver(batch, acting_user)
+    previous = batch.status
+    _apply_start(batch)
+    batch.save()
+    audit_record(
+        action="intake.batch.apply_retried",
+        acting_user=acting_user,
+        obj=batch,
+        data={"from": previous},
+    )
+    return batch
+
+
+def batch_apply_stalled(batch: ProposalBatch) -> bool:
+    """``applying`` but no live task will finish it (its worker died or the task is gone)."""
+    return (
+        batch.status == Status.APPLYING and bool(batch.task_id) and task_is_stalled(batch.task_id)
+    )
+
+
+def _apply_progress_key(batch_id: int) -> str:
+    return f"intake:apply-progress:{batch_id}"
+
+
+def apply_progress_set(batch_id: int, done: int) -> None:
+    """Persons written so far. The apply is one transaction, so its progress cannot be
+    read from the batch row by anyone else: it goes to the (shared, file-based) cache."""
+    cache.set(_apply_progress_key(batch_id), done, timeout=24 * 3600)
+
+
+def apply_progress(batch: ProposalBatch) -> tuple[int, int]:
+    """``(done, total)`` of a batch being applied (total: the rows to apply at approval)."""
+    total = int((batch.summary or {}).get("to_apply") or 0)
+    done = int(cache.get(_apply_progress_key(batch.pk)) or 0)
+    return min(done, total), total
+
+
+def batch_apply_run(*, batch: ProposalBatch) -> ProposalBatch:
+    """The apply task's one service: apply an ``applying`` batch, or record why not.
+
+    Anything else than ``applying`` (applied already, failed and not retried, gone back)
+    is left alone, so the task run twice does nothing the second time. A refusal
+    (``DomainError``: a NIK registered meanwhile, a village that no longer exists) marks
+    the batch ``apply_failed`` with its message; any other failure too, with the error's
+    class, and is re-raised for the task backend. Either way ``batch_apply``'s
+    transaction rolled back: the registry is as it was.
+    """
+    if not ProposalBatch.objects.filter(pk=batch.pk, status=Status.APPLYING).exists():
+        batch.refresh_from_db()
+        return batch
+    try:
+        batch_apply(batch=batch, acting_user=batch.decided_by)
+    except DomainError as exc:
+        return _apply_fail(batch, exc.message, code=exc.code)
+    except Exception as exc:
+        logger.exception("apply of batch %s failed", batch.pk)
+        _apply_fail(
+            batch,
+            gettext("Penerapan gagal karena kesalahan sistem (%(error)s); registri tidak berubah.")
+            % {"error": exc.__class__.__name__},
+        )
+        raise
     batch.refresh_from_db()
+    return batch
+
+
+def batch_apply_abandon(*, batch: ProposalBatch) -> ProposalBatch:
+    """The task backend gave up on the apply (its worker died on every attempt)."""
+    return _apply_fail(
+        batch,
+        gettext("Penerapan terhenti: proses pekerja berhenti berulang kali. Coba terapkan lagi."),
+        code="worker_lost",
+    )
+
+
+@transaction.atomic
+def _apply_fail(batch: ProposalBatch, message: str, *, code: str = "") -> ProposalBatch:
+    batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != Status.APPLYING:
+        return batch
+    batch.status = Status.APPLY_FAILED
+    batch.failure_message = message
+    batch.save(update_fields=["status", "failure_message"])
+    audit_record(
+        action="intake.batch.apply_failed",
+        acting_user=None,
+        obj=batch,
+        data={"code": code, "message": message},
+    )
     return batch
 
 
@@ -948,12 +1088,14 @@ def batch_reject(*, batch: ProposalBatch, reason: str, acting_user: User) -> Pro
 def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
     """Create the persons of an approved batch, all or nothing; return how many.
 
-    1. Lock the batch; it must be ``approved`` (``applied``: nothing is left, 0).
+    1. Lock the batch; it must be ``applying`` (or ``approved``, from before applying
+       became a task; ``applied``: nothing is left, 0).
     2. Take the rows to apply (``selectors.rows_to_apply``).
     3. NIKs already in the registry are skipped (the same file twice, or two batches
        naming one person): those rows become ``already_registered``.
-    4. Insert the persons and their audit events in bulk (COPY on PostgreSQL), mark the
-       batch ``applied``.
+    4. Check the villages and occupations the rows name set-wise (``apply_reference_gone``
+       with the codes), insert the persons and their audit events in bulk (COPY on
+       PostgreSQL; progress to the cache), mark the batch ``applied``.
     5. After commit, ``batch_link_persons_task`` points the rows at their persons.
     Any failure rolls back steps 3–4: the registry is as it was.
 
@@ -961,7 +1103,7 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
     100,000 wide proposal rows costs PostgreSQL 3–5 s, more than creating the persons.
     """
     batch = ProposalBatch.objects.select_for_update().get(pk=batch.pk)
-    _require_state(batch, Status.APPROVED, Status.APPLIED)
+    _require_state(batch, Status.APPLYING, Status.APPROVED, Status.APPLIED)
     if batch.status == Status.APPLIED:
         return 0
     rows = selectors.rows_to_apply_values(batch=batch)
@@ -976,10 +1118,25 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
         for row in rows
         if row["nik"] not in existing
     ]
+    missing = person_references_missing(persons=persons)
+    if missing:
+        raise DomainError(
+            gettext(
+                "Data acuan yang dirujuk usulan tidak ada lagi (%(missing)s); registri tidak "
+                "berubah."
+            )
+            % {"missing": "; ".join(f"{k}: {', '.join(v[:10])}" for k, v in missing.items())},
+            code="apply_reference_gone",
+        )
+    batch_id = batch.pk
     try:
         with transaction.atomic():
             created = person_bulk_create_prevalidated(
-                persons=persons, acting_user=acting_user, data={"batch": batch.pk}
+                persons=persons,
+                acting_user=acting_user,
+                data={"batch": batch.pk},
+                progress=lambda done: apply_progress_set(batch_id, done),
+                progress_every=PROGRESS_EVERY,
             )
     except IntegrityError as exc:
         raise DomainError(
@@ -989,6 +1146,7 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
     batch.rows_applied = len(created)
     _batch_recount(batch)
     batch.status = Status.APPLIED
+    batch.failure_message = ""
     batch.applied_at = timezone.now()
     batch.save()
     audit_record(
@@ -997,7 +1155,6 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
         obj=batch,
         data={"created": len(created), "skipped_already_registered": len(skipped)},
     )
-    batch_id = batch.pk
     transaction.on_commit(lambda: _enqueue_link(batch_id))
     return len(created)
 

@@ -53,6 +53,36 @@ def batch_validate_task_finished(sender: Any, task_result: Any, **kwargs: Any) -
 
 
 @task()
+def batch_apply_task(batch_id: int) -> None:
+    """Apply an approved batch (``services.batch_apply_run``): one transaction, so a
+    worker killed half-way leaves the registry as it was and the batch ``applying``; the
+    ``jamsos.worker`` sweep runs the task again, which applies it from the start. A batch
+    no longer ``applying`` (applied, failed, gone) is left alone."""
+    from jamsos.intake.services import batch_apply_run
+
+    batch = ProposalBatch.objects.filter(pk=batch_id).first()
+    if batch is not None:
+        batch_apply_run(batch=batch)
+
+
+@receiver(task_finished)
+def batch_apply_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """An apply task the sweep gave up on (its worker died on every attempt): the batch
+    ends ``apply_failed`` with the reason, so the head can retry."""
+    if task_result.task.func is not batch_apply_task.func or task_result.status != "FAILED":
+        return
+    from jamsos.intake.services import batch_apply_abandon
+
+    batch = ProposalBatch.objects.filter(
+        pk=task_result.args[0],
+        status=ProposalBatch.Status.APPLYING,
+        task_id=str(task_result.id)[:64],
+    ).first()
+    if batch is not None:
+        batch_apply_abandon(batch=batch)
+
+
+@task()
 def batch_link_persons_task(batch_id: int) -> None:
     """After an apply commits: link the batch's rows to their new persons."""
     from jamsos.intake.services import batch_link_persons

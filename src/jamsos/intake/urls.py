@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("<int:pk>/ajukan/", views.batch_submit, name="batch_submit"),
     path("<int:pk>/setujui/", views.batch_approve, name="batch_approve"),
+    path("<int:pk>/terapkan-ulang/", views.batch_apply_retry, name="batch_apply_retry"),
     path("<int:pk>/tolak/", views.batch_reject, name="batch_reject"),
     path("<int:pk>/laporan-penolakan.xlsx", views.rejection_report, name="rejection_report"),
     path(

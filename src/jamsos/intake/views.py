@@ -42,6 +42,7 @@ from jamsos.worker import services as worker_services
 BATCH_PAGE_SIZE = 25
 ROW_PAGE_SIZE = 50
 IN_PROGRESS = {ProposalBatch.Status.QUEUED, ProposalBatch.Status.VALIDATING}
+APPLYING = ProposalBatch.Status.APPLYING
 
 
 def domain_errors_as_http(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -142,11 +143,24 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _progress_state(batch: ProposalBatch) -> dict[str, bool]:
+def _progress_state(batch: ProposalBatch) -> dict[str, Any]:
     """``in_progress``: a live validation (the bar polls); ``stalled``: its worker died
-    or its task is gone, so the page stops polling and offers retry and cancel."""
+    or its task is gone, so the page stops polling and offers retry and cancel.
+    ``applying``: the persons are being written (the bar polls); ``apply_stalled``: that
+    task's worker died."""
     stalled = batch.status in IN_PROGRESS and services.batch_validation_stalled(batch)
-    return {"in_progress": batch.status in IN_PROGRESS and not stalled, "stalled": stalled}
+    apply_stalled = services.batch_apply_stalled(batch)
+    applying = batch.status == APPLYING and not apply_stalled
+    done, total = services.apply_progress(batch) if batch.status == APPLYING else (0, 0)
+    return {
+        "in_progress": batch.status in IN_PROGRESS and not stalled,
+        "stalled": stalled,
+        "applying": applying,
+        "apply_stalled": apply_stalled,
+        "apply_done": done,
+        "apply_total": total,
+        "apply_percent": min(100, round(100 * done / total)) if total else 0,
+    }
 
 
 def _batch_permissions(user, batch: ProposalBatch) -> dict[str, bool]:
@@ -168,6 +182,11 @@ def _batch_permissions(user, batch: ProposalBatch) -> dict[str, bool]:
         "can_decide": approver
         and batch.status == ProposalBatch.Status.SUBMITTED
         and user.pk not in (batch.submitted_by_id, batch.proposer_id),
+        "can_retry_apply": approver
+        and (
+            batch.status == ProposalBatch.Status.APPLY_FAILED or services.batch_apply_stalled(batch)
+        )
+        and user.pk not in (batch.submitted_by_id, batch.proposer_id),
         "self_submitted": user.pk in (batch.submitted_by_id, batch.proposer_id),
     }
 
@@ -182,7 +201,7 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     batch = access.access_batch(request.user, pk)
     state = _progress_state(batch)
     response = render(request, "intake/_progress.html", {"batch": batch, **state})
-    if request.htmx and not state["in_progress"]:
+    if request.htmx and not (state["in_progress"] or state["applying"]):
         response["HX-Refresh"] = "true"
     return response
 
@@ -209,7 +228,20 @@ def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda batch: services.batch_approve(batch=batch, acting_user=request.user),
-        _("Usulan disetujui; peserta dimasukkan ke registri."),
+        _("Usulan disetujui; peserta sedang dimasukkan ke registri."),
+    )
+
+
+@login_required
+@permission_required("intake.approve_batch", raise_exception=True)
+@require_POST
+@domain_errors_as_http
+def batch_apply_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_action(
+        request,
+        pk,
+        lambda batch: services.batch_apply_retry(batch=batch, acting_user=request.user),
+        _("Penerapan diulang; peserta sedang dimasukkan ke registri."),
     )
 
 

@@ -5,7 +5,7 @@ time (``person_create``)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,8 +121,33 @@ def _person_ids(count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
+def person_references_missing(*, persons: Sequence[PersonData]) -> dict[str, list[str]]:
+    """The village codes and occupation ids ``persons`` name that do not exist, checked
+    set-wise (one query per table for the distinct values), so a bulk write fails with a
+    readable reason before it starts rather than on a foreign key at commit."""
+    from jamsos.regions.models import Region
+    from jamsos.registry.models import Occupation
+
+    villages = {p.village for p in persons}
+    occupations = {p.occupation for p in persons}
+    known_villages = set(Region.objects.filter(code__in=villages).values_list("code", flat=True))
+    known_occupations = {
+        str(pk) for pk in Occupation.objects.filter(pk__in=occupations).values_list("pk", flat=True)
+    }
+    missing = {
+        "village": sorted(villages - known_villages),
+        "occupation": sorted(str(o) for o in occupations if str(o) not in known_occupations),
+    }
+    return {key: values for key, values in missing.items() if values}
+
+
 def person_bulk_create_prevalidated(
-    *, persons: Sequence[PersonData], acting_user: User | None, data: dict[str, Any]
+    *,
+    persons: Sequence[PersonData],
+    acting_user: User | None,
+    data: dict[str, Any],
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 5000,
 ) -> dict[str, int]:
     """Register many persons at once; return ``{nik: person id}``.
 
@@ -132,7 +157,9 @@ def person_bulk_create_prevalidated(
     (``lib.bulkcopy``) under primary keys taken beforehand; one
     ``registry.person.created`` audit event per person, sharing ``data`` (the batch)
     plus the source row number. NIKs must be new and distinct (the caller checks; the
-    unique index refuses the rest).
+    unique index refuses the rest). ``progress(n)`` is called every ``progress_every``
+    persons written (and at the end) — from inside the transaction, so it must report
+    through something other than this transaction (intake uses the cache).
     """
     if not persons:
         return {}
@@ -143,6 +170,15 @@ def person_bulk_create_prevalidated(
     # (measured: 1.7 times as fast on SQLite for 100,000 persons).
     persons = sorted(persons, key=lambda p: p.nik)
     ids = dict(zip((p.nik for p in persons), _person_ids(len(persons)), strict=True))
+
+    def reported(people: Sequence[PersonData]):
+        for number, person in enumerate(people, start=1):
+            yield person
+            if progress is not None and number % progress_every == 0:
+                progress(number)
+        if progress is not None:
+            progress(len(people))
+
     rows_insert(
         Person,
         _PERSON_COLUMNS,
@@ -165,7 +201,7 @@ def person_bulk_create_prevalidated(
                 now,
                 now,
             )
-            for p in persons
+            for p in reported(persons)
         ),
     )
     template = audit_event_build(

@@ -24,7 +24,9 @@ _BATCH_COLORS = {
     "validated": "primary",
     "submitted": "warning",
     "approved": "success",
+    "applying": "info",
     "applied": "success",
+    "apply_failed": "danger",
     "rejected": "danger",
     "failed": "danger",
 }

@@ -183,7 +183,9 @@ def test_decide_and_fix_rows(client, personas, batch):
     assert response.json()["status"] == "valid"
 
 
-def test_submit_approve_flow_and_maker_checker(client, personas):
+def test_submit_approve_flow_and_maker_checker(
+    client, personas, django_capture_on_commit_callbacks
+):
     row = services.person_propose(values=person_values(1), acting_user=personas.agent)
     batch_id = row.batch_id
     as_user(client, personas.dinas_head)
@@ -194,8 +196,19 @@ def test_submit_approve_flow_and_maker_checker(client, personas):
     other_head = UserFactory(username="head2", role="dinas_head", agency=personas.dinas_head.agency)
     before = Person.objects.count()
     as_user(client, other_head)
-    body = post_json(client, f"{API}/batches/{batch_id}/approve").json()
+    with django_capture_on_commit_callbacks() as callbacks:
+        accepted = post_json(client, f"{API}/batches/{batch_id}/approve")
+    # returns at once: the apply task is queued on commit, nothing written yet
+    assert accepted.status_code == 202, accepted.content
+    body = accepted.json()
+    assert body["status"] == "applying" and body["apply"]["persons_total"] == 1
+    assert accepted["Location"] == body["status_url"] == f"{API}/batches/{batch_id}"
+    assert Person.objects.count() == before
+    for callback in callbacks:  # the commit: the apply task runs (immediate backend)
+        callback()
+    body = client.get(body["status_url"]).json()
     assert body["status"] == "applied" and body["counts"]["applied"] == 1
+    assert body["apply"] is None
     assert Person.objects.count() == before + 1
     again = post_json(client, f"{API}/batches/{batch_id}/approve")
     assert again.status_code == 409

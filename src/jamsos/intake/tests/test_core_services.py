@@ -9,7 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from jamsos.audit.models import AuditEvent
-from jamsos.intake import services
+from jamsos.intake import selectors, services
 from jamsos.intake.models import EligibilityRule, ProposalBatch, ProposalRow
 from jamsos.intake.tests import core_fixtures
 from jamsos.intake.tests.core_fixtures import COVERAGE, person_dict, write_file
@@ -235,7 +235,21 @@ def _twin_rows(people):
     return [first, twin]
 
 
-def test_submit_waits_for_duplicate_decisions(staged, people, personas):
+@pytest.fixture
+def approve(django_capture_on_commit_callbacks):
+    """Approve as the web request would: the apply task runs after commit."""
+
+    def run(batch, head):
+        with django_capture_on_commit_callbacks(execute=True):
+            returned = services.batch_approve(batch=batch, acting_user=head)
+        assert returned.status == ProposalBatch.Status.APPLYING
+        returned.refresh_from_db()
+        return returned
+
+    return run
+
+
+def test_submit_waits_for_duplicate_decisions(staged, people, personas, approve):
     batch = staged(_twin_rows(people))
     twin = rows_of(batch)[6]
     assert twin.possible_duplicate and twin.duplicate_candidates[0]["row_number"] == 5
@@ -246,7 +260,7 @@ def test_submit_waits_for_duplicate_decisions(staged, people, personas):
     services.row_decide(row=twin, decision="same_person", acting_user=operator)
     batch = services.batch_submit(batch=batch, acting_user=operator)
     assert batch.status == ProposalBatch.Status.SUBMITTED and batch.submitted_by == operator
-    created = services.batch_approve(batch=batch, acting_user=personas.dinas_head)
+    created = approve(batch, personas.dinas_head)
     assert created.status == ProposalBatch.Status.APPLIED
     assert Person.objects.count() == 1  # the twin was the same person
 
@@ -275,7 +289,9 @@ def test_approve_applies_and_audits_every_person(
     services.batch_submit(batch=batch, acting_user=personas.dinas_operator)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         batch = services.batch_approve(batch=batch, acting_user=personas.dinas_head)
-    assert len(callbacks) == 1  # rows are linked to their persons after commit
+    # the apply task after the approval commits; the rows are linked after the apply's
+    assert len(callbacks) == 2
+    batch.refresh_from_db()
     assert batch.status == ProposalBatch.Status.APPLIED
     assert batch.rows_applied == 2
     persons = {p.nik: p for p in Person.objects.all()}
@@ -298,7 +314,9 @@ def test_approve_applies_and_audits_every_person(
     ).exists()
 
 
-def test_a_failure_mid_apply_leaves_the_registry_unchanged(staged, people, personas, monkeypatch):
+def test_a_failure_mid_apply_leaves_the_registry_unchanged(
+    staged, people, personas, monkeypatch, django_capture_on_commit_callbacks
+):
     from jamsos.audit import chain as audit_chain
 
     batch = staged([person_dict(p) for p in people(3)])
@@ -311,31 +329,75 @@ def test_a_failure_mid_apply_leaves_the_registry_unchanged(staged, people, perso
         return real_insert(model, fields, rows, **kwargs)
 
     monkeypatch.setattr(audit_chain, "rows_insert", persons_then_fail)
-    with pytest.raises(RuntimeError):
+    with django_capture_on_commit_callbacks(execute=True):  # the task fails (and logs)
         services.batch_approve(batch=batch, acting_user=personas.dinas_head)
     assert Person.objects.count() == 0
     assert not AuditEvent.objects.filter(action="registry.person.created").exists()
     batch.refresh_from_db()
-    assert batch.status == ProposalBatch.Status.SUBMITTED
+    assert batch.status == ProposalBatch.Status.APPLY_FAILED
+    assert "RuntimeError" in batch.failure_message and "registri tidak berubah" in (
+        batch.failure_message
+    )
     assert not ProposalRow.objects.filter(batch=batch, person__isnull=False).exists()
+    assert AuditEvent.objects.filter(action="intake.batch.apply_failed").count() == 1
+    # the proposer and submitter may not retry; another head may, and it applies
+    with pytest.raises(PermissionDenied):
+        services.batch_apply_retry(batch=batch, acting_user=personas.dinas_operator)
+    monkeypatch.setattr(audit_chain, "rows_insert", real_insert)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.batch_apply_retry(batch=batch, acting_user=personas.dinas_head)
+    batch.refresh_from_db()
+    assert batch.status == ProposalBatch.Status.APPLIED and batch.failure_message == ""
+    assert Person.objects.count() == 3
+    assert AuditEvent.objects.filter(action="registry.person.created").count() == 3
+    with pytest.raises(InvalidTransition):  # nothing left to retry
+        services.batch_apply_retry(batch=batch, acting_user=personas.dinas_head)
 
 
-def test_the_same_file_twice_adds_nothing(staged, people, personas):
+def test_apply_checks_villages_set_wise_and_fails_with_the_codes(
+    staged, people, personas, approve_failing
+):
+    batch = staged([person_dict(p) for p in people(3)])
+    services.batch_submit(batch=batch, acting_user=personas.dinas_operator)
+    row = selectors.rows_to_apply(batch=batch).order_by("row_number").first()
+    row.values = {**row.values, "village": "13.03.99.9999"}  # a village merged away
+    row.save(update_fields=["values"])
+    batch = approve_failing(batch, personas.dinas_head)
+    assert batch.status == ProposalBatch.Status.APPLY_FAILED
+    assert "13.03.99.9999" in batch.failure_message
+    assert Person.objects.count() == 0
+    event = AuditEvent.objects.get(action="intake.batch.apply_failed")
+    assert event.data["code"] == "apply_reference_gone"
+
+
+@pytest.fixture
+def approve_failing(django_capture_on_commit_callbacks):
+    def run(batch, head):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.batch_approve(batch=batch, acting_user=head)
+        batch.refresh_from_db()
+        return batch
+
+    return run
+
+
+def test_the_same_file_twice_adds_nothing(staged, people, personas, approve):
     rows = [person_dict(p) for p in people(3)]
     # CSV: the same rows give the same bytes (an .xlsx carries its creation time)
     first = staged(rows, kind="csv")
     second = staged(rows, kind="csv")  # validated before the first is applied
     assert second.summary["same_file_as"] == [first.pk]
     services.batch_submit(batch=first, acting_user=personas.dinas_operator)
-    services.batch_approve(batch=first, acting_user=personas.dinas_head)
+    approve(first, personas.dinas_head)
     services.batch_submit(batch=second, acting_user=personas.dinas_operator)
-    second = services.batch_approve(batch=second, acting_user=personas.dinas_head)
+    second = approve(second, personas.dinas_head)
     assert Person.objects.count() == 3
     assert second.rows_applied == 0
     assert second.rows_already_registered == 3
     assert services.batch_apply(batch=second, acting_user=personas.dinas_head) == 0
     assert services.batch_apply(batch=first, acting_user=personas.dinas_head) == 0
-    assert services.batch_link_persons(batch=first) == 3
+    # the link task ran after the apply committed; running it again is harmless
+    assert ProposalRow.objects.filter(batch=first, person__isnull=False).count() == 3
     assert services.batch_link_persons(batch=first) == 0  # idempotent
     third = staged(rows)  # after applying: every row is already registered
     assert third.rows_already_registered == 3

@@ -474,7 +474,9 @@ def proposed(personas):
     return row.batch
 
 
-def test_submit_then_head_approves_and_registry_grows(client, personas, proposed):
+def test_submit_then_head_approves_and_registry_grows(
+    client, personas, proposed, django_capture_on_commit_callbacks
+):
     login(client, personas.dinas_operator)
     client.post(reverse("intake:batch_submit", args=[proposed.pk]))
     proposed.refresh_from_db()
@@ -485,11 +487,24 @@ def test_submit_then_head_approves_and_registry_grows(client, personas, proposed
     login(client, personas.dinas_head)
     page = client.get(detail_url(proposed)).content.decode()
     assert 'data-testid="approve-batch"' in page
-    response = client.post(reverse("intake:batch_approve", args=[proposed.pk]), follow=True)
-    assert "disetujui" in response.content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("intake:batch_approve", args=[proposed.pk]), follow=True)
+    page = response.content.decode()
+    assert "disetujui" in page
+    # the request returned before the persons were written: the page polls the progress
+    proposed.refresh_from_db()
+    assert proposed.status == Status.APPLYING
+    assert 'data-testid="apply-progress-text"' in page and "0 / 1" in page
+    assert Person.objects.count() == before
+    for callback in callbacks:  # the commit queues the task; the immediate backend runs it
+        callback()
     proposed.refresh_from_db()
     assert proposed.status == Status.APPLIED
     assert Person.objects.count() == before + 1
+    progress = client.get(
+        reverse("intake:batch_progress", args=[proposed.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert progress["HX-Refresh"] == "true"  # done: the page reloads with the counts
 
 
 def test_head_cannot_approve_what_they_submitted(client, personas, proposed):
