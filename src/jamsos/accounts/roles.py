@@ -81,6 +81,7 @@ PERMISSIONS: dict[str, str] = {
     "agents.prepare_statement": _("Susun rekap fee agen"),
     "agents.approve_statement": _("Setujui rekap fee agen"),
     "agents.use_agent_app": _("Gunakan aplikasi agen"),
+    "agents.view_proposal_photos": _("Lihat foto KTP/KK usulan agen"),
     # Messages: the outbox page (bodies name persons) and the recipients' consent.
     "messaging.view_messages": _("Lihat kotak keluar pesan"),
     "messaging.manage_messages": _("Kirim ulang atau batalkan pesan"),
@@ -113,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.view_agents",
             "agents.manage_agents",
             "agents.prepare_statement",
+            "agents.view_proposal_photos",
             "messaging.view_messages",
             "messaging.manage_messages",
             "messaging.manage_consent",
@@ -162,6 +164,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.view_agents",
             "agents.approve_agent_status",
             "agents.approve_statement",
+            "agents.view_proposal_photos",
             "messaging.view_messages",
             "outreach.view_events",
             "outreach.view_followups",
@@ -200,6 +203,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.manage_agents",
             "agents.approve_agent_status",
             "agents.prepare_statement",
+            "agents.view_proposal_photos",
             "messaging.view_messages",
             "outreach.view_events",
             "outreach.manage_events",
@@ -339,6 +343,7 @@ SENSITIVE_PERMISSIONS = frozenset(
         "accounts.manage_users",
         "agents.approve_agent_status",
         "agents.approve_statement",
+        "agents.view_proposal_photos",
     }
 )
 GRANT_REVIEWED_ROLES = frozenset(
