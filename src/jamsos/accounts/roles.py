@@ -92,6 +92,7 @@ PERMISSIONS: dict[str, str] = {
     "outreach.view_followups": _("Lihat tindak lanjut kematian peserta"),
     "outreach.report_death": _("Laporkan kematian peserta / tutup tindak lanjut"),
     "outreach.import_deaths": _("Impor daftar kematian Dukcapil"),
+    "outreach.confirm_death": _("Konfirmasi laporan kematian agen (pemeriksa kedua)"),
     # Portal: citizens' self-nominations land with the nagari's agent and the Camat
     # operator (scope by village), who call back and propose them.
     "portal.view_leads": _("Lihat calon peserta dari portal"),
@@ -123,6 +124,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "outreach.view_followups",
             "outreach.report_death",
             "outreach.import_deaths",
+            "outreach.confirm_death",
             "collaboration.view_forum",
             "collaboration.manage_forum",
             "collaboration.respond",
@@ -165,6 +167,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.approve_agent_status",
             "agents.approve_statement",
             "agents.view_proposal_photos",
+            "outreach.confirm_death",
             "messaging.view_messages",
             "outreach.view_events",
             "outreach.view_followups",
@@ -344,6 +347,7 @@ SENSITIVE_PERMISSIONS = frozenset(
         "agents.approve_agent_status",
         "agents.approve_statement",
         "agents.view_proposal_photos",
+        "outreach.confirm_death",
     }
 )
 GRANT_REVIEWED_ROLES = frozenset(
