@@ -15,5 +15,8 @@ class PortalConfig(AppConfig):
                 "portal.lead.followed_up": _("Calon peserta ditindaklanjuti"),
                 "portal.lead.proposed": _("Calon peserta ditandai sudah diusulkan"),
                 "portal.lead.unreachable": _("Calon peserta ditandai tidak dapat dihubungi"),
+                "portal.lookup.global_limit_tripped": _(
+                    "Batas global cek kepesertaan tercapai (kemungkinan penjelajahan NIK)"
+                ),
             }
         )
