@@ -81,6 +81,7 @@ PERMISSIONS: dict[str, str] = {
     "agents.prepare_statement": _("Susun rekap fee agen"),
     "agents.approve_statement": _("Setujui rekap fee agen"),
     "agents.use_agent_app": _("Gunakan aplikasi agen"),
+    "agents.view_proposal_photos": _("Lihat foto KTP/KK usulan agen"),
     # Messages: the outbox page (bodies name persons) and the recipients' consent.
     "messaging.view_messages": _("Lihat kotak keluar pesan"),
     "messaging.manage_messages": _("Kirim ulang atau batalkan pesan"),
@@ -91,6 +92,7 @@ PERMISSIONS: dict[str, str] = {
     "outreach.view_followups": _("Lihat tindak lanjut kematian peserta"),
     "outreach.report_death": _("Laporkan kematian peserta / tutup tindak lanjut"),
     "outreach.import_deaths": _("Impor daftar kematian Dukcapil"),
+    "outreach.confirm_death": _("Konfirmasi laporan kematian agen (pemeriksa kedua)"),
     # Portal: citizens' self-nominations land with the nagari's agent and the Camat
     # operator (scope by village), who call back and propose them.
     "portal.view_leads": _("Lihat calon peserta dari portal"),
@@ -113,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.view_agents",
             "agents.manage_agents",
             "agents.prepare_statement",
+            "agents.view_proposal_photos",
             "messaging.view_messages",
             "messaging.manage_messages",
             "messaging.manage_consent",
@@ -121,6 +124,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "outreach.view_followups",
             "outreach.report_death",
             "outreach.import_deaths",
+            "outreach.confirm_death",
             "collaboration.view_forum",
             "collaboration.manage_forum",
             "collaboration.respond",
@@ -162,6 +166,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.view_agents",
             "agents.approve_agent_status",
             "agents.approve_statement",
+            "agents.view_proposal_photos",
+            "outreach.confirm_death",
             "messaging.view_messages",
             "outreach.view_events",
             "outreach.view_followups",
@@ -200,6 +206,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "agents.manage_agents",
             "agents.approve_agent_status",
             "agents.prepare_statement",
+            "agents.view_proposal_photos",
             "messaging.view_messages",
             "outreach.view_events",
             "outreach.manage_events",
@@ -339,6 +346,8 @@ SENSITIVE_PERMISSIONS = frozenset(
         "accounts.manage_users",
         "agents.approve_agent_status",
         "agents.approve_statement",
+        "agents.view_proposal_photos",
+        "outreach.confirm_death",
     }
 )
 GRANT_REVIEWED_ROLES = frozenset(

@@ -7,11 +7,13 @@ record (``access_own_agent``). Missing and forbidden look the same.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_q
 from jamsos.accounts.models import User
-from jamsos.agents.models import Agent, AgentStatement, AgentStatusChange
+from jamsos.agents.models import Agent, AgentStatement, AgentStatusChange, OfflineSubmission
 from jamsos.agents.selectors import agent_of_user
 from jamsos.lib.errors import NotFoundOrForbidden
 
@@ -76,3 +78,42 @@ def access_own_agent(viewer: User) -> Agent:
     if agent is None:
         raise NotFoundOrForbidden(gettext("Akun ini belum tercatat sebagai agen."))
     return agent
+
+
+PHOTO_PERMISSION = "agents.view_proposal_photos"
+PHOTO_KINDS = ("ktp", "kk")
+
+
+def proposal_photos(viewer: User, row_id: int) -> list[tuple[int, str]]:
+    """``(submission id, kind)`` of the KTP/KK photos an agent's offline proposal carried
+    for proposal row ``row_id``, if ``viewer`` may see them (the row itself must already
+    have been fetched through ``intake.access``)."""
+    from jamsos.agents.models import OfflineSubmission
+
+    if not viewer.has_perm(PHOTO_PERMISSION):
+        return []
+    out = []
+    for pk, ktp, kk in OfflineSubmission.objects.filter(row_id=row_id).values_list(
+        "pk", "ktp_photo", "kk_photo"
+    ):
+        out += [(pk, kind) for kind, name in (("ktp", ktp), ("kk", kk)) if name]
+    return out
+
+
+def access_proposal_photo(viewer: User, pk: int, kind: str) -> tuple[OfflineSubmission, Any]:
+    """The submission and its ``kind`` photo file, for a viewer with the photo permission
+    who may also see the proposal row it became (its batch scope: region, proposer)."""
+    from jamsos.agents.models import OfflineSubmission
+    from jamsos.intake.access import access_row
+
+    missing = NotFoundOrForbidden(gettext("Foto tidak ditemukan."))
+    if kind not in PHOTO_KINDS or not viewer.has_perm(PHOTO_PERMISSION):
+        raise missing
+    submission = OfflineSubmission.objects.filter(pk=pk, row__isnull=False).first()
+    if submission is None:
+        raise missing
+    access_row(viewer, submission.row_id)  # NotFoundOrForbidden outside the viewer's scope
+    photo = submission.ktp_photo if kind == "ktp" else submission.kk_photo
+    if not photo:
+        raise missing
+    return submission, photo

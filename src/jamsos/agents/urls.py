@@ -14,6 +14,7 @@ urlpatterns = [
     path("fee/<int:pk>/rekap.pdf", views.statement_pdf, name="statement_pdf"),
     path("ponsel/", views.phone, name="phone"),
     path("ponsel/token/", views.phone_token, name="phone_token"),
+    path("foto-usulan/<int:pk>/<str:kind>/", views.proposal_photo, name="proposal_photo"),
     path("status/<int:pk>/putuskan/", views.status_decide, name="status_decide"),
     path("penugasan/<int:pk>/akhiri/", views.assignment_end, name="assignment_end"),
     path("<int:pk>/", views.agent_detail, name="agent_detail"),

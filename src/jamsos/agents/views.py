@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -377,6 +377,38 @@ def _phone_villages(agent: Agent, user: Any) -> list[tuple[str, str]]:
     if user.region_id and user.region.level == Region.Level.VILLAGE:
         villages.setdefault(user.region_id, user.region.name)
     return sorted(villages.items(), key=lambda kv: kv[1])
+
+
+PHOTO_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+
+
+@login_required
+@permission_required(access.PHOTO_PERMISSION, raise_exception=True)
+@require_GET
+def proposal_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A KTP/KK photo an agent's offline proposal carried, for the Dinas/BPJS reviewer of
+    that proposal. Never a public media URL: scope-checked, logged as a personal-data
+    read, not cached, shown inline only as an image."""
+    submission, photo = _get(access.access_proposal_photo, request.user, pk, kind=kind)
+    row = submission.row
+    personal_data_access_log(
+        viewer=request.user,  # type: ignore[arg-type]
+        persons=[(row.person_id or 0, row.nik)],
+        purpose=f"agents:proposal_photo ({kind}, {row.batch_id}/{row.row_number})",
+        fields=(f"{kind}_photo",),
+        path=request.path,
+    )
+    content_type = PHOTO_TYPES.get(Path(photo.name).suffix.lower(), "application/octet-stream")
+    response = FileResponse(photo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{kind}-{submission.pk}"'
+    return response
 
 
 @login_required

@@ -17,6 +17,16 @@ BPJS branch did each year, through the real services (so every row has its audit
   Kampung Baru covers only its few renewed residents and stays below it.
 - **The demo year** also gets one *draft* decree (phase II) for persons never enrolled.
 
+The services stamp every step "now"; afterwards the step restamps each record with the
+date it represents (``_restamp``), so the collaboration scorecard's clocks have data over
+the years, not only in the quarter the demo runs: a pagu is approved when the APBD (end
+of the year before), the APBD-P (September) or the APB Nagari (December) is passed, a
+decree is approved the day before and issued on its decree date, and BPJS answers a
+decree ``ANSWER_DAYS`` later. BPJS answered the 2023 renewal only in April (the seed: the
+2023 first phase "tidak terealisasi sepenuhnya" for want of clear data), after the 2023
+addendum's 14-day verification SLA was agreed. From 2023 a renewal also has a few
+rejections (``RENEWAL_REJECT_EVERY``): renewed members who meanwhile became wage earners.
+
 ``--people N`` scales the persons, not the money: with fewer persons than the seed,
 phase I takes up to 1,333 of two thirds of them and phase II the rest, while the pagu
 keep the seed's figures (the budget then shows money left unspent, as the seed did).
@@ -33,6 +43,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record
@@ -87,6 +99,12 @@ REJECTION_REASONS = (
     "Nama dan tanggal lahir tidak sesuai KTP",
 )
 REJECT_EVERY = 25  # about 4 % of a 2022 phase
+RENEWAL_REJECT_EVERY = 50  # about 2 % of a renewal (demo figure)
+RENEWAL_REJECT_REASON = REJECTION_REASONS[0]
+# Days from a decree's issue to BPJS's answer (demo figures); 2023's renewal waited.
+ANSWER_DAYS = {"2022-1": 9, "2022-2": 21, "renewal": 10, "nagari": 16}
+LATE_ANSWERS = {2023: dt.date(2023, 4, 12)}
+APBD_P_PASSED = (9, 28)  # month, day the APBD-P is passed (demo figure)
 
 
 @dataclass
@@ -112,13 +130,35 @@ def _apbd_sources(regency: Region, operator: User) -> tuple[FundingSource, Fundi
     return apbd, apbd_p
 
 
+def _at(day: dt.date, as_of: dt.date, hour: int = 10) -> dt.datetime:
+    """``day`` at ``hour`` (local), never after the demo's date nor now."""
+    moment = timezone.make_aware(dt.datetime.combine(min(day, as_of), dt.time(hour)))
+    return min(moment, timezone.now())
+
+
 def _pagu(
-    year: FiscalYear, source: FundingSource, name: str, amount: int, actors: _Actors
+    year: FiscalYear,
+    source: FundingSource,
+    name: str,
+    amount: int,
+    actors: _Actors,
+    *,
+    approved_on: dt.date,
+    as_of: dt.date,
 ) -> Allocation:
+    """A pagu approved on the day its budget law passed (``approved_on``), not today."""
     allocation = budget.allocation_create(
         fiscal_year=year, source=source, name=name, pagu=amount, acting_user=actors.operator
     )
-    return budget.allocation_approve(allocation=allocation, acting_user=actors.head)
+    allocation = budget.allocation_approve(allocation=allocation, acting_user=actors.head)
+    stamps = {
+        "created_at": _at(approved_on - dt.timedelta(days=14), as_of),
+        "approved_at": _at(approved_on, as_of, hour=15),
+    }
+    Allocation.objects.filter(pk=allocation.pk).update(**stamps)
+    for field, value in stamps.items():
+        setattr(allocation, field, value)
+    return allocation
 
 
 def _reservation(
@@ -180,9 +220,19 @@ def _decree(
         reservation=reservation, acting_user=actors.operator
     )
     decree = services.decree_approve(decree=decree, acting_user=actors.head)
-    return services.decree_issue(
+    decree = services.decree_issue(
         decree=decree, number=number, decree_date=min(date, as_of), acting_user=actors.operator
     )
+    # Drafted and approved in the days before its date, issued (sent to BPJS) on it.
+    stamps = {
+        "created_at": _at(decree.decree_date - dt.timedelta(days=3), as_of),
+        "approved_at": _at(decree.decree_date - dt.timedelta(days=1), as_of, hour=14),
+        "issued_at": _at(decree.decree_date, as_of),
+    }
+    Decree.objects.filter(pk=decree.pk).update(**stamps)
+    for field, value in stamps.items():
+        setattr(decree, field, value)
+    return decree
 
 
 def _bpjs(
@@ -193,12 +243,23 @@ def _bpjs(
     reject: bool,
     as_of: Month,
     kpj: dict[int, str],
+    answered_on: dt.date,
+    demo_date: dt.date,
+    reject_every: int | None = None,
 ) -> int:
-    """BPJS answers: everyone accepted with the person's KPJ, except (``reject``) one in
-    ``REJECT_EVERY`` with a reason; a few accepted a month late."""
+    """BPJS answers on ``answered_on``: everyone accepted with the person's KPJ, except
+    (``reject``) one in ``REJECT_EVERY`` with a reason, a few accepted a month late; a
+    renewal (``reject_every``) rejects one in ``reject_every`` who became a wage earner."""
     results = []
     lines = decree.lines.order_by("line_no").values_list("nik", "person_id", "line_no")
     for nik, person, line_no in lines:
+        if reject_every and line_no % reject_every == 7:
+            results.append(
+                services.BpjsResult(
+                    nik=nik, status=DecreeLine.BpjsStatus.REJECTED, reason=RENEWAL_REJECT_REASON
+                )
+            )
+            continue
         if reject and line_no % REJECT_EVERY == 7:
             reason = REJECTION_REASONS[(line_no // REJECT_EVERY) % len(REJECTION_REASONS)]
             results.append(
@@ -222,6 +283,13 @@ def _bpjs(
         )
     summary = services.bpjs_results_record(
         decree=decree, results=results, acting_user=actors.bpjs, source="demo", as_of=as_of
+    )
+    answered = _at(answered_on, demo_date, hour=11)
+    DecreeLine.objects.filter(decree=decree, bpjs_recorded_at__isnull=False).update(
+        bpjs_recorded_at=answered
+    )
+    Membership.objects.filter(decree_line__decree=decree).update(
+        created_at=answered, status_changed_at=answered
     )
     return summary.accepted + summary.rejected
 
@@ -318,6 +386,8 @@ def _nagari_groups(
                 payer="apb_nagari",
             ).total,
             actors,
+            approved_on=dt.date(y - 1, 12, 20),  # the APB Nagari, passed in December
+            as_of=ctx.as_of,
         )
         if members:
             groups.append((nagari_pagu, members, nagari, True))
@@ -348,8 +418,24 @@ def demo_step_enrollment(ctx: DemoContext) -> int:
     )
     persons, first, months = PHASE_I
     seed_pagu = cost_estimate(persons=persons, months=months, start=first).total  # 201,549,600
-    pagu = _pagu(year, apbd, "Iuran JKK/JKM pekerja rentan 2022", seed_pagu, actors)
-    pagu_p = _pagu(year, apbd_p, "Iuran JKK/JKM pekerja rentan 2022 (APBD-P)", APBD_P_2022, actors)
+    pagu = _pagu(
+        year,
+        apbd,
+        "Iuran JKK/JKM pekerja rentan 2022",
+        seed_pagu,
+        actors,
+        approved_on=dt.date(FIRST_YEAR - 1, 11, 30),
+        as_of=as_of,
+    )
+    pagu_p = _pagu(
+        year,
+        apbd_p,
+        "Iuran JKK/JKM pekerja rentan 2022 (APBD-P)",
+        APBD_P_2022,
+        actors,
+        approved_on=dt.date(FIRST_YEAR, *APBD_P_PASSED),
+        as_of=as_of,
+    )
     apbd_pagu = pagu
     phases = [
         (1, "Tahap I", first, months, pagu, persons, ids[:n1], "2022-1"),
@@ -384,7 +470,16 @@ def demo_step_enrollment(ctx: DemoContext) -> int:
         decree = _decree(
             reservation, actors, number=DECREES[key][0], date=DECREES[key][1], as_of=as_of
         )
-        _bpjs(decree, actors, start=start.first_day(), reject=True, as_of=month, kpj=kpj)
+        _bpjs(
+            decree,
+            actors,
+            start=start.first_day(),
+            reject=True,
+            as_of=month,
+            kpj=kpj,
+            answered_on=decree.decree_date + dt.timedelta(days=ANSWER_DAYS[key]),
+            demo_date=as_of,
+        )
 
     # 2023 … the demo year: renewal of the previous year's members.
     nagari_sources: dict[str, FundingSource] = {}
@@ -397,7 +492,15 @@ def demo_step_enrollment(ctx: DemoContext) -> int:
                 persons=PAGU_PERSONS.get(y, PAGU_PERSONS[2026]), months=12, start=Month(y, 1)
             ).total
         )
-        apbd_pagu = _pagu(year, apbd, f"Iuran JKK/JKM pekerja rentan {y}", amount, actors)
+        apbd_pagu = _pagu(
+            year,
+            apbd,
+            f"Iuran JKK/JKM pekerja rentan {y}",
+            amount,
+            actors,
+            approved_on=dt.date(y - 1, 11, 30),  # the APBD, passed before the year
+            as_of=as_of,
+        )
         phase = budget.phase_create(
             fiscal_year=year,
             number=1,
@@ -440,7 +543,18 @@ def demo_step_enrollment(ctx: DemoContext) -> int:
             decree = _decree(
                 reservation, actors, number=number, date=dt.date(y, 1, 5 + seq), as_of=as_of
             )
-            _bpjs(decree, actors, start=dt.date(y, 1, 1), reject=False, as_of=month, kpj=kpj)
+            days = ANSWER_DAYS["renewal" if nagari is None else "nagari"]
+            _bpjs(
+                decree,
+                actors,
+                start=dt.date(y, 1, 1),
+                reject=False,
+                as_of=month,
+                kpj=kpj,
+                answered_on=LATE_ANSWERS.get(y, decree.decree_date + dt.timedelta(days=days)),
+                demo_date=as_of,
+                reject_every=RENEWAL_REJECT_EVERY if renewal else None,
+            )
 
     # The demo year's draft: phase II for persons never enrolled.
     newcomers = ids[len(ids) - held :] if held else []

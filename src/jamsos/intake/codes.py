@@ -40,6 +40,8 @@ FIELD_LABELS: dict[str, str] = {
     "phone": "No HP",
     "family_card_number": "Nomor KK",
     "declared_income": "Penghasilan per Bulan",
+    # The sosialisasi event the person heard of the programme at (outreach.OutreachEvent).
+    "event_code": "Kode Kegiatan",
 }
 FIELDS = tuple(FIELD_LABELS)
 
@@ -226,6 +228,12 @@ _CODES: list[Code] = [
         WARNING,
         gettext_noop("nomor KK harus 16 angka; nomor tidak disimpan."),
         gettext_lazy("Nomor KK tidak sah"),
+    ),
+    Code(
+        "event_code_unknown",
+        WARNING,
+        gettext_noop("bukan kode kegiatan sosialisasi yang dikenal; kode tidak disimpan."),
+        gettext_lazy("Kode kegiatan tidak dikenal"),
     ),
     Code(
         "income_invalid",

@@ -6,6 +6,12 @@ or rejects. The result: a batch waiting for validation, one ready for review (wi
 invalid row, a duplicate within the file, an already registered NIK and a possible
 duplicate), one submitted, one applied, one rejected, one file that could not be read,
 and an agent's one-person proposal. ("validating" is a passing state and is not kept.)
+
+The decided batches are history: the services stamp them "now", so the step restamps
+them with the days they represent (``HISTORY``) — the rejected list in September 2022
+(the APBD-P phase II round), the applied one in April 2023 — so the scorecard's
+proposal duty (D1) and kecamatan indicator (ID-2) have data over the years. The batches
+still waiting for someone stay in the present.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import random
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from jamsos.demo import catalogue as c
 from jamsos.demo.registry import demo_step
@@ -43,6 +50,19 @@ HEADER = [
 OCCUPATIONS = ["Petani", "Pedagang kaki lima", "Guru TPQ", "Garin", "Imam", "Pekebun"]
 # Serials far above the persons step's, so the demo's NIKs never collide by accident.
 FIRST_SERIAL = 9000
+# Title → (uploaded, submitted, decided) of a decided batch (demo dates).
+HISTORY = {
+    "Usulan susulan tanpa verifikasi wali nagari": (
+        dt.date(2022, 9, 5),
+        dt.date(2022, 9, 7),
+        dt.date(2022, 9, 12),
+    ),
+    "Usulan Camat Tanjung Gadang tahap I": (
+        dt.date(2023, 4, 3),
+        dt.date(2023, 4, 10),
+        dt.date(2023, 4, 17),
+    ),
+}
 
 
 class _People:
@@ -110,6 +130,27 @@ def _decide_possible_duplicates(batch: ProposalBatch, ctx: DemoContext) -> None:
             reason="Orang berbeda (dicek ke wali nagari)",
             acting_user=ctx.users["operator"],
         )
+
+
+def _restamp(batch: ProposalBatch, as_of: dt.date) -> None:
+    """Move a decided batch's clock to the days it represents (never after the demo date)."""
+
+    def at(day: dt.date, hour: int) -> dt.datetime:
+        moment = timezone.make_aware(dt.datetime.combine(min(day, as_of), dt.time(hour)))
+        return min(moment, timezone.now())
+
+    batch.refresh_from_db()
+    uploaded, submitted, decided = HISTORY[batch.title]
+    ProposalBatch.objects.filter(pk=batch.pk).update(
+        created_at=at(uploaded, 9),
+        validated_at=at(uploaded, 10),
+        submitted_at=at(submitted, 10),
+        decided_at=at(decided, 14),
+        applied_at=at(decided, 14) if batch.applied_at else None,
+    )
+    ProposalRow.objects.filter(batch=batch, decided_at__isnull=False).update(
+        decided_at=at(submitted, 9)
+    )
 
 
 @demo_step("proposals", order=70)
@@ -188,6 +229,7 @@ def demo_step_proposals(ctx: DemoContext) -> int:
     # The demo applies in-process rather than waiting for a worker (the queued task
     # finds the batch applied and does nothing).
     batches.append(services.batch_apply_run(batch=applied))
+    _restamp(batches[-1], ctx.as_of)
 
     rejected = _stage(
         ctx,
@@ -204,6 +246,7 @@ def demo_step_proposals(ctx: DemoContext) -> int:
             acting_user=head,
         )
     )
+    _restamp(batches[-1], ctx.as_of)
 
     # A list without a NIK column cannot be read: the batch fails with the reason.
     no_nik = [row[1:] for row in (people.row() for _ in range(2))]

@@ -206,9 +206,9 @@ class ProposalRow(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # The sosialisasi event the person heard of the programme at (its QR code on the
     # proposal form, ``outreach.OutreachEvent.code``): counts conversion, not a cause.
-    # Empty, not NULL (Django style). A database default too: the bulk row writer
-    # (``intake.rowstore``) names its columns and leaves this one out; PostgreSQL adds
-    # the column with a constant default without rewriting the table.
+    # From the phone form/API, or a file's "Kode Kegiatan" column (written by the bulk
+    # row writer, ``intake.rowstore``). Empty, not NULL (Django style). A database default
+    # too: PostgreSQL adds the column with a constant default without rewriting the table.
     event_code = models.CharField(
         _("kode kegiatan"), max_length=20, blank=True, default="", db_default=""
     )

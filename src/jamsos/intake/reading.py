@@ -35,6 +35,14 @@ from jamsos.regions.models import Region
 TTL = "ttl"  # pseudo field: "Sijunjung, 15-03-1980"
 
 HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
+    "event_code": (
+        "kode kegiatan",
+        "kode kegiatan sosialisasi",
+        "kode sosialisasi",
+        "kegiatan sosialisasi",
+        "kode acara",
+        "kode qr",
+    ),
     "nik": (
         "nik",
         "no nik",

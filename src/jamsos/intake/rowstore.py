@@ -34,6 +34,7 @@ ROW_FIELDS = (
     "duplicate_candidates",
     "decision",
     "decision_reason",
+    "event_code",
 )
 _EMPTY_LIST = "[]"
 
@@ -59,9 +60,9 @@ def row_tuples(batch_id: int, result: ValidationResult) -> Iterator[tuple[Any, .
     issues, candidates = result.issues, result.candidates
     pending = ProposalRow.Decision.PENDING.value
     columns = frame.select(
-        "row_number", "nik", "full_name", "village", "status", "possible_duplicate"
+        "row_number", "nik", "full_name", "village", "status", "possible_duplicate", "event_code"
     ).iter_rows()
-    for (number, nik, name, village, status, possible), raw_json, values_json in zip(
+    for (number, nik, name, village, status, possible, event), raw_json, values_json in zip(
         columns, raw.to_list(), values.to_list(), strict=True
     ):
         found = issues.get(number)
@@ -86,6 +87,7 @@ def row_tuples(batch_id: int, result: ValidationResult) -> Iterator[tuple[Any, .
             json.dumps(matched, ensure_ascii=False) if matched else _EMPTY_LIST,
             pending,
             "",
+            event or "",
         )
 
 

@@ -654,6 +654,37 @@ def _values(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("n_phone").alias("phone"),
         pl.col("n_family_card_number").alias("family_card_number"),
         pl.col("n_declared_income").alias("declared_income"),
+        pl.col("n_event_code").alias("event_code"),
+    )
+
+
+def _event_codes(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
+    """A "Kode Kegiatan" column links the row to a sosialisasi event (SOS-00012, ``sos 12``
+    or ``12``). An unknown or malformed code is a warning and is not kept: it never stops
+    the person being proposed."""
+    from jamsos.lib.errors import DomainError
+    from jamsos.outreach.models import OutreachEvent
+    from jamsos.outreach.services import event_code_normalise
+
+    def normalise(raw: str) -> str | None:
+        try:
+            return event_code_normalise(raw) or None
+        except DomainError:
+            return "?"
+
+    frame = frame.with_columns(
+        _mapped(frame["event_code"], normalise, pl.String).alias("n_event_code")
+    )
+    wanted = set(frame["n_event_code"].drop_nulls().unique().to_list()) - {"?"}
+    known = (
+        list(OutreachEvent.objects.filter(code__in=wanted).values_list("code", flat=True))
+        if wanted
+        else []
+    )
+    unknown = pl.col("n_event_code").is_not_null() & ~pl.col("n_event_code").is_in(known)
+    issues.add_where(frame, unknown, "event_code_unknown", "event_code")
+    return frame.with_columns(
+        pl.when(unknown).then(None).otherwise(pl.col("n_event_code")).alias("n_event_code")
     )
 
 
@@ -674,6 +705,7 @@ def proposals_validate(table: ProposalTable, *, context: ValidationContext) -> V
     frame = _villages(frame, issues, context)
     frame = _occupations(frame, issues, context)
     frame = _contacts(frame, issues, context)
+    frame = _event_codes(frame, issues)
     frame = _statuses(frame, issues, context)
     candidates = _duplicates(frame, issues, context)
     result_frame = frame.select(
@@ -683,6 +715,7 @@ def proposals_validate(table: ProposalTable, *, context: ValidationContext) -> V
         pl.col("n_nik").fill_null("").alias("nik"),
         pl.col("n_full_name").fill_null("").alias("full_name"),
         pl.col("n_village").alias("village"),
+        pl.col("n_event_code").fill_null("").alias("event_code"),
     )
     return ValidationResult(
         frame=result_frame,

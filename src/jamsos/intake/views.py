@@ -363,8 +363,11 @@ def _row_context(request: HttpRequest, row: ProposalRow, **extra: Any) -> dict[s
             form.fields["nik"].required = False
             form.fields["nik"].help_text = _("Kosongkan bila NIK tidak diubah.")
     codes = [c.get("village") for c in row.shown_candidates if c.get("village")]
+    from jamsos.agents.access import proposal_photos
+
     return {
         "row": row,
+        "proposal_photos": proposal_photos(request.user, row.pk),
         "batch": batch,
         "candidate_villages": {
             code: path[-1] for code, path in region_paths(codes).items() if path

@@ -220,6 +220,25 @@ def action_item_due(context: dict[str, Any]) -> Iterable[Outgoing]:
     )
 
 
+@_route("portal.lookup.global_limit_tripped")
+def portal_global_limit(context: dict[str, Any]) -> Iterable[Outgoing]:
+    """The admins: the public membership check refuses everyone (global failed-lookup
+    limit; possible NIK enumeration)."""
+    at: dt.datetime = context["at"]
+    admins = User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk")
+    yield Outgoing(
+        template_code="portal_global_limit",
+        recipients=channels_of(admins),
+        values={
+            "batas": angka(context["limit"]),
+            "waktu": at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "menit": angka(max(1, int(context["retry_after"]) // 60)),
+        },
+        key=f"portal:global_limit:{at:%Y%m%d%H%M}",
+        object_type="portal.lookuplog",
+    )
+
+
 @_route("outreach.followup.opened")
 def followup_opened(context: dict[str, Any]) -> Iterable[Outgoing]:
     """The agents of the nagari: a member died and nobody has claimed JKM yet."""

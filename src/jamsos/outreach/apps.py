@@ -18,6 +18,7 @@ class OutreachConfig(AppConfig):
                 "outreach.followup.opened": _("Tindak lanjut klaim JKM dibuka"),
                 "outreach.followup.closed": _("Tindak lanjut klaim JKM ditutup"),
                 "outreach.death.reported": _("Kematian peserta dilaporkan"),
+                "outreach.death.confirmed": _("Laporan kematian dikonfirmasi pemeriksa kedua"),
                 "outreach.deaths.imported": _("Daftar kematian Dukcapil diimpor"),
             }
         )

@@ -209,6 +209,13 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # An agent's report is not proof; a second person (Dinas) who checked it confirms it,
+    # and only then is the person recorded deceased and their cover ended.
+    death_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    death_confirmed_at = models.DateTimeField(null=True, blank=True)
+    death_confirmed_note = models.CharField(_("dasar konfirmasi"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["status", "-died_on", "-pk"]
@@ -225,6 +232,13 @@ class FollowUp(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="claimed") | Q(claim__isnull=False),
                 name="outreach_followup_claimed_has_claim",
+            ),
+            # Maker-checker: whoever reported the death cannot confirm it.
+            models.CheckConstraint(
+                condition=Q(death_confirmed_by__isnull=True)
+                | Q(opened_by__isnull=True)
+                | ~Q(death_confirmed_by=F("opened_by")),
+                name="outreach_followup_confirmer_not_reporter",
             ),
         ]
         indexes = [

@@ -4,6 +4,10 @@ Follow-ups ("no death goes unclaimed"):
 
 - ``death_report``: an agent (or operator) reports that a member died. The report is
   not proof, so it changes neither the registry nor the cover; it opens a follow-up.
+- ``death_report_confirm``: a second person of the Dinas (never the reporter) who checked
+  the report (a surat keterangan kematian from the wali nagari, a visit) confirms it; the
+  person is then recorded deceased and their cover ends through the same path as a
+  Dukcapil list (``_death_ends_cover``).
 - ``deaths_import`` (``jamsos import_deaths``): a Dukcapil death list is proof. Every
   row is checked first (errors name row, column and value; one error writes nothing);
   then, in one transaction, each member found is recorded deceased, their cover ends
@@ -383,6 +387,54 @@ def death_report(
         acting_user=acting_user,
         obj=person,
         data={"died_on": died_on.isoformat(), "followup": followup.pk, "opened": opened},
+    )
+    return followup
+
+
+@transaction.atomic
+def death_report_confirm(*, followup: FollowUp, note: str, acting_user: User) -> FollowUp:
+    """A second person confirms an agent's death report (see the module docstring)."""
+    require_perm(acting_user, "outreach.confirm_death")
+    followup = FollowUp.objects.select_for_update().select_related("person").get(pk=followup.pk)
+    if not region_in_scope(acting_user, followup.village_id):
+        raise NotFoundOrForbidden(gettext("Tindak lanjut tidak ditemukan."))
+    if followup.source != FollowUp.Source.AGENT_REPORT:
+        raise InvalidTransition(gettext("Hanya laporan agen/petugas yang perlu dikonfirmasi."))
+    if followup.death_confirmed_at is not None:
+        raise InvalidTransition(gettext("Laporan kematian ini sudah dikonfirmasi."))
+    if followup.opened_by_id == acting_user.pk:
+        raise DomainError(
+            gettext("Pelapor tidak boleh mengonfirmasi laporannya sendiri."), code="same_person"
+        )
+    if (
+        followup.status == FollowUp.Status.CLOSED
+        and followup.reason == FollowUp.Reason.WRONG_PERSON
+    ):
+        raise InvalidTransition(gettext("Tindak lanjut ditutup: data kematian keliru."))
+    note = note.strip()
+    if not note:
+        raise DomainError(
+            gettext("Sebutkan dasar konfirmasi (mis. surat keterangan kematian)."),
+            code="note_required",
+        )
+    followup.death_confirmed_by = acting_user
+    followup.death_confirmed_at = timezone.now()
+    followup.death_confirmed_note = note[:255]
+    followup.save(
+        update_fields=["death_confirmed_by", "death_confirmed_at", "death_confirmed_note"]
+    )
+    _death_ends_cover(
+        followup.person, followup.died_on, f"laporan agen dikonfirmasi: {note}"[:200], acting_user
+    )
+    audit_record(
+        action="outreach.death.confirmed",
+        acting_user=acting_user,
+        obj=followup,
+        data={
+            "died_on": followup.died_on.isoformat(),
+            "reported_by": followup.opened_by_id,
+            "note": note[:255],
+        },
     )
     return followup
 

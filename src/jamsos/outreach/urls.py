@@ -13,6 +13,7 @@ urlpatterns = [
     path("berkas/<int:pk>/", views.material_download, name="material_download"),
     path("tindak-lanjut/", views.followup_list, name="followup_list"),
     path("tindak-lanjut/<int:pk>/tutup/", views.followup_close, name="followup_close"),
+    path("tindak-lanjut/<int:pk>/konfirmasi/", views.death_confirm, name="death_confirm"),
     path("tindak-lanjut/lapor-kematian/", views.death_report, name="death_report"),
     path("tindak-lanjut/impor-kematian/", views.death_import, name="death_import"),
 ]

@@ -219,6 +219,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
             "statuses": FollowUp.Status.choices,
             "close_form": FollowUpCloseForm(),
             "may_close": request.user.has_perm("outreach.report_death"),
+            "may_confirm": request.user.has_perm("outreach.confirm_death"),
             "may_report_claim": request.user.has_perm("claims.report_claim"),
         },
     )
@@ -245,6 +246,26 @@ def followup_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Tindak lanjut ditutup."))
+    return redirect("outreach:followup_list")
+
+
+@login_required
+@permission_required("outreach.confirm_death", raise_exception=True)
+@require_POST
+def death_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second person confirms an agent's death report: the person is recorded deceased
+    and their cover ends."""
+    followup = _get(access.access_followup, request.user, pk)
+    try:
+        services.death_report_confirm(
+            followup=followup, note=request.POST.get("note", ""), acting_user=request.user
+        )
+    except NotFoundOrForbidden as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Kematian dikonfirmasi; kepesertaan diakhiri."))
     return redirect("outreach:followup_list")
 
 

@@ -16,5 +16,8 @@ class PortalConfig(AppConfig):
                 "portal.lead.proposed": _("Calon peserta ditandai sudah diusulkan"),
                 "portal.lead.unreachable": _("Calon peserta ditandai tidak dapat dihubungi"),
                 "portal.lead.purged": _("Calon peserta lama dihapus (masa simpan habis)"),
+                "portal.lookup.global_limit_tripped": _(
+                    "Batas global cek kepesertaan tercapai (kemungkinan penjelajahan NIK)"
+                ),
             }
         )

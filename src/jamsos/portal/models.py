@@ -78,6 +78,7 @@ class LookupLog(models.Model):
         LIMITED_IP = "limited_ip", _("Dibatasi: alamat")
         LIMITED_NIK = "limited_nik", _("Dibatasi: NIK")
         LIMITED_GLOBAL = "limited_global", _("Dibatasi: seluruh portal")
+        LIMITED_SESSION = "limited_session", _("Dibatasi: sesi")
 
     nik_digest = models.CharField(max_length=64, blank=True, db_index=True)
     outcome = models.CharField(max_length=15, choices=Outcome.choices)

@@ -54,10 +54,12 @@ def _address_limits(ip: str) -> None:
     rate_limit_hit(key=f"portal:ip:d:{ip}", limit=settings.PORTAL_LOOKUP_IP_PER_DAY, window=DAY)
 
 
-def lookup_perform(*, nik: str, full_name: str, ip: str | None) -> CheckResult:
+def lookup_perform(*, nik: str, full_name: str, ip: str | None, session: str = "") -> CheckResult:
     """One public membership check (design-governance.md §4.3): layered limits, the
     look-up, the log. Raises ``RateLimited`` (429, Retry-After) past a limit; the attempt
-    is logged either way, with the NIK only as its keyed digest."""
+    is logged either way, with the NIK only as its keyed digest. ``session``: an id the
+    view keeps in the visitor's session (every attempt of it counts, whatever the
+    outcome: PORTAL_LOOKUP_SESSION_PER_HOUR)."""
     started = time.monotonic()
     digest = nik_digest(nik)
     address = ip or "unknown"
@@ -68,6 +70,16 @@ def lookup_perform(*, nik: str, full_name: str, ip: str | None) -> CheckResult:
         except RateLimited:
             outcome = LookupLog.Outcome.LIMITED_IP
             raise
+        if session:
+            try:
+                rate_limit_hit(
+                    key=f"portal:session:h:{session}",
+                    limit=settings.PORTAL_LOOKUP_SESSION_PER_HOUR,
+                    window=HOUR,
+                )
+            except RateLimited:
+                outcome = LookupLog.Outcome.LIMITED_SESSION
+                raise
         try:
             rate_limit_peek(
                 key="portal:fail:global",
@@ -126,6 +138,35 @@ def _count_failure(digest: str) -> None:
     ):
         with contextlib.suppress(RateLimited):
             rate_limit_hit(key=key, limit=limit, window=window)
+    limit = settings.PORTAL_LOOKUP_GLOBAL_FAILED_PER_HOUR
+    try:
+        rate_limit_peek(key="portal:fail:global", limit=limit, window=HOUR)
+    except RateLimited as exc:
+        global_limit_alert(limit=limit, retry_after=exc.retry_after)
+
+
+def global_limit_alert(*, limit: int, retry_after: int) -> bool:
+    """The global failed-lookup limit has tripped: the portal now refuses every check
+    (possible enumeration). Record it (audit event) and tell the admins (messaging
+    outbox), once per tripped window; returns whether this call raised the alert."""
+    from django.core.cache import cache
+
+    from jamsos.messaging.services import message_enqueue
+
+    now = timezone.now()
+    if not cache.add("portal:fail:global:alerted", now.isoformat(), timeout=max(retry_after, 1)):
+        return False
+    with transaction.atomic():
+        audit_record(
+            action="portal.lookup.global_limit_tripped",
+            acting_user=None,
+            data={"limit_per_hour": limit, "retry_after_s": retry_after},
+        )
+        message_enqueue(
+            "portal.lookup.global_limit_tripped",
+            {"limit": limit, "at": now, "retry_after": retry_after},
+        )
+    return True
 
 
 def lookup_log_purge(*, now: dt.datetime | None = None) -> int:

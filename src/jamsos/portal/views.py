@@ -7,6 +7,7 @@ masked name of a matched membership check.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -147,6 +148,16 @@ def privacy(request: HttpRequest) -> HttpResponse:
 # --- Membership check ----------------------------------------------------------------------
 
 
+def _lookup_session(request: HttpRequest) -> str:
+    """A random id kept in the visitor's session for the per-session limit (not the
+    session key itself, which is a credential)."""
+    sid = request.session.get("portal_lookup_sid")
+    if not sid:
+        sid = secrets.token_hex(12)
+        request.session["portal_lookup_sid"] = sid
+    return str(sid)
+
+
 @require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     """NIK + name → the programme status or one uniform "not found or not matching"."""
@@ -159,6 +170,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 nik=form.cleaned_data["nik"],
                 full_name=form.cleaned_data["full_name"],
                 ip=client_ip(request),
+                session=_lookup_session(request),
             )
         except RateLimited as exc:
             return _limited(request, exc)

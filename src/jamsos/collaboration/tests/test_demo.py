@@ -77,3 +77,56 @@ def models_original():
     from django.db.models import F
 
     return F("original_due_on")
+
+
+def test_full_demo_stamps_history_so_the_scorecard_has_data_over_the_years():
+    """The enrollment and intake steps stamp decrees, BPJS answers, pagu approvals and
+    decided batches with the dates they represent, not the day the demo runs."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jamsos.budget.models import Allocation
+    from jamsos.enrollment.models import Decree, DecreeLine
+    from jamsos.intake.models import ProposalBatch
+    from jamsos.regions.models import Region
+
+    demo.demo_load(people=60, seed=3, as_of=dt.date(2026, 6, 15))
+    phase_1 = Decree.objects.get(number="188.45/131/KPTS-BPT-2022")
+    assert timezone.localdate(phase_1.issued_at) == phase_1.decree_date == dt.date(2022, 3, 15)
+    answered = {
+        timezone.localdate(at)
+        for at in DecreeLine.objects.filter(decree=phase_1).values_list(
+            "bpjs_recorded_at", flat=True
+        )
+    }
+    assert answered == {dt.date(2022, 3, 24)}
+    p = Allocation.objects.get(fiscal_year__year=2022, source__kind="apbd_p")
+    assert timezone.localdate(p.approved_at) == dt.date(2022, 9, 28)
+    # Still-open batches stay in the present; decided ones are history.
+    assert ProposalBatch.objects.filter(submitted_at__year=2023, status="applied").exists()
+    assert ProposalBatch.objects.filter(submitted_at__year=2026, status="submitted").exists()
+
+    region = Region.objects.get(pk="13.03")
+    card = scorecard_json(scorecard_compute(region=region, quarter=Quarter(2023, 2), trend=False))
+    n = {i["id"]: i["denominator"] for e in card["elements"] for i in e["indicators"]}
+    # the 2023 renewal: answered in April, rejections with reasons, 95 days > the SLA
+    assert n["SC-2"] > 0 and n["CP-8"] > 0 and n["CP-10"] == 1
+    assert n["ID-2"] == 8
+    rows = {i["id"]: i for e in card["elements"] for i in e["indicators"]}
+    assert rows["ID-2"]["numerator"] == 1 and rows["CP-10"]["numerator"] == 0
+    seen: set[str] = set()
+    for q in Quarter(2023, 4).last(8):
+        card = scorecard_json(scorecard_compute(region=region, quarter=q, trend=False))
+        for element in card["elements"]:
+            if any(i["denominator"] for i in element["indicators"]):
+                seen.add(element["element"])
+    assert len(seen) == 8
+    # D1 (proposals) and D2 (pagu) judged from 2023's records, not left missed
+    d_2023 = ObligationInstance.objects.filter(
+        obligation__code__in=["D1", "D2"], period_start__year=2023
+    )
+    assert set(d_2023.values_list("obligation__code", "status")) >= {
+        ("D1", "fulfilled"),
+        ("D2", "fulfilled"),
+    }

@@ -398,6 +398,8 @@ PORTAL_LOOKUP_IP_PER_DAY = env_int("PORTAL_LOOKUP_IP_PER_DAY", default=100)
 PORTAL_LOOKUP_NIK_FAILED_PER_HOUR = env_int("PORTAL_LOOKUP_NIK_FAILED_PER_HOUR", default=3)
 PORTAL_LOOKUP_NIK_FAILED_PER_DAY = env_int("PORTAL_LOOKUP_NIK_FAILED_PER_DAY", default=10)
 PORTAL_LOOKUP_GLOBAL_FAILED_PER_HOUR = env_int("PORTAL_LOOKUP_GLOBAL_FAILED_PER_HOUR", default=500)
+# Every check of one browser session counts (design-governance §4.3 rule 5: 10/hour).
+PORTAL_LOOKUP_SESSION_PER_HOUR = env_int("PORTAL_LOOKUP_SESSION_PER_HOUR", default=10)
 # Every answered check takes at least this long (ms), so that "no such NIK" (no row read)
 # and "another name" (a row read) cannot be told apart by timing (measured gap: ~4 ms).
 PORTAL_LOOKUP_MIN_MS = env_int("PORTAL_LOOKUP_MIN_MS", default=250)

@@ -38,6 +38,7 @@ FULL_HEADERS = [
     "Nama Ibu Kandung",
     "No KK",
     "Penghasilan",
+    "Kode Kegiatan",
 ]
 KEYS = [
     "no",
@@ -54,6 +55,7 @@ KEYS = [
     "mother_name",
     "family_card_number",
     "declared_income",
+    "event_code",
 ]
 
 

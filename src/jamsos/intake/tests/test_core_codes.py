@@ -121,6 +121,9 @@ def build_cases(people, kind="xlsx"):
     row["declared_income"] = "banyak"
     case("income_invalid", "Penghasilan", row)
     row = p()
+    row["event_code"] = "SOS-99999"  # no such sosialisasi event
+    case("event_code_unknown", "Kode Kegiatan", row)
+    row = p()
     row["declared_income"] = "3000000"  # no BPU bracket value of the seeded table
     case("income_not_bracket", "Penghasilan", row)
     if kind == "xlsx":  # only a workbook has number cells

@@ -93,3 +93,58 @@ def test_a_submitted_batch_tells_the_head(personas, values):
     messages = Message.objects.filter(event="intake.batch.submitted")
     assert set(messages.values_list("recipient_user_id", flat=True)) == {personas.dinas_head.pk}
     assert "1 orang" in messages.first().body
+
+
+def test_an_uploaded_file_may_carry_the_event_code_column(personas, people, event):
+    """A "Kode Kegiatan" column links each row to its sosialisasi event; an unknown or
+    malformed code is a warning, not kept, and does not stop the row."""
+    from django.core.files.base import ContentFile
+
+    from jamsos.intake.models import ProposalRow
+    from jamsos.regions.models import Region
+
+    header = [
+        "NIK",
+        "Nama Lengkap",
+        "Tempat Lahir",
+        "Tanggal Lahir",
+        "Jenis Kelamin",
+        "Nagari",
+        "Pekerjaan",
+        "Kode Kegiatan",
+    ]
+    codes = [f"sos {event.pk}", "SOS-99999", "abc", "", event.code]
+    lines = ["USULAN", ";".join(header)]
+    for person, code in zip(people(len(codes)), codes, strict=True):
+        data = person_dict(person)
+        lines.append(
+            ";".join(
+                [
+                    data["nik"],
+                    data["full_name"],
+                    data["birth_place"],
+                    data["birth_date"].strftime("%d-%m-%Y"),
+                    data["sex"],
+                    data["village"],
+                    data["occupation"],
+                    code,
+                ]
+            )
+        )
+    batch = services.batch_stage_upload(
+        upload=ContentFile(("\n".join(lines) + "\n").encode()),
+        file_name="usulan-kegiatan.csv",
+        region=Region.objects.get(pk="13.03"),
+        acting_user=personas.dinas_operator,
+        enqueue=False,
+    )
+    batch = services.batch_validate(batch=batch)
+    rows = list(ProposalRow.objects.filter(batch=batch).order_by("row_number"))
+    assert [r.event_code for r in rows] == [event.code, "", "", "", event.code]
+    for row in rows[1:3]:
+        assert "event_code_unknown" in {i["code"] for i in row.issues}
+        assert row.status != "invalid"  # a warning only
+    assert not any(i["code"] == "event_code_unknown" for r in rows[3:] for i in r.issues)
+    assert not any(i["code"] == "event_code_unknown" for i in rows[0].issues)
+    conversion = outreach_selectors.event_conversion(event)
+    assert conversion.with_code == 2
