@@ -182,10 +182,12 @@
       ktp: form.elements.ktp_photo.files[0] || null,
       kk: form.elements.kk_photo.files[0] || null
     };
+    // Clear the form now, not after the queue write: a quick agent typing the next person
+    // meanwhile must not have it wiped. The values live on in ``item``.
+    var village = form.elements.village.value;
+    form.reset();
+    form.elements.village.value = village;
     put(item).then(function () {
-      var village = form.elements.village.value;
-      form.reset();
-      form.elements.village.value = village;
       say(text.queued);
       return render();
     }).then(send);
