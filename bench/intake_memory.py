@@ -9,6 +9,7 @@ duplicate search — which prints its own high-water mark (``VmHWM`` of
 
     .venv/bin/python bench/intake_memory.py                 # 1,000,000 rows
     .venv/bin/python bench/intake_memory.py --rows 200000 --json
+    .venv/bin/python bench/intake_memory.py --stage   # the whole task: rows stored too
 """
 
 from __future__ import annotations
@@ -75,6 +76,43 @@ def _rss_now_mb() -> float:
         / 1024,
         1,
     )
+
+
+def _staged(path: Path) -> dict[str, Any]:
+    """The worker's whole validation task on an uploaded file: read the stored file,
+    validate, write every row into the batch (``services.batch_validate``)."""
+    import django
+
+    django.setup()
+    from django.core.files import File
+
+    from jamsos.intake import services
+    from jamsos.regions.models import Region
+    from jamsos.testing.personas import make_personas
+
+    cast = make_personas()
+    with path.open("rb") as handle:
+        batch = services.batch_stage_upload(
+            upload=File(handle, name=path.name),
+            file_name=path.name,
+            region=Region.objects.get(pk="13.03"),
+            acting_user=cast.dinas_operator,
+            coverage_start=COVERAGE,
+            enqueue=False,
+        )
+    baseline = _high_water_mb()
+    started = time.perf_counter()
+    batch = services.batch_validate(batch=batch)
+    return {
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "rows": batch.rows_total,
+        "status": batch.status,
+        "total_s": round(time.perf_counter() - started, 1),
+        "baseline": baseline,
+        "peak": _high_water_mb(),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
 
 
 def _child(path: Path, *, profile: bool = False) -> dict[str, Any]:
@@ -147,6 +185,8 @@ def _parent(args: argparse.Namespace) -> dict[str, Any]:
         command = [sys.executable, __file__, "--phase", "child", "--file", str(path)]
         if args.profile:
             command.append("--profile")
+        if args.stage:
+            command.append("--stage")
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if done.returncode:
             raise RuntimeError(done.stderr[-4000:])
@@ -163,11 +203,19 @@ def main() -> int:
     )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", action="store_true", help="memory after each step")
+    parser.add_argument(
+        "--stage",
+        action="store_true",
+        help="the worker's whole task: validate an uploaded batch and store its rows",
+    )
     parser.add_argument("--phase", choices=["child"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "child":
-        print(json.dumps(_child(Path(args.file), profile=args.profile)))
+        if args.stage:
+            print(json.dumps(_staged(Path(args.file))))
+        else:
+            print(json.dumps(_child(Path(args.file), profile=args.profile)))
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jamsos.config.settings.base")
     os.environ.setdefault("JAMSOS_DATA_DIR", tempfile.mkdtemp(prefix="jamsos-bench-data-"))
@@ -175,6 +223,12 @@ def main() -> int:
     report = _parent(args)
     if args.json or args.profile:
         print(json.dumps(report, indent=1 if args.profile else None))
+    elif args.stage:
+        print(
+            f"{report['rows']:,} rows staged ({report['status']}) in {report['total_s']} s; "
+            f"peak RSS {report['peak']['vmhwm_mb']} MB (VmHWM); after start-up "
+            f"{report['baseline']['vmhwm_mb']} MB; load average {report['load_average']}"
+        )
     else:
         peak = report["peak"]
         print(

@@ -94,7 +94,7 @@ class Person:
 _LETTER_BITS = {chr(97 + i): 1 << i for i in range(26)}
 # Pairs joined at once: a million rows born on 17,000 days make 30 million same-day
 # pairs; blocks of days keep the join (and memory) bounded.
-BLOCK_PEOPLE = 25_000
+BLOCK_PEOPLE = 8_000
 
 
 def _features(people: pl.DataFrame, villages: dict[str, int]) -> pl.DataFrame:

@@ -233,6 +233,13 @@ class ProposalTable:
     def label(self, field_key: str) -> str:
         return self.labels.get(field_key) or FIELD_LABELS.get(field_key, field_key)
 
+    def rows_take(self) -> pl.DataFrame:
+        """The rows, handed over to validation: the table keeps an empty frame of the
+        same columns, so a million rows are not held twice while they are checked
+        (issue 10). Everything else (raw, labels, mapping) stays."""
+        frame, self.frame = self.frame, self.frame.clear()
+        return frame
+
 
 def _blank_to_null(column: str, *, strip: bool = True) -> pl.Expr:
     """Trimmed text, null for "", "-" and the like. ``strip=False`` for a column with no

@@ -46,14 +46,26 @@ def _json_column(frame: pl.DataFrame, name: str, exclude: tuple[str, ...] = ()) 
     return frame.select(pl.struct(columns).struct.json_encode().alias(name))[name]
 
 
-def row_tuples(batch_id: int, result: ValidationResult) -> Iterator[tuple[Any, ...]]:
-    """One tuple per row in ``ROW_FIELDS`` order."""
-    frame = result.frame
-    values = _json_column(result.values, "values", exclude=("row_number",))
+def row_tuples(
+    batch_id: int, result: ValidationResult, *, slice_rows: int = 50_000
+) -> Iterator[tuple[Any, ...]]:
+    """One tuple per row in ``ROW_FIELDS`` order. The values and the file's own cells
+    are encoded as JSON ``slice_rows`` rows at a time (a million rows' JSON at once
+    would cost several hundred MB: issue 10)."""
+    for start in range(0, result.frame.height, slice_rows):
+        yield from _slice_tuples(batch_id, result, start, slice_rows)
+
+
+def _slice_tuples(
+    batch_id: int, result: ValidationResult, start: int, length: int
+) -> Iterator[tuple[Any, ...]]:
+    frame = result.frame.slice(start, length)
+    values = _json_column(result.values.slice(start, length), "values", exclude=("row_number",))
     if result.raw is not None:
-        raw_frame = result.raw.join(
-            frame.select("row_number"), on="row_number", how="semi", maintain_order="left"
-        )
+        numbers = frame["row_number"]
+        raw_frame = result.raw.filter(
+            pl.col("row_number").is_between(numbers.min(), numbers.max())
+        ).join(frame.select("row_number"), on="row_number", how="semi", maintain_order="left")
         raw = _json_column(raw_frame, "raw", exclude=("row_number",))
     else:
         raw = pl.Series("raw", ["{}"] * frame.height, pl.String)

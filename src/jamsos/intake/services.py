@@ -303,9 +303,10 @@ def batch_validate(*, batch: ProposalBatch, table: ProposalTable | None = None) 
         return batch
     try:
         table = table or _batch_table(batch)
-        if batch.proposer is not None and "nik" in table.frame.columns:
+        proposer = batch.proposer
+        if proposer is not None and _daily_nik_budget(proposer) > 0 and "nik" in table.frame:
             niks = table.frame.get_column("nik").drop_nulls().unique().to_list()
-            upload_niks_count(user=batch.proposer, niks=[_digits(n) for n in niks])
+            upload_niks_count(user=proposer, niks=[_digits(n) for n in niks])
     except DomainError as exc:
         return _batch_fail(batch, exc.message, code=exc.code)
     try:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,7 @@ from django.db.models import Q
 
 from jamsos.budget.models import IncomeBracket
 from jamsos.intake import dedup
-from jamsos.intake.codes import ERROR, FIELDS, INFO, WARNING, issue
+from jamsos.intake.codes import CODES, ERROR, FIELDS, INFO, WARNING, issue
 from jamsos.intake.lookups import Answer, OccupationLookup, VillageLookup
 from jamsos.intake.models import EligibilityRule, ProposalRow
 from jamsos.intake.reading import ProposalTable
@@ -170,23 +170,27 @@ def income_brackets_in_force(on: dt.date) -> list[IncomeBracket]:
 
 
 class Issues:
-    """Collects issues per row number, with the file's column names in messages."""
+    """Collects issues per row number, with the file's column names in messages.
+
+    Kept compact while the rows are checked (code, field, value, parameters: a million
+    rows can carry a hundred thousand issues) and turned into ``codes.issue`` entries,
+    message included, when a row's issues are read (``RowIssues``).
+    """
 
     def __init__(self, table: ProposalTable) -> None:
         self.table = table
-        self.by_row: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.by_row: dict[int, list[tuple[str, str, str | None, dict[str, Any] | None]]] = (
+            defaultdict(list)
+        )
+        self.error_rows: set[int] = set()
 
     def add(self, row: int, code: str, field_key: str, value: Any, **params: Any) -> None:
-        self.by_row[row].append(
-            issue(
-                code,
-                row=row,
-                field=field_key,
-                column=self.table.label(field_key),
-                value=value,
-                **params,
-            )
-        )
+        if code not in CODES:
+            raise KeyError(code)
+        if CODES[code].severity == ERROR:
+            self.error_rows.add(row)
+        text = None if value is None else str(value)
+        self.by_row[row].append((code, field_key, text, params or None))
 
     def add_where(
         self,
@@ -208,20 +212,54 @@ class Issues:
             extra = params(row) if params else {}
             self.add(row["row_number"], code, field_key, row.get(column), **fixed, **extra)
 
-    def rows_with(self, severity: str) -> set[int]:
-        return {
-            row
-            for row, found in self.by_row.items()
-            if any(i["severity"] == severity for i in found)
-        }
-
-    def sorted(self) -> dict[int, list[dict[str, Any]]]:
+    def sorted(self) -> RowIssues:
+        """Issues by row number (ascending), each row's most severe first."""
         for found in self.by_row.values():
             if len(found) > 1:
                 found.sort(
-                    key=lambda i: (_SEVERITY_RANK[i["severity"]], _FIELD_RANK.get(i["field"], 99))
+                    key=lambda i: (_SEVERITY_RANK[CODES[i[0]].severity], _FIELD_RANK.get(i[1], 99))
                 )
-        return dict(self.by_row)
+        return RowIssues(dict(sorted(self.by_row.items())), self.table.label)
+
+
+class RowIssues(Mapping[int, list[dict[str, Any]]]):
+    """``{row number: [issue, …]}``, each issue a ``codes.issue`` entry made when the
+    row is read (the message in the active language)."""
+
+    def __init__(
+        self,
+        by_row: dict[int, list[tuple[str, str, str | None, dict[str, Any] | None]]],
+        label: Callable[[str], str],
+    ) -> None:
+        self._by_row = by_row
+        self._label = label
+
+    def __getitem__(self, row: int) -> list[dict[str, Any]]:
+        return [
+            issue(
+                code,
+                row=row,
+                field=field_key,
+                column=self._label(field_key),
+                value=value,
+                **(params or {}),
+            )
+            for code, field_key, value, params in self._by_row[row]
+        ]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._by_row)
+
+    def __len__(self) -> int:
+        return len(self._by_row)
+
+    def __contains__(self, row: object) -> bool:
+        return row in self._by_row
+
+    def codes(self) -> Iterator[tuple[str, ...]]:
+        """The codes of each row with issues (counting them needs no message)."""
+        for found in self._by_row.values():
+            yield tuple(code for code, _field, _value, _params in found)
 
 
 @dataclass
@@ -232,7 +270,7 @@ class ValidationResult:
 
     frame: pl.DataFrame
     values: pl.DataFrame
-    issues: dict[int, list[dict[str, Any]]]
+    issues: Mapping[int, list[dict[str, Any]]]
     candidates: dict[int, list[dict[str, Any]]]
     raw: pl.DataFrame | None = None
 
@@ -241,9 +279,14 @@ class ValidationResult:
         status = Counter(self.frame["status"].to_list())
         errors: Counter[str] = Counter()
         warnings: Counter[str] = Counter()
-        for found in self.issues.values():
-            errors.update({i["code"] for i in found if i["severity"] == ERROR})
-            warnings.update({i["code"] for i in found if i["severity"] == WARNING})
+        codes = (
+            self.issues.codes()
+            if isinstance(self.issues, RowIssues)
+            else (tuple(i["code"] for i in found) for found in self.issues.values())
+        )
+        for found in codes:
+            errors.update({c for c in found if CODES[c].severity == ERROR})
+            warnings.update({c for c in found if CODES[c].severity == WARNING})
         return {
             "rows": self.frame.height,
             "valid": status[ProposalRow.Status.VALID],
@@ -303,7 +346,7 @@ def _mapped(series: pl.Series, decide: Callable[[Any], Any], dtype: pl.DataType)
 
 
 def _prepare(table: ProposalTable, context: ValidationContext) -> pl.DataFrame:
-    frame = table.frame
+    frame = table.rows_take()
     missing = [f for f in FIELDS if f not in frame.columns]
     if missing:
         frame = frame.with_columns(pl.lit(None, pl.String).alias(f) for f in missing)
@@ -547,25 +590,27 @@ def _income_brackets(frame: pl.DataFrame, issues: Issues, context: ValidationCon
 
 
 def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -> pl.DataFrame:
-    invalid = issues.rows_with(ERROR)
-    frame = frame.with_columns(pl.col("row_number").is_in(list(invalid)).alias("has_error"))
-    # Grouped by the NIK as a number (16 digits fit an Int64): a window over a million
-    # strings costs 150 MB more than over integers.
-    nik_number = pl.when(pl.col("nik16")).then(pl.col("n_nik").cast(pl.Int64, strict=False))
-    first_row = pl.col("row_number").min().over(nik_number)
-    frame = frame.with_columns(
-        pl.when(pl.col("nik16")).then(first_row).alias("first_row"),
+    # Rows come in row order, so the first row of a NIK is its first occurrence.
+    repeated = pl.col("nik_number").is_not_null() & ~pl.col("nik_number").is_first_distinct()
+    frame = frame.with_columns(repeated.alias("repeated"))
+    repeats = frame.filter("repeated")
+    first_rows = (
+        frame.filter(pl.col("nik_number").is_in(repeats["nik_number"].unique().implode()))
+        .group_by("nik_number")
+        .agg(pl.col("row_number").min().alias("first_row"))
     )
-    niks = frame["n_nik"].filter(frame["nik16"].fill_null(False)).unique()
+    niks = frame["nik_number"].drop_nulls().unique()
     registered: dict[str, tuple[int, str]] = {}
-    # In slices: a million NIKs as Python strings at once cost 150 MB.
+    # In slices, as numbers until then: a million NIKs as strings at once cost 150 MB.
     for start in range(0, len(niks), NIK_LOOKUP_SLICE):
-        registered.update(context.registry.existing(niks.slice(start, NIK_LOOKUP_SLICE).to_list()))
+        part = niks.slice(start, NIK_LOOKUP_SLICE).cast(pl.String).str.zfill(16)
+        registered.update(context.registry.existing(part.to_list()))
+    del niks
     frame = frame.with_columns(pl.col("n_nik").is_in(list(registered)).alias("registered"))
     status = (
         pl.when("has_error")
         .then(pl.lit(ProposalRow.Status.INVALID.value))
-        .when(pl.col("first_row") < pl.col("row_number"))
+        .when("repeated")
         .then(pl.lit(ProposalRow.Status.DUPLICATE_IN_FILE.value))
         .when("registered")
         .then(pl.lit(ProposalRow.Status.ALREADY_REGISTERED.value))
@@ -573,8 +618,8 @@ def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
     )
     frame = frame.with_columns(status.alias("status"))
     issues.add_where(
-        frame,
-        pl.col("first_row") < pl.col("row_number"),
+        repeats.join(first_rows, on="nik_number", how="left", maintain_order="left"),
+        pl.lit(True),
         "duplicate_in_file",
         "nik",
         value_column="n_nik",
@@ -582,7 +627,7 @@ def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
     )
     issues.add_where(
         frame,
-        pl.col("registered") & ~(pl.col("first_row") < pl.col("row_number")),
+        pl.col("registered") & ~pl.col("repeated"),
         "already_registered",
         "nik",
         value_column="n_nik",
@@ -591,20 +636,44 @@ def _statuses(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
     return frame
 
 
+def _slim(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
+    """Only what the whole-file steps (statuses, duplicates) and the result need of
+    each row, so the working columns are freed before them: whether the row has an
+    error, its NIK as a number (16 digits fit an Int64: grouping a million strings costs
+    150 MB more than integers) and its name key for duplicate search."""
+    errors = list(issues.error_rows)
+    return frame.select(
+        "row_number",
+        "nik16",
+        "n_nik",
+        "n_full_name",
+        "n_birth_date",
+        "n_sex",
+        "n_village",
+        "n_event_code",
+        pl.col("row_number").is_in(errors).alias("has_error"),
+        pl.when(pl.col("nik16"))
+        .then(pl.col("n_nik").cast(pl.Int64, strict=False))
+        .alias("nik_number"),
+    ).with_columns(names_key(frame["n_full_name"]).alias("key"))
+
+
 def _dedup_people(frame: pl.DataFrame) -> pl.DataFrame:
-    # Select the few columns first: filtering the wide frame would copy all of them.
-    columns = ["row_number", "nik16", "n_nik", "n_full_name", "n_birth_date", "n_sex"]
-    people = frame.select(*columns, "n_village", "status").filter(
+    """The rows as duplicate search sees them. A row it must not pair (no birth date or
+    name, or a repeated NIK) gets no birth date rather than being filtered out: pairs
+    are only ever made on equal birth dates, and filtering would copy every column of
+    a million rows (issue 10)."""
+    searched = (
         pl.col("n_birth_date").is_not_null()
         & pl.col("n_full_name").is_not_null()
         & (pl.col("status") != ProposalRow.Status.DUPLICATE_IN_FILE.value)
     )
-    return people.select(
+    return frame.select(
         pl.col("row_number").alias("ref"),
         pl.when("nik16").then(pl.col("n_nik")).alias("nik"),
-        names_key(people["n_full_name"]).alias("key"),
+        pl.col("key"),
         pl.col("n_full_name").alias("name"),
-        pl.col("n_birth_date").alias("birth_date"),
+        pl.when(searched).then(pl.col("n_birth_date")).alias("birth_date"),
         pl.col("n_sex").alias("sex"),
         pl.col("n_village").alias("village"),
     )
@@ -614,7 +683,7 @@ def _duplicates(
     frame: pl.DataFrame, issues: Issues, context: ValidationContext
 ) -> dict[int, list[dict[str, Any]]]:
     people = _dedup_people(frame)
-    dates = people["birth_date"].unique().to_list()
+    dates = people["birth_date"].drop_nulls().unique().to_list()
     registry = context.registry.people_born_on(dates) if dates else None
     candidates = dedup.possible_duplicates(people, registry)
     names = dict(
@@ -706,6 +775,10 @@ def proposals_validate(table: ProposalTable, *, context: ValidationContext) -> V
     frame = _occupations(frame, issues, context)
     frame = _contacts(frame, issues, context)
     frame = _event_codes(frame, issues)
+    # The normalised values are kept; of the working columns only what the whole-file
+    # steps need (the rest is freed before them: issue 10, bounded memory).
+    values = _values(frame)
+    frame = _slim(frame, issues)
     frame = _statuses(frame, issues, context)
     candidates = _duplicates(frame, issues, context)
     result_frame = frame.select(
@@ -719,7 +792,7 @@ def proposals_validate(table: ProposalTable, *, context: ValidationContext) -> V
     )
     return ValidationResult(
         frame=result_frame,
-        values=_values(frame),
+        values=values,
         issues=issues.sorted(),
         candidates=candidates,
         raw=table.raw,
