@@ -59,6 +59,13 @@ def region_in_scope(user: User, code: str | None) -> bool:
     return code == user.region_id or code.startswith(user.region_id + ".")
 
 
+def require_region(user: User, code: str | None) -> None:
+    """``region_in_scope`` for a write: a region outside the user's scope is the same
+    404 as a missing one."""
+    if not region_in_scope(user, code):
+        raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
+
+
 def ancestor_codes(code: str) -> list[str]:
     """``"13.03.03"`` → ``["13", "13.03"]``: the regions that contain this one."""
     parts = code.split(".")

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from jamsos.accounts.access import region_in_scope, require_perm
+from jamsos.accounts.access import region_in_scope, require_perm, require_region
 from jamsos.accounts.models import Agency, User
 from jamsos.audit.services import audit_record
 from jamsos.claims.documents import document_check
@@ -47,11 +47,6 @@ from jamsos.regions.models import Region
 MANAGE = "collaboration.manage_forum"
 RESPOND = "collaboration.respond"
 MANAGE_AGREEMENTS = "collaboration.manage_agreements"
-
-
-def _in_scope(user: User, region_code: str) -> None:
-    if not region_in_scope(user, region_code):
-        raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
 
 
 def _overlaps(user: User, region_code: str) -> None:
@@ -98,7 +93,7 @@ def forum_create(
     acting_user: User,
 ) -> Forum:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, region.code)
+    require_region(acting_user, region.code)
     forum = Forum(
         region=region,
         name=name,
@@ -134,7 +129,7 @@ def meeting_record(
     acting_user: User,
 ) -> Meeting:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, forum.region_id)
+    require_region(acting_user, forum.region_id)
     meeting = Meeting(
         forum=forum,
         kind=kind,
@@ -162,7 +157,7 @@ def agenda_item_add(
     *, meeting: Meeting, title: str, proposed_by: Agency, acting_user: User
 ) -> AgendaItem:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, meeting.forum.region_id)
+    require_region(acting_user, meeting.forum.region_id)
     item = AgendaItem(meeting=meeting, title=title, proposed_by=proposed_by)
     item.full_clean()
     item.save()
@@ -181,7 +176,7 @@ def attendance_record(
 ) -> Attendance:
     """Set the count of one agency at one level (recording it again replaces the count)."""
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, meeting.forum.region_id)
+    require_region(acting_user, meeting.forum.region_id)
     if count < 1:
         raise DomainError(gettext("Jumlah hadir paling sedikit 1."), code="attendance_count")
     row, _created = Attendance.objects.update_or_create(
@@ -205,7 +200,7 @@ def minutes_publish(
     at: dt.datetime | None = None,
 ) -> Meeting:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, meeting.forum.region_id)
+    require_region(acting_user, meeting.forum.region_id)
     _store_upload(meeting, "minutes", upload)
     meeting.minutes_published_at = _now(at)
     meeting.save()
@@ -233,7 +228,7 @@ def decision_record(
 ) -> Decision:
     """Record a decision and the programme objects it concerns (``("decree", decree)``)."""
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, meeting.forum.region_id)
+    require_region(acting_user, meeting.forum.region_id)
     decision = Decision(meeting=meeting, text=text, kind=kind, proposed_by=proposed_by)
     decision.full_clean()
     decision.save()
@@ -272,7 +267,7 @@ def action_item_assign(
     acting_user: User,
 ) -> ActionItem:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, forum.region_id)
+    require_region(acting_user, forum.region_id)
     if decision is not None and decision.meeting.forum_id != forum.pk:
         raise DomainError(gettext("Keputusan berasal dari forum lain."), code="decision_forum")
     item = ActionItem(
@@ -302,7 +297,7 @@ def action_item_change_due(
 ) -> ActionItem:
     """Move the due date. The original stays in ``original_due_on``; the move is audited."""
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, item.forum.region_id)
+    require_region(acting_user, item.forum.region_id)
     if item.status != ActionItem.Status.OPEN:
         raise InvalidTransition(gettext("Hanya tindak lanjut terbuka yang dapat diubah."))
     if not reason.strip():
@@ -363,7 +358,7 @@ def action_item_escalate(
     *, item: ActionItem, note: str, acting_user: User, at: dt.datetime | None = None
 ) -> ActionItem:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, item.forum.region_id)
+    require_region(acting_user, item.forum.region_id)
     if item.status != ActionItem.Status.OPEN:
         raise InvalidTransition(gettext("Tindak lanjut ini sudah ditutup."))
     if item.escalated_at is None:
@@ -412,7 +407,7 @@ def request_send(
     """Send from the user's own agency (an operator of the forum may record one received
     on paper from another member, naming ``from_agency``)."""
     require_perm(acting_user, RESPOND)
-    _in_scope(acting_user, forum.region_id)
+    require_region(acting_user, forum.region_id)
     sender = from_agency or acting_user.agency
     if sender is None:
         raise DomainError(gettext("Pengirim tidak diketahui."), code="sender_required")
@@ -525,7 +520,7 @@ def agreement_record(
     and the parent is marked superseded; the addendum's own obligations are added after.
     """
     require_perm(acting_user, MANAGE_AGREEMENTS)
-    _in_scope(acting_user, region.code)
+    require_region(acting_user, region.code)
     agreement = Agreement(
         region=region,
         kind=kind,
@@ -591,7 +586,7 @@ def clause_add(
     acting_user: User,
 ) -> Clause:
     require_perm(acting_user, MANAGE_AGREEMENTS)
-    _in_scope(acting_user, agreement.region_id)
+    require_region(acting_user, agreement.region_id)
     clause = Clause(
         agreement=agreement, number=number, heading=heading, text=text, category=category
     )
@@ -623,7 +618,7 @@ def obligation_add(
     acting_user: User,
 ) -> Obligation:
     require_perm(acting_user, MANAGE_AGREEMENTS)
-    _in_scope(acting_user, agreement.region_id)
+    require_region(acting_user, agreement.region_id)
     if not agreement.parties.filter(agency=party).exists():
         raise DomainError(gettext("Instansi ini bukan pihak perjanjian."), code="not_a_party")
     obligation = Obligation(
@@ -666,7 +661,7 @@ def obligation_evidence_record(
     obligation = instance.obligation
     may_manage = acting_user.has_perm(MANAGE_AGREEMENTS)
     if may_manage and not acts_for(acting_user, obligation.party_id):
-        _in_scope(acting_user, obligation.agreement.region_id)
+        require_region(acting_user, obligation.agreement.region_id)
     if not may_manage:
         require_perm(acting_user, RESPOND)
         if not acts_for(acting_user, obligation.party_id):
@@ -704,7 +699,7 @@ def obligation_waiver_request(
 ) -> ObligationInstance:
     require_perm(acting_user, MANAGE_AGREEMENTS)
     instance = _locked_instance(instance)
-    _in_scope(acting_user, instance.obligation.agreement.region_id)
+    require_region(acting_user, instance.obligation.agreement.region_id)
     if instance.status in (ObligationInstance.Status.FULFILLED, ObligationInstance.Status.WAIVED):
         raise InvalidTransition(gettext("Kewajiban ini sudah ditutup."))
     if instance.waiver_pending and instance.waiver_requested_by_id != acting_user.pk:
@@ -731,7 +726,7 @@ def obligation_waiver_approve(
 ) -> ObligationInstance:
     require_perm(acting_user, "collaboration.approve_waiver")
     instance = _locked_instance(instance)
-    _in_scope(acting_user, instance.obligation.agreement.region_id)
+    require_region(acting_user, instance.obligation.agreement.region_id)
     if not instance.waiver_pending:
         raise InvalidTransition(gettext("Tidak ada pengajuan pengecualian."))
     if instance.waiver_requested_by_id == acting_user.pk:
@@ -762,7 +757,7 @@ def snapshot_draft(*, region: Region, quarter: Quarter, acting_user: User) -> Sc
     from jamsos.collaboration.scorecard import scorecard_compute
 
     require_perm(acting_user, "collaboration.publish_scorecard")
-    _in_scope(acting_user, region.code)
+    require_region(acting_user, region.code)
     card = scorecard_compute(region=region, quarter=quarter)
     snapshot = ScorecardSnapshot.objects.create(
         region=region,
@@ -817,7 +812,7 @@ def snapshot_reply(
 @transaction.atomic
 def snapshot_publish(*, snapshot: ScorecardSnapshot, acting_user: User) -> ScorecardSnapshot:
     require_perm(acting_user, "collaboration.publish_scorecard")
-    _in_scope(acting_user, snapshot.region_id)
+    require_region(acting_user, snapshot.region_id)
     if snapshot.status != ScorecardSnapshot.Status.DRAFT:
         raise InvalidTransition(gettext("Rapor ini sudah diterbitkan."))
     if ScorecardSnapshot.objects.filter(
