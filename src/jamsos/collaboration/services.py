@@ -291,15 +291,22 @@ def action_item_assign(
     return item
 
 
+def _managing_open_item(item: ActionItem, acting_user: User, closed: str) -> None:
+    """A forum manager of the item's region acts on an item still open (else ``closed``)."""
+    require_perm(acting_user, MANAGE)
+    require_region(acting_user, item.forum.region_id)
+    if item.status != ActionItem.Status.OPEN:
+        raise InvalidTransition(closed)
+
+
 @transaction.atomic
 def action_item_change_due(
     *, item: ActionItem, due_on: dt.date, reason: str, acting_user: User
 ) -> ActionItem:
     """Move the due date. The original stays in ``original_due_on``; the move is audited."""
-    require_perm(acting_user, MANAGE)
-    require_region(acting_user, item.forum.region_id)
-    if item.status != ActionItem.Status.OPEN:
-        raise InvalidTransition(gettext("Hanya tindak lanjut terbuka yang dapat diubah."))
+    _managing_open_item(
+        item, acting_user, gettext("Hanya tindak lanjut terbuka yang dapat diubah.")
+    )
     if not reason.strip():
         raise DomainError(gettext("Sebutkan alasan perubahan tenggat."), code="reason_required")
     before = item.due_on
@@ -357,10 +364,7 @@ def action_item_complete(
 def action_item_escalate(
     *, item: ActionItem, note: str, acting_user: User, at: dt.datetime | None = None
 ) -> ActionItem:
-    require_perm(acting_user, MANAGE)
-    require_region(acting_user, item.forum.region_id)
-    if item.status != ActionItem.Status.OPEN:
-        raise InvalidTransition(gettext("Tindak lanjut ini sudah ditutup."))
+    _managing_open_item(item, acting_user, gettext("Tindak lanjut ini sudah ditutup."))
     if item.escalated_at is None:
         item.escalated_at = _now(at)
         item.save(update_fields=["escalated_at"])
