@@ -42,6 +42,7 @@ from jamsos.collaboration.models import (
 )
 from jamsos.collaboration.quarters import Quarter
 from jamsos.lib.errors import DomainError, InvalidTransition, NotFoundOrForbidden, PermissionDenied
+from jamsos.lib.formats import tanggal
 from jamsos.regions.models import Region
 
 MANAGE = "collaboration.manage_forum"
@@ -57,6 +58,22 @@ def _overlaps(user: User, region_code: str) -> None:
     )
     if not (region_in_scope(user, region_code) or inside):
         raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
+
+
+def _required_text(value: str, *, field: str, label: str) -> str:
+    """``value`` without the blanks around it; blank is refused, naming the field (the pages'
+    forms strip it already, the API's ``min_length`` lets "   " through)."""
+    text = value.strip()
+    if not text:
+        raise DomainError(
+            gettext('Kolom "%(label)s" wajib diisi.') % {"label": label},
+            code="required",
+            field=field,
+        )
+    return text
+
+
+EVIDENCE_REF_MAX = ObligationInstance._meta.get_field("evidence_ref").max_length or 300
 
 
 def _locked_instance(instance: ObligationInstance) -> ObligationInstance:
@@ -130,6 +147,7 @@ def meeting_record(
 ) -> Meeting:
     require_perm(acting_user, MANAGE)
     require_region(acting_user, forum.region_id)
+    title = _required_text(title, field="title", label=gettext("Acara"))
     meeting = Meeting(
         forum=forum,
         kind=kind,
@@ -158,6 +176,7 @@ def agenda_item_add(
 ) -> AgendaItem:
     require_perm(acting_user, MANAGE)
     require_region(acting_user, meeting.forum.region_id)
+    title = _required_text(title, field="title", label=gettext("Agenda"))
     item = AgendaItem(meeting=meeting, title=title, proposed_by=proposed_by)
     item.full_clean()
     item.save()
@@ -229,6 +248,7 @@ def decision_record(
     """Record a decision and the programme objects it concerns (``("decree", decree)``)."""
     require_perm(acting_user, MANAGE)
     require_region(acting_user, meeting.forum.region_id)
+    text = _required_text(text, field="text", label=gettext("Keputusan"))
     decision = Decision(meeting=meeting, text=text, kind=kind, proposed_by=proposed_by)
     decision.full_clean()
     decision.save()
@@ -270,6 +290,7 @@ def action_item_assign(
     require_region(acting_user, forum.region_id)
     if decision is not None and decision.meeting.forum_id != forum.pk:
         raise DomainError(gettext("Keputusan berasal dari forum lain."), code="decision_forum")
+    title = _required_text(title, field="title", label=gettext("Tindak lanjut"))
     item = ActionItem(
         forum=forum,
         decision=decision,
@@ -417,6 +438,14 @@ def request_send(
         raise DomainError(gettext("Pengirim tidak diketahui."), code="sender_required")
     if sender.pk != acting_user.agency_id and not acting_user.has_perm(MANAGE):
         raise PermissionDenied(gettext("Anda hanya dapat mengirim atas nama instansi Anda."))
+    if sender.pk == to_agency.pk:
+        raise DomainError(
+            gettext('Kolom "Kepada": kirim ke instansi lain, bukan ke %(agency)s sendiri.')
+            % {"agency": to_agency.name},
+            code="request_to_self",
+            field="to_agency",
+        )
+    subject = _required_text(subject, field="subject", label=gettext("Perihal"))
     sent_at = _now(at)
     obligation = request_sla(to_agency=to_agency, kind=kind, day=timezone.localdate(sent_at))
     request = InterAgencyRequest(
@@ -503,6 +532,46 @@ def request_resolve(
 # --- Agreements -----------------------------------------------------------------------------
 
 
+def _agreement_check(
+    *,
+    parties: list[tuple[Agency, str, str, str]],
+    effective_from: dt.date,
+    amends: Agreement | None,
+) -> None:
+    """What would break the record or the parent's history, refused before anything is
+    written: one agency as two parties, an addendum starting no later than its parent, or
+    a second addendum to a parent already superseded (it would move the parent's end)."""
+    agencies = [agency.pk for agency, *_rest in parties]
+    if len(set(agencies)) != len(agencies):
+        raise DomainError(
+            gettext("Para pihak harus dua instansi yang berbeda."),
+            code="party_twice",
+            field="party2",
+        )
+    if amends is None:
+        return
+    if amends.status == Agreement.Status.SUPERSEDED:
+        raise DomainError(
+            gettext(
+                'Kolom "Mengubah perjanjian": "%(title)s" sudah diubah oleh adendum lain; '
+                "ubahlah adendum yang terakhir."
+            )
+            % {"title": amends.title},
+            code="addendum_of_superseded",
+            field="amends",
+        )
+    if effective_from <= amends.effective_from:
+        raise DomainError(
+            gettext(
+                'Kolom "Berlaku sejak": %(start)s. Adendum harus berlaku setelah perjanjian '
+                "yang diubahnya (berlaku sejak %(parent)s)."
+            )
+            % {"start": tanggal(effective_from), "parent": tanggal(amends.effective_from)},
+            code="addendum_order",
+            field="effective_from",
+        )
+
+
 @transaction.atomic
 def agreement_record(
     *,
@@ -525,6 +594,8 @@ def agreement_record(
     """
     require_perm(acting_user, MANAGE_AGREEMENTS)
     require_region(acting_user, region.code)
+    parties = list(parties)
+    _agreement_check(parties=parties, effective_from=effective_from, amends=amends)
     agreement = Agreement(
         region=region,
         kind=kind,
@@ -549,11 +620,6 @@ def agreement_record(
     agreement.legal_bases.set(list(legal_bases))
     closed = 0
     if amends is not None:
-        if effective_from <= amends.effective_from:
-            raise DomainError(
-                gettext("Adendum harus berlaku setelah perjanjian yang diubahnya."),
-                code="addendum_order",
-            )
         day_before = effective_from - dt.timedelta(days=1)
         closed = (
             amends.obligations.filter(effective_from__lte=day_before)
@@ -625,6 +691,13 @@ def obligation_add(
     require_region(acting_user, agreement.region_id)
     if not agreement.parties.filter(agency=party).exists():
         raise DomainError(gettext("Instansi ini bukan pihak perjanjian."), code="not_a_party")
+    if agreement.obligations.filter(code=code).exists():
+        raise DomainError(
+            gettext('Kolom "Kode": "%(code)s" sudah dipakai kewajiban lain di perjanjian ini.')
+            % {"code": code},
+            code="obligation_code_taken",
+            field="code",
+        )
     obligation = Obligation(
         agreement=agreement,
         clause=clause,
@@ -676,10 +749,20 @@ def obligation_evidence_record(
         raise DomainError(
             gettext("Lampirkan bukti atau tulis rujukannya."), code="evidence_required"
         )
+    if len(note) > EVIDENCE_REF_MAX:
+        raise DomainError(
+            gettext(
+                'Kolom "Keterangan": paling banyak %(max)s karakter (sekarang %(length)s); '
+                "tulis rujukannya saja, bukan isinya."
+            )
+            % {"max": EVIDENCE_REF_MAX, "length": len(note)},
+            code="evidence_ref_too_long",
+            field="note",
+        )
     if upload is not None:
         _store_upload(instance, "evidence", upload)
     when = _now(at)
-    instance.evidence_ref = note[:300]
+    instance.evidence_ref = note
     instance.fulfilled_at = when
     instance.judged_at = timezone.now()
     instance.judged_by = acting_user
