@@ -50,6 +50,24 @@ def scope_queryset(user: User, queryset: QuerySet[M], field: str) -> QuerySet[M]
     return queryset.filter(region_q(user, field))
 
 
+def scoped_get(
+    viewer: User, queryset: QuerySet[M], field: str, pk: int, *, for_write: bool, missing: str
+) -> M:
+    """Row ``pk`` of ``queryset`` if its ``field`` region is in the viewer's scope, else
+    ``NotFoundOrForbidden(missing)`` (a row out of scope and a missing one look the same).
+
+    ``for_write`` locks the row (not the joined ones), so call it inside the transaction
+    of the change. The ``access_*`` helpers check their permission first, then call this.
+    """
+    queryset = scope_queryset(viewer, queryset, field)
+    if for_write:
+        queryset = queryset.select_for_update(of=("self",))
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise NotFoundOrForbidden(missing)
+    return obj
+
+
 def region_in_scope(user: User, code: str | None) -> bool:
     """The same rule as ``region_q`` for one code already in memory (no query)."""
     if user.is_superuser:
@@ -57,6 +75,13 @@ def region_in_scope(user: User, code: str | None) -> bool:
     if not user.is_active or user.region_id is None or not code:
         return False
     return code == user.region_id or code.startswith(user.region_id + ".")
+
+
+def require_region(user: User, code: str | None) -> None:
+    """``region_in_scope`` for a write: a region outside the user's scope is the same
+    404 as a missing one."""
+    if not region_in_scope(user, code):
+        raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
 
 
 def ancestor_codes(code: str) -> list[str]:
@@ -86,15 +111,11 @@ def access_user(viewer: User, pk: int, *, for_write: bool = False) -> User:
 
     ``for_write`` locks the row, so call it inside the transaction of the change.
     """
+    missing = gettext("Pengguna tidak ditemukan.")
     if not viewer.has_perm("accounts.manage_users"):
-        raise NotFoundOrForbidden(gettext("Pengguna tidak ditemukan."))
-    queryset = scope_queryset(viewer, User.objects.select_related("agency", "region"), "region")
-    if for_write:
-        queryset = queryset.select_for_update(of=("self",))
-    user = queryset.filter(pk=pk).first()
-    if user is None:
-        raise NotFoundOrForbidden(gettext("Pengguna tidak ditemukan."))
-    return user
+        raise NotFoundOrForbidden(missing)
+    queryset = User.objects.select_related("agency", "region")
+    return scoped_get(viewer, queryset, "region", pk, for_write=for_write, missing=missing)
 
 
 def agency_selectable_q(viewer: User) -> Q:

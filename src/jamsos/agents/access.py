@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from jamsos.accounts.access import region_q
+from jamsos.accounts.access import region_q, scoped_get
 from jamsos.accounts.models import User
 from jamsos.agents.models import Agent, AgentStatement, AgentStatusChange, OfflineSubmission
 from jamsos.agents.selectors import agent_of_user
@@ -23,17 +23,11 @@ def may_view_agents(viewer: User) -> bool:
 
 
 def access_agent(viewer: User, pk: int, *, for_write: bool = False) -> Agent:
+    missing = gettext("Agen tidak ditemukan.")
     if not may_view_agents(viewer):
-        raise NotFoundOrForbidden(gettext("Agen tidak ditemukan."))
-    queryset = Agent.objects.select_related("person", "institution", "region", "user").filter(
-        region_q(viewer, "region")
-    )
-    if for_write:
-        queryset = queryset.select_for_update(of=("self",))
-    agent = queryset.filter(pk=pk).first()
-    if agent is None:
-        raise NotFoundOrForbidden(gettext("Agen tidak ditemukan."))
-    return agent
+        raise NotFoundOrForbidden(missing)
+    queryset = Agent.objects.select_related("person", "institution", "region", "user")
+    return scoped_get(viewer, queryset, "region", pk, for_write=for_write, missing=missing)
 
 
 def access_status_change(viewer: User, pk: int) -> AgentStatusChange:

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from jamsos.accounts.access import region_in_scope, require_perm
+from jamsos.accounts.access import region_in_scope, require_perm, require_region
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import Role
 from jamsos.agents import selectors
@@ -61,7 +61,7 @@ def institution_create(
     contact: str = "",
 ) -> AgentInstitution:
     require_perm(acting_user, "agents.manage_agents")
-    _require_region(acting_user, region.pk)
+    require_region(acting_user, region.pk)
     institution = AgentInstitution(
         name=name,
         kind=kind,
@@ -78,11 +78,6 @@ def institution_create(
         after=model_snapshot(institution, ("name", "kind", "bpjs_agreement_number")),
     )
     return institution
-
-
-def _require_region(user: User, code: str) -> None:
-    if not region_in_scope(user, code):
-        raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
 
 
 @dataclass(frozen=True)
@@ -119,7 +114,7 @@ def _agent_person(data: AgentPersonData, *, acting_user: User) -> Person:
             gettext("NIK belum terdaftar: isi nama, tanggal lahir, jenis kelamin dan nagari."),
             code="person_data_missing",
         )
-    _require_region(acting_user, data.village)
+    require_region(acting_user, data.village)
     occupation = (
         Occupation.objects.filter(code=data.occupation or "lainnya").first()
         or Occupation.objects.order_by("sort_order").first()
@@ -207,7 +202,7 @@ def agent_create(
 ) -> Agent:
     """Record a (candidate) agent: a registry person, its institution and its login."""
     require_perm(acting_user, "agents.manage_agents")
-    _require_region(acting_user, region.pk)
+    require_region(acting_user, region.pk)
     unknown = set(fields) - set(AGENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown agent fields: {sorted(unknown)}")
@@ -233,7 +228,7 @@ def agent_create(
 def agent_update(*, agent: Agent, acting_user: User, **fields: Any) -> Agent:
     """Change the whitelisted fields; the status only changes through maker-checker."""
     require_perm(acting_user, "agents.manage_agents")
-    _require_region(acting_user, agent.region_id)
+    require_region(acting_user, agent.region_id)
     unknown = set(fields) - set(AGENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown agent fields: {sorted(unknown)}")
@@ -282,7 +277,7 @@ def agent_status_request(
     """
     if acting_user is not None:
         require_perm(acting_user, "agents.manage_agents")
-        _require_region(acting_user, agent.region_id)
+        require_region(acting_user, agent.region_id)
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
     _transition_check(agent, to_status, end_reason=end_reason, on=effective_on)
     if agent.status_changes.filter(decision=AgentStatusChange.Decision.PENDING).exists():
@@ -347,7 +342,7 @@ def agent_status_decide(
     """The checker approves (the status changes) or rejects (nothing changes)."""
     require_perm(acting_user, "agents.approve_agent_status")
     change = AgentStatusChange.objects.select_for_update().get(pk=change.pk)
-    _require_region(acting_user, change.agent.region_id)
+    require_region(acting_user, change.agent.region_id)
     if change.decision != AgentStatusChange.Decision.PENDING:
         raise InvalidTransition(gettext("Permohonan ini sudah diputuskan."), code="decided")
     if change.requested_by_id == acting_user.pk:
@@ -418,7 +413,7 @@ def assignment_add(
     is_primary: bool = False,
 ) -> AgentAssignment:
     require_perm(acting_user, "agents.manage_agents")
-    _require_region(acting_user, nagari.pk)
+    require_region(acting_user, nagari.pk)
     if nagari.level != Region.Level.VILLAGE:
         raise DomainError(gettext("Penugasan harus ke satu nagari/desa."), code="not_village")
     if not region_in_scope_code(agent.region_id, nagari.pk):
@@ -465,7 +460,7 @@ def assignment_end(
     *, assignment: AgentAssignment, valid_to: dt.date, acting_user: User
 ) -> AgentAssignment:
     require_perm(acting_user, "agents.manage_agents")
-    _require_region(acting_user, assignment.agent.region_id)
+    require_region(acting_user, assignment.agent.region_id)
     if assignment.valid_to is not None:
         raise InvalidTransition(gettext("Penugasan ini sudah berakhir."), code="assignment_ended")
     assignment.valid_to = valid_to
@@ -492,7 +487,7 @@ def training_add(
     certificate: UploadedFile | None = None,
 ) -> AgentTraining:
     require_perm(acting_user, "agents.manage_agents")
-    _require_region(acting_user, agent.region_id)
+    require_region(acting_user, agent.region_id)
     certificate = _upload_checked(certificate)
     training = AgentTraining(
         agent=agent, topic=topic, title=title, held_on=held_on, provider=provider
@@ -576,7 +571,7 @@ def statement_draft(*, agent: Agent, month: Month, acting_user: User) -> AgentSt
        members reach the rule's minimum; the institution's share off the total.
     """
     require_perm(acting_user, "agents.prepare_statement")
-    _require_region(acting_user, agent.region_id)
+    require_region(acting_user, agent.region_id)
     Agent.objects.select_for_update().filter(pk=agent.pk).first()
     rule = selectors.fee_rule_in_force(month=month, region=agent.region_id)
     if rule is None:
@@ -716,7 +711,7 @@ def statements_draft_month(*, month: Month, acting_user: User) -> StatementRun:
 def statement_approve(*, statement: AgentStatement, acting_user: User) -> AgentStatement:
     require_perm(acting_user, "agents.approve_statement")
     statement = AgentStatement.objects.select_for_update().get(pk=statement.pk)
-    _require_region(acting_user, statement.agent.region_id)
+    require_region(acting_user, statement.agent.region_id)
     if statement.status != AgentStatement.Status.DRAFT:
         raise InvalidTransition(gettext("Rekap ini sudah disetujui."), code="statement_approved")
     if statement.created_by_id == acting_user.pk:

@@ -13,7 +13,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext
 
-from jamsos.accounts.access import scope_queryset
+from jamsos.accounts.access import scoped_get
 from jamsos.accounts.models import User
 from jamsos.budget.models import (
     Allocation,
@@ -31,15 +31,10 @@ VIEW = "budget.view_budget"
 
 
 def _fetch(viewer: User, queryset: QuerySet[M], field: str, pk: int, *, for_write: bool) -> M:
+    missing = gettext("Data anggaran tidak ditemukan.")
     if not viewer.has_perm(VIEW):
-        raise NotFoundOrForbidden(gettext("Data anggaran tidak ditemukan."))
-    queryset = scope_queryset(viewer, queryset, field)
-    if for_write:
-        queryset = queryset.select_for_update(of=("self",))
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise NotFoundOrForbidden(gettext("Data anggaran tidak ditemukan."))
-    return obj
+        raise NotFoundOrForbidden(missing)
+    return scoped_get(viewer, queryset, field, pk, for_write=for_write, missing=missing)
 
 
 def access_fiscal_year(viewer: User, pk: int, *, for_write: bool = False) -> FiscalYear:

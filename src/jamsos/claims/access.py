@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
-from jamsos.accounts.access import region_in_scope, scope_queryset
+from jamsos.accounts.access import region_in_scope, scope_queryset, scoped_get
 from jamsos.accounts.models import User
 from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
 from jamsos.claims.models import Claim, ClaimDocument
@@ -34,15 +34,11 @@ def may_view_claims(viewer: User) -> bool:
 
 
 def access_claim(viewer: User, pk: int, *, for_write: bool = False) -> Claim:
+    missing = gettext("Klaim tidak ditemukan.")
     if not may_view_claims(viewer):
-        raise NotFoundOrForbidden(gettext("Klaim tidak ditemukan."))
-    queryset = scope_queryset(viewer, claim_detail_queryset(), "village")
-    if for_write:
-        queryset = queryset.select_for_update(of=("self",))
-    claim = queryset.filter(pk=pk).first()
-    if claim is None:
-        raise NotFoundOrForbidden(gettext("Klaim tidak ditemukan."))
-    return claim
+        raise NotFoundOrForbidden(missing)
+    queryset = claim_detail_queryset()
+    return scoped_get(viewer, queryset, "village", pk, for_write=for_write, missing=missing)
 
 
 def access_claim_document(viewer: User, pk: int) -> ClaimDocument:

@@ -15,7 +15,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext
 
-from jamsos.accounts.access import scope_queryset
+from jamsos.accounts.access import scoped_get
 from jamsos.accounts.models import User
 from jamsos.collaboration.models import (
     ActionItem,
@@ -36,13 +36,8 @@ VIEW_SCORECARD = "collaboration.view_scorecard"
 
 
 def _fetch(viewer: User, queryset: QuerySet[M], field: str, pk: int, *, for_write: bool) -> M:
-    queryset = scope_queryset(viewer, queryset, field)
-    if for_write:
-        queryset = queryset.select_for_update(of=("self",))
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise NotFoundOrForbidden(gettext("Data forum tidak ditemukan."))
-    return obj
+    missing = gettext("Data forum tidak ditemukan.")
+    return scoped_get(viewer, queryset, field, pk, for_write=for_write, missing=missing)
 
 
 def access_forum(viewer: User, pk: int) -> Forum:

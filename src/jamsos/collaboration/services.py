@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from jamsos.accounts.access import region_in_scope, require_perm
+from jamsos.accounts.access import region_in_scope, require_perm, require_region
 from jamsos.accounts.models import Agency, User
 from jamsos.audit.services import audit_record
 from jamsos.claims.documents import document_check
@@ -42,16 +42,12 @@ from jamsos.collaboration.models import (
 )
 from jamsos.collaboration.quarters import Quarter
 from jamsos.lib.errors import DomainError, InvalidTransition, NotFoundOrForbidden, PermissionDenied
+from jamsos.lib.formats import tanggal
 from jamsos.regions.models import Region
 
 MANAGE = "collaboration.manage_forum"
 RESPOND = "collaboration.respond"
 MANAGE_AGREEMENTS = "collaboration.manage_agreements"
-
-
-def _in_scope(user: User, region_code: str) -> None:
-    if not region_in_scope(user, region_code):
-        raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
 
 
 def _overlaps(user: User, region_code: str) -> None:
@@ -62,6 +58,22 @@ def _overlaps(user: User, region_code: str) -> None:
     )
     if not (region_in_scope(user, region_code) or inside):
         raise NotFoundOrForbidden(gettext("Wilayah di luar cakupan Anda."))
+
+
+def _required_text(value: str, *, field: str, label: str) -> str:
+    """``value`` without the blanks around it; blank is refused, naming the field (the pages'
+    forms strip it already, the API's ``min_length`` lets "   " through)."""
+    text = value.strip()
+    if not text:
+        raise DomainError(
+            gettext('Kolom "%(label)s" wajib diisi.') % {"label": label},
+            code="required",
+            field=field,
+        )
+    return text
+
+
+EVIDENCE_REF_MAX = ObligationInstance._meta.get_field("evidence_ref").max_length or 300
 
 
 def _locked_instance(instance: ObligationInstance) -> ObligationInstance:
@@ -98,7 +110,7 @@ def forum_create(
     acting_user: User,
 ) -> Forum:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, region.code)
+    require_region(acting_user, region.code)
     forum = Forum(
         region=region,
         name=name,
@@ -134,7 +146,8 @@ def meeting_record(
     acting_user: User,
 ) -> Meeting:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, forum.region_id)
+    require_region(acting_user, forum.region_id)
+    title = _required_text(title, field="title", label=gettext("Acara"))
     meeting = Meeting(
         forum=forum,
         kind=kind,
@@ -162,7 +175,8 @@ def agenda_item_add(
     *, meeting: Meeting, title: str, proposed_by: Agency, acting_user: User
 ) -> AgendaItem:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, meeting.forum.region_id)
+    require_region(acting_user, meeting.forum.region_id)
+    title = _required_text(title, field="title", label=gettext("Agenda"))
     item = AgendaItem(meeting=meeting, title=title, proposed_by=proposed_by)
     item.full_clean()
     item.save()
@@ -181,7 +195,7 @@ def attendance_record(
 ) -> Attendance:
     """Set the count of one agency at one level (recording it again replaces the count)."""
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, meeting.forum.region_id)
+    require_region(acting_user, meeting.forum.region_id)
     if count < 1:
         raise DomainError(gettext("Jumlah hadir paling sedikit 1."), code="attendance_count")
     row, _created = Attendance.objects.update_or_create(
@@ -205,7 +219,7 @@ def minutes_publish(
     at: dt.datetime | None = None,
 ) -> Meeting:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, meeting.forum.region_id)
+    require_region(acting_user, meeting.forum.region_id)
     _store_upload(meeting, "minutes", upload)
     meeting.minutes_published_at = _now(at)
     meeting.save()
@@ -233,7 +247,8 @@ def decision_record(
 ) -> Decision:
     """Record a decision and the programme objects it concerns (``("decree", decree)``)."""
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, meeting.forum.region_id)
+    require_region(acting_user, meeting.forum.region_id)
+    text = _required_text(text, field="text", label=gettext("Keputusan"))
     decision = Decision(meeting=meeting, text=text, kind=kind, proposed_by=proposed_by)
     decision.full_clean()
     decision.save()
@@ -272,9 +287,10 @@ def action_item_assign(
     acting_user: User,
 ) -> ActionItem:
     require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, forum.region_id)
+    require_region(acting_user, forum.region_id)
     if decision is not None and decision.meeting.forum_id != forum.pk:
         raise DomainError(gettext("Keputusan berasal dari forum lain."), code="decision_forum")
+    title = _required_text(title, field="title", label=gettext("Tindak lanjut"))
     item = ActionItem(
         forum=forum,
         decision=decision,
@@ -296,15 +312,22 @@ def action_item_assign(
     return item
 
 
+def _managing_open_item(item: ActionItem, acting_user: User, closed: str) -> None:
+    """A forum manager of the item's region acts on an item still open (else ``closed``)."""
+    require_perm(acting_user, MANAGE)
+    require_region(acting_user, item.forum.region_id)
+    if item.status != ActionItem.Status.OPEN:
+        raise InvalidTransition(closed)
+
+
 @transaction.atomic
 def action_item_change_due(
     *, item: ActionItem, due_on: dt.date, reason: str, acting_user: User
 ) -> ActionItem:
     """Move the due date. The original stays in ``original_due_on``; the move is audited."""
-    require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, item.forum.region_id)
-    if item.status != ActionItem.Status.OPEN:
-        raise InvalidTransition(gettext("Hanya tindak lanjut terbuka yang dapat diubah."))
+    _managing_open_item(
+        item, acting_user, gettext("Hanya tindak lanjut terbuka yang dapat diubah.")
+    )
     if not reason.strip():
         raise DomainError(gettext("Sebutkan alasan perubahan tenggat."), code="reason_required")
     before = item.due_on
@@ -362,10 +385,7 @@ def action_item_complete(
 def action_item_escalate(
     *, item: ActionItem, note: str, acting_user: User, at: dt.datetime | None = None
 ) -> ActionItem:
-    require_perm(acting_user, MANAGE)
-    _in_scope(acting_user, item.forum.region_id)
-    if item.status != ActionItem.Status.OPEN:
-        raise InvalidTransition(gettext("Tindak lanjut ini sudah ditutup."))
+    _managing_open_item(item, acting_user, gettext("Tindak lanjut ini sudah ditutup."))
     if item.escalated_at is None:
         item.escalated_at = _now(at)
         item.save(update_fields=["escalated_at"])
@@ -412,12 +432,20 @@ def request_send(
     """Send from the user's own agency (an operator of the forum may record one received
     on paper from another member, naming ``from_agency``)."""
     require_perm(acting_user, RESPOND)
-    _in_scope(acting_user, forum.region_id)
+    require_region(acting_user, forum.region_id)
     sender = from_agency or acting_user.agency
     if sender is None:
         raise DomainError(gettext("Pengirim tidak diketahui."), code="sender_required")
     if sender.pk != acting_user.agency_id and not acting_user.has_perm(MANAGE):
         raise PermissionDenied(gettext("Anda hanya dapat mengirim atas nama instansi Anda."))
+    if sender.pk == to_agency.pk:
+        raise DomainError(
+            gettext('Kolom "Kepada": kirim ke instansi lain, bukan ke %(agency)s sendiri.')
+            % {"agency": to_agency.name},
+            code="request_to_self",
+            field="to_agency",
+        )
+    subject = _required_text(subject, field="subject", label=gettext("Perihal"))
     sent_at = _now(at)
     obligation = request_sla(to_agency=to_agency, kind=kind, day=timezone.localdate(sent_at))
     request = InterAgencyRequest(
@@ -504,6 +532,46 @@ def request_resolve(
 # --- Agreements -----------------------------------------------------------------------------
 
 
+def _agreement_check(
+    *,
+    parties: list[tuple[Agency, str, str, str]],
+    effective_from: dt.date,
+    amends: Agreement | None,
+) -> None:
+    """What would break the record or the parent's history, refused before anything is
+    written: one agency as two parties, an addendum starting no later than its parent, or
+    a second addendum to a parent already superseded (it would move the parent's end)."""
+    agencies = [agency.pk for agency, *_rest in parties]
+    if len(set(agencies)) != len(agencies):
+        raise DomainError(
+            gettext("Para pihak harus dua instansi yang berbeda."),
+            code="party_twice",
+            field="party2",
+        )
+    if amends is None:
+        return
+    if amends.status == Agreement.Status.SUPERSEDED:
+        raise DomainError(
+            gettext(
+                'Kolom "Mengubah perjanjian": "%(title)s" sudah diubah oleh adendum lain; '
+                "ubahlah adendum yang terakhir."
+            )
+            % {"title": amends.title},
+            code="addendum_of_superseded",
+            field="amends",
+        )
+    if effective_from <= amends.effective_from:
+        raise DomainError(
+            gettext(
+                'Kolom "Berlaku sejak": %(start)s. Adendum harus berlaku setelah perjanjian '
+                "yang diubahnya (berlaku sejak %(parent)s)."
+            )
+            % {"start": tanggal(effective_from), "parent": tanggal(amends.effective_from)},
+            code="addendum_order",
+            field="effective_from",
+        )
+
+
 @transaction.atomic
 def agreement_record(
     *,
@@ -525,7 +593,9 @@ def agreement_record(
     and the parent is marked superseded; the addendum's own obligations are added after.
     """
     require_perm(acting_user, MANAGE_AGREEMENTS)
-    _in_scope(acting_user, region.code)
+    require_region(acting_user, region.code)
+    parties = list(parties)
+    _agreement_check(parties=parties, effective_from=effective_from, amends=amends)
     agreement = Agreement(
         region=region,
         kind=kind,
@@ -550,11 +620,6 @@ def agreement_record(
     agreement.legal_bases.set(list(legal_bases))
     closed = 0
     if amends is not None:
-        if effective_from <= amends.effective_from:
-            raise DomainError(
-                gettext("Adendum harus berlaku setelah perjanjian yang diubahnya."),
-                code="addendum_order",
-            )
         day_before = effective_from - dt.timedelta(days=1)
         closed = (
             amends.obligations.filter(effective_from__lte=day_before)
@@ -591,7 +656,7 @@ def clause_add(
     acting_user: User,
 ) -> Clause:
     require_perm(acting_user, MANAGE_AGREEMENTS)
-    _in_scope(acting_user, agreement.region_id)
+    require_region(acting_user, agreement.region_id)
     clause = Clause(
         agreement=agreement, number=number, heading=heading, text=text, category=category
     )
@@ -623,9 +688,16 @@ def obligation_add(
     acting_user: User,
 ) -> Obligation:
     require_perm(acting_user, MANAGE_AGREEMENTS)
-    _in_scope(acting_user, agreement.region_id)
+    require_region(acting_user, agreement.region_id)
     if not agreement.parties.filter(agency=party).exists():
         raise DomainError(gettext("Instansi ini bukan pihak perjanjian."), code="not_a_party")
+    if agreement.obligations.filter(code=code).exists():
+        raise DomainError(
+            gettext('Kolom "Kode": "%(code)s" sudah dipakai kewajiban lain di perjanjian ini.')
+            % {"code": code},
+            code="obligation_code_taken",
+            field="code",
+        )
     obligation = Obligation(
         agreement=agreement,
         clause=clause,
@@ -666,7 +738,7 @@ def obligation_evidence_record(
     obligation = instance.obligation
     may_manage = acting_user.has_perm(MANAGE_AGREEMENTS)
     if may_manage and not acts_for(acting_user, obligation.party_id):
-        _in_scope(acting_user, obligation.agreement.region_id)
+        require_region(acting_user, obligation.agreement.region_id)
     if not may_manage:
         require_perm(acting_user, RESPOND)
         if not acts_for(acting_user, obligation.party_id):
@@ -677,10 +749,20 @@ def obligation_evidence_record(
         raise DomainError(
             gettext("Lampirkan bukti atau tulis rujukannya."), code="evidence_required"
         )
+    if len(note) > EVIDENCE_REF_MAX:
+        raise DomainError(
+            gettext(
+                'Kolom "Keterangan": paling banyak %(max)s karakter (sekarang %(length)s); '
+                "tulis rujukannya saja, bukan isinya."
+            )
+            % {"max": EVIDENCE_REF_MAX, "length": len(note)},
+            code="evidence_ref_too_long",
+            field="note",
+        )
     if upload is not None:
         _store_upload(instance, "evidence", upload)
     when = _now(at)
-    instance.evidence_ref = note[:300]
+    instance.evidence_ref = note
     instance.fulfilled_at = when
     instance.judged_at = timezone.now()
     instance.judged_by = acting_user
@@ -704,7 +786,7 @@ def obligation_waiver_request(
 ) -> ObligationInstance:
     require_perm(acting_user, MANAGE_AGREEMENTS)
     instance = _locked_instance(instance)
-    _in_scope(acting_user, instance.obligation.agreement.region_id)
+    require_region(acting_user, instance.obligation.agreement.region_id)
     if instance.status in (ObligationInstance.Status.FULFILLED, ObligationInstance.Status.WAIVED):
         raise InvalidTransition(gettext("Kewajiban ini sudah ditutup."))
     if instance.waiver_pending and instance.waiver_requested_by_id != acting_user.pk:
@@ -731,7 +813,7 @@ def obligation_waiver_approve(
 ) -> ObligationInstance:
     require_perm(acting_user, "collaboration.approve_waiver")
     instance = _locked_instance(instance)
-    _in_scope(acting_user, instance.obligation.agreement.region_id)
+    require_region(acting_user, instance.obligation.agreement.region_id)
     if not instance.waiver_pending:
         raise InvalidTransition(gettext("Tidak ada pengajuan pengecualian."))
     if instance.waiver_requested_by_id == acting_user.pk:
@@ -762,7 +844,7 @@ def snapshot_draft(*, region: Region, quarter: Quarter, acting_user: User) -> Sc
     from jamsos.collaboration.scorecard import scorecard_compute
 
     require_perm(acting_user, "collaboration.publish_scorecard")
-    _in_scope(acting_user, region.code)
+    require_region(acting_user, region.code)
     card = scorecard_compute(region=region, quarter=quarter)
     snapshot = ScorecardSnapshot.objects.create(
         region=region,
@@ -817,7 +899,7 @@ def snapshot_reply(
 @transaction.atomic
 def snapshot_publish(*, snapshot: ScorecardSnapshot, acting_user: User) -> ScorecardSnapshot:
     require_perm(acting_user, "collaboration.publish_scorecard")
-    _in_scope(acting_user, snapshot.region_id)
+    require_region(acting_user, snapshot.region_id)
     if snapshot.status != ScorecardSnapshot.Status.DRAFT:
         raise InvalidTransition(gettext("Rapor ini sudah diterbitkan."))
     if ScorecardSnapshot.objects.filter(

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -77,6 +78,11 @@ def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
         action()
     except DomainError as exc:
         messages.error(request, exc.message)
+        return False
+    except ValidationError as exc:
+        # A model rule the service did not word itself (``full_clean``): shown, not a 500.
+        for message in exc.messages:
+            messages.error(request, message)
         return False
     messages.success(request, success)
     return True
@@ -688,6 +694,8 @@ def instance_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                     _("Bukti dicatat."),
                 )
+            else:
+                _form_errors(request, evidence_form)
         elif action == "kecualikan" and may_request_waiver:
             waiver_form = WaiverForm(request.POST, prefix="wv")
             if waiver_form.is_valid():
@@ -700,6 +708,8 @@ def instance_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                     _("Pengecualian diajukan; menunggu persetujuan orang kedua."),
                 )
+            else:
+                _form_errors(request, waiver_form)
         elif action == "setujui" and may_approve_waiver:
             _run(
                 request,
@@ -764,8 +774,8 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not user.has_perm("collaboration.publish_scorecard") or region is None:
             raise DjangoPermissionDenied
-        quarter = Quarter.parse(request.POST.get("period", str(current)))
         try:
+            quarter = Quarter.parse(request.POST.get("period", str(current)))
             snapshot = services.snapshot_draft(region=region, quarter=quarter, acting_user=user)
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -839,6 +849,8 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                     _("Tanggapan dicatat."),
                 )
+            else:
+                _form_errors(request, reply_form)
         elif (
             action == "terbitkan" and is_draft and user.has_perm("collaboration.publish_scorecard")
         ):

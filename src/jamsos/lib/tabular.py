@@ -26,6 +26,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 from django.conf import settings
+from django.core.files import File
 from django.utils.translation import gettext
 
 from jamsos.lib.errors import DomainError
@@ -192,6 +193,24 @@ def upload_size_check(*, size: int, file_name: str, limit: int | None = None) ->
             file_name=file_name,
             limit_bytes=limit,
         )
+
+
+def upload_read(
+    source: bytes | Path | str | File, *, file_name: str, limit: int | None = None
+) -> bytes:
+    """The bytes of an upload (a Django ``File``), a path, or bytes already in memory,
+    refused with ``FileTooLarge`` (``upload_size_check``) *before* anything is read when
+    the file or upload is over the cap, so an oversized file never fills the memory."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        upload_size_check(size=len(data), file_name=file_name, limit=limit)
+        return data
+    if isinstance(source, (Path, str)):
+        upload_size_check(size=Path(source).stat().st_size, file_name=file_name, limit=limit)
+        return Path(source).read_bytes()
+    upload_size_check(size=source.size, file_name=file_name, limit=limit)
+    source.seek(0)
+    return source.read()
 
 
 def xlsx_limits_check(data: bytes, *, file_name: str, limits: XlsxLimits) -> None:

@@ -25,8 +25,10 @@ import hashlib
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -688,12 +690,21 @@ def _deaths_read(data: bytes, file_name: str) -> tuple[list[_Death], list[RowErr
 
 
 def deaths_import(
-    *, data: bytes, file_name: str, acting_user: User | None, dry_run: bool = False
+    *,
+    data: bytes | Path | File,
+    file_name: str,
+    acting_user: User | None,
+    dry_run: bool = False,
 ) -> DeathImportSummary:
     """Import a Dukcapil death list (see the module docstring). ``acting_user`` None is
-    the system (the command line on the server)."""
+    the system (the command line on the server). ``data`` is the file's bytes, its path
+    or the upload; a file over the upload cap is refused (``FileTooLarge``) before it is
+    read."""
+    from jamsos.lib.tabular import upload_read
+
     if acting_user is not None:
         require_perm(acting_user, "outreach.import_deaths")
+    data = upload_read(data, file_name=file_name)
     digest = hashlib.sha256(data).hexdigest()
     done = DeathImport.objects.filter(file_sha256=digest).first()
     if done is not None:

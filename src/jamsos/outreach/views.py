@@ -313,7 +313,7 @@ def death_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             summary = services.deaths_import(
-                data=upload.read(),
+                data=upload,
                 file_name=upload.name,
                 acting_user=request.user,
                 dry_run=form.cleaned_data["dry_run"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
-from jamsos.accounts.access import scope_queryset
+from jamsos.accounts.access import scoped_get
 from jamsos.accounts.models import User
 from jamsos.lib.errors import NotFoundOrForbidden
 from jamsos.portal.models import Lead
@@ -22,14 +22,10 @@ def may_view_leads(viewer: User) -> bool:
 
 
 def access_lead(viewer: User, pk: int, *, for_write: bool = False) -> Lead:
+    missing = gettext("Calon peserta tidak ditemukan.")
     if not may_view_leads(viewer):
-        raise NotFoundOrForbidden(gettext("Calon peserta tidak ditemukan."))
+        raise NotFoundOrForbidden(missing)
     if for_write and not viewer.has_perm(FOLLOW_UP_LEADS):
-        raise NotFoundOrForbidden(gettext("Calon peserta tidak ditemukan."))
-    queryset = scope_queryset(viewer, Lead.objects.select_related("village__parent"), "village")
-    if for_write:
-        queryset = queryset.select_for_update(of=("self",))
-    lead = queryset.filter(pk=pk).first()
-    if lead is None:
-        raise NotFoundOrForbidden(gettext("Calon peserta tidak ditemukan."))
-    return lead
+        raise NotFoundOrForbidden(missing)
+    queryset = Lead.objects.select_related("village__parent")
+    return scoped_get(viewer, queryset, "village", pk, for_write=for_write, missing=missing)

@@ -22,11 +22,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from django.core.files import File
 from django.utils.translation import gettext
 
 from jamsos.accounts.access import region_in_scope
 from jamsos.accounts.models import User
-from jamsos.lib.tabular import table_read
+from jamsos.lib.tabular import table_read, upload_read
 from jamsos.regions.models import Region
 from jamsos.reports.models import EligibleTarget
 from jamsos.reports.services import TargetImportError, TargetImportResult, TargetRow, targets_save
@@ -179,10 +180,11 @@ def targets_parse(
 
 
 def targets_import(
-    source: bytes | Path, *, file_name: str, acting_user: User | None
+    source: bytes | Path | File, *, file_name: str, acting_user: User | None
 ) -> TargetImportResult:
-    """Check every row, then write all of them or none (``TargetImportError``)."""
-    data = source.read_bytes() if isinstance(source, Path) else source
+    """Check every row, then write all of them or none (``TargetImportError``). A file
+    or upload over the upload cap is refused (``FileTooLarge``) before it is read."""
+    data = upload_read(source, file_name=file_name)
     rows, errors = targets_parse(data, file_name=file_name, viewer=acting_user)
     if errors:
         raise TargetImportError(

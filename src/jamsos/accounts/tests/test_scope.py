@@ -16,6 +16,7 @@ from jamsos.accounts.access import (
     region_in_scope,
     region_q,
     require_perm,
+    require_region,
 )
 from jamsos.accounts.models import Agency, User
 from jamsos.accounts.roles import Role
@@ -68,6 +69,13 @@ def test_prefix_needs_a_dot_boundary(personas):
     assert region_in_scope(personas.dinas_operator, "13.03.03.2001")
     assert not region_in_scope(personas.dinas_operator, "13.71.01")
     assert not region_in_scope(personas.dinas_operator, "")
+
+
+def test_require_region_refuses_outside_the_scope_like_a_missing_row(personas):
+    require_region(personas.dinas_operator, "13.03.03.2001")
+    with pytest.raises(NotFoundOrForbidden) as caught:
+        require_region(personas.dinas_operator, "13.71.01")
+    assert caught.value.message == "Wilayah di luar cakupan Anda."
 
 
 def test_inactive_or_unscoped_users_see_nothing(personas):

@@ -223,6 +223,50 @@ def test_import_needs_permission(personas):
         services.deaths_import(data=b"x", file_name="x.csv", acting_user=personas.agent)
 
 
+def test_import_refuses_a_file_over_the_upload_cap_before_reading_it(
+    make_membership, personas, settings, tmp_path, client
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jamsos.lib.tabular import FileTooLarge, size_text
+
+    settings.INTAKE_UPLOAD_MAX_BYTES = 1024
+    member = make_membership().person
+    # A valid list (the same death repeated), only too big.
+    data = csv_bytes([(member.nik, member.full_name, days_ago(3).isoformat())] * 40)
+    assert len(data) > 1024
+    expected = (
+        f'Berkas "kematian.csv" berukuran {size_text(len(data))}; batas unggah 1 KB. '
+        "Bagi daftar menjadi beberapa berkas."
+    )
+    upload = SimpleUploadedFile("kematian.csv", data)
+    with pytest.raises(FileTooLarge) as caught:
+        services.deaths_import(
+            data=upload, file_name=upload.name, acting_user=personas.dinas_operator
+        )
+    assert caught.value.message == expected
+    assert upload.tell() == 0  # refused on its declared size: not a byte was read
+
+    path = tmp_path / "kematian.csv"
+    path.write_bytes(data)
+    with pytest.raises(CommandError) as command_error:
+        call_command("import_deaths", str(path))
+    assert expected in str(command_error.value)
+
+    client.force_login(personas.dinas_operator)
+    page = client.post(
+        "/sosialisasi/tindak-lanjut/impor-kematian/",
+        {"file": SimpleUploadedFile("kematian.csv", data)},
+    ).content.decode()
+    assert "batas unggah 1 KB" in page
+
+    member.refresh_from_db()
+    assert not member.is_deceased
+    assert not FollowUp.objects.exists()
+    assert not DeathImport.objects.exists()
+    assert not AuditEvent.objects.filter(action="outreach.deaths.imported").exists()
+
+
 def test_cli_import_deaths(make_membership, tmp_path, capsys):
     member = make_membership().person
     good = tmp_path / "mati.csv"

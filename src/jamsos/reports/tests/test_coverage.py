@@ -73,6 +73,33 @@ def test_import_cli_names_row_column_and_value(tmp_path):
     assert EligibleTarget.objects.get(region_id=A).is_fictitious
 
 
+def test_import_refuses_a_file_over_the_upload_cap_before_reading_it(tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jamsos.lib.tabular import FileTooLarge, size_text
+
+    settings.INTAKE_UPLOAD_MAX_BYTES = 1024
+    # A valid file (one row a year), only too big.
+    data = _csv(*(f"{A};{2000 + n};10;BPS Sijunjung;2025-01-01;" for n in range(40)))
+    assert len(data) > 1024
+    expected = (
+        f'Berkas "sasaran.csv" berukuran {size_text(len(data))}; batas unggah 1 KB. '
+        "Bagi daftar menjadi beberapa berkas."
+    )
+    upload = SimpleUploadedFile("sasaran.csv", data)
+    with pytest.raises(FileTooLarge) as caught:
+        targets_import(upload, file_name=upload.name, acting_user=None)
+    assert caught.value.message == expected
+    assert upload.tell() == 0  # refused on its declared size: not a byte was read
+
+    path = tmp_path / "sasaran.csv"
+    path.write_bytes(data)
+    with pytest.raises(CommandError) as command_error:
+        call_command("import_targets", str(path))
+    assert str(command_error.value) == expected
+    assert not EligibleTarget.objects.exists()
+
+
 @pytest.fixture
 def covered(sijunjung, apbd, apb_nagari, make_members):
     """Timbulun: 3 APBD + 2 of its own APB Nagari; one nagari of Kec. Sijunjung: 1 APBD;

@@ -48,7 +48,7 @@ class Command(UsageExitMixin):
                 )
         try:
             summary = deaths_import(
-                data=path.read_bytes(),
+                data=path,
                 file_name=path.name,
                 acting_user=user,
                 dry_run=options["dry_run"],
