@@ -210,3 +210,58 @@ def test_property_bulk_duplicate_search_agrees_with_name_score(keys):
 )
 def test_name_score_examples(a, b, same):
     assert (dedup.name_score(name_key(a), name_key(b)) >= dedup.THRESHOLD) is same
+
+
+def test_repeated_nik_and_undated_rows_are_never_paired(people):
+    """Duplicate search leaves out a repeated NIK and a row without a readable birth
+    date (it unsets their birth date instead of filtering: issue 10)."""
+    base = person_dict(people(1)[0])
+    same_person_again = dict(base)  # same NIK: duplicate_in_file, not a candidate
+    undated = dict(base, nik=nik_build("13.03.03", base["birth_date"], base["sex"], 77))
+    undated["birth_date"] = "31-02-1980"
+    result = validate_bytes(write_file("csv", [base, same_person_again, undated]), "u.csv")
+    assert [status_of(result, n) for n in (4, 5, 6)] == [
+        "valid",
+        "duplicate_in_file",
+        "invalid",
+    ]
+    assert result.candidates == {}
+    first = next(i for i in result.issues[5] if i["code"] == "duplicate_in_file")
+    assert first["params"] == {"first_row": "4"}
+
+
+def test_validation_takes_the_rows_and_renders_issues_when_read(context):
+    """The table's rows are handed over (not held twice); issues are kept compact and
+    become entries, message included, in the language active when they are read."""
+    from django.utils import translation
+
+    table_frame = pl.DataFrame(
+        {"row_number": [1], "nik": ["12"], "full_name": ["Budi"], "sex": ["X"]},
+        schema={"row_number": pl.Int64, **dict.fromkeys(["nik", "full_name", "sex"], pl.String)},
+    )
+    table = ProposalTable(frame=table_frame, raw=None, labels={"sex": "JK"})
+    result = proposals_validate(table, context=context)
+    assert table.frame.height == 0 and table.frame.columns == table_frame.columns
+    assert 1 in result.issues and len(result.issues) == 1
+    sex = next(i for i in result.issues[1] if i["code"] == "sex_invalid")
+    assert sex["column"] == "JK" and sex["value"] == "X" and sex["severity"] == "error"
+    assert sex["message"].startswith('Baris 1, kolom "JK": "X"')
+    with translation.override("en"):
+        english = next(i for i in result.issues[1] if i["code"] == "sex_invalid")
+    assert english["message"].startswith('Row 1, column "JK": "X"')
+    assert result.counts()["errors"]["sex_invalid"] == 1
+
+
+def test_row_store_slices_give_the_same_rows(people):
+    """The row store encodes JSON a slice at a time; the slices line up with the rows
+    and the file's own cells whatever their size."""
+    from jamsos.intake.rowstore import row_tuples
+
+    rows = [person_dict(p) for p in people(5)]
+    rows[2]["sex"] = "?"
+    result = validate_bytes(write_file("csv", rows), "u.csv")
+    whole = list(row_tuples(1, result))
+    assert [t[1] for t in whole] == [4, 5, 6, 7, 8]
+    assert list(row_tuples(1, result, slice_rows=2)) == whole
+    assert list(row_tuples(1, result, slice_rows=1)) == whole
+    assert rows[2]["full_name"] in whole[2][2]  # the file's own cells of that row
