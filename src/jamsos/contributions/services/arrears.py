@@ -100,11 +100,18 @@ def _unpaid_months(
     month of just those memberships (one grouped query, their ids as one array: an
     index probe each); each membership's last paid month is computed once, not once
     (or twice) per unpaid line."""
-    # The open lines first (few: a bill index probe each), then which of their
-    # memberships are in scope and running: by id, never a scan of every membership.
+    # The open bills first (a handful), then their lines by the line's bill index: a
+    # join on the bill's status instead let PostgreSQL scan every line of every month
+    # (12M lines at a million members) to keep the few of open bills. Then which of
+    # their memberships are in scope and running: by id, never a scan of every membership.
+    open_bills = list(
+        Bill.objects.filter(status__in=Bill.OPEN).order_by("pk").values_list("pk", flat=True)
+    )
+    if not open_bills:
+        return {}
     due: dict[int, list[Month]] = defaultdict(list)
     for membership_id, month in (
-        BillLine.objects.filter(bill__status__in=Bill.OPEN, month__lte=as_of.first_day())
+        BillLine.objects.filter(ids_q("bill_id", open_bills), month__lte=as_of.first_day())
         .values_list("membership_id", "month")
         .order_by("membership_id", "month")
     ):
