@@ -403,7 +403,7 @@ def arrears(request: HttpRequest) -> HttpResponse:
         regency, as_of = form.cleaned_data["regency"], form.cleaned_data["as_of"]
     report = lapsed = lapsing = warnings = None
     if regency is not None:
-        report = services.arrears_check(as_of=as_of, regency=regency, apply=False, acting_user=user)
+        report = services.arrears_listing(as_of=as_of, regency=regency, acting_user=user)
         lapsed = Paginator(selectors.lapsed_list(viewer=user, regency=regency), 50).get_page(
             request.GET.get("page")
         )

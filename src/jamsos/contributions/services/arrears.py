@@ -91,7 +91,7 @@ class ArrearsEntry:
 
 
 def _unpaid_months(
-    *, segment: str, as_of: Month, memberships: QuerySet[Membership]
+    *, segment: str | None, as_of: Month | None, memberships: QuerySet[Membership]
 ) -> dict[int, list[Month]]:
     """The months due and unpaid up to ``as_of`` after each membership's last paid month.
 
@@ -109,20 +109,20 @@ def _unpaid_months(
     )
     if not open_bills:
         return {}
+    lines = BillLine.objects.filter(ids_q("bill_id", open_bills))
+    if as_of is not None:  # None: every open month (the summary, ``arrears_months_refresh``)
+        lines = lines.filter(month__lte=as_of.first_day())
     due: dict[int, list[Month]] = defaultdict(list)
-    for membership_id, month in (
-        BillLine.objects.filter(ids_q("bill_id", open_bills), month__lte=as_of.first_day())
-        .values_list("membership_id", "month")
-        .order_by("membership_id", "month")
+    for membership_id, month in lines.values_list("membership_id", "month").order_by(
+        "membership_id", "month"
     ):
         due[membership_id].append(Month.from_date(month))
     if not due:
         return {}
-    running = set(
-        memberships.filter(status__in=RUNNING, segment=segment)
-        .filter(ids_q("pk", due))
-        .values_list("pk", flat=True)
-    )
+    running_in = memberships.filter(status__in=RUNNING)
+    if segment is not None:
+        running_in = running_in.filter(segment=segment)
+    running = set(running_in.filter(ids_q("pk", due)).values_list("pk", flat=True))
     months = {m: due[m] for m in running}
     if not months:
         return {}

@@ -58,7 +58,9 @@ def _payable_recomputed() -> dict[tuple[str, int], int]:
     """Payable per month and source from the bill lines of sent bills, less the months
     credited back (death credit notes)."""
     out: dict[tuple[str, int], int] = defaultdict(int)
-    lines = BillLine.objects.filter(bill__status__in=("issued", "partly_paid", "paid", "reconciled"))
+    lines = BillLine.objects.filter(
+        bill__status__in=("issued", "partly_paid", "paid", "reconciled")
+    )
     for month, source_id, amount in (
         lines.order_by()
         .values_list("month", "bill__funding_source_id")
