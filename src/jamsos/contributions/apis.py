@@ -292,8 +292,8 @@ class ArrearsEntryOut(Schema):
 
 
 # The arrears lists are paged (each list sliced alike); ``warned`` and ``lapsed`` count
-# them whole. Large enough that a kabupaten's usual arrears fit on the first page.
-ARREARS_PAGE_SIZE = 1_000
+# them whole.
+ARREARS_PAGE_SIZE = 200
 ARREARS_MAX_PAGE_SIZE = 5_000
 
 

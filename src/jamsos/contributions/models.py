@@ -628,6 +628,11 @@ class ArrearsMonth(models.Model):
         Membership, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     month = month_field(_("bulan"))
+    # 1 for the member's first unpaid month, 2 for the second …: a member has at least
+    # k unpaid months up to A exactly when its row k has ``month`` <= A, so "lapses at
+    # A" is the rows (ordinal = the rule's months, month <= A): one row per member,
+    # counted and paged without grouping.
+    ordinal = models.PositiveSmallIntegerField()
     segment = models.CharField(max_length=3, choices=Segment.choices)
     village = models.ForeignKey(
         Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -640,9 +645,13 @@ class ArrearsMonth(models.Model):
 
     class Meta:
         indexes = [
-            # Serves the arrears page and API: one kabupaten's segment up to a month
-            # (and the refresh's delete by kabupaten).
-            models.Index(fields=["regency", "segment", "month"], name="contrib_arrears_month_idx"),
+            # Serves the arrears page and API: one kabupaten's members with a k-th unpaid
+            # month up to a month (and the refresh's delete by kabupaten).
+            models.Index(
+                fields=["regency", "segment", "ordinal", "month"], name="contrib_arrears_k_idx"
+            ),
+            # Serves reading the months of the members on one page.
+            models.Index(fields=["membership", "month"], name="contrib_arrears_member_idx"),
         ]
 
     def __str__(self) -> str:

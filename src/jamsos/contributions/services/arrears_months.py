@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from jamsos.accounts.models import User
@@ -87,6 +87,7 @@ def arrears_months_refresh(*, regency_code: str) -> int:
             regency_id=regency_code,
             membership_id=pk,
             month=month.first_day(),
+            ordinal=ordinal,
             segment=info[pk][0],
             village_id=info[pk][1],
             funding_source_id=info[pk][2],
@@ -95,7 +96,7 @@ def arrears_months_refresh(*, regency_code: str) -> int:
         )
         for pk, months in sorted(unpaid.items())
         if pk in info
-        for month in months
+        for ordinal, month in enumerate(sorted(months), start=1)
     ]
     with transaction.atomic():
         ArrearsRefresh.objects.select_for_update().filter(regency_id=regency_code).first()
@@ -117,28 +118,19 @@ def arrears_months_current(*, regency_code: str) -> bool:
 class ArrearsRows:
     """One list (to lapse, or to warn) of the summary, lazily: ``len()`` counts it and a
     slice reads just that page, in ``arrears_check``'s order (rule by rule, then
-    village, name, membership). A Django ``Paginator`` pages it as it pages a list."""
+    village, name, membership). A Django ``Paginator`` pages it as it pages a list.
 
-    def __init__(self, months: QuerySet[ArrearsMonth], having: Q) -> None:
+    ``members`` holds one summary row per member of the list (its k-th unpaid month);
+    ``months`` all the rows up to ``as_of``, from which a page's members get theirs."""
+
+    def __init__(self, members: QuerySet[ArrearsMonth], months: QuerySet[ArrearsMonth]) -> None:
+        self._members = members.order_by(*LIST_ORDER)
         self._months = months
-        self._groups = (
-            months.values(
-                "segment",
-                "membership_id",
-                "village_id",
-                "full_name",
-                "kpj_number",
-                "funding_source_id",
-            )
-            .annotate(unpaid=Count("pk"))
-            .filter(having)
-            .order_by(*LIST_ORDER)
-        )
         self._count: int | None = None
 
     def __len__(self) -> int:
         if self._count is None:
-            self._count = self._groups.count()
+            self._count = self._members.count()
         return self._count
 
     def count(self) -> int:
@@ -147,25 +139,21 @@ class ArrearsRows:
     def __getitem__(self, index: slice) -> list[ArrearsEntry]:
         if not isinstance(index, slice):
             raise TypeError("ArrearsRows is read by slices (pages)")
-        groups = list(self._groups[index])
+        rows = list(
+            self._members[index].values_list(
+                "membership_id", "full_name", "kpj_number", "village_id", "funding_source_id"
+            )
+        )
         months: dict[int, list[Month]] = defaultdict(list)
-        ids = [g["membership_id"] for g in groups]
         for membership_id, month in (
-            self._months.filter(membership_id__in=ids)
+            self._months.filter(membership_id__in=[row[0] for row in rows])
             .order_by("membership_id", "month")
             .values_list("membership_id", "month")
         ):
             months[membership_id].append(Month.from_date(month))
         return [
-            ArrearsEntry(
-                g["membership_id"],
-                g["full_name"],
-                g["kpj_number"],
-                g["village_id"],
-                g["funding_source_id"],
-                tuple(months[g["membership_id"]]),
-            )
-            for g in groups
+            ArrearsEntry(pk, name, kpj, village, source, tuple(months[pk]))
+            for pk, name, kpj, village, source in rows
         ]
 
     def __iter__(self) -> Iterator[ArrearsEntry]:
@@ -202,17 +190,16 @@ def arrears_listing(*, as_of: Month, regency: Region, acting_user: User | None) 
     if not rules:
         return ArrearsListing(as_of=as_of, from_summary=True)
     lapse, warn = Q(), Q()
-    for rule in rules:  # OR of one condition per rule (segment)
-        lapse |= Q(segment=rule.segment, unpaid__gte=rule.unpaid_months)
-        warn |= Q(
-            segment=rule.segment,
-            unpaid__gte=rule.warn_at_months,
-            unpaid__lt=rule.unpaid_months,
-        )
+    for rule in rules:  # one condition per rule (segment), OR-ed
+        lapse |= Q(segment=rule.segment, ordinal=rule.unpaid_months)
+        warn |= Q(segment=rule.segment, ordinal=rule.warn_at_months)
+    lapsing = months.filter(lapse)
+    # Warned: a (warn_at)-th unpaid month up to as_of, but not a lapse (fewer months).
+    warned = months.filter(warn).exclude(membership_id__in=lapsing.values("membership_id"))
     return ArrearsListing(
         as_of=as_of,
         rules=rules,
-        lapses=ArrearsRows(months, lapse),
-        warnings=ArrearsRows(months, warn),
+        lapses=ArrearsRows(lapsing, months),
+        warnings=ArrearsRows(warned, months),
         from_summary=True,
     )

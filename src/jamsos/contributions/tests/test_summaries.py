@@ -1,7 +1,8 @@
 """The summaries the figure pages read equal a full recomputation after every kind of
 write (issue 15): the membership counts (``enrollment.MembershipCount``, kept by
-database triggers), the bills' months (``BillMonth``), and what the transparency
-report and the membership totals make of them.
+database triggers), the bills' months (``BillMonth``), the arrears summary
+(``ArrearsMonth``, rebuilt by the refresh each committed write enqueues), and what the
+transparency report, the membership totals and the arrears page make of them.
 
 One history walks through every kind of write — memberships created in bulk and one
 by one, billing runs (one month and prepaid months), bills issued, payments, lapse for
@@ -106,8 +107,28 @@ def _totals_recomputed(viewer) -> dict[str, int]:
     return dict(scoped.order_by().values_list("status").annotate(n=Count("pk")))
 
 
+def _arrears_check(step: str, sijunjung) -> None:
+    """The arrears read from the summary equal ``arrears_check``'s computation, for
+    every month of the year (the summary is current after each committed write)."""
+    assert services.arrears_months_current(regency_code=sijunjung.code), step
+    for number in range(1, 13):
+        as_of = Month(YEAR, number)
+        listing = services.arrears_listing(as_of=as_of, regency=sijunjung, acting_user=None)
+        assert listing.from_summary, step
+        report = services.arrears_check(
+            as_of=as_of, regency=sijunjung, apply=False, acting_user=None
+        )
+        assert (len(listing.lapses), len(listing.warnings)) == (
+            len(report.lapses),
+            len(report.warnings),
+        ), (step, as_of)
+        assert listing.lapses[:] == report.lapses, (step, as_of)
+        assert listing.warnings[:] == report.warnings, (step, as_of)
+
+
 def check(step: str, *, sijunjung, sources, viewer) -> None:
     """Every summary equals its recomputation (the step names the write in a failure)."""
+    _arrears_check(step, sijunjung)
     assert enrollment_selectors.membership_counts_stored() == (
         enrollment_selectors.membership_counts_computed()
     ), step
@@ -134,7 +155,7 @@ def _pay(bill, amount: int, number: str) -> None:
 
 
 def test_summaries_equal_a_recomputation_after_every_kind_of_write(
-    sijunjung, apbd, apb_nagari, make_members, personas
+    sijunjung, apbd, apb_nagari, make_members, personas, django_capture_on_commit_callbacks
 ):
     viewer = personas.dprd  # sees the whole kabupaten's figures (totals and transparency)
     sources = [apbd, apb_nagari]
@@ -142,43 +163,61 @@ def test_summaries_equal_a_recomputation_after_every_kind_of_write(
     def checked(step: str) -> None:
         check(step, sijunjung=sijunjung, sources=sources, viewer=viewer)
 
+    # Writes below commit (their after-commit refresh runs, as in production); writes
+    # without an audit event (bulk inserts, raw SQL: no refresh) end with a rebuild, as
+    # ``reports_refresh`` does after loading data by other means.
+    commit = django_capture_on_commit_callbacks
+    services.arrears_months_refresh(regency_code=sijunjung.code)
     checked("nothing yet")
     members = make_members(4, apbd)  # a bulk insert
     nagari = make_members(3, apb_nagari)
     make_members(2, apbd, first="2025-09", status=Membership.Status.PENDING)
+    services.arrears_months_refresh(regency_code=sijunjung.code)
     checked("memberships created in bulk")
 
     for number in (1, 2, 3):
-        run = services.billing_run(regency=sijunjung, month=Month(YEAR, number), acting_user=None)
+        with commit(execute=True):
+            run = services.billing_run(
+                regency=sijunjung, month=Month(YEAR, number), acting_user=None
+            )
         checked(f"billing run {number}")
         for item in run.bills:
-            bill = services.bill_issue(bill=item.bill, acting_user=None)
+            with commit(execute=True):
+                bill = services.bill_issue(bill=item.bill, acting_user=None)
             checked(f"bill issued {number}")
             if bill.funding_source_id == apbd.pk:
-                _pay(bill, bill.total, f"SP2D-{number}")
+                with commit(execute=True):
+                    _pay(bill, bill.total, f"SP2D-{number}")
                 checked(f"bill paid {number}")
-    prepaid = services.billing_run(
-        regency=sijunjung, month=Month(YEAR, 4), months=3, sources=[apbd], acting_user=None
-    )
+    with commit(execute=True):
+        prepaid = services.billing_run(
+            regency=sijunjung, month=Month(YEAR, 4), months=3, sources=[apbd], acting_user=None
+        )
     checked("prepaid billing run")
-    bill = services.bill_issue(bill=prepaid.bills[0].bill, acting_user=None)
-    _pay(bill, bill.total // 3, "SP2D-PREPAID")  # a partial payment
+    with commit(execute=True):
+        bill = services.bill_issue(bill=prepaid.bills[0].bill, acting_user=None)
+    with commit(execute=True):
+        _pay(bill, bill.total // 3, "SP2D-PREPAID")  # a partial payment
     checked("partial payment")
+    listing = services.arrears_listing(as_of=Month(YEAR, 3), regency=sijunjung, acting_user=None)
+    assert {e.membership_id for e in listing.lapses[:]} == {m.pk for m in nagari}
 
     # The APB Nagari never paid January–March: its members lapse.
-    report = services.arrears_check(as_of=Month(YEAR, 3), acting_user=None)
+    with commit(execute=True):
+        report = services.arrears_check(as_of=Month(YEAR, 3), acting_user=None)
     assert {e.membership_id for e in report.lapses} == {m.pk for m in nagari}
     checked("lapse for arrears")
-    new = services.membership_reactivate(
-        lapsed=Membership.objects.get(pk=nagari[0].pk),
-        first_month=Month(YEAR, 7),
-        acting_user=None,
-    )
+    with commit(execute=True):
+        new = services.membership_reactivate(
+            lapsed=Membership.objects.get(pk=nagari[0].pk),
+            first_month=Month(YEAR, 7),
+            acting_user=None,
+        )
     assert new.pk
     checked("reactivation")
 
     dead = members[0]
-    with transaction.atomic():
+    with commit(execute=True), transaction.atomic():
         memberships_end_for_death_unchecked(
             person_id=dead.person_id, died_on=dt.date(YEAR, 4, 10), reason="", acting_user=None
         )
@@ -187,24 +226,31 @@ def test_summaries_equal_a_recomputation_after_every_kind_of_write(
         )
     checked("death and its credit notes")
 
-    membership_statuses_refresh(as_of=Month(YEAR, 10))
+    with commit(execute=True):
+        membership_statuses_refresh(as_of=Month(YEAR, 10))
+    services.arrears_months_refresh(regency_code=sijunjung.code)
     checked("monthly status refresh")
 
     Membership.objects.filter(pk=members[1].pk).update(kpj_number="99")  # no counted column
+    services.arrears_months_refresh(regency_code=sijunjung.code)
     checked("an update of an uncounted column")
     Membership.objects.filter(pk=members[1].pk).update(
         status=Membership.Status.ENDED, last_month=dt.date(YEAR, 8, 1)
     )
+    services.arrears_months_refresh(regency_code=sijunjung.code)
     checked("end of coverage")
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE enrollment_membership SET village_id = %s WHERE id = %s",
             ["13.03.04.2001", members[2].pk],
         )
+    services.arrears_months_refresh(regency_code=sijunjung.code)
     checked("raw SQL")
     cancelled = make_members(1, apbd, first="2025-11", status=Membership.Status.CANCELLED)
+    services.arrears_months_refresh(regency_code=sijunjung.code)
     checked("one more")
     Membership.objects.filter(pk=cancelled[0].pk).delete()
+    services.arrears_months_refresh(regency_code=sijunjung.code)
     checked("a delete")
 
 
@@ -224,3 +270,35 @@ def test_the_rebuild_restores_the_counts(sijunjung, apbd, make_members, personas
     assert enrollment_selectors.membership_counts_stored() != expected
     assert membership_counts_rebuild() == len(expected)
     assert enrollment_selectors.membership_counts_stored() == expected
+
+
+def test_arrears_read_the_summary_only_while_it_is_current(
+    sijunjung, apbd, make_members, django_capture_on_commit_callbacks
+):
+    """Never built, or stale after a committed write: computed as ``arrears_check``
+    does; rebuilt: read from the summary, with the same answer."""
+    members = make_members(2, apbd)
+    as_of = Month(YEAR, 3)
+    listing = services.arrears_listing(as_of=as_of, regency=sijunjung, acting_user=None)
+    assert not listing.from_summary and listing.lapses == []
+    for number in (1, 2, 3):
+        with django_capture_on_commit_callbacks(execute=True):
+            run = services.billing_run(
+                regency=sijunjung, month=Month(YEAR, number), acting_user=None
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.bill_issue(bill=run.bills[0].bill, acting_user=None)
+    listing = services.arrears_listing(as_of=as_of, regency=sijunjung, acting_user=None)
+    assert listing.from_summary
+    assert {e.membership_id for e in listing.lapses[:]} == {m.pk for m in members}
+    # A committed write marks it stale until its refresh runs (here: not yet run).
+    services.arrears_months_stale_mark(regency_codes=[sijunjung.code])
+    listing = services.arrears_listing(as_of=as_of, regency=sijunjung, acting_user=None)
+    assert not listing.from_summary
+    assert {e.membership_id for e in listing.lapses} == {m.pk for m in members}
+    # The write's after-commit refresh makes it current again.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.billing_run(regency=sijunjung, month=Month(YEAR, 4), acting_user=None)
+    assert services.arrears_months_current(regency_code=sijunjung.code)
+    listing = services.arrears_listing(as_of=as_of, regency=sijunjung, acting_user=None)
+    assert listing.from_summary and len(listing.lapses) == 2
