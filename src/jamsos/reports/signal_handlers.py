@@ -14,6 +14,9 @@ A rolled-back write enqueues nothing. What each kind of event touches:
 - a decree issued: this month; a proposal batch or row: the batch's month (funnel
   figures count by event month: rows by their batch's upload);
 - a claim paid: its payout month.
+
+Before enqueueing, each kabupaten's arrears summary is marked stale
+(``contributions.services.arrears_months_stale_mark``); the refresh rebuilds it too.
 """
 
 from __future__ import annotations
