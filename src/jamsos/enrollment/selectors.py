@@ -277,7 +277,7 @@ class MembershipFilters:
 
 # The list's order: newest coverage first, then by name. Pages are read one start month
 # at a time (``lib.pagination``, ``grouped``): the name order then comes from the
-# person index ``person_name_order_idx``.
+# person index ``person_name_order_cover``.
 MEMBERSHIP_ORDER = ("-first_month", "person__full_name", "pk")
 
 
