@@ -13,8 +13,10 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 from ninja import Field, Schema
 
+from jamsos.lib.errors import DomainError
 from jamsos.lib.pagination import list_page
 
 M = TypeVar("M", bound=Model)
@@ -90,6 +92,12 @@ class KeysetPageMetaOut(PageMetaOut):
     next_cursor: str = Field(description="Kursor untuk `after`; kosong di halaman terakhir.")
 
 
+class PageTooDeep(DomainError):
+    """A numbered page too far into a big list (``jamsos.lib.pagination.MAX_OFFSET``)."""
+
+    code = "page_too_deep"
+
+
 def paginate_keyset(
     queryset: QuerySet[M], page_in: KeysetPageIn, *, order: Sequence[str], grouped: bool = False
 ) -> tuple[KeysetPageMetaOut, list[M]]:
@@ -104,6 +112,16 @@ def paginate_keyset(
         clamp=False,
         grouped=grouped,
     )
+    if page.too_deep:
+        raise PageTooDeep(
+            gettext(
+                "Halaman %(page)s terlalu jauh untuk dibuka dengan nomor halaman (paling jauh "
+                "%(deepest)s). Lanjutkan dengan kursor `after` dari `next_cursor`, atau "
+                "persempit daftar dengan penyaring."
+            )
+            % {"page": page.number, "deepest": page.deepest},
+            deepest=page.deepest,
+        )
     meta = KeysetPageMetaOut(
         count=page.count,
         page=page.number,

@@ -291,10 +291,18 @@ class ArrearsEntryOut(Schema):
     unpaid_months: list[str]
 
 
+# The arrears lists are paged (each list sliced alike); ``warned`` and ``lapsed`` count
+# them whole.
+ARREARS_PAGE_SIZE = 200
+ARREARS_MAX_PAGE_SIZE = 5_000
+
+
 class ArrearsOut(Schema):
     as_of: str
     warned: int
     lapsed: int
+    page: int
+    page_size: int
     warnings: list[ArrearsEntryOut]
     lapses: list[ArrearsEntryOut]
 
@@ -492,20 +500,32 @@ def discrepancy_resolve(
 
 @router.get("/arrears", response=ArrearsOut, summary="Tunggakan (tanpa mengubah data)")
 def arrears(
-    request: HttpRequest, regency: str, as_of: str | None = Query(None, pattern=MONTH_PATTERN)
+    request: HttpRequest,
+    regency: str,
+    as_of: str | None = Query(None, pattern=MONTH_PATTERN),
+    page: int = Query(1, ge=1, le=1_000_000),
+    page_size: int = Query(ARREARS_PAGE_SIZE, ge=1, le=ARREARS_MAX_PAGE_SIZE),
 ) -> dict[str, Any]:
     user = _user(request)
     require_perm(user, "contributions.manage_arrears")
     if not may_see_persons(user):
         raise NotFoundOrForbidden(gettext("Tidak ditemukan."))
-    report = services.arrears_check(
+    listing = services.arrears_listing(
         as_of=Month.parse(as_of) if as_of else Month.current(),
         regency=_regency(request, regency),
-        apply=False,
         acting_user=user,
     )
-    data = report.as_dict()
-    return {key: data[key] for key in ("as_of", "warned", "lapsed", "warnings", "lapses")}
+    # Whole counts; the lists one page at a time (thousands can be in arrears).
+    start = (page - 1) * page_size
+    return {
+        "as_of": str(listing.as_of),
+        "warned": len(listing.warnings),
+        "lapsed": len(listing.lapses),
+        "page": page,
+        "page_size": page_size,
+        "warnings": [e.as_dict() for e in listing.warnings[start : start + page_size]],
+        "lapses": [e.as_dict() for e in listing.lapses[start : start + page_size]],
+    }
 
 
 @router.post(

@@ -607,6 +607,75 @@ class ArrearsNotice(models.Model):
         return f"{self.get_kind_display()} {self.membership_id} ({Month.from_date(self.as_of)})"
 
 
+class ArrearsMonth(models.Model):
+    """Summary: one month due and unpaid after a running member's last paid month (the
+    months ``services.arrears`` counts), for the arrears page and API: they count and
+    page these rows instead of reading the open bills' lines and every member's last
+    paid month per request. Not bounded by a month: a reader takes the months up to its
+    ``as_of`` (the last paid month does not depend on it).
+
+    Rebuilt per kabupaten (of the member's village) by ``arrears_months_refresh``, which
+    the figures refresh runs after every write that can change it — bills issued or
+    paid, credits, lapses, memberships ending (``reports.signal_handlers``) — and the
+    nightly ``reports_refresh``. Name and KPJ are copied for the list's order and rows.
+    The scheduled check that lapses (``arrears_check(apply=True)``) never reads it.
+    """
+
+    regency = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    month = month_field(_("bulan"))
+    # 1 for the member's first unpaid month, 2 for the second …: a member has at least
+    # k unpaid months up to A exactly when its row k has ``month`` <= A, so "lapses at
+    # A" is the rows (ordinal = the rule's months, month <= A): one row per member,
+    # counted and paged without grouping.
+    ordinal = models.PositiveSmallIntegerField()
+    segment = models.CharField(max_length=3, choices=Segment.choices)
+    village = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    funding_source = models.ForeignKey(
+        FundingSource, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    full_name = models.CharField(max_length=200)
+    kpj_number = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [
+            # Serves the arrears page and API: one kabupaten's members with a k-th unpaid
+            # month up to a month (and the refresh's delete by kabupaten).
+            models.Index(
+                fields=["regency", "segment", "ordinal", "month"], name="contrib_arrears_k_idx"
+            ),
+            # Serves reading the months of the members on one page.
+            models.Index(fields=["membership", "month"], name="contrib_arrears_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.month:%Y-%m}"
+
+
+class ArrearsRefresh(models.Model):
+    """Whether one kabupaten's ``ArrearsMonth`` rows are current. A committed write that
+    can change them bumps ``version`` (``arrears_months_stale_mark``, after the commit);
+    a rebuild reads ``version`` before it reads any data and stores it as
+    ``refreshed_version``: the rows are current while the two are equal. Readers fall
+    back to the full computation while they are not (no kabupaten row: never built)."""
+
+    regency = models.OneToOneField(
+        Region, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+    refreshed_version = models.BigIntegerField(default=-1)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.regency_id} v{self.version} (rows of v{self.refreshed_version})"
+
+
 class Reactivation(models.Model):
     """A lapsed membership continued as a new coverage period (facts.md §1.4)."""
 

@@ -38,6 +38,7 @@ from jamsos.regions.models import Region
 
 VIEW = "contributions.view_bills"
 LINES_PER_PAGE = 50
+ARREARS_PAGE_SIZE = 50
 
 
 def _get(fetch: Callable[..., Any], user: Any, pk: int) -> Any:
@@ -400,17 +401,27 @@ def arrears(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         regency, as_of = form.cleaned_data["regency"], form.cleaned_data["as_of"]
-    report = lapsed = None
+    report = lapsed = lapsing = warnings = None
     if regency is not None:
-        report = services.arrears_check(as_of=as_of, regency=regency, apply=False, acting_user=user)
+        report = services.arrears_listing(as_of=as_of, regency=regency, acting_user=user)
         lapsed = Paginator(selectors.lapsed_list(viewer=user, regency=regency), 50).get_page(
             request.GET.get("page")
+        )
+        # A province's arrears can run to thousands of members: the page shows each list
+        # in pages (their counts stay whole); the API and the scheduled check see all.
+        lapsing = Paginator(report.lapses, ARREARS_PAGE_SIZE).get_page(
+            request.GET.get("lapsing_page")
+        )
+        warnings = Paginator(report.warnings, ARREARS_PAGE_SIZE).get_page(
+            request.GET.get("warning_page")
         )
     context = {
         "form": form,
         "regency": regency,
         "as_of": as_of,
         "report": report,
+        "lapsing": lapsing,
+        "warnings": warnings,
         "lapsed": lapsed,
         "reactivate_form": ReactivateForm(initial={"first_month": Month.current()}),
     }

@@ -400,6 +400,48 @@ class Membership(models.Model):
         return self.first_month <= month.first_day() <= self.last_month
 
 
+class MembershipCount(models.Model):
+    """Summary: how many memberships share a (village, funding source, status, first
+    month, last month). A few thousand rows stand for a million memberships, so the
+    totals of the memberships page and API and the transparency report's "registered"
+    per month read this table, never the memberships.
+
+    Kept right by the database itself: triggers on ``enrollment_membership`` (migration
+    0011; PostgreSQL per statement with transition tables, SQLite per row) add and
+    subtract on every insert, update and delete, whichever code path or raw SQL wrote
+    the membership, in the writing transaction. ``memberships.membership_counts_rebuild``
+    is the full recomputation (tests compare the two). Rows whose count went back to 0
+    stay (a later write reuses them); readers skip them.
+    """
+
+    # No foreign-key constraints: the triggers write these columns from a membership
+    # row that already satisfies them, and scoping reads only the codes.
+    village = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    funding_source = models.ForeignKey(
+        FundingSource, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Membership.Status.choices)
+    first_month = models.DateField()
+    last_month = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("jumlah kepesertaan")
+        verbose_name_plural = _("jumlah kepesertaan")
+        constraints = [
+            # The triggers' upsert key (ON CONFLICT): one row per group.
+            models.UniqueConstraint(
+                fields=["village", "funding_source", "status", "first_month", "last_month"],
+                name="enrollment_count_group_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.funding_source_id} {self.status}: {self.n}"
+
+
 class DecreeSetting(models.Model):
     """How a kabupaten writes its SK penetapan: place, signer, number pattern, texts.
 

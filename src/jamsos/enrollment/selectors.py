@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
 from jamsos.accounts.access import may_see_persons, region_code_q, region_q, scope_queryset
@@ -38,6 +38,7 @@ from jamsos.enrollment.models import (
     DecreeLine,
     LegalBasis,
     Membership,
+    MembershipCount,
     RenewalProposal,
 )
 from jamsos.enrollment.services.decrees import LIVE_DECREE_STATUSES
@@ -276,7 +277,7 @@ class MembershipFilters:
 
 # The list's order: newest coverage first, then by name. Pages are read one start month
 # at a time (``lib.pagination``, ``grouped``): the name order then comes from the
-# person index ``person_name_order_idx``.
+# person index ``person_name_order_cover``.
 MEMBERSHIP_ORDER = ("-first_month", "person__full_name", "pk")
 
 
@@ -337,18 +338,17 @@ def membership_totals(*, viewer: User, year: int | None = None) -> MembershipTot
     """
     if not viewer.has_perm(VIEW_MEMBERSHIPS):
         raise PermissionDenied(gettext("Anda tidak berwenang melihat kepesertaan."))
-    memberships = Membership.objects.filter(region_q(viewer, "village"))
+    # From the count summary (``MembershipCount``, kept by triggers): a few thousand
+    # groups stand for the memberships, so no page or API call scans a million rows.
+    counts = MembershipCount.objects.filter(region_q(viewer, "village"), n__gt=0)
     if year:
-        memberships = memberships.filter(
+        counts = counts.filter(
             first_month__lte=dt.date(year, 12, 1), last_month__gte=dt.date(year, 1, 1)
         )
-    # One pass over the memberships (status × village × source, a few thousand groups),
-    # summed here by status, kecamatan and source: no join to regions or sources per
-    # membership, and one scan where three were.
     groups = (
-        memberships.order_by()
+        counts.order_by()
         .values_list("status", "village_id", "funding_source_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n"))
     )
     by_status: dict[str, int] = defaultdict(int)
     by_village: dict[str | None, int] = defaultdict(int)
@@ -380,6 +380,28 @@ def membership_totals(*, viewer: User, year: int | None = None) -> MembershipTot
     )
     totals.by_source = sorted(by_source_name.items())
     return totals
+
+
+CountKey = tuple[str, int, str, dt.date, dt.date]  # village, source, status, first, last
+
+
+def membership_counts_computed() -> dict[CountKey, int]:
+    """The full recomputation of ``MembershipCount`` from the memberships (tests and the
+    rebuild compare and restore with it)."""
+    rows = (
+        Membership.objects.order_by()
+        .values_list("village_id", "funding_source_id", "status", "first_month", "last_month")
+        .annotate(n=Count("pk"))
+    )
+    return {(v, s, st, first, last): n for v, s, st, first, last, n in rows}
+
+
+def membership_counts_stored() -> dict[CountKey, int]:
+    """``MembershipCount`` as stored, in the shape of ``membership_counts_computed``."""
+    rows = MembershipCount.objects.exclude(n=0).values_list(
+        "village_id", "funding_source_id", "status", "first_month", "last_month", "n"
+    )
+    return {(v, s, st, first, last): n for v, s, st, first, last, n in rows}
 
 
 def person_memberships(*, person: Person) -> QuerySet[Membership]:

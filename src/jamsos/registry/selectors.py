@@ -35,7 +35,7 @@ class PersonFilters:
     occupation: str = ""  # Occupation.code
 
 
-# The list's order; the index ``person_name_order_idx`` serves it (keyset pages).
+# The list's order; the index ``person_name_order_cover`` serves it (keyset pages).
 PERSON_ORDER = ("full_name", "pk")
 # SQLite's FTS5 trigram index (migration 0003) serves a LIKE of three letters or more.
 _FTS_MIN_LETTERS = 3

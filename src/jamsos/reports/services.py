@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.services import audit_record
+from jamsos.contributions.services.arrears_months import arrears_months_refresh
 from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.lib.periods import Month, month_range
 from jamsos.regions.models import Region
@@ -75,6 +76,9 @@ def figures_refresh(*, regency_code: str, first: Month, last: Month) -> int:
             RefreshedMonth.objects.update_or_create(
                 regency_id=regency_code, month=month.first_day(), defaults={"refreshed_at": now}
             )
+    # The arrears summary follows the same writes (a whole kabupaten, not months: a
+    # payment of one month changes the arrears of every later one).
+    arrears_months_refresh(regency_code=regency_code)
     return len(rows)
 
 

@@ -14,6 +14,9 @@ A rolled-back write enqueues nothing. What each kind of event touches:
 - a decree issued: this month; a proposal batch or row: the batch's month (funnel
   figures count by event month: rows by their batch's upload);
 - a claim paid: its payout month.
+
+Before enqueueing, each kabupaten's arrears summary is marked stale
+(``contributions.services.arrears_months_stale_mark``); the refresh rebuilds it too.
 """
 
 from __future__ import annotations
@@ -135,17 +138,21 @@ def months_for(event: dict[str, Any]) -> tuple[str, list[Month]]:
 
 
 def _refresh_after_commit(events: list[dict[str, Any]]) -> None:
+    from jamsos.contributions.services.arrears_months import arrears_months_stale_mark
     from jamsos.reports.tasks import figures_refresh_task
 
     ranges: dict[str, list[Month]] = {}
-    # After the commit: a refresh that starts from now on sees this write, so a queued
-    # task may skip itself once its months were recomputed after this moment.
-    committed = timezone.now()
     for event in events:
         regency, months = months_for(event)
         if len(regency) != 5 or not months:
             continue
         ranges.setdefault(regency, []).extend(months)
+    # The arrears summary is stale from this commit until the refresh below rebuilds it
+    # (before ``committed``: a refresh that starts later reads the bumped version).
+    arrears_months_stale_mark(regency_codes=sorted(ranges))
+    # After the commit: a refresh that starts from now on sees this write, so a queued
+    # task may skip itself once its months were recomputed after this moment.
+    committed = timezone.now()
     for regency, months in sorted(ranges.items()):
         figures_refresh_task.enqueue(
             regency, str(min(months)), str(max(months)), committed.isoformat()

@@ -4,6 +4,7 @@
 - ``payments``: issuing bills, treasury payments, credit, reconciling a bill;
 - ``reconciliation``: importing the BPJS statement, discrepancies and their resolution;
 - ``arrears``: warnings, lapse and reactivation from the ``LapseRule`` data;
+- ``arrears_months``: the arrears summary the arrears page and API read;
 - ``adjustments``: credit notes for months billed after a member's death.
 """
 
@@ -18,6 +19,13 @@ from jamsos.contributions.services.arrears import (
     arrears_check,
     lapse_rules_valid,
     membership_reactivate,
+)
+from jamsos.contributions.services.arrears_months import (
+    ArrearsListing,
+    arrears_listing,
+    arrears_months_current,
+    arrears_months_refresh,
+    arrears_months_stale_mark,
 )
 from jamsos.contributions.services.billing import (
     BILLABLE_STATUSES,
@@ -53,6 +61,7 @@ from jamsos.contributions.services.reconciliation import (
 __all__ = [
     "BILLABLE_STATUSES",
     "ArrearsEntry",
+    "ArrearsListing",
     "ArrearsReport",
     "BillOutcome",
     "BillingError",
@@ -64,6 +73,10 @@ __all__ = [
     "absorption_refresh",
     "arrears_candidates",
     "arrears_check",
+    "arrears_listing",
+    "arrears_months_current",
+    "arrears_months_refresh",
+    "arrears_months_stale_mark",
     "bill_issue",
     "bill_number",
     "bill_reconcile",

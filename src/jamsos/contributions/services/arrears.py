@@ -91,7 +91,7 @@ class ArrearsEntry:
 
 
 def _unpaid_months(
-    *, segment: str, as_of: Month, memberships: QuerySet[Membership]
+    *, segment: str | None, as_of: Month | None, memberships: QuerySet[Membership]
 ) -> dict[int, list[Month]]:
     """The months due and unpaid up to ``as_of`` after each membership's last paid month.
 
@@ -100,22 +100,29 @@ def _unpaid_months(
     month of just those memberships (one grouped query, their ids as one array: an
     index probe each); each membership's last paid month is computed once, not once
     (or twice) per unpaid line."""
-    # The open lines first (few: a bill index probe each), then which of their
-    # memberships are in scope and running: by id, never a scan of every membership.
+    # The open bills first (a handful), then their lines by the line's bill index: a
+    # join on the bill's status instead let PostgreSQL scan every line of every month
+    # (12M lines at a million members) to keep the few of open bills. Then which of
+    # their memberships are in scope and running: by id, never a scan of every membership.
+    open_bills = list(
+        Bill.objects.filter(status__in=Bill.OPEN).order_by("pk").values_list("pk", flat=True)
+    )
+    if not open_bills:
+        return {}
+    lines = BillLine.objects.filter(ids_q("bill_id", open_bills))
+    if as_of is not None:  # None: every open month (the summary, ``arrears_months_refresh``)
+        lines = lines.filter(month__lte=as_of.first_day())
     due: dict[int, list[Month]] = defaultdict(list)
-    for membership_id, month in (
-        BillLine.objects.filter(bill__status__in=Bill.OPEN, month__lte=as_of.first_day())
-        .values_list("membership_id", "month")
-        .order_by("membership_id", "month")
+    for membership_id, month in lines.values_list("membership_id", "month").order_by(
+        "membership_id", "month"
     ):
         due[membership_id].append(Month.from_date(month))
     if not due:
         return {}
-    running = set(
-        memberships.filter(status__in=RUNNING, segment=segment)
-        .filter(ids_q("pk", due))
-        .values_list("pk", flat=True)
-    )
+    running_in = memberships.filter(status__in=RUNNING)
+    if segment is not None:
+        running_in = running_in.filter(segment=segment)
+    running = set(running_in.filter(ids_q("pk", due)).values_list("pk", flat=True))
     months = {m: due[m] for m in running}
     if not months:
         return {}

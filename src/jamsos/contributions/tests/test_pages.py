@@ -217,6 +217,34 @@ def test_arrears_page_and_reactivation(client, personas, sijunjung, apbd, make_m
     )
 
 
+def test_arrears_page_shows_its_lists_in_pages(
+    client, personas, sijunjung, apbd, make_members, monkeypatch
+):
+    """Thousands in arrears: each list is paged (its heading keeps the whole count)."""
+    from jamsos.contributions import views
+
+    monkeypatch.setattr(views, "ARREARS_PAGE_SIZE", 2)
+    members = make_members(3, apbd)
+    for month in (1, 2, 3):
+        result = services.billing_run(regency=sijunjung, month=Month(2025, month), acting_user=None)
+        services.bill_issue(bill=result.bills[0].bill, acting_user=None)
+    operator = login(client, personas.dinas_operator)
+    url = reverse("contributions:arrears")
+    names = []
+    for number in (1, 2):
+        page = operator.get(url, {"regency": "13.03", "as_of": "2025-03", "lapsing_page": number})
+        body = page.content.decode()
+        assert "Akan nonaktif (3)" in body
+        assert len(page.context["lapsing"]) == (2 if number == 1 else 1)
+        names += [e.full_name for e in page.context["lapsing"]]
+        assert ('data-testid="lapsing_page-pagination"' in body) is True
+    assert sorted(names) == sorted(m.person.full_name for m in members)
+    assert (
+        "lapsing_page=2"
+        in operator.get(url, {"regency": "13.03", "as_of": "2025-03"}).content.decode()
+    )
+
+
 def _file(name: str, text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

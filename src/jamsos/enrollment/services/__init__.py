@@ -30,6 +30,7 @@ from jamsos.enrollment.services.decrees import (
     reservation_release_guard,
 )
 from jamsos.enrollment.services.memberships import (
+    membership_counts_rebuild,
     membership_renewal_propose,
     membership_statuses_refresh,
     renewal_link_reservation,
@@ -54,6 +55,7 @@ __all__ = [
     "decree_setting_save",
     "decree_texts_update",
     "legal_basis_save",
+    "membership_counts_rebuild",
     "membership_renewal_propose",
     "membership_statuses_refresh",
     "renewal_link_reservation",

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -55,6 +55,25 @@ _MEMBERSHIP_FIELDS = (
     "status_changed_at",
     "created_at",
 )
+
+
+@transaction.atomic
+def membership_counts_rebuild() -> int:
+    """Recompute the whole count summary (``MembershipCount``) from the memberships;
+    returns the number of groups. The triggers keep it right on every write, so this is
+    a repair (e.g. after restoring one table alone), not a routine step. On PostgreSQL
+    the membership table is locked against writes meanwhile (reads go on)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE enrollment_membership IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM enrollment_membershipcount")
+        cursor.execute(
+            "INSERT INTO enrollment_membershipcount (village_id, funding_source_id, status, "
+            "first_month, last_month, n) SELECT village_id, funding_source_id, status, "
+            "first_month, last_month, COUNT(*) FROM enrollment_membership "
+            "GROUP BY village_id, funding_source_id, status, first_month, last_month"
+        )
+        return cursor.rowcount
 
 
 def membership_status_for(first: Month, last: Month, as_of: Month) -> str:

@@ -206,3 +206,30 @@ def test_far_pages_read_ids_first_and_keep_the_order(named, monkeypatch):
     for number in (1, 2, 4):
         page = list_page(queryset, order=selectors.PERSON_ORDER, page_size=5, page=number)
         assert page.object_list == everyone[(number - 1) * 5 : number * 5]
+
+
+def test_numbered_pages_stop_at_the_offset_cap_and_cursors_go_on(
+    client, personas, named, monkeypatch
+):
+    """Beyond ``MAX_OFFSET`` rows a page number is not read (each would scan all the
+    rows before it): the list says to go on with "Berikutnya" and links the deepest
+    numbered page; the API refuses it naming ``after``; a cursor walks past it."""
+    monkeypatch.setattr(pagination, "MAX_OFFSET", 10)
+    client.force_login(personas.dinas_operator)
+    everyone = list(Person.objects.order_by(*selectors.PERSON_ORDER))
+    # 19 persons, 5 a page in the API: page 3 starts 10 rows in (served), page 4 at 15.
+    served = client.get("/api/registry/persons", {"page_size": 5, "page": 3})
+    assert [p["id"] for p in served.json()["items"]] == [p.pk for p in everyone[10:15]]
+    refused = client.get("/api/registry/persons", {"page_size": 5, "page": 4})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "page_too_deep" and "after" in refused.json()["message"]
+    # The page (25 a page, more persons so page 2 is 25 rows in).
+    PersonFactory.create_batch(30, full_name="Zainal Abidin")
+    response = client.get(LIST, {"page": 2})
+    page = response.context["page"]
+    assert page.too_deep and page.object_list == [] and page.deepest == 1
+    assert 'data-testid="list-too-deep"' in response.content.decode()
+    first = client.get(LIST).context["page"]
+    by_cursor = client.get(LIST, {"page": 2, "after": first.next_cursor}).context["page"]
+    assert not by_cursor.too_deep
+    assert by_cursor.object_list == list(Person.objects.order_by(*selectors.PERSON_ORDER)[25:50])
