@@ -103,7 +103,7 @@ class RegistryLookup:
 
     def people_born_on(self, dates: list[dt.date]) -> pl.DataFrame:
         frame = person_identity_frame(birth_dates=dates)
-        return frame.with_columns(names_key(frame["name"]).alias("key")).select(
+        return frame.with_columns(names_key(frame["name"], fold=True).alias("key")).select(
             list(dedup.PEOPLE_SCHEMA)
         )
 
@@ -602,7 +602,7 @@ def _dedup_people(frame: pl.DataFrame) -> pl.DataFrame:
     return people.select(
         pl.col("row_number").alias("ref"),
         pl.when("nik16").then(pl.col("n_nik")).alias("nik"),
-        names_key(people["n_full_name"]).alias("key"),
+        names_key(people["n_full_name"], fold=True).alias("key"),
         pl.col("n_full_name").alias("name"),
         pl.col("n_birth_date").alias("birth_date"),
         pl.col("n_sex").alias("sex"),
@@ -614,7 +614,7 @@ def _duplicates(
     frame: pl.DataFrame, issues: Issues, context: ValidationContext
 ) -> dict[int, list[dict[str, Any]]]:
     people = _dedup_people(frame)
-    dates = people["birth_date"].unique().to_list()
+    dates = dedup.lookup_dates(people["birth_date"]).to_list()
     registry = context.registry.people_born_on(dates) if dates else None
     candidates = dedup.possible_duplicates(people, registry)
     names = dict(
@@ -756,7 +756,7 @@ def row_check_in_batch(
     mine = dedup.Person(
         row.row_number,
         nik,
-        name_key(check.values.get("full_name", "")),
+        name_key(check.values.get("full_name", ""), fold=True),
         check.values.get("full_name", ""),
         dt.date.fromisoformat(born),
         check.values.get("sex", ""),
@@ -766,7 +766,7 @@ def row_check_in_batch(
         dedup.Person(
             number,
             values.get("nik") or "",
-            name_key(values.get("full_name") or ""),
+            name_key(values.get("full_name") or "", fold=True),
             values.get("full_name") or "",
             mine.birth_date,
             values.get("sex") or "",
@@ -817,7 +817,7 @@ def _pair_candidates(mine: dedup.Person, peers: Iterable[dedup.Person]) -> list[
         if peer.sex != mine.sex and peer.village != mine.village:
             continue
         score = dedup.name_score(mine.key, peer.key)
-        if score >= dedup.THRESHOLD:
+        if score >= dedup.name_limit(mine.village, peer.village):
             found.append(
                 {
                     "source": "file",
