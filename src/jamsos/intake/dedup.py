@@ -39,6 +39,7 @@ SUBSET_SCORE = 90.0  # what "every part of the shorter name is in the longer" is
 # ... when the shorter is one name alone ("Firman" in "Firman Hendri Koto"): enough in
 # one village only — thousands of people share a given name and a birth date.
 SINGLE_PART_SUBSET_SCORE = 82.0
+NAME_MIN_LETTERS = 3  # shorter parts ("m", "md") do not make a second name
 MAX_CANDIDATES = 5
 
 
@@ -73,7 +74,9 @@ def _subset_score(parts_a: list[str], parts_b: list[str], score: float) -> float
         return score
     if not _parts_contained(short, long):
         return score
-    return max(score, SUBSET_SCORE if len(short) > 1 else SINGLE_PART_SUBSET_SCORE)
+    # "m fadli", "nur hayati": one name with an abbreviation or a prefix.
+    names = sum(len(part) >= NAME_MIN_LETTERS for part in short)
+    return max(score, SUBSET_SCORE if names > 1 else SINGLE_PART_SUBSET_SCORE)
 
 
 def name_score(a: str, b: str) -> float:

@@ -9,7 +9,8 @@ spaces, without the particles, common titles (H., Hj., Dr.) and the degrees afte
 comma, so "H. Ma'ruf bin Amin, S.Pd" and "MARUF AMIN" meet. With ``fold=True`` (what
 duplicate search compares) it also forgives the ways one name is written in Sumatera
 Barat: Muhammad and its abbreviations (M., Muh., Moh., Mhd., Muhamad, Mochammad…) as
-"m"; the compounds Nur-/Abdul- joined ("Nur Hayati" → "nurhayati"); an adat title
+"m"; the compounds Nur-/Abdul- split ("Nurhayati" → "nur hayati", as "Hayati Nur"
+sorts); an adat title
 (gelar: Datuak/Dt., Sutan/St., Sidi, Bagindo, Marah) after the name dropped together
 with the title's own name ("Fadli Chaniago Dt. Rajo Ameh" → "fadli chaniago"). The
 portal's name check keeps the plain key.
@@ -36,7 +37,7 @@ GELAR = ("datuak", "datuk", "dt", "sutan", "st", "sidi", "bagindo", "marah")
 _FOLD_HONORIFICS = r"^(?:(?:" + "|".join(HONORIFICS) + r") )+"
 # A gelar after the first word ends the name: the title and its name go.
 _FOLD_GELAR = r" (?:" + "|".join(GELAR) + r")(?: .*)?$"
-_FOLD_COMPOUND = r"\b(nur|abdul) ([a-z])"
+_FOLD_COMPOUND = r"\b(nur|abdul)([a-z]{3,})"
 _FOLD_MUHAMMAD = r"\b(?:md|mhd|mohd|muh|moh|moch|much|m[ou]c?k?h?amm?[ae]d)\b"
 
 
@@ -74,7 +75,7 @@ def names_normalise(values: pl.Series) -> pl.Series:
 
 def name_key(raw: object, *, fold: bool = False) -> str:
     """``"H. Ma'ruf bin Amin"`` → ``"maruf amin"``: what duplicate search compares
-    (with ``fold=True``: ``"Muh. Nur Hadi Dt. Bandaro"`` → ``"m nurhadi"``)."""
+    (with ``fold=True``: ``"Muh. Nurhadi Dt. Bandaro"`` → ``"m nur hadi"``)."""
     if raw is None:
         return ""
     text = unicodedata.normalize("NFKD", str(raw)).encode("ascii", "ignore").decode().lower()
@@ -88,7 +89,7 @@ def name_key(raw: object, *, fold: bool = False) -> str:
     text = _KEY_DROP.sub(" ", text)
     text = " ".join(text.split())
     if fold:
-        text = re.sub(_FOLD_COMPOUND, r"\1\2", text)
+        text = re.sub(_FOLD_COMPOUND, r"\1 \2", text)
         text = re.sub(_FOLD_MUHAMMAD, "m", text)
     return text
 
@@ -113,7 +114,9 @@ def names_key(values: pl.Series, *, fold: bool = False) -> pl.Series:
         )
     text = text.str.replace_all(drop, " ").str.replace_all(r" +", " ").str.strip_chars(" ")
     if fold:
-        text = text.str.replace_all(_FOLD_COMPOUND, "${1}${2}").str.replace_all(_FOLD_MUHAMMAD, "m")
+        text = text.str.replace_all(_FOLD_COMPOUND, "${1} ${2}").str.replace_all(
+            _FOLD_MUHAMMAD, "m"
+        )
     result = frame.select(text.alias("n"))["n"].fill_null("")
     non_ascii = values.cast(pl.String).str.contains(r"[^\x00-\x7F]").fill_null(False)
     if non_ascii.any():

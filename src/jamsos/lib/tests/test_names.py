@@ -59,9 +59,10 @@ def test_property_normalise_is_idempotent(value):
         ("Mhd. Fadli", "m fadli"),
         ("Muhamad Fadli", "m fadli"),
         ("Mochammad Fadli", "m fadli"),
-        ("Nur Hayati", "nurhayati"),
-        ("Siti Nurhayati", "siti nurhayati"),
-        ("Abdul Hakim Koto", "abdulhakim koto"),
+        ("Nurhayati", "nur hayati"),
+        ("Siti Nur Hayati", "siti nur hayati"),
+        ("Abdulhakim Koto", "abdul hakim koto"),
+        ("Nurul Huda", "nurul huda"),  # too short to be a second name
         ("Fadli Chaniago Dt. Rajo Ameh", "fadli chaniago"),
         ("Fadli Chaniago Datuak Rajo Ameh", "fadli chaniago"),
         ("H. Fadli Sutan Mudo, S.Pd", "fadli"),
