@@ -36,9 +36,10 @@ THRESHOLD = 88.0
 SAME_VILLAGE_THRESHOLD = 80.0
 PART_MIN_SIMILARITY = 0.8  # a name part matches another with at most 1 typo in 5 letters
 SUBSET_SCORE = 90.0  # what "every part of the shorter name is in the longer" is worth
-# ... when the shorter is one name alone ("Firman" in "Firman Hendri Koto"): enough in
-# one village only — thousands of people share a given name and a birth date.
-SINGLE_PART_SUBSET_SCORE = 82.0
+# What one given name alone is worth — found in a longer name ("Firman" in "Firman
+# Hendri Koto") or on both sides ("Rina"/"Rina"): enough in one village only, since
+# thousands of people share a given name and a birth date.
+ONE_NAME_SCORE = 82.0
 NAME_MIN_LETTERS = 3  # shorter parts ("m", "md") do not make a second name
 MAX_CANDIDATES = 5
 
@@ -74,26 +75,33 @@ def _subset_score(parts_a: list[str], parts_b: list[str], score: float) -> float
         return score
     if not _parts_contained(short, long):
         return score
-    # "m fadli", "nur hayati": one name with an abbreviation or a prefix.
-    names = sum(len(part) >= NAME_MIN_LETTERS for part in short)
-    return max(score, SUBSET_SCORE if names > 1 else SINGLE_PART_SUBSET_SCORE)
+    # "m fadli": one name after an initial.
+    return max(score, SUBSET_SCORE if _names(short) > 1 else ONE_NAME_SCORE)
 
 
 def name_score(a: str, b: str) -> float:
     """Similarity 0–100 of two name keys: the better of the plain and the token-sort
     ratio (typos, transposed letters, swapped parts), or ``SUBSET_SCORE`` when the
     names have a different number of parts and every part of the shorter is found in
-    the longer (a missing part; ``SINGLE_PART_SUBSET_SCORE`` when the shorter is one
-    name alone)."""
-    if a == b:
-        return 100.0 if a else 0.0
+    the longer (a missing part). One given name alone — in a longer name or on both
+    sides — scores at most ``ONE_NAME_SCORE``."""
     if not a or not b:
         return 0.0
-    score = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
     parts_a, parts_b = a.split(), b.split()
-    if score >= THRESHOLD or len(parts_a) == len(parts_b):
-        return score
-    return _subset_score(parts_a, parts_b, score)
+    # One given name on each side ("Rina", "M. Afrizal"): thousands share one and a
+    # birth date; at most what one name alone in a longer one is worth.
+    cap = ONE_NAME_SCORE if _names(parts_a) <= 1 and _names(parts_b) <= 1 else 100.0
+    if a == b:
+        return cap
+    score = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+    if score < THRESHOLD and len(parts_a) != len(parts_b):
+        score = _subset_score(parts_a, parts_b, score)
+    return min(score, cap)
+
+
+def _names(parts: list[str]) -> int:
+    """How many parts are names, not initials ("m") or two-letter remnants."""
+    return sum(len(part) >= NAME_MIN_LETTERS for part in parts)
 
 
 def name_limit(village: str | None, village_b: str | None) -> float:

@@ -69,6 +69,18 @@ def test_one_village_forgives_one_slip_in_a_short_name():
     assert dedup.name_limit(None, None) == dedup.THRESHOLD
 
 
+def test_one_given_name_alone_is_enough_in_one_village_only():
+    assert dedup.name_score("rina", "rina") == dedup.ONE_NAME_SCORE
+    assert dedup.name_score("m afrizal", "m afrizal") == dedup.ONE_NAME_SCORE  # "m" is no name
+    assert dedup.name_score("firman", "firman hendri koto") == dedup.ONE_NAME_SCORE
+    assert dedup.name_score("siti rahmah", "siti rahmah") == 100.0
+    assert dedup.name_score("siti yanti", "siti rahmah yanti") == dedup.SUBSET_SCORE
+    same = [person(1, "Rina"), person(2, "RINA")]
+    elsewhere = [person(1, "Rina"), person(2, "Rina", village="13.03.04.2002")]
+    assert found_pairs(same) == {(2, "file", 1)}
+    assert found_pairs(elsewhere) == set()
+
+
 def test_folded_spellings_meet():
     rows = [
         person(1, "Muhammad Fadli Chaniago Dt. Rajo Ameh"),
