@@ -337,6 +337,13 @@ def transposed(date: pl.Expr) -> pl.Expr:
     )
 
 
+def transposed_date(date: dt.date) -> dt.date | None:
+    """``transposed`` for one date."""
+    if date.day > 12 or date.day == date.month:
+        return None
+    return dt.date(date.year, date.day, date.month)
+
+
 def lookup_dates(births: pl.Series) -> pl.Series:
     """The birth dates to read registered people for: those in the file and the same
     dates with day and month transposed."""

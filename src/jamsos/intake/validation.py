@@ -762,17 +762,20 @@ def row_check_in_batch(
         check.values.get("sex", ""),
         check.village or "",
     )
+    # The same day, or day and month transposed (as the bulk search).
+    swapped = dedup.transposed_date(mine.birth_date)
+    dates = [born, swapped.isoformat()] if swapped else [born]
     peers = [
         dedup.Person(
             number,
             values.get("nik") or "",
             name_key(values.get("full_name") or "", fold=True),
             values.get("full_name") or "",
-            mine.birth_date,
+            dt.date.fromisoformat(values["birth_date"]),
             values.get("sex") or "",
             village or "",
         )
-        for number, values, village in others.filter(values__birth_date=born).values_list(
+        for number, values, village in others.filter(values__birth_date__in=dates).values_list(
             "row_number", "values", "village_id"
         )
     ]
