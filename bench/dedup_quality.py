@@ -521,7 +521,7 @@ def _identity(rng: random.Random, person: int, villages: list[str], **fixed: Any
 def _transposed(born: dt.date) -> dt.date | None:
     if born.day > 12 or born.day == born.month:
         return None
-    return dt.date(born.year, born.day, born.month) if born.month <= 28 else None
+    return dt.date(born.year, born.day, born.month)
 
 
 def generate(records: int, pairs: int, seed: int) -> list[Record]:  # noqa: C901
@@ -729,7 +729,7 @@ def run_jamsos(records: list[Record]) -> tuple[dict[tuple[int, int], float], flo
     people = file.with_columns(names_key(file["name"], fold=True).alias("key")).select(
         list(dedup.PEOPLE_SCHEMA)
     )
-    dates = _lookup_dates(people["birth_date"])
+    dates = dedup.lookup_dates(people["birth_date"])
     known = registry.filter(pl.col("birth_date").is_in(dates.implode()))
     known = known.with_columns(names_key(known["name"], fold=True).alias("key")).select(
         list(dedup.PEOPLE_SCHEMA)
@@ -743,14 +743,6 @@ def run_jamsos(records: list[Record]) -> tuple[dict[tuple[int, int], float], flo
         for other in [c.get("row_number") or c.get("person_id")]
     }
     return predicted, seconds
-
-
-def _lookup_dates(births: Any) -> Any:
-    """The birth dates the registry is read for (``validation._duplicates``)."""
-    from jamsos.intake import dedup
-
-    lookup = getattr(dedup, "lookup_dates", None)
-    return lookup(births) if lookup else births.unique()
 
 
 # --- Splink ---------------------------------------------------------------------------------
