@@ -384,7 +384,9 @@ def _dedup_quality(originals: int, duplicates: int) -> dict[str, Any]:
         make_person(rng, villages, serial=n, coverage_start=COVERAGE) for n in range(originals)
     ]
     rows = [
-        dedup.Person(n, p.nik, name_key(p.name), p.name, p.birth_date, p.sex, p.village.code)
+        dedup.Person(
+            n, p.nik, name_key(p.name, fold=True), p.name, p.birth_date, p.sex, p.village.code
+        )
         for n, p in enumerate(people, start=1)
     ]
     truth: set[tuple[int, int]] = set()
@@ -400,7 +402,9 @@ def _dedup_quality(originals: int, duplicates: int) -> dict[str, Any]:
         number = originals + i + 1
         nik = nik_build(person.village.district_code, person.birth_date, person.sex, 9000 + i % 999)
         rows.append(
-            dedup.Person(number, nik, name_key(name), name, person.birth_date, person.sex, village)
+            dedup.Person(
+                number, nik, name_key(name, fold=True), name, person.birth_date, person.sex, village
+            )
         )
         truth.add((ref + 1, number))
         kind_of[number] = kind

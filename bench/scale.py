@@ -11,7 +11,8 @@ Then it measures, with a logged-in ``django.test.Client`` (sequential, warm: one
 request first, then ``--repeat`` timed), p50 and p95 in milliseconds of every list,
 search, API and figure page; the billing run of month 1 and month 12 and a 3-month
 prepayment; and intake dry runs of a 100k-row CSV (empty registry and against the N
-registered), each in a fresh child process that reports its own peak RSS (``VmHWM``).
+registered), each in a fresh child process that reports its own peak RSS (``VmHWM``);
+and duplicate quality against Splink 5 (``bench/dedup_quality.py``, ``--skip dedup``).
 
 The data lives in its own database (default ``jamsos_scale_bench`` on the local server,
 ``BENCH_DATABASE_URL`` to change), kept between runs: ``--reuse`` measures again on the
@@ -459,13 +460,28 @@ def _empty_database() -> str:
     return EMPTY_DATABASE
 
 
+def _duplicate_quality(records: int) -> dict[str, Any]:
+    """``bench/dedup_quality.py`` in a fresh process (no database): precision, recall,
+    F1 and time of our duplicate finding, and of Splink 5 when requirements/bench.txt
+    is installed, on a labelled set of ``records`` people (5.5 % true pairs)."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    pairs = max(records * 11 // 200, 1)
+    command = [sys.executable, str(HERE / "dedup_quality.py"), "--json"]
+    command += ["--records", str(records), "--pairs", str(pairs)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page")
     parser.add_argument("--reuse", action="store_true", help="keep the data if built for N")
     parser.add_argument("--intake-rows", type=int, default=100_000)
-    parser.add_argument("--skip", default="", help="comma-separated: pages,billing,intake")
+    parser.add_argument("--skip", default="", help="comma-separated: pages,billing,intake,dedup")
+    parser.add_argument("--dedup-records", type=int, default=200_000)
     parser.add_argument(
         "--plain-first-run",
         action="store_true",
@@ -519,6 +535,8 @@ def main() -> int:
         path = _csv(args.intake_rows)
         figures["dry_run_empty_registry"] = _dry_run_child(path, _empty_database())
         figures["dry_run_against_registry"] = _dry_run_child(path, DATABASE)
+    if "dedup" not in skip:
+        figures["duplicate_quality"] = _duplicate_quality(args.dedup_records)
     figures["load_average_at_end"] = round(os.getloadavg()[0], 1)
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -1,14 +1,20 @@
 """Possible duplicates: the same person proposed under another NIK.
 
-A pair is a possible duplicate when both have the same birth date, the same sex or the
-same village, different NIKs, and similar names (``name_score`` ≥ ``THRESHOLD``).
-Blocking on the birth date keeps the work linear: a file of 100,000 rows born over
-50 years compares a few hundred thousand pairs, not five billion.
+A pair is a possible duplicate when both have the same birth date — or the same date
+with day and month transposed (7-3 written for 3-7) — the same sex or the same village,
+different NIKs, and similar names: ``name_score`` ≥ ``THRESHOLD``, or
+≥ ``SAME_VILLAGE_THRESHOLD`` when both live in one village. The same name born the same
+day in another kecamatan (another NIK region) stays a candidate: a person registered
+twice under two NIKs looks just like that, and a reviewer decides. Blocking on the
+birth date keeps the work linear: a file of 100,000 rows born over 50 years compares a
+few hundred thousand pairs, not five billion.
 
-``name_score`` compares ``lib.names.name_key`` spellings and forgives what the
-labelled set (bench/intake.py) contains: typos, transposed letters, swapped name parts
-(token sort), a missing name part (every part of the shorter name found, allowing a
-typo, in the longer one), a different NIK serial (the NIK is not compared).
+``name_score`` compares ``lib.names.name_key(..., fold=True)`` spellings (Muhammad's
+abbreviations, Nur-/Abdul- compounds and adat titles already folded) and forgives what
+the labelled sets (bench/intake.py, bench/dedup_quality.py) contain: typos, transposed
+letters, swapped name parts (token sort), a missing name part (every part of the
+shorter name found, allowing a typo, in the longer one: a suku or a gelar added or
+dropped), a different NIK serial (the NIK is not compared).
 """
 
 from __future__ import annotations
@@ -25,8 +31,16 @@ from rapidfuzz.distance import Levenshtein
 from jamsos.lib.nik import nik_mask
 
 THRESHOLD = 88.0
+# Enough when the two also live in one village (the birth date and the village shared):
+# a short name with one slip ("Firman"/"Fimran") or one name alone still meets.
+SAME_VILLAGE_THRESHOLD = 80.0
 PART_MIN_SIMILARITY = 0.8  # a name part matches another with at most 1 typo in 5 letters
 SUBSET_SCORE = 90.0  # what "every part of the shorter name is in the longer" is worth
+# What one given name alone is worth — found in a longer name ("Firman" in "Firman
+# Hendri Koto") or on both sides ("Rina"/"Rina"): enough in one village only, since
+# thousands of people share a given name and a birth date.
+ONE_NAME_SCORE = 82.0
+NAME_MIN_LETTERS = 3  # shorter parts ("m", "md") do not make a second name
 MAX_CANDIDATES = 5
 
 
@@ -59,23 +73,40 @@ def _subset_score(parts_a: list[str], parts_b: list[str], score: float) -> float
         return score
     if not _letters(short) <= _letters(long):
         return score
-    return max(score, SUBSET_SCORE) if _parts_contained(short, long) else score
+    if not _parts_contained(short, long):
+        return score
+    # "m fadli": one name after an initial.
+    return max(score, SUBSET_SCORE if _names(short) > 1 else ONE_NAME_SCORE)
 
 
 def name_score(a: str, b: str) -> float:
     """Similarity 0–100 of two name keys: the better of the plain and the token-sort
     ratio (typos, transposed letters, swapped parts), or ``SUBSET_SCORE`` when the
     names have a different number of parts and every part of the shorter is found in
-    the longer (a missing part)."""
-    if a == b:
-        return 100.0 if a else 0.0
+    the longer (a missing part). One given name alone — in a longer name or on both
+    sides — scores at most ``ONE_NAME_SCORE``."""
     if not a or not b:
         return 0.0
-    score = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
     parts_a, parts_b = a.split(), b.split()
-    if score >= THRESHOLD or len(parts_a) == len(parts_b):
-        return score
-    return _subset_score(parts_a, parts_b, score)
+    # One given name on each side ("Rina", "M. Afrizal"): thousands share one and a
+    # birth date; at most what one name alone in a longer one is worth.
+    cap = ONE_NAME_SCORE if _names(parts_a) <= 1 and _names(parts_b) <= 1 else 100.0
+    if a == b:
+        return cap
+    score = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+    if score < THRESHOLD and len(parts_a) != len(parts_b):
+        score = _subset_score(parts_a, parts_b, score)
+    return min(score, cap)
+
+
+def _names(parts: list[str]) -> int:
+    """How many parts are names, not initials ("m") or two-letter remnants."""
+    return sum(len(part) >= NAME_MIN_LETTERS for part in parts)
+
+
+def name_limit(village: str | None, village_b: str | None) -> float:
+    """The ``name_score`` a pair needs: lower when both live in one (known) village."""
+    return SAME_VILLAGE_THRESHOLD if village and village == village_b else THRESHOLD
 
 
 @dataclass
@@ -146,8 +177,9 @@ def _letter_masks(keys: pl.Series, *, prefix: str = "") -> pl.Series:
 
 
 def _pairs_frame(left: pl.DataFrame, right: pl.DataFrame, *, same_source: bool) -> pl.DataFrame:
-    """``(ref, ref_b)`` of pairs worth scoring: same birth date, other NIK, same sex or
-    village, and keys that can still reach ``THRESHOLD``. The filter is exact for
+    """``(ref, ref_b, limit)`` of pairs worth scoring: same birth date, other NIK, same
+    sex or village, and keys that can still reach their limit (``THRESHOLD``, or
+    ``SAME_VILLAGE_THRESHOLD`` in one village). The filter is exact for
     ``name_score``: a ratio ≥ T needs lengths within T/(2−T) of each other and no more
     letters present in one key only than the edits T allows (1 − T of both lengths);
     the missing-part rule needs a different number of parts whose initials nest."""
@@ -171,14 +203,15 @@ def _pairs_frame(left: pl.DataFrame, right: pl.DataFrame, *, same_source: bool) 
     condition = (pl.col("nik") != pl.col("nik_b")).fill_null(True)
     if same_source:
         condition = condition & (pl.col("ref_b") < pl.col("ref"))
-    slack = 1 - THRESHOLD / 100
+    same_village = (pl.col("village") == pl.col("village_b")) & (pl.col("village") >= 0)
+    limit = pl.when(same_village).then(SAME_VILLAGE_THRESHOLD).otherwise(THRESHOLD)
+    pairs = pairs.with_columns(limit.alias("limit"))
+    t = pl.col("limit") / 100
     total = pl.col("length") + pl.col("length_b")
     shorter = pl.min_horizontal("length", "length_b")
     longer = pl.max_horizontal("length", "length_b")
     one_sided = (pl.col("letters") ^ pl.col("letters_b")).bitwise_count_ones()
-    ratio_possible = (shorter * (2 - THRESHOLD / 100) >= longer * THRESHOLD / 100) & (
-        one_sided <= total * slack
-    )
+    ratio_possible = (shorter * (2 - t) >= longer * t) & (one_sided <= total * (1 - t))
     common = pl.col("initials") & pl.col("initials_b")
     nest = (
         pl.when(pl.col("parts") < pl.col("parts_b"))
@@ -192,7 +225,7 @@ def _pairs_frame(left: pl.DataFrame, right: pl.DataFrame, *, same_source: bool) 
         & (pl.col("length") > 0)
         & (pl.col("length_b") > 0)
     )
-    return pairs.filter(keep).select("ref", "ref_b")
+    return pairs.filter(keep).select("ref", "ref_b", "limit")
 
 
 def _keys(part: pl.DataFrame) -> dict[int, str]:
@@ -201,7 +234,7 @@ def _keys(part: pl.DataFrame) -> dict[int, str]:
 
 def _pair_scores(pairs: pl.DataFrame, keys: dict[int, str], keys_b: dict[int, str]) -> list[float]:
     """``name_score`` of each pair, keys looked up by ref."""
-    return [name_score(keys[a], keys_b[b]) for a, b in pairs.iter_rows()]
+    return [name_score(keys[a], keys_b[b]) for a, b in pairs.select("ref", "ref_b").iter_rows()]
 
 
 def _candidate(source: str, row: dict[str, Any], score: float) -> dict[str, Any]:
@@ -249,6 +282,7 @@ def possible_duplicates(
         for i, code in enumerate(
             pl.concat([rows["village"], registry["village"]]).drop_nulls().unique().to_list()
         )
+        if code  # "" is no village: never "the same village"
     }
     sources = {"file": rows, "registry": registry}
     found: dict[int, list[tuple[str, int, float]]] = {}
@@ -259,15 +293,64 @@ def possible_duplicates(
     for block in _blocks(slim_rows):
         dates = block["birth_date"].unique()
         others = slim_registry.filter(pl.col("birth_date").is_in(dates.implode()))
-        for source, right in (("file", block), ("registry", others)):
-            if right.height == 0:
-                continue
-            pairs = _pairs_frame(block.drop("key"), right.drop("key"), same_source=source == "file")
-            scores = _pair_scores(pairs, _keys(block), _keys(right))
-            for (ref, ref_b), score in zip(pairs.iter_rows(), scores, strict=True):
-                if score >= THRESHOLD:
-                    found.setdefault(ref, []).append((source, ref_b, score))
+        _block_pairs(block, (("file", block), ("registry", others)), found)
+        # The same people with day and month transposed: each file pair once (the
+        # later row is on the left), each registry pair once (the file row swapped).
+        swapped = block.with_columns(transposed(pl.col("birth_date")).alias("birth_date"))
+        swapped = swapped.filter(pl.col("birth_date").is_not_null())
+        if swapped.height == 0:
+            continue
+        moved = swapped["birth_date"].unique().implode()
+        rights = (
+            ("file", slim_rows.filter(pl.col("birth_date").is_in(moved))),
+            ("registry", slim_registry.filter(pl.col("birth_date").is_in(moved))),
+        )
+        _block_pairs(swapped, rights, found)
     return _described(found, sources)
+
+
+def _block_pairs(
+    block: pl.DataFrame,
+    rights: Iterable[tuple[str, pl.DataFrame]],
+    found: dict[int, list[tuple[str, int, float]]],
+) -> None:
+    """Score the pairs of ``block`` (file rows) with each right-hand frame; add the
+    pairs at or above their limit to ``found``."""
+    for source, right in rights:
+        if right.height == 0:
+            continue
+        pairs = _pairs_frame(block.drop("key"), right.drop("key"), same_source=source == "file")
+        scores = _pair_scores(pairs, _keys(block), _keys(right))
+        for (ref, ref_b, limit), score in zip(pairs.iter_rows(), scores, strict=True):
+            if score >= limit:
+                found.setdefault(ref, []).append((source, ref_b, score))
+
+
+def transposed(date: pl.Expr) -> pl.Expr:
+    """The date with day and month swapped, where that is another valid date (day ≤ 12
+    and day ≠ month); null elsewhere."""
+    day, month = date.dt.day(), date.dt.month()
+    return (
+        pl.when((day <= 12) & (day != month))
+        .then(pl.date(date.dt.year(), day, month))
+        .otherwise(None)
+    )
+
+
+def transposed_date(date: dt.date) -> dt.date | None:
+    """``transposed`` for one date."""
+    if date.day > 12 or date.day == date.month:
+        return None
+    return dt.date(date.year, date.day, date.month)
+
+
+def lookup_dates(births: pl.Series) -> pl.Series:
+    """The birth dates to read registered people for: those in the file and the same
+    dates with day and month transposed."""
+    frame = births.to_frame("d").select(
+        pl.concat([pl.col("d"), transposed(pl.col("d"))]).drop_nulls().unique()
+    )
+    return frame["d"]
 
 
 def _described(

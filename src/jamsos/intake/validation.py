@@ -103,7 +103,7 @@ class RegistryLookup:
 
     def people_born_on(self, dates: list[dt.date]) -> pl.DataFrame:
         frame = person_identity_frame(birth_dates=dates)
-        return frame.with_columns(names_key(frame["name"]).alias("key")).select(
+        return frame.with_columns(names_key(frame["name"], fold=True).alias("key")).select(
             list(dedup.PEOPLE_SCHEMA)
         )
 
@@ -655,7 +655,7 @@ def _slim(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
         pl.when(pl.col("nik16"))
         .then(pl.col("n_nik").cast(pl.Int64, strict=False))
         .alias("nik_number"),
-    ).with_columns(names_key(frame["n_full_name"]).alias("key"))
+    ).with_columns(names_key(frame["n_full_name"], fold=True).alias("key"))
 
 
 def _dedup_people(frame: pl.DataFrame) -> pl.DataFrame:
@@ -683,7 +683,7 @@ def _duplicates(
     frame: pl.DataFrame, issues: Issues, context: ValidationContext
 ) -> dict[int, list[dict[str, Any]]]:
     people = _dedup_people(frame)
-    dates = people["birth_date"].drop_nulls().unique().to_list()
+    dates = dedup.lookup_dates(people["birth_date"]).to_list()
     registry = context.registry.people_born_on(dates) if dates else None
     candidates = dedup.possible_duplicates(people, registry)
     names = dict(
@@ -829,23 +829,26 @@ def row_check_in_batch(
     mine = dedup.Person(
         row.row_number,
         nik,
-        name_key(check.values.get("full_name", "")),
+        name_key(check.values.get("full_name", ""), fold=True),
         check.values.get("full_name", ""),
         dt.date.fromisoformat(born),
         check.values.get("sex", ""),
         check.village or "",
     )
+    # The same day, or day and month transposed (as the bulk search).
+    swapped = dedup.transposed_date(mine.birth_date)
+    dates = [born, swapped.isoformat()] if swapped else [born]
     peers = [
         dedup.Person(
             number,
             values.get("nik") or "",
-            name_key(values.get("full_name") or ""),
+            name_key(values.get("full_name") or "", fold=True),
             values.get("full_name") or "",
-            mine.birth_date,
+            dt.date.fromisoformat(values["birth_date"]),
             values.get("sex") or "",
             village or "",
         )
-        for number, values, village in others.filter(values__birth_date=born).values_list(
+        for number, values, village in others.filter(values__birth_date__in=dates).values_list(
             "row_number", "values", "village_id"
         )
     ]
@@ -890,7 +893,7 @@ def _pair_candidates(mine: dedup.Person, peers: Iterable[dedup.Person]) -> list[
         if peer.sex != mine.sex and peer.village != mine.village:
             continue
         score = dedup.name_score(mine.key, peer.key)
-        if score >= dedup.THRESHOLD:
+        if score >= dedup.name_limit(mine.village, peer.village):
             found.append(
                 {
                     "source": "file",

@@ -199,6 +199,27 @@ def test_row_fix_finds_a_duplicate_nik_in_the_batch(staged, people, personas):
     assert "baris 5" in fixed.issues[-1]["message"]
 
 
+def test_row_fix_finds_a_possible_duplicate_with_day_and_month_transposed(staged, people, personas):
+    rows = [person_dict(p) for p in people(2)]
+    born, swapped = dt.date(1984, 3, 7), dt.date(1984, 7, 3)
+    district = Region.objects.get(name=rows[0]["village"], level="village").parent_id
+    rows[0] |= {"birth_date": born, "nik": nik_build(district, born, rows[0]["sex"], 11)}
+    batch = staged(rows)
+    row = rows_of(batch)[6]
+    fixed = services.row_fix(
+        row=row,
+        values={k: rows[0][k] for k in ("full_name", "sex", "district", "village")}
+        | {
+            "birth_date": swapped.isoformat(),
+            "nik": nik_build(district, swapped, rows[0]["sex"], 12),
+        },
+        acting_user=personas.dinas_operator,
+    )
+    assert fixed.status == ProposalRow.Status.VALID
+    assert "possible_duplicate" in fixed.issue_codes.split()
+    assert [c["birth_date"] for c in fixed.duplicate_candidates] == [born.isoformat()]
+
+
 def test_row_fix_needs_a_reviewer(staged, people, personas):
     batch = staged([person_dict(p) for p in people(1)])
     with pytest.raises(PermissionDenied):

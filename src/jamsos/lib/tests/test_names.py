@@ -47,3 +47,48 @@ def test_property_vectorised_key_agrees_with_scalar(values):
 def test_property_normalise_is_idempotent(value):
     once = name_normalise(value)
     assert name_normalise(once) == once
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Muhammad Fadli", "m fadli"),
+        ("M. Fadli", "m fadli"),
+        ("MUH. FADLI", "m fadli"),
+        ("Moh Fadli", "m fadli"),
+        ("Mhd. Fadli", "m fadli"),
+        ("Muhamad Fadli", "m fadli"),
+        ("Mochammad Fadli", "m fadli"),
+        ("Nurhayati", "nur hayati"),
+        ("Siti Nur Hayati", "siti nur hayati"),
+        ("Abdulhakim Koto", "abdul hakim koto"),
+        ("Nurul Huda", "nurul huda"),  # too short to be a second name
+        ("Fadli Chaniago Dt. Rajo Ameh", "fadli chaniago"),
+        ("Fadli Chaniago Datuak Rajo Ameh", "fadli chaniago"),
+        ("H. Fadli Sutan Mudo, S.Pd", "fadli"),
+        ("Fadli St. Mudo", "fadli"),
+        ("Sutan Sjahrir", "sutan sjahrir"),  # a first word is a name, not a gelar
+        ("Nur", "nur"),
+        ("Mudhar Hakim", "mudhar hakim"),  # not an abbreviation of Muhammad
+    ],
+)
+def test_name_key_fold(raw, expected):
+    assert name_key(raw, fold=True) == expected
+
+
+def test_name_key_without_fold_is_unchanged():
+    assert name_key("M. Fadli Dt. Rajo Ameh") == "m fadli dt rajo ameh"
+    assert name_key("Nur Hayati") == "nur hayati"
+
+
+folded_names = st.lists(
+    st.sampled_from(["Muhammad", "M.", "Muh", "Nur", "Abdul", "Dt.", "Sutan", "St.", "H.", "bin"])
+    | names,
+    max_size=6,
+).map(" ".join)
+
+
+@given(st.lists(st.one_of(folded_names, st.text(max_size=12)), max_size=20))
+def test_property_vectorised_folded_key_agrees_with_scalar(values):
+    got = names_key(pl.Series("n", values, pl.String), fold=True).to_list()
+    assert got == [name_key(v, fold=True) for v in values]
