@@ -661,8 +661,8 @@ def _slim(frame: pl.DataFrame, issues: Issues) -> pl.DataFrame:
 def _dedup_people(frame: pl.DataFrame) -> pl.DataFrame:
     """The rows as duplicate search sees them. A row it must not pair (no birth date or
     name, or a repeated NIK) gets no birth date rather than being filtered out: pairs
-    are only ever made on equal birth dates, and filtering would copy every column of
-    a million rows (issue 10)."""
+    are only ever made on a birth date (the same, or day and month transposed), and
+    filtering would copy every column of a million rows (issue 10)."""
     searched = (
         pl.col("n_birth_date").is_not_null()
         & pl.col("n_full_name").is_not_null()
