@@ -22,7 +22,7 @@ from jamsos.accounts.access import require_perm
 from jamsos.api.schemas import Count, Id, PageIn, PageMetaOut, Rupiah, paginate
 from jamsos.audit.services import CLAIM_DETAIL_FIELDS, personal_data_access_log
 from jamsos.claims import access, letters, selectors, services
-from jamsos.claims.benefits import benefit_estimate
+from jamsos.claims.benefits import benefit_estimate, estimate_shown
 from jamsos.claims.eligibility import findings_shown
 from jamsos.claims.letters import mask_account
 from jamsos.claims.models import Claim, ClaimHeir, DocumentRequirement
@@ -215,7 +215,7 @@ class ClaimOut(ClaimSummaryOut):
             "reporter_agency": str(claim.reporter_agency or ""),
             "months_paid": claim.months_paid,
             "eligibility": findings_shown(claim.eligibility),
-            "estimate": claim.estimate,
+            "estimate": estimate_shown(claim.estimate) or {},
             "letter_number": claim.letter_number,
             "prepared_by": str(claim.prepared_by or ""),
             "approved_by": str(claim.approved_by or ""),

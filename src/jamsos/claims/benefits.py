@@ -22,12 +22,12 @@ Input errors raise ``BenefitInputError`` (CLI exit 2); a missing table row raise
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from jamsos.claims import rules as r
 from jamsos.claims.models import BenefitRule, ClaimParameter, ClaimType, EducationLevel
@@ -56,6 +56,65 @@ class BenefitInputError(DomainError):
     code = "benefit_input_invalid"
 
 
+class Note(str):
+    """A note or a line's detail: the text in the active language when it was made, which
+    keeps its Bahasa Indonesia text (a msgid) and the values it names, so that a stored
+    estimate (``Claim.estimate``) is shown again in its reader's language
+    (``estimate_shown``). A ``str``, so the CLI, the JSON and callers see plain text."""
+
+    text: str
+    params: dict[str, str]
+
+    def __new__(cls, text: str, **params: object) -> Note:
+        values = {key: str(value) for key, value in params.items()}
+        note = super().__new__(cls, _render(text, values))
+        note.text = text
+        note.params = values
+        return note
+
+    def source(self) -> dict[str, Any]:
+        return {"text": self.text, "params": dict(self.params)}
+
+
+def _render(text: str, params: Mapping[str, str]) -> str:
+    return gettext(text) % dict(params) if params else gettext(text)
+
+
+def _source(text: str) -> dict[str, Any]:
+    if isinstance(text, Note):
+        return text.source()
+    return {"text": str(text), "params": {}}  # gettext returns a text it does not know
+
+
+def _shown(source: Any, stored: str) -> str:
+    """A stored note again in the active language, or as stored when it cannot be."""
+    if not isinstance(source, dict) or not isinstance(source.get("params"), dict):
+        return stored
+    try:
+        return _render(str(source.get("text", "")), source["params"])
+    except (KeyError, TypeError, ValueError):
+        return stored
+
+
+def estimate_shown(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A stored estimate (``BenefitEstimate.as_dict``) with its notes and line details in
+    the active language; one stored before their sources were kept shows its text."""
+    if not data:
+        return None
+    shown = dict(data)
+    notes = list(data.get("notes") or [])
+    sources = data.get("note_sources")
+    if isinstance(sources, list) and len(sources) == len(notes):
+        shown["notes"] = [_shown(src, note) for src, note in zip(sources, notes, strict=True)]
+    lines = []
+    for line in data.get("lines") or []:
+        if isinstance(line, dict) and "detail_source" in line:
+            line = {**line, "detail": _shown(line["detail_source"], str(line.get("detail", "")))}
+        lines.append(line)
+    shown["lines"] = lines
+    return shown
+
+
 @dataclass(frozen=True)
 class BenefitLine:
     code: str
@@ -72,6 +131,7 @@ class BenefitLine:
             "legal_basis": self.legal_basis,
             "label": self.label,
             "detail": self.detail,
+            "detail_source": _source(self.detail),
             "confirmed": self.confirmed,
         }
 
@@ -107,6 +167,7 @@ class BenefitEstimate:
             "inputs": self.inputs,
             "unconfirmed": list(self.unconfirmed),
             "notes": list(self.notes),
+            "note_sources": [_source(note) for note in self.notes],
         }
 
 
@@ -192,8 +253,11 @@ def _income(work: _Work, income: int | None) -> int:
     bracket: IncomeBracket = r.lowest_income(work.month)
     work.inputs["income"] = bracket.declared_income
     work.notes.append(
-        f"Penghasilan sebulan: nilai terendah BPU {rupiah(bracket.declared_income)} "
-        f"({bracket.legal_basis})."
+        Note(
+            gettext_noop("Penghasilan sebulan: nilai terendah BPU %(income)s (%(basis)s)."),
+            income=rupiah(bracket.declared_income),
+            basis=bracket.legal_basis,
+        )
     )
     if not bracket.confirmed:
         work.params.append(str(bracket))
@@ -208,7 +272,12 @@ def _jkm(work: _Work, *, months_paid: int | None) -> None:
     threshold = work.parameter(Key.JKM_FULL_MIN_MONTHS)
     if months_paid is None:
         condition = BenefitRule.MembershipCondition.FULL
-        work.notes.append(f"Masa iur dianggap sudah {threshold} bulan atau lebih.")
+        work.notes.append(
+            Note(
+                gettext_noop("Masa iur dianggap sudah %(months)s bulan atau lebih."),
+                months=threshold,
+            )
+        )
     else:
         _zero_or_more(months_paid, "Masa iur (bulan)")
         work.inputs["months_paid"] = months_paid
@@ -218,8 +287,14 @@ def _jkm(work: _Work, *, months_paid: int | None) -> None:
         )
         if short:
             work.notes.append(
-                f"Masa iur {months_paid} bulan, kurang dari {threshold} bulan: hanya "
-                "santunan untuk masa iur pendek yang dibayar."
+                Note(
+                    gettext_noop(
+                        "Masa iur %(paid)s bulan, kurang dari %(months)s bulan: hanya "
+                        "santunan untuk masa iur pendek yang dibayar."
+                    ),
+                    paid=months_paid,
+                    months=threshold,
+                )
             )
     for rule in _rules(work, ClaimType.JKM):
         if rule.membership in ("", condition):
@@ -269,7 +344,13 @@ def _stmb(work: _Work, *, income: int | None, days: int | None) -> None:
             continue
         percent = rule.percent or Decimal(0)
         amount = round_rupiah(Decimal(base) * percent / _HUNDRED * covered / per_month)
-        detail = f"{percent.normalize():f} % × {rupiah(base)} × {covered}/{per_month} bulan"
+        detail = Note(
+            gettext_noop("%(percent)s %% × %(income)s × %(days)s/%(per_month)s bulan"),
+            percent=f"{percent.normalize():f}",
+            income=rupiah(base),
+            days=covered,
+            per_month=per_month,
+        )
         work.add(rule, amount, detail)
 
 
@@ -323,7 +404,9 @@ def _beasiswa(
                 gettext("Jumlah tahun (--years) hanya bersama jenjang (--level)."),
                 code="beasiswa_years_without_level",
             )
-        work.notes.append("Tanpa jenjang: jumlah paling banyak untuk seluruh jenjang.")
+        work.notes.append(
+            Note(gettext_noop("Tanpa jenjang: jumlah paling banyak untuk seluruh jenjang."))
+        )
         for rule in rules.values():
             _beasiswa_line(work, rule, rule.max_years or 0, count)
         return
@@ -349,7 +432,12 @@ def _beasiswa(
 
 def _beasiswa_line(work: _Work, rule: BenefitRule, years: int, children: int, **kw: Any) -> None:
     amount = int(rule.amount or 0) * years * children
-    detail = f"{rupiah(int(rule.amount or 0))} × {years} tahun × {children} anak"
+    detail = Note(
+        gettext_noop("%(amount)s × %(years)s tahun × %(children)s anak"),
+        amount=rupiah(int(rule.amount or 0)),
+        years=years,
+        children=children,
+    )
     work.add(rule, amount, detail, **kw)
 
 
@@ -361,10 +449,18 @@ def _beasiswa_children(
 ) -> None:
     """One year at each child's level (the scholarship is claimed each year)."""
     if not child_levels:
-        work.notes.append("Belum ada anak dengan jenjang pendidikan pada klaim ini.")
+        work.notes.append(
+            Note(gettext_noop("Belum ada anak dengan jenjang pendidikan pada klaim ini."))
+        )
     for index, (name, level) in enumerate(child_levels, start=1):
         if index > max_children:
-            work.notes.append(f"{name} tidak dihitung: beasiswa paling banyak {max_children} anak.")
+            work.notes.append(
+                Note(
+                    gettext_noop("%(name)s tidak dihitung: beasiswa paling banyak %(max)s anak."),
+                    name=name,
+                    max=max_children,
+                )
+            )
             continue
         rule = _beasiswa_level(work, rules, level)
         _beasiswa_line(work, rule, 1, 1, suffix=f"-anak{index}")
@@ -409,14 +505,17 @@ def _medical(
         if rule.kind == Kind.ACTUAL_COST:
             costs = medical_costs or 0
             work.inputs["medical_costs"] = costs
-            work.add(rule, costs, "sesuai kuitansi, tanpa batas atas")
+            work.add(rule, costs, Note(gettext_noop("sesuai kuitansi, tanpa batas atas")))
         elif rule.kind == Kind.CAP and transport and rule.variant == transport:
             costs = transport_costs or 0
             capped = min(costs, int(rule.amount or 0))
             work.inputs.update(transport=transport, transport_costs=costs)
-            work.add(
-                rule, capped, f"biaya {rupiah(costs)}, paling banyak {rupiah(rule.amount or 0)}"
+            detail = Note(
+                gettext_noop("biaya %(costs)s, paling banyak %(cap)s"),
+                costs=rupiah(costs),
+                cap=rupiah(rule.amount or 0),
             )
+            work.add(rule, capped, detail)
         elif rule.kind == Kind.FLAT:
             _flat(work, rule)
 

@@ -29,6 +29,7 @@ from jamsos.accounts.models import Agency, User
 from jamsos.audit.services import audit_record, may_view_full_nik, nik_access_log
 from jamsos.claims import selectors
 from jamsos.claims.access import may_view_bank_accounts
+from jamsos.claims.benefits import estimate_shown
 from jamsos.claims.eligibility import finding_text
 from jamsos.claims.models import Claim
 from jamsos.lib.formats import bulan, rupiah, tanggal, waktu
@@ -280,7 +281,7 @@ def _documents(checklist: selectors.Checklist, s: dict[str, ParagraphStyle]) -> 
 
 def _estimate(claim: Claim, s: dict[str, ParagraphStyle]) -> list[Any]:
     flow: list[Any] = [_p("D. Perkiraan manfaat", s["h"])]
-    data = claim.estimate
+    data = estimate_shown(claim.estimate)  # in the letter's language
     if not data:
         estimate, reason = selectors.claim_estimate_or_none(claim=claim)
         if estimate is None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django_stubs_ext import StrOrPromise
 
 from jamsos.accounts.access import region_q, scope_queryset
@@ -21,7 +21,7 @@ from jamsos.accounts.roles import AGGREGATE_ONLY_ROLES
 from jamsos.budget.estimates import RateMissing, cost_estimate
 from jamsos.budget.models import Segment
 from jamsos.claims import rules as r
-from jamsos.claims.benefits import BenefitEstimate, BenefitInputError, benefit_estimate
+from jamsos.claims.benefits import BenefitEstimate, BenefitInputError, Note, benefit_estimate
 from jamsos.claims.eligibility import covers
 from jamsos.claims.models import (
     BeasiswaOrigin,
@@ -139,7 +139,7 @@ class BenefitBase:
     """The monthly income a claim's benefit is computed from, and why."""
 
     income: int | None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 def claim_benefit_base(*, claim: Claim) -> BenefitBase:
@@ -158,7 +158,13 @@ def claim_benefit_base(*, claim: Claim) -> BenefitBase:
     if membership.segment == Segment.PU:
         if membership.wage:
             return BenefitBase(
-                membership.wage, (f"Upah dasar manfaat: {rupiah(membership.wage)} (kepesertaan).",)
+                membership.wage,
+                (
+                    Note(
+                        gettext_noop("Upah dasar manfaat: %(wage)s (kepesertaan)."),
+                        wage=rupiah(membership.wage),
+                    ),
+                ),
             )
         return BenefitBase(claim.income)
     month = Month.from_date(claim.event_date)
@@ -174,13 +180,24 @@ def claim_benefit_base(*, claim: Claim) -> BenefitBase:
         raise r.RuleMissing(exc.message, month=str(month)) from exc
     income = paid_for.declared_income
     notes = [
-        f"Penghasilan dasar manfaat: {rupiah(income)}, nilai penghasilan yang iurannya "
-        f"dibayar ({rupiah(paid_for.per_person_month or 0)} per bulan)."
+        Note(
+            gettext_noop(
+                "Penghasilan dasar manfaat: %(income)s, nilai penghasilan yang iurannya "
+                "dibayar (%(paid)s per bulan)."
+            ),
+            income=rupiah(income),
+            paid=rupiah(paid_for.per_person_month or 0),
+        )
     ]
     if typed and typed != income:
         notes.append(
-            f"Penghasilan yang diisi ({rupiah(typed)}) tidak dipakai: manfaat BPU mengikuti "
-            "iuran yang dibayar."
+            Note(
+                gettext_noop(
+                    "Penghasilan yang diisi (%(typed)s) tidak dipakai: manfaat BPU mengikuti "
+                    "iuran yang dibayar."
+                ),
+                typed=rupiah(typed),
+            )
         )
     return BenefitBase(income, tuple(notes))
 

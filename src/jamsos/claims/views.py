@@ -19,7 +19,7 @@ from django_stubs_ext import StrOrPromise
 from jamsos.accounts.access import scope_queryset
 from jamsos.audit.services import CLAIM_DETAIL_FIELDS, personal_data_access_log
 from jamsos.claims import access, letters, selectors, services
-from jamsos.claims.benefits import benefit_estimate
+from jamsos.claims.benefits import benefit_estimate, estimate_shown
 from jamsos.claims.forms import (
     ApproveForm,
     ClaimFilterForm,
@@ -184,7 +184,7 @@ def _detail_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
     return {
         "claim": claim,
         "checklist": selectors.document_checklist(claim=claim),
-        "estimate": claim.estimate or (estimate.as_dict() if estimate else None),
+        "estimate": estimate_shown(claim.estimate) or (estimate.as_dict() if estimate else None),
         "estimate_error": estimate_error,
         "clocks": clocks,
         "heirs": heirs,

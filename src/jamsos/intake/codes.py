@@ -319,7 +319,10 @@ def issue_message(
 ) -> str:
     """``Baris 12, kolom "Tanggal Lahir": "31-02-1980" bukan tanggal yang sah.``, in the
     active language (the templates are marked for translation)."""
-    template = gettext(template or CODES[code].template).format(**params)
+    if template is None and code in nik_rules.MESSAGES:
+        template = _nik_text(code, params)
+    else:
+        template = gettext(template or CODES[code].template).format(**params)
     shown = "" if value is None else str(value)
     if len(shown) > 60:
         shown = shown[:59] + "…"
@@ -329,6 +332,18 @@ def issue_message(
     if not shown or f"“{shown}”" in template or f'"{shown}"' in template:
         return f"{prefix}: {template}"
     return f'{prefix}: "{shown}" {template}'
+
+
+def _nik_text(code: str, params: dict[str, Any]) -> str:
+    """A NIK rule's message in the active language, from the values it names
+    (``NikResult.message_params``); an issue stored before those were kept has its
+    Indonesian text as ``detail`` and shows that."""
+    try:
+        return nik_rules.nik_message(code, params, translate=gettext)
+    except KeyError:
+        if "detail" in params:
+            return str(params["detail"])
+        raise
 
 
 def issue(

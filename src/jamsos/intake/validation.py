@@ -482,7 +482,7 @@ def _nik_slow(frame: pl.DataFrame, issues: Issues, context: ValidationContext) -
             if code == nik_rules.NIK_FORMAT and _SCIENTIFIC.match(raw):
                 issues.add(number, "nik_excel_number", "nik", raw)
                 continue
-            issues.add(number, code, "nik", raw, detail=result.message(code))
+            issues.add(number, code, "nik", raw, **result.message_params(code))
 
 
 def _nik_excel_cells(frame: pl.DataFrame, issues: Issues, table: ProposalTable) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -78,6 +79,25 @@ SEX_LABELS = {"L": gettext_noop("laki-laki"), "P": gettext_noop("perempuan")}
 _LABEL_PARAMS = ("nik_sex", "declared_sex")
 
 
+# The parameters each message names, in order.
+_NAMED: dict[str, tuple[str, ...]] = {
+    code: tuple(name for _, name, _, _ in string.Formatter().parse(text) if name)
+    for code, text in MESSAGES.items()
+}
+
+
+def nik_message(
+    code: str, params: Mapping[str, str], *, translate: Callable[[str], str] = str
+) -> str:
+    """``code``'s message with ``params`` (``NikResult.params``, or the part of them a
+    stored intake issue kept), the sex labels included, passed through ``translate``
+    (``gettext`` for the reader's language). A missing parameter is a ``KeyError``."""
+    shown = {
+        key: translate(value) if key in _LABEL_PARAMS else value for key, value in params.items()
+    }
+    return translate(MESSAGES[code]).format(**shown)
+
+
 class RegionCodebook(Protocol):
     """Names of known codes, 2 digits (province), 4 (regency) or 6 (kecamatan)."""
 
@@ -129,11 +149,13 @@ class NikResult:
         return params
 
     def message(self, code: str, *, translate: Callable[[str], str] = str) -> str:
-        params = {
-            key: translate(value) if key in _LABEL_PARAMS else value
-            for key, value in self.params.items()
-        }
-        return translate(MESSAGES[code]).format(**params)
+        return nik_message(code, self.params, translate=translate)
+
+    def message_params(self, code: str) -> dict[str, str]:
+        """Only the values ``code``'s message names (``nik_message`` renders it from them
+        again, in another language): what a stored intake issue keeps."""
+        params = self.params
+        return {key: params[key] for key in _NAMED[code]}
 
     def messages(self) -> list[tuple[str, str]]:
         """``(code, message)`` for every error, then every warning."""

@@ -8,6 +8,7 @@ claim amount (agents read them).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,7 +20,7 @@ from jamsos.accounts.access import require_perm
 from jamsos.accounts.models import Agency
 from jamsos.api.schemas import Count, Id, PageIn, PageMetaOut, paginate
 from jamsos.audit.services import personal_data_access_log
-from jamsos.lib.errors import NotFoundOrForbidden
+from jamsos.lib.errors import DomainError, NotFoundOrForbidden
 from jamsos.lib.nik import nik_clean, nik_mask
 from jamsos.outreach import access, selectors, services
 from jamsos.outreach.models import FollowUp, OutreachEvent
@@ -50,6 +51,19 @@ class EventCreateIn(Schema):
     attendance_total: Count | None = None
     notes: str = Field("", max_length=5000)
     officials: list[OfficialIn] = Field(default_factory=list, max_length=50)
+
+
+class EventUpdateIn(Schema):
+    """Only the fields sent change. Any other field (``code``, ``kind``, attendance, …)
+    is refused by name (400): see ``services.EVENT_EDITABLE``."""
+
+    title: str | None = Field(None, max_length=200)
+    held_on: dt.date | None = None
+    place: str | None = Field(None, max_length=200)
+    village: str | None = Field(None, max_length=13, examples=["13.03.03.2001"])
+    organiser: Id | None = None
+    co_organisers: list[Id] | None = Field(None, max_length=50)
+    notes: str | None = Field(None, max_length=5000)
 
 
 class ConversionOut(Schema):
@@ -203,6 +217,44 @@ def event_create(request: HttpRequest, payload: EventCreateIn) -> Status[dict[st
         ],
     )
     return Status(201, _detail(access.access_event(user, event.pk)))
+
+
+def _agencies(ids: list[int], *, field: str) -> list[Agency]:
+    found = {a.pk: a for a in Agency.objects.filter(pk__in=ids)}
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise DomainError(
+            gettext('Kolom "%(field)s": instansi %(ids)s tidak dikenal.')
+            % {"field": field, "ids": ", ".join(missing)},
+            code="agency_unknown",
+            field=field,
+        )
+    return [found[pk] for pk in ids]
+
+
+@router.patch("/events/{event_id}", response=EventDetailOut, summary="Ubah kegiatan sosialisasi")
+def event_update(request: HttpRequest, event_id: Id, payload: EventUpdateIn) -> dict[str, Any]:
+    """Correct a recorded event: the fields sent, nothing else (``services.event_update``)."""
+    event = access.access_event(request.user, event_id)
+    changes = payload.model_dump(exclude_unset=True)
+    # The schema drops fields it does not declare; a client sending ``code`` or an
+    # attendance count must hear that it cannot change them, not see a silent 200.
+    sent = json.loads(request.body or b"{}")
+    if isinstance(sent, dict):
+        changes.update({k: v for k, v in sent.items() if k not in EventUpdateIn.model_fields})
+    if "village" in changes:
+        code = changes["village"]
+        village = Region.objects.filter(pk=code).first() if code else None
+        if village is None:
+            raise services.village_missing(code or "")
+        changes["village"] = village
+    if "organiser" in changes:
+        ids = [changes["organiser"]] if changes["organiser"] else []
+        changes["organiser"] = next(iter(_agencies(ids, field="organiser")), None)
+    if "co_organisers" in changes:
+        changes["co_organisers"] = _agencies(changes["co_organisers"] or [], field="co_organisers")
+    services.event_update(event=event, acting_user=request.user, **changes)
+    return _detail(access.access_event(request.user, event_id))
 
 
 def _detail(event: OutreachEvent) -> dict[str, Any]:

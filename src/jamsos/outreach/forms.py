@@ -8,7 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import Agency, User
-from jamsos.outreach.models import AudienceSegment, EventKind, EventMaterial, FollowUp
+from jamsos.outreach.models import (
+    AudienceSegment,
+    EventKind,
+    EventMaterial,
+    FollowUp,
+    OutreachEvent,
+)
+from jamsos.outreach.services import EVENT_EDITABLE
 from jamsos.registry import selectors as registry_selectors
 
 
@@ -113,6 +120,27 @@ class EventForm(BaseForm):
                 )
             rows.append((str(agency.pk), parts[1].lower(), parts[2] if len(parts) > 2 else ""))
         return rows
+
+
+class EventEditForm(EventForm):
+    """The fields an operator may correct after recording (``services.EVENT_EDITABLE``),
+    filled from the event."""
+
+    def __init__(self, *args: Any, user: User, event: OutreachEvent, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        for name in list(self.fields):
+            if name not in EVENT_EDITABLE:
+                del self.fields[name]
+        if not self.is_bound:
+            self.initial.update(
+                title=event.title,
+                held_on=event.held_on,
+                place=event.place,
+                village=event.village_id,
+                organiser=event.organiser_id,
+                co_organisers=[a.pk for a in event.co_organisers.all()],
+                notes=event.notes,
+            )
 
 
 class MaterialForm(BaseForm):

@@ -28,15 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import Agency, User
-from jamsos.audit.services import audit_record
+from jamsos.audit.services import audit_record, model_snapshot
 from jamsos.lib.errors import DomainError, InvalidTransition, NotFoundOrForbidden
 from jamsos.lib.formats import tanggal
 from jamsos.lib.periods import Month
@@ -79,6 +80,7 @@ def _village_in_scope(village: Region, acting_user: User) -> None:
             gettext("Pilih nagari/desa, bukan %(level)s.")
             % {"level": village.get_level_display().lower()},
             code="village_required",
+            field="village",
         )
     if not region_in_scope(acting_user, village.pk):
         raise NotFoundOrForbidden(gettext("Nagari tidak ditemukan."))
@@ -176,6 +178,176 @@ def event_create(
             "organiser": organiser.pk,
             "attendance": [attendance_male, attendance_female, total],
         },
+    )
+    return event
+
+
+# What an operator may correct after recording an event: what was typed wrong about where,
+# when and by whom. Not the code (printed as a QR, typed on proposals that count towards
+# the event), the kind or the agreement obligation (the collaboration scorecard counted
+# it), the audience, the attendance counts or the officials (what the sign-in sheet and
+# the reports record of the event itself): a wrong one is refused, naming the field.
+EVENT_EDITABLE = ("title", "held_on", "place", "village", "organiser", "co_organisers", "notes")
+_EVENT_LABELS = {
+    "title": gettext_lazy("Judul kegiatan"),
+    "held_on": gettext_lazy("Tanggal"),
+    "place": gettext_lazy("Tempat"),
+    "village": gettext_lazy("Nagari"),
+    "organiser": gettext_lazy("Penyelenggara"),
+    "co_organisers": gettext_lazy("Penyelenggara bersama"),
+    "notes": gettext_lazy("Catatan"),
+}
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(OutreachEvent._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _event_text(value: object, *, field: str, required: bool) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise DomainError(
+            gettext('Kolom "%(label)s" wajib diisi.') % {"label": _EVENT_LABELS[field]},
+            code="required",
+            field=field,
+        )
+    limit = OutreachEvent._meta.get_field(field).max_length
+    if limit and len(text) > limit:
+        raise DomainError(
+            gettext('Kolom "%(label)s": paling banyak %(limit)s huruf (diisi %(length)s).')
+            % {"label": _EVENT_LABELS[field], "limit": limit, "length": len(text)},
+            code="too_long",
+            field=field,
+        )
+    return text
+
+
+def village_missing(code: object) -> NotFoundOrForbidden:
+    """The one answer, naming the code, for a nagari that does not exist or lies outside
+    the user's scope (the same 404)."""
+    return NotFoundOrForbidden(
+        gettext('Kolom "Nagari": "%(code)s" tidak ditemukan di wilayah Anda.') % {"code": code},
+        field="village",
+    )
+
+
+def village_check(village: Region, acting_user: User) -> None:
+    if not region_in_scope(acting_user, village.pk):
+        raise village_missing(village.pk)
+    _village_in_scope(village, acting_user)
+
+
+def _event_date(held_on: object) -> None:
+    if not isinstance(held_on, dt.date):
+        raise DomainError(
+            gettext('Kolom "Tanggal": "%(value)s" bukan tanggal.')
+            % {"value": "" if held_on is None else held_on},
+            code="date_invalid",
+            field="held_on",
+        )
+    if held_on > timezone.localdate():
+        raise DomainError(
+            gettext('Kolom "Tanggal": %(date)s di masa depan; kegiatan dicatat setelah diadakan.')
+            % {"date": tanggal(held_on)},
+            code="date_future",
+            field="held_on",
+        )
+
+
+def _event_changes(
+    event: OutreachEvent, changes: dict[str, Any], acting_user: User
+) -> dict[str, Any]:
+    """``changes`` checked and cleaned, before anything is written."""
+    fixed = [name for name in changes if name not in EVENT_EDITABLE]
+    if fixed:
+        raise DomainError(
+            gettext(
+                'Kolom "%(field)s" tidak dapat diubah setelah kegiatan dicatat; yang dapat '
+                "diubah: %(editable)s."
+            )
+            % {
+                "field": _field_label(fixed[0]),
+                "editable": ", ".join(str(_EVENT_LABELS[n]) for n in EVENT_EDITABLE),
+            },
+            code="field_not_editable",
+            field=fixed[0],
+        )
+    clean = dict(changes)
+    for name in ("title", "place", "notes"):
+        if name in clean:
+            clean[name] = _event_text(clean[name], field=name, required=name != "notes")
+    if "held_on" in clean:
+        _event_date(clean["held_on"])
+    for name in ("village", "organiser"):
+        if name in clean and clean[name] is None:
+            raise DomainError(
+                gettext('Kolom "%(label)s" wajib diisi.') % {"label": _EVENT_LABELS[name]},
+                code="required",
+                field=name,
+            )
+    if "village" in clean:
+        village_check(clean["village"], acting_user)
+    if "co_organisers" in clean:
+        clean["co_organisers"] = sorted(
+            {a.pk: a for a in clean["co_organisers"]}.values(), key=lambda a: a.pk
+        )
+    agency = clean.get("organiser")
+    if agency is not None and agency.pk != event.organiser_id and not agency.is_active:
+        raise DomainError(
+            gettext('Kolom "Penyelenggara": instansi "%(name)s" tidak aktif.')
+            % {"name": agency.name},
+            code="agency_inactive",
+            field="organiser",
+        )
+    return clean
+
+
+@transaction.atomic
+def event_update(*, event: OutreachEvent, acting_user: User, **changes: Any) -> OutreachEvent:
+    """Correct an event's title, date, place, nagari, organisers or notes
+    (``EVENT_EDITABLE``), with the permission and the region scope of recording one (the
+    nagari it was held in and the new one). Every value is checked before anything is
+    written; the audit event holds what changed, before and after. Nothing changed,
+    nothing written."""
+    require_perm(acting_user, "outreach.manage_events")
+    event = OutreachEvent.objects.select_for_update().get(pk=event.pk)
+    if not region_in_scope(acting_user, event.village_id):
+        raise NotFoundOrForbidden(gettext("Kegiatan tidak ditemukan."))
+    clean = _event_changes(event, changes, acting_user)
+    co_organisers = clean.pop("co_organisers", None)
+    organiser = clean.get("organiser", event.organiser)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in clean.items():
+        old = model_snapshot(event, [name])[name]
+        setattr(event, name, value)
+        new = model_snapshot(event, [name])[name]
+        if old != new:
+            before[name], after[name] = old, new
+    old_co = sorted(event.co_organisers.values_list("pk", flat=True))
+    new_co = old_co
+    if co_organisers is not None or "organiser" in after:
+        chosen = co_organisers if co_organisers is not None else list(event.co_organisers.all())
+        new_co = sorted(a.pk for a in chosen if a.pk != organiser.pk)
+        if new_co != old_co:
+            before["co_organisers"], after["co_organisers"] = old_co, new_co
+    if not after:
+        return event
+    fields = [name for name in after if name != "co_organisers"]
+    if fields:
+        event.full_clean(exclude=["code"])
+        event.save(update_fields=fields)
+    if new_co != old_co:
+        event.co_organisers.set(new_co)
+    audit_record(
+        action="outreach.event.updated",
+        acting_user=acting_user,
+        obj=event,
+        before=before,
+        after=after,
     )
     return event
 

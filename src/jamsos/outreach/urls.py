@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.event_list, name="event_list"),
     path("baru/", views.event_create, name="event_create"),
     path("<int:pk>/", views.event_detail, name="event_detail"),
+    path("<int:pk>/ubah/", views.event_edit, name="event_edit"),
     path("<int:pk>/qr/", views.event_qr, name="event_qr"),
     path("<int:pk>/berkas/", views.material_upload, name="material_upload"),
     path("berkas/<int:pk>/", views.material_download, name="material_download"),

@@ -24,6 +24,7 @@ from jamsos.outreach import access, selectors, services
 from jamsos.outreach.forms import (
     DeathImportForm,
     DeathReportForm,
+    EventEditForm,
     EventForm,
     FollowUpCloseForm,
     MaterialForm,
@@ -105,6 +106,37 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("outreach.manage_events", raise_exception=True)
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a recorded event (``services.event_update``: what may change and why)."""
+    event = _get(access.access_event, request.user, pk)
+    form = EventEditForm(request.POST or None, user=request.user, event=event)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.event_update(
+                event=event,
+                acting_user=request.user,
+                title=data["title"],
+                held_on=data["held_on"],
+                place=data["place"],
+                village=Region.objects.get(pk=data["village"]),
+                organiser=data["organiser"],
+                co_organisers=list(data["co_organisers"]),
+                notes=data["notes"],
+            )
+        except NotFoundOrForbidden as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            field = exc.params.get("field")
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Kegiatan %(code)s diubah.") % {"code": event.code})
+            return redirect("outreach:event_detail", pk=event.pk)
+    return render(request, "outreach/event_edit.html", {"form": form, "event": event})
+
+
+@login_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = _get(access.access_event, request.user, pk)
     may_manage = request.user.has_perm("outreach.manage_events")
@@ -121,6 +153,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hidden_materials": len(event.materials.all()) - len(materials),
             "segments": [segments.get(s, s) for s in event.audience_segments],
             "material_form": MaterialForm() if may_manage else None,
+            "may_edit": may_manage,
         },
     )
 

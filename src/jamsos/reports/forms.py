@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jamsos.lib.tabular import TableError, upload_size_check
 from jamsos.reports.models import Publication
 
 MONTHS = [
@@ -33,12 +34,16 @@ class PeriodForm(forms.Form):
 class TargetUploadForm(forms.Form):
     file = forms.FileField(label=_("Berkas sasaran (.xlsx atau .csv)"))
 
-    def clean_file(self):
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        """An .xlsx or .csv within the upload cap of every table import
+        (``lib.tabular``), named in the error."""
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Unggah berkas .xlsx atau .csv."))
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("Berkas lebih dari 5 MB."))
+        try:
+            upload_size_check(size=upload.size, file_name=upload.name)
+        except TableError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
         return upload
 
 

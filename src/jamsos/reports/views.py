@@ -181,9 +181,8 @@ def targets(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = targets_import(
-                    upload.read(), file_name=upload.name, acting_user=request.user
-                )
+                # The upload itself: size-checked again before it is read.
+                result = targets_import(upload, file_name=upload.name, acting_user=request.user)
             except TargetImportError as exc:
                 errors = exc.errors
                 messages.error(request, exc.message)

@@ -275,3 +275,39 @@ def test_unknown_type():
     with pytest.raises(BenefitInputError) as exc:
         benefit_estimate(benefit_type="jht", on=ON)
     assert exc.value.code == "benefit_type_unknown"
+
+
+# --- The reader's language ---------------------------------------------------------------
+
+
+def test_notes_and_details_are_in_the_readers_language():
+    """A live estimate speaks the active language; a stored one (``Claim.estimate``, made
+    in Bahasa Indonesia) is shown again in English, and one stored before the notes kept
+    their sources shows its text."""
+    from django.utils import translation
+
+    from jamsos.claims.benefits import estimate_shown
+
+    with translation.override("en"):
+        live = benefit_estimate(benefit_type="jkm", on=ON, months_paid=2)
+        scholarship = benefit_estimate(benefit_type="beasiswa", on=ON, level="smp", years=2)
+    assert live.notes == (
+        "2 months of contributions, fewer than 3: only the short-contribution benefit is paid.",
+    )
+    assert scholarship.lines[0].detail.endswith("× 2 year(s) × 1 child(ren)")
+
+    with translation.override("id"):
+        stored = benefit_estimate(benefit_type="jkk_death", on=ON).as_dict()
+        medical = benefit_estimate(benefit_type="medical", on=ON, medical_costs=500_000).as_dict()
+    assert stored["notes"][0].startswith("Penghasilan sebulan: nilai terendah BPU Rp 1.000.000")
+    with translation.override("en"):
+        shown = estimate_shown(stored)
+        shown_medical = estimate_shown(medical)
+        old = estimate_shown({k: v for k, v in stored.items() if k != "note_sources"})
+    assert shown["notes"][0].startswith("Monthly income: the lowest BPU bracket, Rp 1.000.000")
+    assert shown["lines"] == stored["lines"]  # multiples carry no words
+    assert "as on the receipts, no upper limit" in [
+        line["detail"] for line in shown_medical["lines"]
+    ]
+    assert old["notes"] == stored["notes"]
+    assert stored["notes"][0] != shown["notes"][0]

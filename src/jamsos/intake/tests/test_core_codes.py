@@ -264,3 +264,42 @@ def test_a_stored_issue_is_shown_in_the_readers_language():
     old = {k: v for k, v in stored.items() if k not in ("params", "row")}
     with translation.override("en"):
         assert issue_text(old) == stored["message"]
+
+
+def test_a_nik_rule_is_shown_in_the_readers_language(people):
+    """The NIK rules' messages (jamsos.lib.nik) are stored as the values they name, so an
+    English reader reads them in English; a row stored with only the Indonesian text
+    (``detail``) keeps showing that text."""
+    from django.utils import translation
+
+    from jamsos.intake.codes import issue_text
+
+    row = person_dict(people(1)[0])
+    row["sex"] = "P" if row["sex"] == "L" else "L"
+    bad = person_dict(people(1)[0])
+    bad["nik"] = "12345"
+    result = validate_bytes(write_file("csv", [row, bad]), "usulan.csv")
+    first = first_data_row("csv")
+    (sex,) = [i for i in result.issues[first] if i["code"] == "nik_sex_mismatch"]
+    (shape,) = [i for i in result.issues[first + 1] if i["code"] == "nik_format"]
+    nik_sex = "laki-laki" if row["sex"] == "P" else "perempuan"
+    declared = "perempuan" if row["sex"] == "P" else "laki-laki"
+    assert sex["params"] == {"nik_sex": nik_sex, "declared_sex": declared}
+    assert sex["message"].endswith(
+        f"Jenis kelamin pada NIK ({nik_sex}) berbeda dengan yang diisi ({declared})."
+    )
+    english = {"laki-laki": "male", "perempuan": "female"}
+    with translation.override("en"):
+        assert issue_text(sex) == (
+            f'Row {first}, column "NIK": "{sex["value"]}" The sex in the NIK '
+            f"({english[nik_sex]}) differs "
+            f"from the one entered ({english[declared]})."
+        )
+        assert issue_text(shape) == (
+            f'Row {first + 1}, column "NIK": A NIK has 16 digits (spaces, dots and hyphens '
+            "are allowed); entered: “12345”."
+        )
+        old = dict(shape, params={"detail": shape["message"].split(": ", 1)[1]})
+        assert issue_text(old).endswith(
+            ": NIK harus 16 angka (spasi, titik dan tanda hubung boleh); diisi: “12345”."
+        )

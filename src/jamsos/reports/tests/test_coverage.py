@@ -188,3 +188,32 @@ def test_coverage_scope(covered, personas):
         coverage_areas(region=region("13.03"), year=2025, viewer=personas.kecamatan_operator)
     with pytest.raises(PermissionDenied):
         coverage_areas(region=region("13.03"), year=2025, viewer=personas.outsider)
+
+
+def test_the_target_page_refuses_a_file_over_the_upload_cap_naming_it(client, personas, settings):
+    """The page's form uses the one upload cap (``INTAKE_UPLOAD_MAX_BYTES``), not a limit
+    of its own, and names it; a file within the cap is imported from the upload."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from jamsos.lib.tabular import size_text
+
+    settings.INTAKE_UPLOAD_MAX_BYTES = 1024
+    client.force_login(personas.dinas_operator)
+    data = _csv(*(f"{A};{2000 + n};10;BPS Sijunjung;2025-01-01;" for n in range(40)))
+    page = client.post(
+        reverse("reports:targets"), {"file": SimpleUploadedFile("sasaran.csv", data)}
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors["file"] == [
+        f'Berkas "sasaran.csv" berukuran {size_text(len(data))}; batas unggah 1 KB. '
+        "Bagi daftar menjadi beberapa berkas."
+    ]
+    assert not EligibleTarget.objects.exists()
+
+    small = _csv(f"{A};2025;10;BPS Sijunjung;2025-01-01;")
+    page = client.post(
+        reverse("reports:targets"), {"file": SimpleUploadedFile("sasaran.csv", small)}
+    )
+    assert page.status_code == 302
+    assert EligibleTarget.objects.get(region_id=A, year=2025).count == 10
