@@ -1137,6 +1137,7 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
                 data={"batch": batch.pk},
                 progress=lambda done: apply_progress_set(batch_id, done),
                 progress_every=PROGRESS_EVERY,
+                one_event=True,
             )
     except IntegrityError as exc:
         raise DomainError(
