@@ -208,12 +208,16 @@ class PersonalDataAccessItem(models.Model):
 
 class AuditObjectRangeQuerySet(AppendOnlyQuerySet):
     def holding(self, object_type: str, pk: Any) -> AuditObjectRangeQuerySet:
-        """Ranges of ``object_type`` that hold the id ``pk`` (none for a non-integer id)."""
+        """Ranges of ``object_type`` (any type if empty) that hold the id ``pk``; none for
+        what is not an id (not an integer, or beyond a 64-bit column)."""
         try:
             number = int(pk)
         except (TypeError, ValueError):
             return self.none()
-        return self.filter(object_type=object_type, first_id__lte=number, last_id__gte=number)
+        if not 0 < number < 2**63:
+            return self.none()
+        ranges = self.filter(first_id__lte=number, last_id__gte=number)
+        return ranges.filter(object_type=object_type) if object_type else ranges
 
 
 class AuditObjectRange(models.Model):

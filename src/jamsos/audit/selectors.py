@@ -127,14 +127,7 @@ def audit_events_present(events: Iterable[AuditEvent], viewer: User) -> list[Aud
 def _range_event_ids(viewer: User, object_type: str, pk: object) -> list[int]:
     """Events naming a range of ids that holds ``pk`` (of ``object_type``, or of any type
     if empty), where the viewer may see that range's region (``AuditObjectRange``)."""
-    ranges = AuditObjectRange.objects.filter(_visibility_q(viewer))
-    if object_type:
-        ranges = ranges.holding(object_type, pk)
-    else:
-        number = int(pk) if str(pk).isdigit() else None
-        if number is None:
-            return []
-        ranges = ranges.filter(first_id__lte=number, last_id__gte=number)
+    ranges = AuditObjectRange.objects.filter(_visibility_q(viewer)).holding(object_type, pk)
     return list(ranges.values_list("event_id", flat=True).distinct())
 
 

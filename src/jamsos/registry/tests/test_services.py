@@ -156,6 +156,11 @@ def test_bulk_create_with_one_event_finds_each_person(personas):
     assert list(audit_event_list(viewer=personas.dinas_head, filters=by_id)) == [event]
     typed = AuditEventFilters(object_type="registry.person", object_text=str(max(ids.values()) + 1))
     assert list(audit_event_list(viewer=personas.dinas_head, filters=typed)) == []
+    for text in ("9" * 25, "-1", "Orang 1"):  # not an id: no range, no error
+        found = audit_event_list(
+            viewer=personas.dinas_head, filters=AuditEventFilters(object_text=text)
+        )
+        assert event not in found
 
 
 def test_bulk_lookups(db):
