@@ -25,6 +25,7 @@ ACTIONS: dict[str, str] = {
     "accounts.api_token.created": _("Token API dibuat"),
     "accounts.api_token.revoked": _("Token API dicabut"),
     "registry.person.created": _("Peserta didaftarkan"),
+    "registry.person.batch_created": _("Peserta didaftarkan sekaligus dari usulan"),
     "registry.person.updated": _("Data peserta diubah"),
     "registry.person.nik_viewed": _("NIK lengkap ditampilkan"),
     "demo.data.loaded": _("Data demo dimuat"),

@@ -72,6 +72,27 @@ _PG_OFF += [
 ]
 
 
+# The ranges of objects an event names (``AuditObjectRange``, migration 0009).
+_RANGES = "audit_auditobjectrange"
+_SQLITE_ON += [
+    f"CREATE TRIGGER {_RANGES}_no_{op.lower()} BEFORE {op} ON {_RANGES} "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;"
+    for op in ("UPDATE", "DELETE")
+]
+_SQLITE_OFF += [f"DROP TRIGGER IF EXISTS {_RANGES}_no_{op};" for op in ("update", "delete")]
+_PG_ON += [
+    f"CREATE TRIGGER {_RANGES}_no_change BEFORE UPDATE OR DELETE ON {_RANGES} "
+    "FOR EACH ROW EXECUTE FUNCTION audit_auditevent_refuse_change();",
+    f"CREATE TRIGGER {_RANGES}_no_truncate BEFORE TRUNCATE ON {_RANGES} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_auditevent_refuse_change();",
+]
+# Before the events' function is dropped (the last of the events' statements).
+_PG_OFF[2:2] = [
+    f"DROP TRIGGER IF EXISTS {_RANGES}_no_truncate ON {_RANGES};",
+    f"DROP TRIGGER IF EXISTS {_RANGES}_no_change ON {_RANGES};",
+]
+
+
 def _run(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:

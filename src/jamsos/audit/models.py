@@ -35,7 +35,14 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
             return super().bulk_create(objs, *args, **kwargs)
 
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:
-        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        """Events about ``obj``: those naming it, and those naming a range of ids of its
+        type that holds it (``AuditObjectRange``: an intake batch's persons)."""
+        object_type = obj._meta.label_lower
+        in_ranges = list(
+            AuditObjectRange.objects.holding(object_type, obj.pk).values_list("event_id", flat=True)
+        )
+        named = models.Q(object_type=object_type, object_id=str(obj.pk))
+        return self.filter(named | models.Q(pk__in=in_ranges) if in_ranges else named)
 
 
 class AppendOnlyQuerySet(models.QuerySet[Any]):
@@ -197,3 +204,62 @@ class PersonalDataAccessItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.access_id}:{self.person_id}"
+
+
+class AuditObjectRangeQuerySet(AppendOnlyQuerySet):
+    def holding(self, object_type: str, pk: Any) -> AuditObjectRangeQuerySet:
+        """Ranges of ``object_type`` (any type if empty) that hold the id ``pk``; none for
+        what is not an id (not an integer, or beyond a 64-bit column)."""
+        try:
+            number = int(pk)
+        except (TypeError, ValueError):
+            return self.none()
+        if not 0 < number < 2**63:
+            return self.none()
+        ranges = self.filter(first_id__lte=number, last_id__gte=number)
+        return ranges.filter(object_type=object_type) if object_type else ranges
+
+
+class AuditObjectRange(models.Model):
+    """The objects one event is about when it is about many: ids ``first_id``…``last_id``
+    of ``object_type``, all in ``region_code``.
+
+    One event for a batch of 100,000 persons instead of 100,000 events (issue 15): the
+    event's ``data["ranges"]`` lists the same ranges and is covered by the hash chain;
+    these rows are its index, so that a person's history (``AuditEvent.objects.
+    for_object``) and the audit list's search by id find the event that created them.
+    Each range lies in one region, so an event's visibility per object follows the
+    object's region, as it would for an event of its own. Append-only like the trail.
+    """
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="object_ranges")
+    object_type = models.CharField(max_length=80)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    region_code = models.CharField(max_length=13, blank=True)
+
+    objects = AuditObjectRangeQuerySet.as_manager()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = _("rentang objek peristiwa audit")
+        verbose_name_plural = _("rentang objek peristiwa audit")
+        indexes = [
+            models.Index(fields=["object_type", "first_id", "last_id"], name="audit_range_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_id__lte=models.F("last_id")), name="audit_range_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.object_type} {self.first_id}–{self.last_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Audit object ranges cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit object ranges cannot be deleted.")

@@ -24,7 +24,12 @@ from django.utils.translation import gettext
 from jamsos.accounts.access import region_code_q, region_q, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.actions import ACTIONS
-from jamsos.audit.models import AuditEvent, PersonalDataAccess, PersonalDataAccessItem
+from jamsos.audit.models import (
+    AuditEvent,
+    AuditObjectRange,
+    PersonalDataAccess,
+    PersonalDataAccessItem,
+)
 from jamsos.audit.pseudonyms import PERSONAL_OBJECT_TYPES, event_pseudonymise, nik_digest
 from jamsos.lib.errors import DomainError
 from jamsos.lib.nik import nik_clean
@@ -95,7 +100,8 @@ def audit_event_list(
         if not sees_persons(viewer):
             # Searching names would tell who is in the registry; ids still match.
             by_name &= ~Q(object_type__in=PERSONAL_OBJECT_TYPES)
-        queryset = queryset.filter(by_name | Q(object_id=term))
+        in_ranges = _range_event_ids(viewer, filters.object_type.strip().lower(), term)
+        queryset = queryset.filter(by_name | Q(object_id=term) | Q(pk__in=in_ranges))
     if filters.date_from:
         queryset = queryset.filter(occurred_at__gte=_day_start(filters.date_from))
     if filters.date_to:
@@ -118,14 +124,25 @@ def audit_events_present(events: Iterable[AuditEvent], viewer: User) -> list[Aud
     return [event_pseudonymise(event) for event in events]
 
 
+def _range_event_ids(viewer: User, object_type: str, pk: object) -> list[int]:
+    """Events naming a range of ids that holds ``pk`` (of ``object_type``, or of any type
+    if empty), where the viewer may see that range's region (``AuditObjectRange``)."""
+    ranges = AuditObjectRange.objects.filter(_visibility_q(viewer)).holding(object_type, pk)
+    return list(ranges.values_list("event_id", flat=True).distinct())
+
+
 def audit_events_for(obj: Model, viewer: User) -> QuerySet[AuditEvent]:
     """The history of one object, for its detail page.
 
     Call it after ``access_<entity>`` has granted the viewer the object itself. Region
     scope still applies, and access-log events (who saw a full NIK) are left out unless
-    the viewer is an auditor (``audit.view_events``).
+    the viewer is an auditor (``audit.view_events``). Events about many objects at once
+    (an intake batch's persons) count for each object in their ranges, scoped by the
+    range's region (each range lies in one village).
     """
-    queryset = AuditEvent.objects.for_object(obj).filter(_visibility_q(viewer))
+    named = Q(object_type=obj._meta.label_lower, object_id=str(obj.pk)) & _visibility_q(viewer)
+    in_ranges = _range_event_ids(viewer, obj._meta.label_lower, obj.pk)
+    queryset = AuditEvent.objects.filter(named | Q(pk__in=in_ranges) if in_ranges else named)
     if not viewer.has_perm("audit.view_events"):
         queryset = queryset.exclude(action__in=ACCESS_LOG_ACTIONS)
     return queryset.order_by("-occurred_at", "-id")

@@ -1095,8 +1095,9 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
     3. NIKs already in the registry are skipped (the same file twice, or two batches
        naming one person): those rows become ``already_registered``.
     4. Check the villages and occupations the rows name set-wise (``apply_reference_gone``
-       with the codes), insert the persons and their audit events in bulk (COPY on
-       PostgreSQL; progress to the cache), mark the batch ``applied``.
+       with the codes), insert the persons in bulk (COPY on PostgreSQL; progress to the
+       cache) with one ``registry.person.batch_created`` audit event whose id ranges
+       find each person (``AuditObjectRange``), mark the batch ``applied``.
     5. After commit, ``batch_link_persons_task`` points the rows at their persons.
     Any failure rolls back steps 3–4: the registry is as it was.
 
@@ -1138,6 +1139,7 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
                 data={"batch": batch.pk},
                 progress=lambda done: apply_progress_set(batch_id, done),
                 progress_every=PROGRESS_EVERY,
+                one_event=True,
             )
     except IntegrityError as exc:
         raise DomainError(

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from jamsos.audit.db_triggers import drop_append_only_triggers, install_append_only_triggers
-from jamsos.audit.models import AppendOnlyError, AuditEvent
+from jamsos.audit.models import AppendOnlyError, AuditEvent, AuditObjectRange
 from jamsos.audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +134,26 @@ def test_migration_installs_triggers_unless_switched_off(event, settings):
         migration.backward(None, _Editor())
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET data = data WHERE id = %s", [event.pk])
+
+
+@pytest.fixture
+def object_range(event):
+    return AuditObjectRange.objects.create(
+        event=event, object_type="registry.person", first_id=1, last_id=5, region_code="13.03"
+    )
+
+
+def test_object_ranges_are_append_only_too(object_range, triggers):
+    """The ranges say which persons a batch event created: as unchangeable as the event."""
+    object_range.last_id = 6
+    with pytest.raises(AppendOnlyError):
+        object_range.save()
+    with pytest.raises(AppendOnlyError):
+        object_range.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditObjectRange.objects.filter(pk=object_range.pk).update(last_id=6)
+    with pytest.raises(DatabaseError, match="append-only"):
+        raw_sql("UPDATE audit_auditobjectrange SET last_id = 6 WHERE id = %s", [object_range.pk])
+    with pytest.raises(DatabaseError, match="append-only"):
+        raw_sql("DELETE FROM audit_auditobjectrange WHERE id = %s", [object_range.pk])
+    assert AuditObjectRange.objects.get(pk=object_range.pk).last_id == 5

@@ -125,6 +125,37 @@ def test_prepayment_bills_each_month_once(sijunjung, apbd, make_members, months)
     assert BillLine.objects.filter(membership=late).count() == months - 1
 
 
+def _distinct_members(bill: Bill) -> int:
+    return BillLine.objects.filter(bill=bill).values("membership_id").distinct().count()
+
+
+def test_prepaid_members_are_counted_once_over_fresh_and_billed_months(
+    sijunjung, apbd, make_members
+):
+    """A prepayment over months never billed is written with a plain insert and its
+    members counted on the memberships; over a month already billed, from its lines.
+    Both give what the lines say."""
+    make_members(3, apbd)
+    make_members(1, apbd, first="2024-06", last="2025-01")  # January only
+    make_members(1, apbd, first="2025-05")  # after the period
+    make_members(1, apbd, status="cancelled")
+    make_members(1, apbd, segment=Segment.PU)  # no wage yet: skipped, not a member
+    make_members(2, apbd, segment=Segment.PU, wage=3_000_000, risk_group="rendah")
+    fresh = run(sijunjung, "2025-01", months=3).bills[0].bill
+    assert (fresh.members, fresh.person_months) == (6, 3 * 5 + 1)
+    assert fresh.members == _distinct_members(fresh)
+    assert fresh.person_months == BillLine.objects.filter(bill=fresh).count()
+    assert fresh.total == sum(BillLine.objects.filter(bill=fresh).values_list("amount", flat=True))
+
+    run(sijunjung, "2025-04")  # April billed on its own: the prepayment skips it
+    (april_only,) = make_members(1, apbd, first="2025-06", last="2025-06")
+    billed = run(sijunjung, "2025-04", months=3)
+    bill = next(o.bill for o in billed.bills if o.lines_added)
+    assert bill.members == _distinct_members(bill) == 6 + 1
+    assert bill.person_months == BillLine.objects.filter(bill=bill).count() == 2 * 6 + 1
+    assert BillLine.objects.filter(membership=april_only).count() == 1
+
+
 def test_prepayment_limits(sijunjung, apbd, make_members):
     make_members(1, apbd)
     with pytest.raises(BillingError) as exc:

@@ -180,9 +180,13 @@ def test_audit_events_are_written_without_niks(loaded):
     events = Counter(AuditEvent.objects.values_list("action", flat=True))
     assert events["demo.data.loaded"] == 1
     agents = Person.objects.filter(agent__isnull=False).count()
-    assert events["registry.person.created"] == (
-        200 + len(proposed_niks()) + len(nagari_newcomer_ids()) + agents
-    )
+    assert events["registry.person.created"] == 200 + len(nagari_newcomer_ids()) + agents
+    # the applied proposal batch: one event for its persons, their ids as ranges
+    (applied,) = AuditEvent.objects.filter(action="registry.person.batch_created")
+    proposed = Person.objects.filter(nik__in=proposed_niks())
+    assert applied.data["count"] == proposed.count() == len(proposed_niks())
+    for person in proposed:
+        assert applied in AuditEvent.objects.for_object(person)
     assert events["accounts.agency.created"] == 75
     assert events["accounts.user.created"] == 8
     assert loaded.counts["audit_events"] == sum(events.values())

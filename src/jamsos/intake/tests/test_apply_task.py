@@ -78,12 +78,16 @@ def test_progress_is_readable_outside_the_apply_transaction(personas, monkeypatc
     assert batch.status == Status.APPLIED and batch.rows_applied == ROWS
     assert seen == [5, 10, ROWS]
     assert Person.objects.count() == ROWS
-    # every created person is findable by an auditor: one event each, naming the batch
-    events = AuditEvent.objects.filter(action="registry.person.created")
-    assert {e.data["batch"] for e in events} == {batch.pk}
-    assert set(events.values_list("object_id", flat=True)) == {
-        str(pk) for pk in Person.objects.values_list("pk", flat=True)
+    # every created person is findable by an auditor: one event for the batch, whose
+    # ranges hold every person's id and which each person's history shows
+    event = AuditEvent.objects.get(action="registry.person.batch_created")
+    assert (event.data["batch"], event.data["count"]) == (batch.pk, ROWS)
+    in_ranges = {
+        pk for first, last, _village in event.data["ranges"] for pk in range(first, last + 1)
     }
+    assert in_ranges == set(Person.objects.values_list("pk", flat=True))
+    for person in Person.objects.all():
+        assert event in AuditEvent.objects.for_object(person)
 
 
 def test_a_killed_workers_apply_is_reclaimed_and_applies_once(personas, client):

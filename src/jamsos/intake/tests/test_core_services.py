@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from django.core.files.base import ContentFile
 
-from jamsos.audit.models import AuditEvent
+from jamsos.audit.models import AuditEvent, AuditObjectRange
+from jamsos.audit.selectors import audit_events_for
 from jamsos.intake import selectors, services
 from jamsos.intake.models import EligibilityRule, ProposalBatch, ProposalRow
 from jamsos.intake.tests import core_fixtures
@@ -326,10 +327,15 @@ def test_approve_applies_and_audits_every_person(
     assert person.occupation_id and person.village_id.startswith("13.03.")
     linked = rows_of(batch)
     assert linked[5].person == person and linked[7].person is None
-    events = AuditEvent.objects.filter(action="registry.person.created")
-    assert events.count() == 2
-    assert set(events.values_list("object_id", flat=True)) == {str(p.pk) for p in persons.values()}
-    assert events.first().data["batch"] == batch.pk
+    # one event for the batch's persons, not one each; it is in each person's history
+    assert not AuditEvent.objects.filter(action="registry.person.created").exists()
+    event = AuditEvent.objects.get(action="registry.person.batch_created")
+    assert (event.data["batch"], event.data["count"]) == (batch.pk, 2)
+    assert event.region_code and all(
+        p.village_id.startswith(event.region_code) for p in persons.values()
+    )
+    for each in persons.values():
+        assert list(audit_events_for(each, personas.dinas_head).filter(pk=event.pk)) == [event]
     assert AuditEvent.objects.filter(
         action="intake.batch.applied", object_id=str(batch.pk)
     ).exists()
@@ -338,22 +344,22 @@ def test_approve_applies_and_audits_every_person(
 def test_a_failure_mid_apply_leaves_the_registry_unchanged(
     staged, people, personas, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from jamsos.audit import chain as audit_chain
+    from jamsos.registry import services as registry_services
 
     batch = staged([person_dict(p) for p in people(3)])
     services.batch_submit(batch=batch, acting_user=personas.dinas_operator)
-    real_insert = audit_chain.rows_insert
+    real_record = registry_services.audit_record_many
 
-    def persons_then_fail(model, fields, rows, **kwargs):
-        if model is AuditEvent:  # persons are in; their audit events break
-            raise RuntimeError("disk full")
-        return real_insert(model, fields, rows, **kwargs)
+    def persons_then_fail(events, **kwargs):  # persons are in; their audit event breaks
+        assert Person.objects.count() == 3
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit_chain, "rows_insert", persons_then_fail)
+    monkeypatch.setattr(registry_services, "audit_record_many", persons_then_fail)
     with django_capture_on_commit_callbacks(execute=True):  # the task fails (and logs)
         services.batch_approve(batch=batch, acting_user=personas.dinas_head)
     assert Person.objects.count() == 0
-    assert not AuditEvent.objects.filter(action="registry.person.created").exists()
+    assert not AuditEvent.objects.filter(action__startswith="registry.person.").exists()
+    assert not AuditObjectRange.objects.exists()
     batch.refresh_from_db()
     assert batch.status == ProposalBatch.Status.APPLY_FAILED
     assert "RuntimeError" in batch.failure_message and "registri tidak berubah" in (
@@ -364,13 +370,14 @@ def test_a_failure_mid_apply_leaves_the_registry_unchanged(
     # the proposer and submitter may not retry; another head may, and it applies
     with pytest.raises(PermissionDenied):
         services.batch_apply_retry(batch=batch, acting_user=personas.dinas_operator)
-    monkeypatch.setattr(audit_chain, "rows_insert", real_insert)
+    monkeypatch.setattr(registry_services, "audit_record_many", real_record)
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_apply_retry(batch=batch, acting_user=personas.dinas_head)
     batch.refresh_from_db()
     assert batch.status == ProposalBatch.Status.APPLIED and batch.failure_message == ""
     assert Person.objects.count() == 3
-    assert AuditEvent.objects.filter(action="registry.person.created").count() == 3
+    event = AuditEvent.objects.get(action="registry.person.batch_created")
+    assert event.data["count"] == 3
     with pytest.raises(InvalidTransition):  # nothing left to retry
         services.batch_apply_retry(batch=batch, acting_user=personas.dinas_head)
 

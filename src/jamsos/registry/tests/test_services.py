@@ -115,6 +115,54 @@ def test_bulk_create_writes_persons_and_one_event_each(personas):
     assert {e.actor for e in events} == {personas.dinas_head}
 
 
+def test_bulk_create_with_one_event_finds_each_person(personas):
+    """An intake apply: one event for the batch, whose id ranges (per village) put it in
+    each person's history and in the audit list's search by id, scoped by village."""
+    from jamsos.audit.models import AuditObjectRange
+    from jamsos.audit.selectors import AuditEventFilters, audit_event_list, audit_events_for
+
+    villages = ["13.03.04.2001", "13.03.03.2001", "13.03.03.2002"]
+    batch = [
+        data(serial=n, full_name=f"Orang {n}", village=villages[n % 3], source_row=n)
+        for n in range(1, 8)
+    ]
+    with transaction.atomic():
+        ids = services.person_bulk_create_prevalidated(
+            persons=batch, acting_user=personas.dinas_head, data={"batch": 9}, one_event=True
+        )
+    assert Person.objects.count() == 7
+    event = AuditEvent.objects.get()
+    assert (event.action, event.object_type, event.region_code) == (
+        "registry.person.batch_created",
+        "registry.person",
+        "13.03",
+    )
+    assert (event.data["batch"], event.data["count"]) == (9, 7)
+    ranges = [(r.first_id, r.last_id, r.region_code) for r in AuditObjectRange.objects.all()]
+    assert sorted(ranges) == sorted(tuple(r) for r in event.data["ranges"])
+    covered = {pk: village for first, last, village in ranges for pk in range(first, last + 1)}
+    assert covered == {ids[p.nik]: p.village for p in batch}
+    assert len(ranges) == 3  # each village's persons got consecutive ids
+
+    for person in Person.objects.all():
+        assert list(audit_events_for(person, personas.dinas_head)) == [event]
+        # the kecamatan officer of 13.03.03 sees it for the persons of its villages only
+        in_kecamatan = person.village_id.startswith("13.03.03.")
+        assert list(audit_events_for(person, personas.kecamatan_operator)) == (
+            [event] if in_kecamatan else []
+        )
+        assert list(audit_events_for(person, personas.outsider)) == []
+    by_id = AuditEventFilters(object_text=str(ids[batch[0].nik]))
+    assert list(audit_event_list(viewer=personas.dinas_head, filters=by_id)) == [event]
+    typed = AuditEventFilters(object_type="registry.person", object_text=str(max(ids.values()) + 1))
+    assert list(audit_event_list(viewer=personas.dinas_head, filters=typed)) == []
+    for text in ("9" * 25, "-1", "Orang 1"):  # not an id: no range, no error
+        found = audit_event_list(
+            viewer=personas.dinas_head, filters=AuditEventFilters(object_text=text)
+        )
+        assert event not in found
+
+
 def test_bulk_lookups(db):
     person = PersonFactory(birth_date=dt.date(1975, 5, 5))
     assert person_niks_existing(niks=[person.nik, "1" * 16]) == {
