@@ -273,6 +273,25 @@ def _pages(repeat: int) -> dict[str, Any]:
         "transparency_page": (dprd, f"/iuran/transparansi/?regency=13.03&year={YEAR}"),
         "transparency_api": (dprd, f"/api/contributions/transparency?regency=13.03&year={YEAR}"),
     }
+    # Role homes and report pages (issue 15), as the personas that see them; the homes
+    # show this month, the report pages the bench's year.
+    personas = {u.username: u for u in User.objects.filter(username__startswith="p_")}
+    for username in ("p_operator", "p_head", "p_bupati", "p_dprd", "p_bpjs", "p_camat", "p_agent"):
+        if username in personas:
+            pages[f"home_{username[2:]}"] = (personas[username], "/")
+    period = f"year={YEAR}&month=12"
+    for username in ("p_head", "p_dprd"):
+        if username in personas:
+            who = personas[username]
+            pages[f"report_regency_{username[2:]}"] = (who, f"/laporan/wilayah/13.03/?{period}")
+    if "p_head" in personas:
+        head = personas["p_head"]
+        pages["report_kecamatan_head"] = (head, f"/laporan/wilayah/13.03.03/?{period}")
+        pages["report_nagari_head"] = (head, f"/laporan/wilayah/13.03.03.2001/?{period}")
+        pages["report_coverage_csv_head"] = (
+            head,
+            f"/laporan/wilayah/13.03/cakupan.csv?by=villages&{period}",
+        )
     try:  # seek pages (issue 15): the "next" link of page 2000 carries a cursor
         from jamsos.lib.pagination import cursor_encode
         from jamsos.registry.models import Person

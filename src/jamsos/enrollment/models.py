@@ -442,6 +442,47 @@ class MembershipCount(models.Model):
         return f"{self.village_id} {self.funding_source_id} {self.status}: {self.n}"
 
 
+class DecreeLineCount(models.Model):
+    """Summary: how many decree lines share a (decree, village, action, BPJS status, BPJS
+    reason code). The per-phase funnel and the BPJS rejection reasons of the report
+    charts, and the BPJS officer's queue, read these few rows per decree instead of the
+    decree's lines (a year's decrees hold up to a million).
+
+    Kept right by the database like ``MembershipCount``: triggers on
+    ``enrollment_decreeline`` (migration 0012; PostgreSQL per statement with transition
+    tables, SQLite per row), in the writing transaction, whatever wrote the line.
+    ``decrees.decree_line_counts_rebuild`` is the full recomputation. Rows whose count
+    went back to 0 stay; readers skip them.
+    """
+
+    # No foreign-key constraints: the triggers write these from a line that satisfies
+    # them (a decree's deletion deletes its lines, which brings these rows to 0).
+    decree = models.ForeignKey(
+        Decree, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    village = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    action = models.CharField(max_length=6, choices=DecreeLine.Action.choices)
+    bpjs_status = models.CharField(max_length=10, choices=DecreeLine.BpjsStatus.choices)
+    bpjs_reason_code = models.CharField(max_length=20, blank=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("jumlah baris SK")
+        verbose_name_plural = _("jumlah baris SK")
+        constraints = [
+            # The triggers' upsert key (ON CONFLICT): one row per group.
+            models.UniqueConstraint(
+                fields=["decree", "village", "action", "bpjs_status", "bpjs_reason_code"],
+                name="enrollment_line_count_group_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decree_id} {self.village_id} {self.action} {self.bpjs_status}: {self.n}"
+
+
 class DecreeSetting(models.Model):
     """How a kabupaten writes its SK penetapan: place, signer, number pattern, texts.
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
@@ -314,10 +315,32 @@ def membership_list(
                 Q(person__nik__startswith=digits) | Q(kpj_number=digits)
             )
         else:
-            memberships = memberships.filter(
-                person_name_q(term, field="person__full_name", person="person_id")
-            )
+            memberships = memberships.filter(membership_name_q(term))
     return memberships.order_by(*MEMBERSHIP_ORDER)
+
+
+# A name search matching at most this many persons is asked of the trigram index once.
+NAME_MATCHES_LISTED_UP_TO = 5_000
+
+
+def membership_name_q(term: str) -> Q:
+    """Memberships of persons whose name contains ``term``. A list page asks its
+    queryset three times (count, the newest month, the rows); on PostgreSQL the persons
+    are found first, once, and the three read the memberships by person (an index
+    lookup each) instead of each scanning the trigram index and rechecking the names
+    again. A term matching more persons than ``NAME_MATCHES_LISTED_UP_TO`` keeps the
+    join (no long list of ids in every query); SQLite asks its FTS table in the join."""
+    joined = person_name_q(term, field="person__full_name", person="person_id")
+    if connection.vendor != "postgresql":
+        return joined
+    ids = list(
+        Person.objects.filter(person_name_q(term))
+        .order_by()
+        .values_list("pk", flat=True)[: NAME_MATCHES_LISTED_UP_TO + 1]
+    )
+    if len(ids) > NAME_MATCHES_LISTED_UP_TO:
+        return joined
+    return Q(person_id__in=ids)
 
 
 @dataclass

@@ -20,13 +20,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from jamsos.budget.models import Allocation, FundingSource, Reservation
 from jamsos.claims.models import Claim
-from jamsos.enrollment.models import Decree, DecreeLine, RejectionReason
+from jamsos.enrollment.models import Decree, DecreeLine, DecreeLineCount, RejectionReason
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 from jamsos.reports.figures import JKK_TYPES
@@ -157,18 +157,21 @@ def chart_funnel(*, region: Region, year: int) -> tuple[Chart, Chart]:
         (gettext("Mulai aktif"), sums["started"]),
         (gettext("Iuran pertama lunas"), sums["first_paid"]),
     ]
-    lines = DecreeLine.objects.filter(
+    # From the line count summary (``DecreeLineCount``, kept by triggers): a few rows
+    # per decree stand for its lines, so the chart never reads a year's decree lines.
+    lines = DecreeLineCount.objects.filter(
         Q(village_id=region.code) | Q(village__code__startswith=region.code + "."),
         action=DecreeLine.Action.ADD,
         decree__status=Decree.Status.ISSUED,
         decree__fiscal_year__year=year,
+        n__gt=0,
     )
     phases = (
         lines.values("decree__phase__number", "decree__phase__name")
         .annotate(
-            n=Count("pk"),
-            accepted=Count("pk", filter=Q(bpjs_status=DecreeLine.BpjsStatus.ACCEPTED)),
-            rejected=Count("pk", filter=Q(bpjs_status=DecreeLine.BpjsStatus.REJECTED)),
+            lines=Sum("n"),
+            accepted=Sum("n", filter=Q(bpjs_status=DecreeLine.BpjsStatus.ACCEPTED), default=0),
+            rejected=Sum("n", filter=Q(bpjs_status=DecreeLine.BpjsStatus.REJECTED), default=0),
         )
         .order_by("decree__phase__number")
     )
@@ -188,7 +191,7 @@ def chart_funnel(*, region: Region, year: int) -> tuple[Chart, Chart]:
         rows=[
             [
                 row["decree__phase__name"] or gettext("Tanpa tahap"),
-                row["n"],
+                row["lines"],
                 row["accepted"],
                 row["rejected"],
             ]
@@ -200,12 +203,12 @@ def chart_funnel(*, region: Region, year: int) -> tuple[Chart, Chart]:
     reasons = (
         lines.filter(bpjs_status=DecreeLine.BpjsStatus.REJECTED)
         .values("bpjs_reason_code")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
+        .annotate(lines=Sum("n"))
+        .order_by("-lines")
     )
     labels = dict(RejectionReason.choices)
     reason_rows = [
-        [str(labels.get(r["bpjs_reason_code"], gettext("Tanpa kode"))), r["n"]] for r in reasons
+        [str(labels.get(r["bpjs_reason_code"], gettext("Tanpa kode"))), r["lines"]] for r in reasons
     ]
     rejections = Chart(
         key="alasan",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -64,7 +65,7 @@ def _url(name: str) -> str:
 
 def queues_for(user: User) -> list[Queue]:
     from jamsos.claims.models import Claim
-    from jamsos.enrollment.models import Decree, DecreeLine
+    from jamsos.enrollment.models import Decree, DecreeLine, DecreeLineCount
     from jamsos.intake.access import batches_visible_to
     from jamsos.intake.models import ProposalBatch
 
@@ -109,16 +110,17 @@ def queues_for(user: User) -> list[Queue]:
             ),
         ]
     elif user.role == Role.BPJS_OFFICER:
-        pending = DecreeLine.objects.filter(
+        # From the line count summary (kept by triggers), not the decrees' lines.
+        pending = DecreeLineCount.objects.filter(
             region_q(user, "village"),
             decree__status=Decree.Status.ISSUED,
             action=DecreeLine.Action.ADD,
             bpjs_status=DecreeLine.BpjsStatus.PENDING,
-        )
+        ).aggregate(n=Sum("n", default=0))["n"]
         queues += [
             Queue(
                 gettext("Peserta SK menunggu verifikasi BPJS"),
-                pending.count(),
+                pending,
                 _url("enrollment:decree_list"),
             ),
             Queue(

@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -861,3 +861,22 @@ def legal_basis_save(
         after=model_snapshot(row, list(LEGAL_BASIS_FIELDS)),
     )
     return row
+
+
+@transaction.atomic
+def decree_line_counts_rebuild() -> int:
+    """Recompute the whole decree line count summary (``DecreeLineCount``) from the lines;
+    returns the number of groups. The triggers keep it right on every write, so this is
+    a repair, not a routine step. On PostgreSQL the line table is locked against writes
+    meanwhile (reads go on)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE enrollment_decreeline IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM enrollment_decreelinecount")
+        cursor.execute(
+            "INSERT INTO enrollment_decreelinecount (decree_id, village_id, action, "
+            "bpjs_status, bpjs_reason_code, n) SELECT decree_id, village_id, action, "
+            "bpjs_status, bpjs_reason_code, COUNT(*) FROM enrollment_decreeline "
+            "GROUP BY decree_id, village_id, action, bpjs_status, bpjs_reason_code"
+        )
+        return cursor.rowcount

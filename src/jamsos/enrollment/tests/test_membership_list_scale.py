@@ -139,3 +139,33 @@ def test_page_and_api_walk(client, personas, memberships, django_assert_max_num_
             break
         after = body["next_cursor"]
     assert seen == [m.pk for m in selectors.membership_list(viewer=personas.dinas_operator)]
+
+
+@pytest.mark.parametrize("cap", [selectors.NAME_MATCHES_LISTED_UP_TO, 1])
+def test_name_search_finds_what_the_join_finds(personas, memberships, monkeypatch, cap):
+    """The persons listed first (or, over the cap, the join kept) give the same memberships
+    in the same order as the plain join on the person's name, in the viewer's scope."""
+    from jamsos.registry.selectors import person_name_q
+
+    # Persons outside the viewer's scope with the same name are not listed.
+    PersonFactory(full_name="Nurhayati", village=region("13.71.01.1001"))
+    monkeypatch.setattr(selectors, "NAME_MATCHES_LISTED_UP_TO", cap)
+    for viewer, term in [
+        (personas.dinas_operator, "hayati"),
+        (personas.dinas_operator, "SAME"),
+        (personas.kecamatan_operator, "hayati"),
+        (personas.dinas_operator, "nobody"),
+    ]:
+        found = selectors.membership_list(
+            viewer=viewer, filters=selectors.MembershipFilters(search=term)
+        )
+        joined = (
+            selectors.memberships_visible_to(viewer)
+            .filter(person_name_q(term, field="person__full_name", person="person_id"))
+            .order_by(*selectors.MEMBERSHIP_ORDER)
+        )
+        expected = list(joined)
+        assert list(found) == expected
+        assert _walk(found, 3) == expected
+        if term != "nobody":
+            assert expected
