@@ -241,6 +241,13 @@ def _insert_lines(
     by_month: dict[dt.date, list[tuple[int, str, dt.date, int, str, int, int]]] = defaultdict(list)
     for row in rate_rows:
         by_month[row[2]].append(row)
+    unbilled_months = {month: locked and _month_unbilled(_day(month)) for month in by_month}
+    if len(by_month) > 1 and all(unbilled_months.values()):
+        # A prepayment of months none billed yet: one statement reads the memberships
+        # once for every month (three plain inserts read them three times).
+        written = _insert_fresh_months(rate_rows)
+        line_partitions_analyze(sorted(by_month))
+        return written, True
     written, all_unbilled = 0, True
     for month, rows in sorted(by_month.items()):
         rates_sql, rates_params = rows_sql(
@@ -268,7 +275,7 @@ def _insert_lines(
             f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
         )
         params = [*rates_params, day, day, *source_ids, *BILLABLE_STATUSES]
-        unbilled = locked and _month_unbilled(day)
+        unbilled = unbilled_months[month]
         all_unbilled = all_unbilled and unbilled
         if unbilled:
             pass  # nothing to skip: a plain insert
@@ -288,6 +295,38 @@ def _insert_lines(
             written += cursor.rowcount
     line_partitions_analyze(sorted(by_month))
     return written, all_unbilled
+
+
+def _insert_fresh_months(rows: list[tuple[int, str, dt.date, int, str, int, int]]) -> int:
+    """Every membership-month of ``rows`` (months with no line yet, under the run's
+    lock) in one plain ``INSERT … SELECT``: the rate's month joins the membership's
+    cover, so the memberships are read once whatever the number of months."""
+    rates_sql, rates_params = rows_sql(
+        [
+            ("source_id", "bigint"),
+            ("segment", "text"),
+            ("month", "date"),
+            ("wage", "bigint"),
+            ("risk_group", "text"),
+            ("amount", "bigint"),
+            ("bill_id", "bigint"),
+        ],
+        rows,
+    )
+    source_ids = sorted({row[0] for row in rows})
+    sql = (
+        f"INSERT INTO {_LINE} (bill_id, membership_id, month, amount) "  # noqa: S608
+        f"SELECT r.bill_id, m.id, r.month, r.amount FROM {_MEMBERSHIP} m "
+        f"JOIN ({rates_sql}) r ON r.source_id = m.funding_source_id "
+        "AND r.segment = m.segment "
+        "AND r.wage = COALESCE(m.wage, 0) AND r.risk_group = m.risk_group "
+        "AND m.first_month <= r.month AND m.last_month >= r.month "
+        f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
+        f"AND m.status IN {in_sql(BILLABLE_STATUSES)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rates_params, *source_ids, *BILLABLE_STATUSES])
+        return cursor.rowcount
 
 
 def bills_resum(bill_ids: Sequence[int]) -> None:

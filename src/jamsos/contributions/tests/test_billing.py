@@ -4,6 +4,7 @@ rates from the regulation tables, supplements, audit and budget absorption."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 
@@ -146,6 +147,23 @@ def test_prepaid_members_are_counted_once_over_fresh_and_billed_months(
     assert fresh.members == _distinct_members(fresh)
     assert fresh.person_months == BillLine.objects.filter(bill=fresh).count()
     assert fresh.total == sum(BillLine.objects.filter(bill=fresh).values_list("amount", flat=True))
+    # One statement writes the three fresh months: each line in its member's cover, at
+    # the rate of its own segment and month.
+    per_month = Counter(
+        m.strftime("%Y-%m")
+        for m in BillLine.objects.filter(bill=fresh).values_list("month", flat=True)
+    )
+    assert per_month == {"2025-01": 6, "2025-02": 5, "2025-03": 5}
+    for line in BillLine.objects.filter(bill=fresh).select_related("membership"):
+        rate = BillMonth.objects.get(
+            bill=fresh,
+            month=line.month,
+            segment=line.membership.segment,
+            wage=line.membership.wage or 0,
+            risk_group=line.membership.risk_group,
+        )
+        assert line.amount == rate.per_person_month
+        assert line.membership.first_month <= line.month <= line.membership.last_month
 
     run(sijunjung, "2025-04")  # April billed on its own: the prepayment skips it
     (april_only,) = make_members(1, apbd, first="2025-06", last="2025-06")
