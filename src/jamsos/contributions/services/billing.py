@@ -250,31 +250,8 @@ def _insert_lines(
         return written, True
     written, all_unbilled = 0, True
     for month, rows in sorted(by_month.items()):
-        rates_sql, rates_params = rows_sql(
-            [
-                ("source_id", "bigint"),
-                ("segment", "text"),
-                ("month", "date"),
-                ("wage", "bigint"),
-                ("risk_group", "text"),
-                ("amount", "bigint"),
-                ("bill_id", "bigint"),
-            ],
-            rows,
-        )
-        source_ids = sorted({row[0] for row in rows})
         day = _day(month)
-        sql = (
-            f"INSERT INTO {_LINE} (bill_id, membership_id, month, amount) "  # noqa: S608
-            f"SELECT r.bill_id, m.id, r.month, r.amount FROM {_MEMBERSHIP} m "
-            f"JOIN ({rates_sql}) r ON r.source_id = m.funding_source_id "
-            "AND r.segment = m.segment "
-            "AND r.wage = COALESCE(m.wage, 0) AND r.risk_group = m.risk_group "
-            "WHERE m.first_month <= %s AND m.last_month >= %s "
-            f"AND m.funding_source_id IN {in_sql(source_ids)} "
-            f"AND m.status IN {in_sql(BILLABLE_STATUSES)} "
-        )
-        params = [*rates_params, day, day, *source_ids, *BILLABLE_STATUSES]
+        sql, params = _lines_insert_sql(rows, day=day)
         unbilled = unbilled_months[month]
         all_unbilled = all_unbilled and unbilled
         if unbilled:
@@ -301,6 +278,18 @@ def _insert_fresh_months(rows: list[tuple[int, str, dt.date, int, str, int, int]
     """Every membership-month of ``rows`` (months with no line yet, under the run's
     lock) in one plain ``INSERT … SELECT``: the rate's month joins the membership's
     cover, so the memberships are read once whatever the number of months."""
+    sql, params = _lines_insert_sql(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _lines_insert_sql(
+    rows: list[tuple[int, str, dt.date, int, str, int, int]], *, day: dt.date | str | None = None
+) -> tuple[str, list[Any]]:
+    """``INSERT … SELECT`` of the lines of the memberships matching ``rows`` (source,
+    segment, month, wage, risk group, amount, bill) and covering the rate's month; with
+    ``day`` (one month's rows) the cover is a constant the planner can use."""
     rates_sql, rates_params = rows_sql(
         [
             ("source_id", "bigint"),
@@ -314,19 +303,20 @@ def _insert_fresh_months(rows: list[tuple[int, str, dt.date, int, str, int, int]
         rows,
     )
     source_ids = sorted({row[0] for row in rows})
+    if day is None:
+        cover, cover_params = "AND m.first_month <= r.month AND m.last_month >= r.month ", []
+    else:
+        cover, cover_params = "AND m.first_month <= %s AND m.last_month >= %s ", [day, day]
     sql = (
         f"INSERT INTO {_LINE} (bill_id, membership_id, month, amount) "  # noqa: S608
         f"SELECT r.bill_id, m.id, r.month, r.amount FROM {_MEMBERSHIP} m "
         f"JOIN ({rates_sql}) r ON r.source_id = m.funding_source_id "
         "AND r.segment = m.segment "
         "AND r.wage = COALESCE(m.wage, 0) AND r.risk_group = m.risk_group "
-        "AND m.first_month <= r.month AND m.last_month >= r.month "
         f"WHERE m.funding_source_id IN {in_sql(source_ids)} "
-        f"AND m.status IN {in_sql(BILLABLE_STATUSES)}"
+        f"AND m.status IN {in_sql(BILLABLE_STATUSES)} {cover}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*rates_params, *source_ids, *BILLABLE_STATUSES])
-        return cursor.rowcount
+    return sql, [*rates_params, *source_ids, *BILLABLE_STATUSES, *cover_params]
 
 
 def bills_resum(bill_ids: Sequence[int]) -> None:
