@@ -431,9 +431,7 @@ def batch_approve(request: HttpRequest, batch_id: Id, response: HttpResponse) ->
     with transaction.atomic():
         batch = access.access_batch(request.user, batch_id, for_write=True)
         batch = services.batch_approve(batch=batch, acting_user=request.user)
-    out = _batch_out(batch)
-    response["Location"] = out["status_url"]
-    return Status(202, out)
+    return _applying(batch, response)
 
 
 @router.post(
@@ -446,6 +444,11 @@ def batch_apply_retry(request: HttpRequest, batch_id: Id, response: HttpResponse
     with transaction.atomic():
         batch = access.access_batch(request.user, batch_id, for_write=True)
         batch = services.batch_apply_retry(batch=batch, acting_user=request.user)
+    return _applying(batch, response)
+
+
+def _applying(batch: ProposalBatch, response: HttpResponse) -> Status:
+    """202 with the batch, and its status URL in ``Location`` to follow the apply."""
     out = _batch_out(batch)
     response["Location"] = out["status_url"]
     return Status(202, out)
