@@ -372,24 +372,35 @@ def xlsx_numeric_cells(data: bytes, *, sheet: str, column: int, rows: set[int]) 
     if not rows:
         return {}
     letter = column_letter(column)
-    pattern = re.compile(rf'<c\b([^>]*\br="{letter}(\d+)"[^>]*)>')
-    found: dict[int, str] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             part = _xlsx_sheet_part(archive, sheet)
             if part is None:
                 return {}
-            xml = archive.read(part).decode("utf-8", errors="replace")
+            xml = archive.read(part)
     except (zipfile.BadZipFile, KeyError):
         return {}
-    for match in pattern.finditer(xml):
-        number = int(match.group(2))
-        if number not in rows:
+    # The cell reference is searched as a literal (fast); only the cells of ``rows`` have
+    # their tag read. One regex over every tag of the sheet took 0.5 s per 100,000 rows.
+    # (A pattern that opens with a literal is searched like bytes.find; one that opens
+    # with \b is tried at every byte: ten times slower. The boundary is checked after.)
+    reference = re.compile(rb'r="' + letter.encode() + rb'(\d+)"')
+    found: dict[int, str] = {}
+    for match in reference.finditer(xml):
+        number = int(match.group(1))
+        if number not in rows or xml[match.start() - 1 : match.start()] not in _XML_SPACE:
             continue
-        kind = _attrs(match.group(1)).get("t", "n")
-        if kind == "n":
+        start = xml.rfind(b"<", 0, match.start())
+        tag = xml[start : xml.find(b">", match.end())].decode("utf-8", errors="replace")
+        if not _CELL_TAG.match(tag):
+            continue
+        if _attrs(tag).get("t", "n") == "n":
             found[number] = f"{letter}{number}"
     return found
+
+
+_CELL_TAG = re.compile(r"<(?:\w+:)?c\s")
+_XML_SPACE = (b" ", b"\t", b"\n", b"\r")
 
 
 # --- csv --------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 import xlsxwriter
 
-from jamsos.lib.tabular import TableError, column_letter, table_read
+from jamsos.lib.tabular import TableError, column_letter, table_read, xlsx_numeric_cells
 
 
 def score(cells):
@@ -100,3 +101,38 @@ def test_unreadable_files_raise_a_coded_error(name, data, code):
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701)] == ["A", "Z", "AA", "AB", "ZZ"]
+
+
+def workbook_with_sheet(sheet_xml: str) -> bytes:
+    """The three parts ``xlsx_numeric_cells`` reads, written by hand: any writer's
+    attribute order and namespace prefixes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "xl/workbook.xml",
+            '<workbook><sheets><sheet name="Usulan" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>",
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return buffer.getvalue()
+
+
+def test_numeric_cells_found_whatever_the_attribute_order_or_prefix():
+    data = workbook_with_sheet(
+        "<x:worksheet><x:sheetData>"
+        '<x:row r="2"><x:c r="B2" s="1"><x:v>1303010101800010</x:v></x:c></x:row>'
+        '<x:row r="3"><x:c t="n" r="B3"><x:v>1303010101800020</x:v></x:c></x:row>'
+        '<x:row r="4"><x:c r="B4" t="s"><x:v>7</x:v></x:c>'
+        '<x:c r="C4"><x:v>1</x:v></x:c></x:row>'
+        '<x:row r="5"><x:c t="inlineStr" r="B5"><x:is><x:t>1303010101800040</x:t></x:is></x:c>'
+        '<x:c xr="B6"><x:v>1</x:v></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    )
+    found = xlsx_numeric_cells(data, sheet="Usulan", column=1, rows={2, 3, 4, 5, 6})
+    assert found == {2: "B2", 3: "B3"}
+    # Only the rows asked about are looked at.
+    assert xlsx_numeric_cells(data, sheet="Usulan", column=1, rows={3}) == {3: "B3"}
