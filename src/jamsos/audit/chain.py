@@ -260,3 +260,46 @@ def audit_chain_verify(*, using: str = "default", chunk_size: int = 5000) -> Cha
         head_seq=expected - 1,
         head_hash=prev,
     )
+
+
+@dataclass(frozen=True)
+class RangesReport:
+    ranges: int
+    ok: bool
+    first_broken: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ranges": self.ranges, "ok": self.ok, "first_broken": self.first_broken}
+
+
+def object_ranges_verify(*, using: str = "default") -> RangesReport:
+    """Check the ``AuditObjectRange`` rows against the events they index.
+
+    An event about many objects at once (an intake batch's persons) lists its id
+    ranges in ``data["ranges"]`` (``[first, last, region]``), which the hash chain
+    covers; the range rows are only an index, so a row removed, changed or added with
+    raw SQL would hide a person's creation from its history or pin it on another
+    event, and the chain alone would not notice. ``first_broken`` is the smallest id
+    of an event whose rows differ from its chained ranges (or that has rows and no
+    ranges at all).
+    """
+    AuditEvent = apps.get_model("audit", "AuditEvent")
+    AuditObjectRange = apps.get_model("audit", "AuditObjectRange")
+
+    chained: dict[int, set[tuple[str, int, int, str]]] = {}
+    events = AuditEvent.objects.using(using).filter(data__has_key="ranges")
+    for pk, object_type, data in events.values_list("id", "object_type", "data").iterator():
+        try:
+            chained[pk] = {(object_type, int(f), int(la), str(r)) for f, la, r in data["ranges"]}
+        except (TypeError, ValueError):
+            chained[pk] = {("", 0, -1, "")}  # unreadable ranges match no row
+    indexed: dict[int, set[tuple[str, int, int, str]]] = {}
+    count = 0
+    rows = AuditObjectRange.objects.using(using).values_list(
+        "event_id", "object_type", "first_id", "last_id", "region_code"
+    )
+    for event_id, object_type, first, last, region in rows.iterator(chunk_size=5000):
+        count += 1
+        indexed.setdefault(event_id, set()).add((object_type, first, last, region))
+    broken = [pk for pk in chained.keys() | indexed.keys() if chained.get(pk) != indexed.get(pk)]
+    return RangesReport(ranges=count, ok=not broken, first_broken=min(broken, default=None))

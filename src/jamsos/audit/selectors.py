@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -100,7 +101,9 @@ def audit_event_list(
         if not sees_persons(viewer):
             # Searching names would tell who is in the registry; ids still match.
             by_name &= ~Q(object_type__in=PERSONAL_OBJECT_TYPES)
-        in_ranges = _range_event_ids(viewer, filters.object_type.strip().lower(), term)
+        object_type = filters.object_type.strip().lower()
+        in_ranges = _range_event_ids(viewer, object_type, term)
+        in_ranges += _range_event_ids_by_name(viewer, object_type, term)
         queryset = queryset.filter(by_name | Q(object_id=term) | Q(pk__in=in_ranges))
     if filters.date_from:
         queryset = queryset.filter(occurred_at__gte=_day_start(filters.date_from))
@@ -129,6 +132,35 @@ def _range_event_ids(viewer: User, object_type: str, pk: object) -> list[int]:
     if empty), where the viewer may see that range's region (``AuditObjectRange``)."""
     ranges = AuditObjectRange.objects.filter(_visibility_q(viewer)).holding(object_type, pk)
     return list(ranges.values_list("event_id", flat=True).distinct())
+
+
+# Persons whose name matches a search, looked up in the ranges of events about many
+# persons at once (an intake batch): enough for a name, bounded for "Siti".
+NAME_SEARCH_PERSONS = 500
+NAME_SEARCH_MIN_LETTERS = 3
+
+
+def _range_event_ids_by_name(viewer: User, object_type: str, term: str) -> list[int]:
+    """Events about many persons at once whose ranges hold a person, in the viewer's
+    scope, whose name contains ``term`` (at most ``NAME_SEARCH_PERSONS`` such persons):
+    a batch import's single event names no one in ``object_repr``, yet an auditor
+    searching a name must find where that person came from. Only for viewers who may
+    read persons' names (the same rule as the name search itself)."""
+    person_type = "registry.person"
+    if object_type not in ("", person_type) or not sees_persons(viewer):
+        return []
+    if len(term) < NAME_SEARCH_MIN_LETTERS or term.isdigit():
+        return []
+    Person = apps.get_model("registry", "Person")  # registry imports audit, not back
+    persons = Person.objects.filter(region_q(viewer, "village"), full_name__icontains=term)
+    ids = list(persons.values_list("pk", flat=True)[:NAME_SEARCH_PERSONS])
+    if not ids:
+        return []
+    holding = Q()
+    for pk in ids:
+        holding |= Q(first_id__lte=pk, last_id__gte=pk)
+    ranges = AuditObjectRange.objects.filter(_visibility_q(viewer), object_type=person_type)
+    return list(ranges.filter(holding).values_list("event_id", flat=True).distinct())
 
 
 def audit_events_for(obj: Model, viewer: User) -> QuerySet[AuditEvent]:

@@ -94,6 +94,7 @@ def test_every_writer_chains_and_the_chain_verifies(chain):
             "ok": True,
             "first_broken": None,
             "access_log": {"reads": 0, "ok": True, "first_broken": None},
+            "object_ranges": {"ranges": 0, "ok": True, "first_broken": None},
         },
     )
 
@@ -277,3 +278,69 @@ def test_the_bulk_writers_of_imports_and_decrees_chain(chain, personas):
     created = AuditEvent.objects.filter(action="registry.person.created", data__batch=9)
     assert [e.data for e in created.order_by("seq")] == [{"batch": 9, "row": r} for r in (2, 3, 4)]
     assert audit_chain_verify().ok
+
+
+@pytest.fixture
+def batch_event(chain, personas):
+    """One intake-style event for five persons in two villages: two object ranges."""
+    import datetime as dt
+
+    from jamsos.registry.models import Occupation
+    from jamsos.registry.services import PersonData, person_bulk_create_prevalidated
+
+    villages = ("13.03.03.2001", "13.03.04.2001")
+    with transaction.atomic():
+        person_bulk_create_prevalidated(
+            persons=[
+                PersonData(
+                    nik=f"130301010190000{i}",
+                    full_name=f"Peserta {i}",
+                    birth_date=dt.date(1990, 1, 1),
+                    sex="L",
+                    village=villages[i % 2],
+                    occupation=Occupation.objects.first().pk,
+                    source_row=i + 2,
+                )
+                for i in range(5)
+            ],
+            acting_user=personas.dinas_operator,
+            data={"batch": 11},
+            one_event=True,
+        )
+    return AuditEvent.objects.get(action="registry.person.batch_created")
+
+
+def test_object_ranges_match_their_event(batch_event):
+    code, report = verify_command()
+    assert (code, report["object_ranges"]) == (0, {"ranges": 2, "ok": True, "first_broken": None})
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "DELETE FROM audit_auditobjectrange "
+        "WHERE id = (SELECT min(id) FROM audit_auditobjectrange)",
+        "UPDATE audit_auditobjectrange SET last_id = last_id + 1 "
+        "WHERE id = (SELECT min(id) FROM audit_auditobjectrange)",
+        "UPDATE audit_auditobjectrange SET region_code = '13.03.01.2001' "
+        "WHERE id = (SELECT min(id) FROM audit_auditobjectrange)",
+    ],
+    ids=["removed", "widened", "moved"],
+)
+def test_a_tampered_object_range_is_found(batch_event, tamper):
+    raw(tamper, [])
+    code, report = verify_command()
+    assert code == 1
+    assert report["ok"] is False
+    assert report["object_ranges"]["first_broken"] == batch_event.pk
+    assert report["first_broken"] is None  # the chain itself is intact
+
+
+def test_an_object_range_pinned_on_another_event_is_found(batch_event, chain):
+    raw(
+        "INSERT INTO audit_auditobjectrange (event_id, object_type, first_id, last_id, "
+        "region_code) VALUES (%s, 'registry.person', 1, 3, '13.03.03.2001')",
+        [chain[0].pk],
+    )
+    code, report = verify_command()
+    assert (code, report["object_ranges"]["first_broken"]) == (1, chain[0].pk)

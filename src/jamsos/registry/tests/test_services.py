@@ -156,11 +156,18 @@ def test_bulk_create_with_one_event_finds_each_person(personas):
     assert list(audit_event_list(viewer=personas.dinas_head, filters=by_id)) == [event]
     typed = AuditEventFilters(object_type="registry.person", object_text=str(max(ids.values()) + 1))
     assert list(audit_event_list(viewer=personas.dinas_head, filters=typed)) == []
-    for text in ("9" * 25, "-1", "Orang 1"):  # not an id: no range, no error
+    for text in ("9" * 25, "-1", "Orang 99"):  # no such id or name: no range, no error
         found = audit_event_list(
             viewer=personas.dinas_head, filters=AuditEventFilters(object_text=text)
         )
         assert event not in found
+    # A name finds the batch event through the person's range, for a viewer who may
+    # read names; an admin (no names) finds it by id only.
+    by_name = AuditEventFilters(object_text="orang 1")
+    assert list(audit_event_list(viewer=personas.dinas_head, filters=by_name)) == [event]
+    assert list(audit_event_list(viewer=personas.admin, filters=by_name)) == []
+    typed_name = AuditEventFilters(object_type="enrollment.membership", object_text="Orang 1")
+    assert list(audit_event_list(viewer=personas.dinas_head, filters=typed_name)) == []
 
 
 def test_bulk_lookups(db):
