@@ -124,8 +124,9 @@ class Person:
 
 
 # Pairs joined at once: a million rows born on 17,000 days make 30 million same-day
-# pairs; blocks of days keep the join (and memory) bounded.
-BLOCK_PEOPLE = 8_000
+# pairs; blocks of days keep the join (and memory) bounded (as 8,000 people of a
+# million-row file did).
+BLOCK_PAIRS = 500_000
 _SPACE = ord(" ")
 _LETTER_BIT = np.zeros(256, dtype=np.int32)  # byte → its letter's bit (a = 1, z = 1 << 25)
 _LETTER_BIT[ord("a") : ord("z") + 1] = np.left_shift(1, np.arange(26, dtype=np.int32))
@@ -279,16 +280,23 @@ def _candidate(source: str, row: dict[str, Any], score: float) -> dict[str, Any]
     }
 
 
-def _blocks(rows: pl.DataFrame) -> Iterator[pl.DataFrame]:
-    """``rows`` split into runs of whole birth dates of about ``BLOCK_PEOPLE`` people.
+def _blocks(rows: pl.DataFrame, registry: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """``rows`` split into runs of whole birth dates worth about ``BLOCK_PAIRS`` pairs
+    each: a date with n rows and r registered people makes n × (n + r) before the
+    filter. A 100k-row file against an empty registry is one or two blocks; a million
+    rows, or a million registered, make dozens, and memory stays that of one.
 
     One block at a time, filtered from ``rows`` (a sorted and partitioned copy of a
     million rows costs 200 MB more)."""
-    if rows.height <= BLOCK_PEOPLE:
+    per_date = rows.group_by("birth_date").len().sort("birth_date")
+    registered = registry.group_by("birth_date").len().rename({"len": "registered"})
+    weights = per_date.join(registered, on="birth_date", how="left").select(
+        pl.col("len") * (pl.col("len") + pl.col("registered").fill_null(0))
+    )
+    if weights.to_series().sum() <= BLOCK_PAIRS:
         yield rows
         return
-    per_date = rows.group_by("birth_date").len().sort("birth_date")
-    block = (per_date["len"].cum_sum() // BLOCK_PEOPLE).cast(pl.Int32)
+    block = (weights.to_series().cum_sum() // BLOCK_PAIRS).cast(pl.Int32)
     number = rows["birth_date"].replace_strict(
         per_date["birth_date"], block, default=None, return_dtype=pl.Int32
     )
@@ -319,7 +327,7 @@ def possible_duplicates(
     # a dict of every key of a 1M-row file costs 200 MB.
     slim_registry = _features(registry, villages).with_columns(registry["key"])
     slim_rows = _features(rows, villages).with_columns(rows["key"])
-    for block in _blocks(slim_rows):
+    for block in _blocks(slim_rows, slim_registry):
         dates = block["birth_date"].unique()
         others = slim_registry.filter(pl.col("birth_date").is_in(dates.implode()))
         _block_pairs(block, (("file", block), ("registry", others)), found)

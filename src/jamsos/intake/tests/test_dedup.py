@@ -173,3 +173,21 @@ def test_a_pair_exactly_at_its_limit_is_kept():
     ]
     assert dedup.name_score("he cec", "c he") == dedup.SAME_VILLAGE_THRESHOLD
     assert found_pairs(rows) == {(2, "file", 1)}
+
+
+def test_blocks_of_a_few_pairs_find_what_one_block_finds(monkeypatch):
+    """A tiny pair budget splits the file into many blocks of dates; the candidates,
+    transposed dates and registry pairs included, are those of a single block."""
+    born = [dt.date(1980, 3, 7), dt.date(1980, 7, 3), dt.date(1991, 12, 30), dt.date(1975, 1, 2)]
+    names = ["Fadli Rahman", "Fadli Rahmad", "M. Fadli Rahman", "Siti Aminah", "Siti Aminah Koto"]
+    rows = [
+        person(i, names[i % len(names)], born[i % len(born)], sex="LP"[i % 2]) for i in range(1, 41)
+    ]
+    registry = [
+        person(1000 + i, names[(i + 1) % len(names)], born[(i + 2) % len(born)], sex="LP"[i % 2])
+        for i in range(12)
+    ]
+    whole = found_pairs(rows, registry)
+    monkeypatch.setattr(dedup, "BLOCK_PAIRS", 3)
+    assert found_pairs(rows, registry) == whole
+    assert {source for _ref, source, _other in whole} == {"file", "registry"}
