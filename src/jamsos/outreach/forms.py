@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jamsos.accounts.models import Agency, User
@@ -32,6 +33,13 @@ class BaseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+        # A missing value names its field, as the services' errors do (not Django's
+        # bare "This field is required" under a field the phone may have scrolled off).
+        for field in self.fields.values():
+            if field.label:
+                field.error_messages["required"] = gettext('Kolom "%(label)s" wajib diisi.') % {
+                    "label": field.label
+                }
 
 
 def _date() -> forms.DateField:

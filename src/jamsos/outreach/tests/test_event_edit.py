@@ -162,7 +162,7 @@ def test_page(personas, client):
     }
     refused = client.post(f"/sosialisasi/{event.pk}/ubah/", form)
     assert refused.status_code == 200
-    assert refused.context["form"].errors["place"]
+    assert refused.context["form"].errors["place"] == ['Kolom "Tempat" wajib diisi.']
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     refused = client.post(
         f"/sosialisasi/{event.pk}/ubah/",
@@ -185,6 +185,25 @@ def test_page(personas, client):
         f"/sosialisasi/{event.pk}/ubah/"
         not in client.get(f"/sosialisasi/{event.pk}/").content.decode()
     )
+
+
+def test_a_long_co_organiser_list_folds_away_keeping_the_ticked_in_view(personas, client):
+    event = make_event(personas.kecamatan_operator)
+    bpjs = Agency.objects.get(code="bpjs-solok")
+    event.co_organisers.set([bpjs])
+    agencies = Agency.objects.filter(is_active=True).count()
+    for n in range(max(0, 13 - agencies)):
+        Agency.objects.create(
+            code=f"kua-{n}", name=f"KUA {n}", kind=bpjs.kind, region_id=bpjs.region_id
+        )
+    client.force_login(personas.kecamatan_operator)
+    body = client.get(f"/sosialisasi/{event.pk}/ubah/").content.decode()
+    fieldset = body[body.index('data-testid="choices-co_organisers"') :]
+    fieldset = fieldset[: fieldset.index("</fieldset>")]
+    ticked, folded = fieldset.split("<details", 1)
+    assert f'value="{bpjs.pk}"' in ticked and "checked" in ticked
+    assert f'value="{bpjs.pk}"' not in folded and "checked" not in folded
+    assert folded.count('type="checkbox"') == Agency.objects.filter(is_active=True).count() - 1
 
 
 def test_api(personas, client):
