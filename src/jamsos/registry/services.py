@@ -1,6 +1,7 @@
 """Writes to the registry of persons. Every change is an explicit action with an audit
-event; persons arrive through intake (``person_bulk_create_prevalidated``) or one at a
-time (``person_create``)."""
+event; persons arrive through intake (``person_bulk_create_from_select`` on PostgreSQL,
+``person_bulk_create_prevalidated`` on SQLite and for the demo data) or one at a time
+(``person_create``)."""
 
 from __future__ import annotations
 
