@@ -282,7 +282,8 @@ def _stage_and_apply(path: Path) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _timed(parts: dict[str, float]) -> Iterator[None]:
-    """Time the steps of an apply: reading rows, NIK check, each bulk insert, commit."""
+    """Time the steps of an apply: reading rows, NIK check, each bulk insert, the batch's
+    audit event, commit."""
     from django.db import connection
 
     from jamsos.intake import selectors, services
@@ -313,6 +314,16 @@ def _timed(parts: dict[str, float]) -> Iterator[None]:
     undo.append(wrap(registry_selectors, "person_niks_existing", lambda **_: "nik_check"))
     if hasattr(services, "person_references_missing"):
         undo.append(wrap(services, "person_references_missing", lambda **_: "reference_check"))
+    # PostgreSQL's apply in the database: the same steps, each one statement
+    optional = [
+        (services, "rows_already_registered_mark", "nik_check"),
+        (selectors, "rows_to_apply_references_missing", "reference_check"),
+        (services, "person_bulk_create_from_select", "persons_and_events"),
+        (registry_services, "_batch_event_write", "batch_event"),
+    ]
+    for owner, name, key in optional:
+        if hasattr(owner, name):
+            undo.append(wrap(owner, name, lambda *_a, _key=key, **_k: _key))
     try:
         yield
     finally:

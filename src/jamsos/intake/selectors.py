@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Func, Q, QuerySet, TextField
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateField,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import gettext
 
 from jamsos.accounts.models import User
@@ -158,6 +170,75 @@ def rows_to_apply_values(*, batch: ProposalBatch) -> list[dict[str, Any]]:
         {"pk": pk, "row_number": number, "nik": nik, **dict(zip(PERSON_FIELDS, rest, strict=True))}
         for pk, number, nik, *rest in rows
     ]
+
+
+# Optional texts: ``values.get(name) or ""`` in ``PersonData.from_values``.
+_OPTIONAL_TEXT = ("birth_place", "mother_name", "address", "phone", "family_card_number")
+
+
+def _person_value(name: str) -> Any:
+    """SQL for one person field out of a row's normalised values, converted exactly as
+    ``registry.services.PersonData.from_values`` converts it in Python: JSON null (or a
+    missing key) of an optional text becomes ``''``, the birth date an ISO ``date``, an
+    income of null or ``''`` NULL, else a ``bigint``."""
+    text = JsonText("values", name)
+    if name in _OPTIONAL_TEXT:
+        return Coalesce(text, Value(""), output_field=TextField())
+    if name == "birth_date":
+        return Cast(text, DateField())
+    if name == "declared_income":
+        return Cast(NullIf(text, Value("")), BigIntegerField())
+    return text
+
+
+def rows_to_apply_persons_sql(*, batch: ProposalBatch) -> tuple[str, tuple[Any, ...]]:
+    """``rows_to_apply`` as a SELECT of persons (PostgreSQL): the row's NIK, then the
+    other ``registry.services.PERSON_SELECT_COLUMNS`` read out of the JSON ``values`` by
+    the database (``_person_value``), in that order — what
+    ``person_bulk_create_from_select`` inserts without the rows passing through Python.
+    Unordered: the insert orders them."""
+    from jamsos.registry.services import PERSON_SELECT_COLUMNS
+
+    others = [name for name in PERSON_SELECT_COLUMNS if name != "nik"]
+    fields = {f"p_{name}": _person_value(name) for name in others}
+    queryset = rows_to_apply(batch=batch).order_by().annotate(**fields).values("nik", *fields)
+    inner, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(
+        quote("nik" if name == "nik" else f"p_{name}") for name in PERSON_SELECT_COLUMNS
+    )
+    return f"SELECT {names} FROM ({inner}) AS r", params  # noqa: S608 - names are ours
+
+
+def rows_to_apply_references_missing(*, batch: ProposalBatch) -> dict[str, list[str]]:
+    """``registry.services.person_references_missing`` for ``rows_to_apply``, without
+    reading the rows: the database lists the distinct (village, occupation) pairs of
+    their values (one scan), then one query per table checks those codes.
+    ``{"village": [...], "occupation": [...]}``, empty ones left out."""
+    from jamsos.regions.models import Region
+    from jamsos.registry.models import Occupation
+
+    pairs = (
+        rows_to_apply(batch=batch)
+        .order_by()
+        .annotate(v=JsonText("values", "village"), o=JsonText("values", "occupation"))
+        .values_list("v", "o")
+        .distinct()
+    )
+    villages: set[str] = set()
+    occupations: set[str] = set()
+    for village, occupation in pairs:
+        villages.add(village or "")
+        occupations.add(occupation or "")
+    known_villages = set(Region.objects.filter(code__in=villages).values_list("code", flat=True))
+    known_occupations = set(
+        Occupation.objects.filter(pk__in=occupations).values_list("pk", flat=True)
+    )
+    missing = {
+        "village": sorted(villages - known_villages),
+        "occupation": sorted(occupations - known_occupations),
+    }
+    return {key: values for key, values in missing.items() if values}
 
 
 def eligibility_rule_list() -> QuerySet[EligibilityRule]:

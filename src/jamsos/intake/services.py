@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -52,6 +52,7 @@ from jamsos.regions.models import Region
 from jamsos.registry.models import Person
 from jamsos.registry.services import (
     PersonData,
+    person_bulk_create_from_select,
     person_bulk_create_prevalidated,
     person_references_missing,
 )
@@ -1095,9 +1096,13 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
     3. NIKs already in the registry are skipped (the same file twice, or two batches
        naming one person): those rows become ``already_registered``.
     4. Check the villages and occupations the rows name set-wise (``apply_reference_gone``
-       with the codes), insert the persons in bulk (COPY on PostgreSQL; progress to the
-       cache) with one ``registry.person.batch_created`` audit event whose id ranges
-       find each person (``AuditObjectRange``), mark the batch ``applied``.
+       with the codes), insert the persons in bulk with one
+       ``registry.person.batch_created`` audit event whose id ranges find each person
+       (``AuditObjectRange``), mark the batch ``applied``. PostgreSQL: one server-side
+       ``INSERT … SELECT`` from the rows' JSON values (``_persons_create_in_database``;
+       progress 0, then all); SQLite: the rows read into Python and written with
+       ``executemany`` (``_persons_create_from_python``; progress to the cache every
+       ``PROGRESS_EVERY`` persons).
     5. After commit, ``batch_link_persons_task`` points the rows at their persons.
     Any failure rolls back steps 3–4: the registry is as it was.
 
@@ -1108,6 +1113,49 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
     _require_state(batch, Status.APPLYING, Status.APPROVED, Status.APPLIED)
     if batch.status == Status.APPLIED:
         return 0
+    create = (
+        _persons_create_in_database
+        if connection.vendor == "postgresql"
+        else _persons_create_from_python
+    )
+    created, skipped = create(batch, acting_user)
+    batch.rows_applied = created
+    _batch_recount(batch)
+    batch.status = Status.APPLIED
+    batch.failure_message = ""
+    batch.applied_at = timezone.now()
+    batch.save()
+    audit_record(
+        action="intake.batch.applied",
+        acting_user=acting_user,
+        obj=batch,
+        data={"created": created, "skipped_already_registered": skipped},
+    )
+    batch_id = batch.pk
+    transaction.on_commit(lambda: _enqueue_link(batch_id))
+    return created
+
+
+def _references_gone(missing: dict[str, list[str]]) -> DomainError:
+    return DomainError(
+        gettext(
+            "Data acuan yang dirujuk usulan tidak ada lagi (%(missing)s); registri tidak berubah."
+        )
+        % {"missing": "; ".join(f"{k}: {', '.join(v[:10])}" for k, v in missing.items())},
+        code="apply_reference_gone",
+    )
+
+
+def _apply_conflict() -> DomainError:
+    return DomainError(
+        gettext("Sebagian NIK baru saja didaftarkan oleh proses lain; coba setujui lagi."),
+        code="apply_conflict",
+    )
+
+
+def _persons_create_from_python(batch: ProposalBatch, acting_user: User) -> tuple[int, int]:
+    """``batch_apply`` steps 2–4 with the rows read into Python (SQLite): ``(persons
+    created, rows skipped as already registered)``."""
     rows = selectors.rows_to_apply_values(batch=batch)
     from jamsos.registry.selectors import person_niks_existing
 
@@ -1122,14 +1170,7 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
     ]
     missing = person_references_missing(persons=persons)
     if missing:
-        raise DomainError(
-            gettext(
-                "Data acuan yang dirujuk usulan tidak ada lagi (%(missing)s); registri tidak "
-                "berubah."
-            )
-            % {"missing": "; ".join(f"{k}: {', '.join(v[:10])}" for k, v in missing.items())},
-            code="apply_reference_gone",
-        )
+        raise _references_gone(missing)
     batch_id = batch.pk
     try:
         with transaction.atomic():
@@ -1142,24 +1183,45 @@ def batch_apply(*, batch: ProposalBatch, acting_user: User) -> int:
                 one_event=True,
             )
     except IntegrityError as exc:
-        raise DomainError(
-            gettext("Sebagian NIK baru saja didaftarkan oleh proses lain; coba setujui lagi."),
-            code="apply_conflict",
-        ) from exc
-    batch.rows_applied = len(created)
-    _batch_recount(batch)
-    batch.status = Status.APPLIED
-    batch.failure_message = ""
-    batch.applied_at = timezone.now()
-    batch.save()
-    audit_record(
-        action="intake.batch.applied",
-        acting_user=acting_user,
-        obj=batch,
-        data={"created": len(created), "skipped_already_registered": len(skipped)},
+        raise _apply_conflict() from exc
+    return len(created), len(skipped)
+
+
+def rows_already_registered_mark(*, batch: ProposalBatch) -> int:
+    """Rows to apply whose NIK is registered become ``already_registered`` (one UPDATE);
+    return how many."""
+    return (
+        selectors.rows_to_apply(batch=batch)
+        .filter(nik__in=Person.objects.values("nik"))
+        .update(status=RowStatus.ALREADY_REGISTERED)
     )
-    transaction.on_commit(lambda: _enqueue_link(batch_id))
-    return len(created)
+
+
+def _persons_create_in_database(batch: ProposalBatch, acting_user: User) -> tuple[int, int]:
+    """``batch_apply`` steps 2–4 without the rows leaving PostgreSQL: mark the rows of
+    registered NIKs, check the references and insert the persons each with one
+    statement over ``rows_to_apply``. The same persons, ids, event and refusals as
+    ``_persons_create_from_python`` (``test_apply_in_database``); about 1 s faster at
+    96,000 persons (no row read into Python, no tuple built; docs/intake.md). One
+    statement: progress is 0, then all."""
+    skipped = rows_already_registered_mark(batch=batch)
+    missing = selectors.rows_to_apply_references_missing(batch=batch)
+    if missing:
+        raise _references_gone(missing)
+    apply_progress_set(batch.pk, 0)
+    select_sql, params = selectors.rows_to_apply_persons_sql(batch=batch)
+    try:
+        with transaction.atomic():
+            created = person_bulk_create_from_select(
+                select_sql=select_sql,
+                params=params,
+                acting_user=acting_user,
+                data={"batch": batch.pk},
+            )
+    except IntegrityError as exc:
+        raise _apply_conflict() from exc
+    apply_progress_set(batch.pk, created)
+    return created, skipped
 
 
 def _enqueue_link(batch_id: int) -> None:
