@@ -411,7 +411,9 @@ def _csv(rows: int) -> Path:
 
     workdir = Path(tempfile.gettempdir()) / "jamsos-bench-intake"
     workdir.mkdir(parents=True, exist_ok=True)
-    path = workdir / f"usulan-{rows}.csv"
+    # Its own name: bench/intake.py caches a file of other rows (another seed) as
+    # usulan-{rows}.csv in the same folder.
+    path = workdir / f"scale-usulan-{rows}.csv"
     if not path.exists():
         spec = importlib.util.spec_from_file_location("bench_intake", HERE / "intake.py")
         module = importlib.util.module_from_spec(spec)
