@@ -1027,16 +1027,43 @@ def batch_apply_run(*, batch: ProposalBatch) -> ProposalBatch:
         batch_apply(batch=batch, acting_user=batch.decided_by)
     except DomainError as exc:
         return _apply_fail(batch, exc.message, code=exc.code)
+    except IntegrityError as exc:
+        refusal = _commit_refusal(exc)
+        if refusal is None:
+            logger.exception("apply of batch %s failed", batch.pk)
+            _apply_fail(batch, _system_failure(exc))
+            raise
+        return _apply_fail(batch, refusal.message, code=refusal.code)
     except Exception as exc:
         logger.exception("apply of batch %s failed", batch.pk)
-        _apply_fail(
-            batch,
-            gettext("Penerapan gagal karena kesalahan sistem (%(error)s); registri tidak berubah.")
-            % {"error": exc.__class__.__name__},
-        )
+        _apply_fail(batch, _system_failure(exc))
         raise
     batch.refresh_from_db()
     return batch
+
+
+def _system_failure(exc: Exception) -> str:
+    return gettext(
+        "Penerapan gagal karena kesalahan sistem (%(error)s); registri tidak berubah."
+    ) % {"error": exc.__class__.__name__}
+
+
+def _commit_refusal(exc: IntegrityError) -> DomainError | None:
+    """What a constraint checked at commit (PostgreSQL's deferred foreign keys) says to
+    the user: a village or occupation deleted while the apply ran, or a NIK registered
+    meanwhile. None for anything else (a system fault)."""
+    state = getattr(exc.__cause__, "sqlstate", None)
+    if state == "23503":  # foreign_key_violation
+        return DomainError(
+            gettext(
+                "Nagari atau pekerjaan yang dirujuk usulan dihapus saat penerapan berjalan; "
+                "registri tidak berubah. Periksa data acuan, lalu setujui lagi."
+            ),
+            code="apply_reference_gone",
+        )
+    if state == "23505":  # unique_violation
+        return _apply_conflict()
+    return None
 
 
 def batch_apply_abandon(*, batch: ProposalBatch) -> ProposalBatch:

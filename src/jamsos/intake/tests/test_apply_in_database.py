@@ -13,7 +13,7 @@ import threading
 
 import pytest
 from django.core.cache import cache
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import connection, connections, transaction
 
 from jamsos.audit.models import AuditEvent, AuditObjectRange
 from jamsos.budget.tests.reference_data import migration_data_reload
@@ -244,11 +244,13 @@ def test_an_occupation_deleted_after_the_check_leaves_nothing_behind(
     gone = Occupation.objects.create(code="pawang-hujan", name="Pawang hujan")
     ProposalRow.objects.filter(pk=row.pk).update(values={**row.values, "occupation": gone.pk})
     after_the_checks(monkeypatch, lambda: Occupation.objects.filter(pk=gone.pk).delete())
-    # the foreign key is checked at commit (deferred): the whole apply rolls back
-    with pytest.raises(IntegrityError):
-        services.batch_apply_run(batch=batch)
+    # the foreign key is checked at commit (deferred): the whole apply rolls back, and
+    # the batch says why in the user's words, not as a system fault
+    batch = services.batch_apply_run(batch=batch)
     batch = nothing_left_behind(batch, registered=0)
-    assert "IntegrityError" in batch.failure_message
+    assert "dihapus saat penerapan berjalan" in batch.failure_message
+    event = AuditEvent.objects.get(action="intake.batch.apply_failed")
+    assert event.data["code"] == "apply_reference_gone"
 
 
 def test_a_nik_registered_meanwhile_is_a_conflict_and_leaves_nothing_behind(
