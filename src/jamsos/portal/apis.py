@@ -77,12 +77,16 @@ def lead_list(request: HttpRequest, query: Query[LeadListIn]) -> dict[str, Any]:
     if query.status and query.status not in Lead.Status.values:
         raise DomainError(gettext("Status tidak dikenal."), code="lead_status_unknown")
     meta, items = paginate(selectors.lead_list(viewer=user, status=query.status), query)  # type: ignore[arg-type]
+    items = list(items)
+    services.leads_viewed_record(viewer=user, leads=items, where=request.path)  # type: ignore[arg-type]
     return {"meta": meta, "items": [LeadOut.of(lead) for lead in items]}
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, summary="Satu calon peserta")
 def lead_detail(request: HttpRequest, lead_id: Id) -> dict[str, Any]:
-    return LeadOut.of(access_lead(request.user, lead_id))  # type: ignore[arg-type]
+    lead = access_lead(request.user, lead_id)  # type: ignore[arg-type]
+    services.leads_viewed_record(viewer=request.user, leads=[lead], where=request.path)  # type: ignore[arg-type]
+    return LeadOut.of(lead)
 
 
 @router.post("/leads/{lead_id}/follow-up", response=LeadOut, summary="Catat tindak lanjut")

@@ -16,6 +16,7 @@ class PortalConfig(AppConfig):
                 "portal.lead.proposed": _("Calon peserta ditandai sudah diusulkan"),
                 "portal.lead.unreachable": _("Calon peserta ditandai tidak dapat dihubungi"),
                 "portal.lead.purged": _("Calon peserta lama dihapus (masa simpan habis)"),
+                "portal.lead.viewed": _("Nama dan nomor HP calon peserta ditampilkan"),
                 "portal.lookup.global_limit_tripped": _(
                     "Batas global cek kepesertaan tercapai (kemungkinan penjelajahan NIK)"
                 ),

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import ipaddress
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -226,6 +227,24 @@ _ACTIONS = {
 
 
 @transaction.atomic
+def leads_viewed_record(*, viewer: User, leads: Sequence[Lead], where: str) -> None:
+    """Record that ``viewer`` was shown the names and phone numbers of ``leads`` (a page
+    of the queue, one lead, the API): citizens left them trusting the portal's privacy
+    notice, so who looked at them is on the audit trail, as reads of registry persons
+    are in the access log (which is keyed by NIK, and a lead has none). One event per
+    page shown, listing the leads' ids; one lead's page is an event about that lead."""
+    if not leads:
+        return
+    one = leads[0] if len(leads) == 1 else None
+    audit_record(
+        action="portal.lead.viewed",
+        acting_user=viewer,
+        obj=one,
+        data={"where": where, "count": len(leads), "leads": [lead.pk for lead in leads]},
+        region_code=None if one is not None else (viewer.region_id or ""),
+    )
+
+
 def lead_follow_up(*, lead: Lead, status: str, note: str, acting_user: User) -> Lead:
     """Record a follow-up: contacted (still open), proposed or unreachable (closed).
     ``lead`` comes from ``access_lead(..., for_write=True)``; the permission and the

@@ -296,11 +296,12 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Lead.Status.values:
         status = ""
-    leads = selectors.lead_list(viewer=request.user, status=status)
+    leads = list(selectors.lead_list(viewer=request.user, status=status)[:500])
+    services.leads_viewed_record(viewer=request.user, leads=leads, where=request.path)
     return render(
         request,
         "portal/staff/lead_list.html",
-        {"leads": leads[:500], "status": status, "statuses": Lead.Status.choices},
+        {"leads": leads, "status": status, "statuses": Lead.Status.choices},
     )
 
 
@@ -333,4 +334,5 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Tindak lanjut dicatat."))
             return redirect("portal:lead_detail", pk=pk)
+    services.leads_viewed_record(viewer=request.user, leads=[lead], where=request.path)
     return render(request, "portal/staff/lead_detail.html", {"lead": lead, "form": form})

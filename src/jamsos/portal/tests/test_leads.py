@@ -200,6 +200,38 @@ def test_api_lists_and_follows_up_in_scope(personas):
     assert dprd.get("/api/portal/leads").status_code == 403
 
 
+def test_who_was_shown_a_lead_is_on_the_audit_trail(personas):
+    mine, second = _lead(NAGARI), _lead(NAGARI)
+    other = _lead(OTHER_NAGARI)
+    client = Client()
+    client.force_login(personas.agent)
+
+    def viewed() -> list[AuditEvent]:
+        return list(AuditEvent.objects.filter(action="portal.lead.viewed").order_by("id"))
+
+    client.get(reverse("portal:lead_list"))
+    (page,) = viewed()
+    assert page.actor == personas.agent
+    assert sorted(page.data["leads"]) == sorted([mine.pk, second.pk]) and page.data["count"] == 2
+    assert other.pk not in page.data["leads"]  # out of scope: not shown, not recorded
+    client.get(reverse("portal:lead_detail", args=[mine.pk]))
+    one = viewed()[-1]
+    assert (one.object_type, one.object_id, one.data["leads"]) == (
+        "portal.lead",
+        str(mine.pk),
+        [mine.pk],
+    )
+    client.get(f"/api/portal/leads/{second.pk}")
+    client.get("/api/portal/leads")
+    api_one, api_page = viewed()[-2:]
+    assert api_one.object_id == str(second.pk) and api_one.data["where"].startswith("/api/")
+    assert sorted(api_page.data["leads"]) == sorted([mine.pk, second.pk])
+    # A lead refused (another nagari) is not shown, so nothing is recorded.
+    before = len(viewed())
+    assert client.get(reverse("portal:lead_detail", args=[other.pk])).status_code == 404
+    assert len(viewed()) == before
+
+
 def test_purge_keeps_recent_rows(settings):
     import datetime as dt
 
