@@ -235,8 +235,8 @@ def pair_scores(pairs: pl.DataFrame) -> np.ndarray:
     for all pairs at once in rapidfuzz's C++ (``process.cpdist``, every core), the
     one-name cap from part counts, and the missing-part rule in Python only for the
     pairs it can still change (below ``THRESHOLD``, a different number of parts, the
-    shorter's initials all in the longer). Equal to ``name_score`` pair by pair
-    (tests/test_dedup.py proves it on the labelled sets)."""
+    shorter's initials all in the longer). Equal to ``name_score`` pair by pair (the
+    property tests in intake/tests/test_dedup.py compare the two on generated keys)."""
     if pairs.height == 0:
         return np.zeros(0, dtype=np.float64)
     keys, keys_b = pairs["key"].to_list(), pairs["key_b"].to_list()
