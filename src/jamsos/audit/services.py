@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -96,6 +96,70 @@ def audit_record_many(events: Iterable[AuditEvent], *, batch_size: int = 2000) -
     written = AuditEvent.objects.bulk_create(list(events), batch_size=batch_size)
     events_recorded.send(sender=AuditEvent, events=written)
     return len(written)
+
+
+def id_ranges(items: Iterable[tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """``(first id, last id, region)`` for each run of consecutive ids in one region, in
+    the order ``items`` (``(id, region code)`` pairs) come."""
+    ranges: list[tuple[int, int, str]] = []
+    for pk, region in items:
+        if ranges and ranges[-1][2] == region and ranges[-1][1] == pk - 1:
+            ranges[-1] = (ranges[-1][0], pk, region)
+        else:
+            ranges.append((pk, pk, region))
+    return ranges
+
+
+def common_region(codes: Iterable[str]) -> str:
+    """The smallest region holding every code: ``13.03.01.2001`` and ``13.03.02.2004``
+    → ``13.03``; nothing in common → ``""``."""
+    parts = [code.split(".") for code in sorted(set(codes))]
+    common: list[str] = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return ".".join(common)
+
+
+def audit_record_about_many(
+    *,
+    action: str,
+    acting_user: User | None,
+    object_type: str,
+    ranges: Sequence[tuple[int, int, str]],
+    count: int,
+    object_repr: str,
+    data: dict[str, Any],
+) -> AuditEvent:
+    """One event about many objects of ``object_type`` at once (an intake batch's
+    persons, a page of leads shown), instead of one event each.
+
+    The event's ``data`` names them as id ranges (``[first, last, region]``), covered by
+    the hash chain like any data; the same ranges go to ``AuditObjectRange``, which is
+    how an object's history and the audit list's search by id (or a person's name) find
+    the event, and which ``audit_verify`` checks against the chained ranges. The event's
+    region is the smallest holding every range's; each range keeps its own, so a viewer
+    scoped to a kecamatan sees the event for the objects in it.
+    """
+    from jamsos.audit.models import AuditObjectRange
+
+    event = audit_event_build(
+        action=action,
+        acting_user=acting_user,
+        data={**data, "count": count, "ranges": [list(r) for r in ranges]},
+        region_code=common_region(region for _f, _l, region in ranges),
+    )
+    event.object_type = object_type
+    event.object_repr = object_repr[:200]
+    audit_record_many([event])
+    AuditObjectRange.objects.bulk_create(
+        AuditObjectRange(
+            event=event, object_type=object_type, first_id=first, last_id=last, region_code=region
+        )
+        for first, last, region in ranges
+    )
+    return event
 
 
 def model_snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

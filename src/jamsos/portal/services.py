@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from jamsos.accounts.access import region_in_scope, require_perm
 from jamsos.accounts.models import User
 from jamsos.audit.pseudonyms import nik_digest
-from jamsos.audit.services import audit_record
+from jamsos.audit.services import audit_record, audit_record_about_many, id_ranges
 from jamsos.lib.errors import DomainError, InvalidTransition
 from jamsos.lib.ratelimit import RateLimited, rate_limit_hit, rate_limit_peek
 from jamsos.portal.lookup import LookupAnswer, membership_check
@@ -230,18 +230,26 @@ _ACTIONS = {
 def leads_viewed_record(*, viewer: User, leads: Sequence[Lead], where: str) -> None:
     """Record that ``viewer`` was shown the names and phone numbers of ``leads`` (a page
     of the queue, one lead, the API): citizens left them trusting the portal's privacy
-    notice, so who looked at them is on the audit trail, as reads of registry persons
-    are in the access log (which is keyed by NIK, and a lead has none). One event per
-    page shown, listing the leads' ids; one lead's page is an event about that lead."""
+    notice, which promises to say who saw them. The access log is keyed by NIK and a
+    lead has none, so this is the audit trail: one lead's page is an event about that
+    lead; a page of many is one event naming them as id ranges
+    (``audit_record_about_many``), so each lead's history and the audit list's search by
+    its id find it."""
     if not leads:
         return
-    one = leads[0] if len(leads) == 1 else None
-    audit_record(
+    if len(leads) == 1:
+        audit_record(
+            action="portal.lead.viewed", acting_user=viewer, obj=leads[0], data={"where": where}
+        )
+        return
+    audit_record_about_many(
         action="portal.lead.viewed",
         acting_user=viewer,
-        obj=one,
-        data={"where": where, "count": len(leads), "leads": [lead.pk for lead in leads]},
-        region_code=None if one is not None else (viewer.region_id or ""),
+        object_type=Lead._meta.label_lower,
+        ranges=id_ranges(sorted((lead.pk, lead.village_id) for lead in leads)),
+        count=len(leads),
+        object_repr=_("%(n)s calon peserta") % {"n": len(leads)},
+        data={"where": where},
     )
 
 

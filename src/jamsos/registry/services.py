@@ -20,7 +20,8 @@ from jamsos.audit.chain import audit_rows_append
 from jamsos.audit.services import (
     audit_event_build,
     audit_record,
-    audit_record_many,
+    audit_record_about_many,
+    id_ranges,
     model_snapshot,
 )
 from jamsos.lib.bulkcopy import rows_insert
@@ -325,30 +326,6 @@ def person_bulk_create_from_select(
     return count
 
 
-def _id_ranges(persons: Sequence[PersonData], ids: dict[str, int]) -> list[tuple[int, int, str]]:
-    """``(first id, last id, village)`` for each run of consecutive ids in one village."""
-    ranges: list[tuple[int, int, str]] = []
-    for person in persons:
-        pk = ids[person.nik]
-        if ranges and ranges[-1][2] == person.village and ranges[-1][1] == pk - 1:
-            ranges[-1] = (ranges[-1][0], pk, person.village)
-        else:
-            ranges.append((pk, pk, person.village))
-    return ranges
-
-
-def _common_region(codes: Sequence[str]) -> str:
-    """The smallest region holding every code: ``13.03.01.2001`` and ``13.03.02.2004``
-    → ``13.03``; nothing in common → ``""``."""
-    parts = [code.split(".") for code in codes]
-    common: list[str] = []
-    for level in zip(*parts, strict=False):
-        if len(set(level)) != 1:
-            break
-        common.append(level[0])
-    return ".".join(common)
-
-
 def _batch_event_record(
     *,
     persons: Sequence[PersonData],
@@ -356,18 +333,11 @@ def _batch_event_record(
     acting_user: User | None,
     data: dict[str, Any],
 ) -> None:
-    """One ``registry.person.batch_created`` event for ``persons`` (created with ``ids``).
-
-    The event's ``data`` names the persons as id ranges, one or more per village
-    (``[first, last, village]``), covered by the hash chain like any event; the same
-    ranges go to ``AuditObjectRange``, which is how a person's history and the audit
-    list's search by id find the event. Its region is the smallest holding every
-    village (the batch's kabupaten); each range carries its village, so a viewer scoped
-    to a kecamatan sees the creation of the persons in it.
-    """
-    _batch_event_write(
-        ranges=_id_ranges(persons, ids), count=len(persons), acting_user=acting_user, data=data
-    )
+    """One ``registry.person.batch_created`` event for ``persons`` (created with
+    ``ids``), naming them as id ranges per village (``audit_record_about_many``): the
+    persons were written village by village, so each village is one range or a few."""
+    ranges = id_ranges((ids[p.nik], p.village) for p in persons)
+    _batch_event_write(ranges=ranges, count=len(persons), acting_user=acting_user, data=data)
 
 
 def _batch_event_write(
@@ -378,25 +348,15 @@ def _batch_event_write(
     data: dict[str, Any],
 ) -> None:
     """Write the ``registry.person.batch_created`` event of ``count`` persons whose ids
-    are ``ranges`` (``(first, last, village)``, in id order) and its ``AuditObjectRange``
-    rows (see ``_batch_event_record``)."""
-    from jamsos.audit.models import AuditObjectRange
-
-    object_type = Person._meta.label_lower
-    event = audit_event_build(
+    are ``ranges`` (``(first, last, village)``, in id order)."""
+    audit_record_about_many(
         action="registry.person.batch_created",
         acting_user=acting_user,
-        data={**data, "count": count, "ranges": [list(r) for r in ranges]},
-        region_code=_common_region(sorted({village for _f, _l, village in ranges})),
-    )
-    event.object_type = object_type
-    event.object_repr = f"{count} peserta"
-    audit_record_many([event])
-    AuditObjectRange.objects.bulk_create(
-        AuditObjectRange(
-            event=event, object_type=object_type, first_id=first, last_id=last, region_code=village
-        )
-        for first, last, village in ranges
+        object_type=Person._meta.label_lower,
+        ranges=ranges,
+        count=count,
+        object_repr=f"{count} peserta",
+        data=data,
     )
 
 

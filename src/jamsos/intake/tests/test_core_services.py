@@ -348,13 +348,13 @@ def test_a_failure_mid_apply_leaves_the_registry_unchanged(
 
     batch = staged([person_dict(p) for p in people(3)])
     services.batch_submit(batch=batch, acting_user=personas.dinas_operator)
-    real_record = registry_services.audit_record_many
+    real_record = registry_services.audit_record_about_many
 
-    def persons_then_fail(events, **kwargs):  # persons are in; their audit event breaks
+    def persons_then_fail(**kwargs):  # persons are in; their audit event breaks
         assert Person.objects.count() == 3
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(registry_services, "audit_record_many", persons_then_fail)
+    monkeypatch.setattr(registry_services, "audit_record_about_many", persons_then_fail)
     with django_capture_on_commit_callbacks(execute=True):  # the task fails (and logs)
         services.batch_approve(batch=batch, acting_user=personas.dinas_head)
     assert Person.objects.count() == 0
@@ -370,7 +370,7 @@ def test_a_failure_mid_apply_leaves_the_registry_unchanged(
     # the proposer and submitter may not retry; another head may, and it applies
     with pytest.raises(PermissionDenied):
         services.batch_apply_retry(batch=batch, acting_user=personas.dinas_operator)
-    monkeypatch.setattr(registry_services, "audit_record_many", real_record)
+    monkeypatch.setattr(registry_services, "audit_record_about_many", real_record)
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_apply_retry(batch=batch, acting_user=personas.dinas_head)
     batch.refresh_from_db()
