@@ -37,6 +37,19 @@ def personas(db):
     return make_personas()
 
 
+@pytest.fixture(scope="module")
+def restore_reference_data(django_db_blocker):
+    """After a module's transactional tests (real commits, then a flush): reload what the
+    data migrations loaded (regions, occupations, rates) for the tests that follow."""
+    yield
+    with django_db_blocker.unblock():
+        from jamsos.budget.tests.reference_data import migration_data_reload
+        from jamsos.regions.models import Region
+
+        if not Region.objects.exists():
+            migration_data_reload()
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -249,21 +249,9 @@ def person_bulk_create_prevalidated(
     return ids
 
 
-# What ``person_bulk_create_from_select``'s SELECT yields, in this order.
-PERSON_SELECT_COLUMNS = (
-    "nik",
-    "full_name",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "mother_name",
-    "address",
-    "village",
-    "phone",
-    "occupation",
-    "declared_income",
-    "family_card_number",
-)
+# What ``person_bulk_create_from_select``'s SELECT yields, in this order: every data
+# field of a person, the same as an explicit update may change.
+PERSON_SELECT_COLUMNS = UPDATABLE_FIELDS
 
 
 def person_bulk_create_from_select(

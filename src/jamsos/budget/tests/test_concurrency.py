@@ -19,7 +19,6 @@ from django.db import connection, connections
 
 from jamsos.budget import selectors, services
 from jamsos.budget.models import Allocation, FundingSource, Reservation
-from jamsos.budget.tests.reference_data import migration_data_reload
 from jamsos.lib.periods import Month
 from jamsos.regions.models import Region
 
@@ -35,14 +34,6 @@ THREADS = 8
 PERSONS_EACH = 3
 PER_PERSON_YEAR = 12 * 16_800  # the seed's minimum package, read back from the rate tables
 FITTING = 3  # the pagu below holds exactly 3 of the 8 requests
-
-
-@pytest.fixture(scope="module")
-def restore_reference_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            migration_data_reload()
 
 
 # Just the regions these tests touch; the full 91,600-row load runs once, at module end.

@@ -22,7 +22,6 @@ from django.db import connection, connections
 
 from jamsos.budget import services as budget_services
 from jamsos.budget.models import FundingSource
-from jamsos.budget.tests.reference_data import migration_data_reload
 from jamsos.contributions import services
 from jamsos.contributions.models import Bill, BillLine
 from jamsos.enrollment.models import Membership
@@ -49,14 +48,6 @@ REGIONS = [
     ("13.03.03", "Tanjung Gadang", "district", "kecamatan", "13.03"),
     ("13.03.03.2001", "Timbulun", "village", "nagari", "13.03.03"),
 ]
-
-
-@pytest.fixture(scope="module")
-def restore_reference_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            migration_data_reload()
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from django.utils import timezone
 from jamsos.accounts.roles import Role
 from jamsos.budget import services as budget
 from jamsos.budget.models import FundingSource
-from jamsos.budget.tests.reference_data import migration_data_reload
 from jamsos.budget.tests.test_concurrency import _minimal_reference_data
 from jamsos.enrollment.models import Decree, DecreeLine, DecreeLineCount, RejectionReason
 from jamsos.regions.models import Region
@@ -38,14 +37,6 @@ pytestmark = [
 THREADS = 4
 EACH = 25
 GROUP = ("decree_id", "village_id", "action", "bpjs_status", "bpjs_reason_code")
-
-
-@pytest.fixture(scope="module")
-def restore_reference_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            migration_data_reload()
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from django.db import connection, connections, transaction
 
 from jamsos.budget import services as budget
 from jamsos.budget.models import FundingSource, Segment
-from jamsos.budget.tests.reference_data import migration_data_reload
 from jamsos.budget.tests.test_concurrency import _minimal_reference_data
 from jamsos.enrollment import selectors
 from jamsos.enrollment.models import Membership
@@ -35,14 +34,6 @@ pytestmark = [
 
 THREADS = 4
 EACH = 25
-
-
-@pytest.fixture(scope="module")
-def restore_reference_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            migration_data_reload()
 
 
 @pytest.fixture

@@ -169,14 +169,6 @@ def test_the_audit_ranges_find_every_person_the_database_created(personas):
 # --- a failure between the checks and the commit ----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def restore_reference_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            migration_data_reload()
-
-
 @pytest.fixture
 def committing(restore_reference_data, transactional_db):
     """A test that commits: the reference data the migrations loaded is there."""

@@ -17,7 +17,6 @@ from django.db import connection, connections, transaction
 
 from jamsos.accounts.models import Agency, User
 from jamsos.accounts.roles import Role
-from jamsos.budget.tests.reference_data import migration_data_reload
 from jamsos.intake.models import ProposalBatch
 from jamsos.intake.services import _single_batch_open
 from jamsos.regions.models import Region
@@ -37,14 +36,6 @@ REGIONS = [
     ("13.03.03", "Tanjung Gadang", "district", "kecamatan", "13.03"),
     ("13.03.03.2001", "Timbulun", "village", "nagari", "13.03.03"),
 ]
-
-
-@pytest.fixture(scope="module")
-def restore_reference_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            migration_data_reload()
 
 
 @pytest.fixture
