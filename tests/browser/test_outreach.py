@@ -69,3 +69,50 @@ def test_agent_reports_a_death_and_records_a_sosialisasi(phone_page: Page, jamso
     # Nothing is wider than the phone.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
+
+
+AGENCIES_SCRIPT = """
+from jamsos.accounts.models import Agency
+for n in range(13):
+    Agency.objects.get_or_create(
+        code=f"kua-uji-{n}",
+        defaults={"name": f"KUA Uji {n}", "kind": "kecamatan_office", "region_id": "13.03"},
+    )
+print(Agency.objects.filter(is_active=True).count())
+"""
+
+
+def test_correcting_an_event_on_the_phone(phone_page: Page, jamsos_system):
+    """The edit form on a phone: the long co-organiser list stays folded until asked for,
+    what is ticked stays in view, and an emptied place is refused naming the field."""
+    agencies = int(jamsos_system.jamsos("shell", "-c", AGENCIES_SCRIPT).stdout.split()[-1])
+    assert agencies > 12
+    page = phone_page
+    log_in(page, "agent")
+    page.goto("/sosialisasi/baru/")
+    page.locator("#id_title").fill("Sosialisasi untuk diubah")
+    page.locator("#id_kind").select_option("sosialisasi")
+    page.locator("#id_held_on").fill(dt.date.today().isoformat())
+    page.locator("#id_place").fill("Balai Jorong")
+    page.get_by_test_id("event-submit").click()
+    expect(page.get_by_test_id("event-code")).to_be_visible()
+    page.goto(page.url.rstrip("/") + "/ubah/")
+
+    choices = page.get_by_test_id("choices-co_organisers")
+    folded = choices.locator("details")
+    expect(folded.locator("input[type=checkbox]").first).to_be_hidden()
+    folded.locator("summary").click()
+    folded.get_by_label("KUA Uji 3").check()
+    page.locator("#id_place").fill("")
+    page.get_by_test_id("event-edit-submit").click()
+    expect(page.get_by_text('Kolom "Tempat" wajib diisi.')).to_be_visible()
+    # Refused and shown again: the ticked co-organiser is in view, the rest folded.
+    ticked = choices.locator(":scope > div").get_by_label("KUA Uji 3")
+    expect(ticked).to_be_visible()
+    expect(ticked).to_be_checked()
+    expect(choices.locator("details").get_by_label("KUA Uji 4")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator("#id_place").fill("Balai Adat")
+    page.get_by_test_id("event-edit-submit").click()
+    expect(page.get_by_test_id("event-code")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("KUA Uji 3")
